@@ -1,0 +1,237 @@
+/**
+ * encode / decode / encodingLength: pure functions over one datagram each,
+ * in the style of dns-packet. Layout: PROTOCOL.md; field table: schema.ts.
+ */
+import {
+  HEADER_BYTES,
+  MAGIC_0,
+  MAGIC_1,
+  MAX_DATAGRAM_BYTES,
+  PROTOCOL_VERSION,
+} from './constants.js';
+import { ProtocolError } from './errors.js';
+import type { Message, MessageKind } from './messages.js';
+import { Reader } from './reader.js';
+import { ENUMS, type FieldSpec, KIND_BY_CODE, MAX_ID_BYTES, SCHEMAS } from './schema.js';
+import { utf8Length } from './utf8.js';
+import { Writer } from './writer.js';
+
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const INT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff, u64: Number.MAX_SAFE_INTEGER } as const;
+
+type Fields = Record<string, unknown>;
+
+function bad(path: string, why: string): ProtocolError {
+  return new ProtocolError('BAD_FIELD', `field ${path} ${why}`);
+}
+
+function maxBytesOf(spec: FieldSpec): number {
+  if (spec.maxBytes !== undefined) return spec.maxBytes;
+  if (spec.type === 'id') return MAX_ID_BYTES;
+  return spec.type === 'str8' ? 0xff : MAX_DATAGRAM_BYTES;
+}
+
+/** Checks a string field's content rules; `bytes` is its UTF-8 length. */
+function checkString(spec: FieldSpec, text: string, bytes: number, path: string): void {
+  if (bytes > maxBytesOf(spec)) throw bad(path, `is ${bytes} bytes, above ${maxBytesOf(spec)}`);
+  if ((spec.nonEmpty || spec.type === 'id') && bytes === 0) throw bad(path, 'is empty');
+  if (spec.type === 'id' && !ID_PATTERN.test(text)) throw bad(path, 'has characters outside A-Za-z0-9_-');
+}
+
+function enumValues(spec: FieldSpec): readonly string[] {
+  return spec.type === 'contactKind' ? ENUMS.contactKind : ENUMS.leaveReason;
+}
+
+/** Validates one field value and returns its size on the wire in bytes. */
+function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
+  switch (spec.type) {
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'u64': {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT_MAX[spec.type]) {
+        throw bad(path, `must be an integer from 0 to ${INT_MAX[spec.type]}`);
+      }
+      return { u8: 1, u16: 2, u32: 4, u64: 8 }[spec.type];
+    }
+    case 'str8':
+    case 'str16':
+    case 'id': {
+      if (typeof value !== 'string') throw bad(path, 'must be a string');
+      const bytes = utf8Length(value);
+      checkString(spec, value, bytes, path);
+      return (spec.type === 'str16' ? 2 : 1) + bytes;
+    }
+    case 'contactKind':
+    case 'leaveReason': {
+      if (typeof value !== 'string' || !enumValues(spec).includes(value)) {
+        throw bad(path, `must be one of ${enumValues(spec).join(', ')}`);
+      }
+      return 1;
+    }
+    case 'contacts': {
+      if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
+      let total = 2;
+      value.forEach((entry: unknown, i) => {
+        const e = (entry ?? {}) as Fields;
+        total += fieldLength(ENTRY_NAME, e.name, `${path}[${i}].name`);
+        total += fieldLength(ENTRY_TYPE, e.type, `${path}[${i}].type`);
+      });
+      return total;
+    }
+  }
+}
+
+const ENTRY_NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: 128, nonEmpty: true };
+const ENTRY_TYPE: FieldSpec = { name: 'type', type: 'contactKind' };
+
+function writeField(w: Writer, spec: FieldSpec, value: unknown): void {
+  switch (spec.type) {
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'u64':
+      w[spec.type](value as number);
+      return;
+    case 'str8':
+    case 'id':
+      w.u8(utf8Length(value as string));
+      w.utf8(value as string);
+      return;
+    case 'str16':
+      w.u16(utf8Length(value as string));
+      w.utf8(value as string);
+      return;
+    case 'contactKind':
+    case 'leaveReason':
+      w.u8(enumValues(spec).indexOf(value as string) + 1);
+      return;
+    case 'contacts': {
+      const entries = value as Fields[];
+      w.u16(entries.length);
+      for (const e of entries) {
+        writeField(w, ENTRY_NAME, e.name);
+        writeField(w, ENTRY_TYPE, e.type);
+      }
+      return;
+    }
+  }
+}
+
+function readField(r: Reader, spec: FieldSpec, path: string): unknown {
+  switch (spec.type) {
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'u64':
+      return r[spec.type](path);
+    case 'str8':
+    case 'str16':
+    case 'id': {
+      const length = spec.type === 'str16' ? r.u16(`${path}.length`) : r.u8(`${path}.length`);
+      const text = r.utf8(length, path);
+      checkString(spec, text, length, path);
+      return text;
+    }
+    case 'contactKind':
+    case 'leaveReason': {
+      const code = r.u8(path);
+      const value = enumValues(spec)[code - 1];
+      if (value === undefined) throw bad(path, `has unknown value ${code}`);
+      return value;
+    }
+    case 'contacts': {
+      const count = r.u16(`${path}.count`);
+      // Each entry takes at least 3 bytes: refuse impossible counts before looping.
+      r.need(count * 3, path);
+      const entries = [];
+      for (let i = 0; i < count; i++) {
+        entries.push({
+          name: readField(r, ENTRY_NAME, `${path}[${i}].name`),
+          type: readField(r, ENTRY_TYPE, `${path}[${i}].type`),
+        });
+      }
+      return entries;
+    }
+  }
+}
+
+function specOf(message: Message) {
+  const spec = (SCHEMAS as Record<string, (typeof SCHEMAS)[MessageKind] | undefined>)[message?.kind];
+  if (!spec) throw new ProtocolError('UNKNOWN_KIND', `unknown message kind ${JSON.stringify(message?.kind)}`);
+  return spec;
+}
+
+/**
+ * Size in bytes of `message` on the wire (header included), without encoding it.
+ * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD for a message `encode` would refuse.
+ */
+export function encodingLength(message: Message): number {
+  const spec = specOf(message);
+  const fields = message as unknown as Fields;
+  let total = HEADER_BYTES;
+  for (const f of spec.fields) total += fieldLength(f, fields[f.name], `${message.kind}.${f.name}`);
+  return total;
+}
+
+/**
+ * Encodes one message as one datagram.
+ * @returns a new Uint8Array of `encodingLength(message)` bytes.
+ * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD (a field out of range or of the wrong type),
+ *   OVERSIZE (the datagram would exceed MAX_DATAGRAM_BYTES = 1200).
+ */
+export function encode(message: Message): Uint8Array {
+  const length = encodingLength(message);
+  if (length > MAX_DATAGRAM_BYTES) {
+    throw new ProtocolError('OVERSIZE', `${message.kind} would be ${length} bytes, above ${MAX_DATAGRAM_BYTES}`);
+  }
+  const spec = specOf(message);
+  const w = new Writer(length);
+  w.u8(MAGIC_0);
+  w.u8(MAGIC_1);
+  w.u8(PROTOCOL_VERSION);
+  w.u8(spec.code);
+  w.u8(0); // flags: none defined in version 1
+  const fields = message as unknown as Fields;
+  for (const f of spec.fields) writeField(w, f, fields[f.name]);
+  return w.bytes;
+}
+
+/**
+ * True when `bytes` starts with the protocol magic (0xFF 0x55). Anything else,
+ * including every well-formed UTF-8 text and the empty datagram, is not a
+ * protocol datagram.
+ */
+export function isProtocolDatagram(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === MAGIC_0 && bytes[1] === MAGIC_1;
+}
+
+/**
+ * Decodes one datagram. Never reads out of bounds and never copies string data.
+ * @throws ProtocolError — and nothing else — with code BAD_MAGIC, BAD_VERSION, BAD_FLAGS,
+ *   UNKNOWN_KIND, TRUNCATED, BAD_FIELD, BAD_UTF8, OVERSIZE or TRAILING_BYTES.
+ */
+export function decode(bytes: Uint8Array): Message {
+  if (bytes.length > MAX_DATAGRAM_BYTES) {
+    throw new ProtocolError('OVERSIZE', `datagram of ${bytes.length} bytes, above ${MAX_DATAGRAM_BYTES}`);
+  }
+  if (!isProtocolDatagram(bytes)) {
+    throw new ProtocolError('BAD_MAGIC', 'not a udpchat datagram (first bytes are not FF 55)');
+  }
+  const r = new Reader(bytes, 2);
+  const version = r.u8('header.version');
+  if (version !== PROTOCOL_VERSION) {
+    throw new ProtocolError('BAD_VERSION', `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`);
+  }
+  const code = r.u8('header.kind');
+  const flags = r.u8('header.flags');
+  const kind = KIND_BY_CODE.get(code);
+  if (kind === undefined) throw new ProtocolError('UNKNOWN_KIND', `unknown kind byte 0x${code.toString(16)}`);
+  if (flags !== 0) throw new ProtocolError('BAD_FLAGS', `flags 0x${flags.toString(16)} are reserved in version 1`);
+  const message: Fields = { kind };
+  for (const f of SCHEMAS[kind].fields) message[f.name] = readField(r, f, `${kind}.${f.name}`);
+  if (r.remaining !== 0) {
+    throw new ProtocolError('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${kind}`);
+  }
+  return message as unknown as Message;
+}

@@ -1,0 +1,13 @@
+/**
+ * @udpchat/protocol — the udpchat wire format. Pure functions, no I/O.
+ * One message = one UDP datagram; see PROTOCOL.md.
+ */
+export * from './constants.js';
+export * from './errors.js';
+export * from './messages.js';
+export * from './codes.js';
+export { encode, decode, encodingLength, isProtocolDatagram } from './codec.js';
+export { nameProblem, describeNameProblem, nameKey, type NameProblem } from './names.js';
+export { newMessageId } from './id.js';
+export { utf8Length, isValidUtf8 } from './utf8.js';
+export { MAX_NAME_BYTES, MAX_ID_BYTES } from './schema.js';

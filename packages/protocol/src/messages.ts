@@ -1,0 +1,139 @@
+/**
+ * The messages of protocol version 1, one per datagram. Field order on the
+ * wire is the order of the fields in `SCHEMAS` (schema.ts); PROTOCOL.md shows
+ * a byte-exact example of each.
+ */
+
+/** What kind of contact an entry of the contact list is. */
+export type ContactKind = 'client' | 'plain';
+
+/** Why a contact left. `bye`: it said so; `timeout`: no heartbeat within the presence timeout. */
+export type LeaveReason = 'bye' | 'timeout';
+
+/** client -> relay: register under `name` (the "hello"). */
+export interface HelloMessage {
+  kind: 'hello';
+  /** Requested contact name, 1–32 code points (rules in names.ts). */
+  name: string;
+}
+
+/** relay -> client: registration accepted (the "welcome"). */
+export interface WelcomeMessage {
+  kind: 'welcome';
+  /** The name registered, as the relay stores it. */
+  name: string;
+  /** The client's IP address as the relay sees it (the datagram's source). */
+  address: string;
+  /** The client's UDP port as the relay sees it. */
+  port: number;
+  /** How often the client must send a heartbeat, in ms. */
+  heartbeatIntervalMs: number;
+  /** Silence after which the relay drops a contact, in ms. */
+  presenceTimeoutMs: number;
+}
+
+/** One entry of a contact list. */
+export interface ContactEntry {
+  /** Contact name. */
+  name: string;
+  /** `client` (speaks this protocol) or `plain` (a plain-text UDP peer). */
+  type: ContactKind;
+}
+
+/** relay -> client: one page of the contacts online (the caller excluded). */
+export interface ContactsMessage {
+  kind: 'contacts';
+  /** Page number, 0-based. */
+  page: number;
+  /** Number of pages in this listing (at least 1). */
+  pages: number;
+  /** The contacts on this page. */
+  contacts: ContactEntry[];
+}
+
+/** relay -> client: a contact came online. */
+export interface JoinMessage {
+  kind: 'join';
+  /** Its name. */
+  name: string;
+  /** Its kind. */
+  type: ContactKind;
+}
+
+/** relay -> client: a contact went offline. */
+export interface LeaveMessage {
+  kind: 'leave';
+  /** Its name. */
+  name: string;
+  /** Why it left. */
+  reason: LeaveReason;
+}
+
+/** A chat message, direct (`to` a name) or to the group (`to` = `all`). */
+export interface ChatMessage {
+  kind: 'chat';
+  /** Message id, a nanoid (21 characters of `A-Za-z0-9_-`); 1–64 such characters accepted. */
+  id: string;
+  /**
+   * Sender name. Clients may send anything (usually their own name); the relay
+   * always overwrites it with the name registered for the datagram's source address.
+   */
+  from: string;
+  /** Recipient name, or `all` for the group. */
+  to: string;
+  /** When the sender wrote it, in ms since the Unix epoch. */
+  time: number;
+  /** The text, at most MAX_TEXT_BYTES bytes of UTF-8. */
+  text: string;
+}
+
+/** client -> relay: I am still here. */
+export interface HeartbeatMessage {
+  kind: 'heartbeat';
+  /** Sequence number chosen by the client, echoed in the answer (0 – 2^32-1). */
+  seq: number;
+}
+
+/** relay -> client: answer to a heartbeat. */
+export interface HeartbeatAckMessage {
+  kind: 'heartbeat-ack';
+  /** The `seq` of the heartbeat answered. */
+  seq: number;
+}
+
+/** Either way: I am leaving (client) / I am going away (relay). */
+export interface ByeMessage {
+  kind: 'bye';
+  /** Human-readable reason; may be empty. */
+  reason: string;
+}
+
+/** relay -> client: a request was refused. */
+export interface ErrorMessage {
+  kind: 'error';
+  /** Stable code, one of `ERROR_CODES` (names.ts / codes.ts). */
+  code: string;
+  /** Human-readable explanation. */
+  message: string;
+  /** Id of the message this answers (a chat id), or '' when none. */
+  ref: string;
+}
+
+/** Every message of protocol version 1. */
+export type Message =
+  | HelloMessage
+  | WelcomeMessage
+  | ContactsMessage
+  | JoinMessage
+  | LeaveMessage
+  | ChatMessage
+  | HeartbeatMessage
+  | HeartbeatAckMessage
+  | ByeMessage
+  | ErrorMessage;
+
+/** The `kind` of a message. */
+export type MessageKind = Message['kind'];
+
+/** The message type of one kind, e.g. `MessageOf<'chat'>` is `ChatMessage`. */
+export type MessageOf<K extends MessageKind> = Extract<Message, { kind: K }>;

@@ -1,0 +1,83 @@
+/**
+ * Bounds-checked cursor over a datagram. Every read checks the bytes left
+ * first and throws `ProtocolError` (`TRUNCATED`, `BAD_UTF8`) instead of
+ * reading past the end. Strings are decoded from views, never copied.
+ */
+import { ProtocolError } from './errors.js';
+import { decodeUtf8Strict } from './utf8.js';
+
+export class Reader {
+  private readonly view: DataView;
+  /** Current offset in bytes. */
+  offset: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    offset = 0,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.offset = offset;
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.bytes.byteLength - this.offset;
+  }
+
+  /** @throws ProtocolError TRUNCATED when fewer than `n` bytes remain. */
+  need(n: number, field: string): void {
+    if (this.remaining < n) {
+      throw new ProtocolError(
+        'TRUNCATED',
+        `field ${field} needs ${n} bytes at offset ${this.offset}, only ${this.remaining} left`,
+      );
+    }
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    return this.view.getUint8(this.offset++);
+  }
+
+  u16(field: string): number {
+    this.need(2, field);
+    const v = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const v = this.view.getUint32(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  /** @throws ProtocolError BAD_FIELD when the value exceeds Number.MAX_SAFE_INTEGER. */
+  u64(field: string): number {
+    this.need(8, field);
+    const v = this.view.getBigUint64(this.offset);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ProtocolError('BAD_FIELD', `field ${field} is ${v}, above 2^53-1`);
+    }
+    this.offset += 8;
+    return Number(v);
+  }
+
+  /**
+   * Reads `length` bytes of strict UTF-8.
+   * @throws ProtocolError TRUNCATED, BAD_UTF8
+   */
+  utf8(length: number, field: string): string {
+    this.need(length, field);
+    const slice = this.bytes.subarray(this.offset, this.offset + length);
+    let text: string;
+    try {
+      text = decodeUtf8Strict(slice);
+    } catch {
+      throw new ProtocolError('BAD_UTF8', `field ${field} at offset ${this.offset} is not valid UTF-8`);
+    }
+    this.offset += length;
+    return text;
+  }
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * One root config, one project per workspace package. Tests run on the
+ * TypeScript sources (the aliases below), never on a build; only tests that
+ * spawn the real programs use the compiled `dist/` that `pnpm test` builds first.
+ */
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@udpchat/protocol': here('./packages/protocol/src/index.ts'),
+      '@udpchat/server': here('./apps/server/src/index.ts'),
+    },
+  },
+  test: {
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'client', root: here('./apps/client'), include: ['test/**/*.test.{ts,tsx}'] },
+      },
+    ],
+  },
+});
