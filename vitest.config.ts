@@ -24,7 +24,13 @@ export default defineConfig({
       { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'client', root: here('./apps/client'), include: ['test/**/*.test.{ts,tsx}'] },
+        test: {
+          name: 'client',
+          root: here('./apps/client'),
+          include: ['test/**/*.test.{ts,tsx}'],
+          // Colours in rendered frames (chalk reads this at import time).
+          env: { FORCE_COLOR: '1' },
+        },
       },
     ],
   },

@@ -1,0 +1,133 @@
+/**
+ * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]`.
+ * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
+ * main prints its one-line message and the usage and exits 2.
+ */
+import { isIP } from 'node:net';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
+
+/** What the command line asks for. */
+export interface ClientOptions {
+  /** Relay host name or IP literal (IPv6 without brackets). */
+  host: string;
+  /** Relay UDP port. */
+  port: number;
+  /** Contact name to register. */
+  name: string;
+  /** Line mode (one line per event) instead of the full-screen UI. */
+  plain: boolean;
+  /** Line mode with one JSON object per line. Implies `plain`. */
+  json: boolean;
+  /** Never host a relay in this process, even on loopback. */
+  noHost: boolean;
+}
+
+/** The result of parsing: run with options, or print help / version. */
+export type ParsedCommand = { kind: 'run'; options: ClientOptions } | { kind: 'help' } | { kind: 'version' };
+
+/** A mistake on the command line; `message` is one line naming the flag. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
+  --server HOST:PORT  relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
+                      is running there, this client hosts one itself (unless --no-host)
+  --name NAME         your contact name (default: your OS user name)
+  --plain             line mode: one line per event, each input line is sent (automatic when
+                      stdin or stdout is not a terminal)
+  --json              line mode with one JSON object per line
+  --no-host           never host a relay in this process
+  -h, --help          show this help
+  -v, --version       show the version`;
+
+/**
+ * Parses `HOST:PORT`, `HOST` or `[IPv6]:PORT`.
+ * @throws UsageError for a malformed value.
+ */
+export function parseServer(value: string): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
+  let host: string;
+  let portText: string | undefined;
+  if (bracketed) {
+    host = bracketed[1] ?? '';
+    portText = bracketed[2];
+  } else if (isIP(value) === 6) {
+    host = value;
+  } else {
+    const colon = value.lastIndexOf(':');
+    host = colon >= 0 ? value.slice(0, colon) : value;
+    portText = colon >= 0 ? value.slice(colon + 1) : undefined;
+  }
+  if (host === '') throw new UsageError(`--server needs a host, as HOST:PORT (got "${value}")`);
+  const port = portText === undefined ? DEFAULT_RELAY_PORT : Number(portText);
+  if (portText !== undefined && (!/^\d+$/.test(portText) || port < 1 || port > 65535)) {
+    throw new UsageError(`--server port must be a whole number from 1 to 65535 (got "${portText}")`);
+  }
+  return { host, port };
+}
+
+function defaultName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'guest';
+  }
+}
+
+/**
+ * Parses the client's arguments (without `node` and the script).
+ * @throws UsageError for an unknown flag, a missing value or a bad value.
+ */
+export function parseClientArgs(argv: readonly string[]): ParsedCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        server: { type: 'string' },
+        name: { type: 'string' },
+        plain: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'no-host': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(describeParseError(err));
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const { host, port } = parseServer(values.server ?? `127.0.0.1:${DEFAULT_RELAY_PORT}`);
+  const name = values.name ?? defaultName();
+  const problem = nameProblem(name);
+  if (problem) throw new UsageError(`--name: ${describeNameProblem(name, problem)}`);
+  const json = values.json ?? false;
+  return {
+    kind: 'run',
+    options: { host, port, name, json, plain: json || (values.plain ?? false), noHost: values['no-host'] ?? false },
+  };
+}
+
+/** One line from a parseArgs error (its messages are long and multi-line). */
+function describeParseError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const flag = /'(-{1,2}[^'\s]+)/.exec(e.message ?? '')?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown flag ${flag ?? ''}`.trim();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take/.test(e.message ?? '')
+        ? `${flag ?? 'a flag'} does not take a value`
+        : `${flag ?? 'a flag'} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']+)'/.exec(e.message ?? '')?.[1] ?? ''}`.trim();
+    default:
+      return (e.message ?? String(err)).split('\n')[0] ?? 'bad arguments';
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * One line per event for line mode: readable (`12:03:04 alice -> bob: text`)
+ * or one JSON object. Readable lines escape control characters (text from the
+ * network never reaches a terminal raw); JSON escapes them by itself.
+ */
+import type { LeaveReason } from '@udpchat/protocol';
+import { escapeControls } from '../text/sanitize.js';
+import { clockTime } from '../text/time.js';
+
+/** Everything line mode reports. `time` is in ms since the epoch. */
+export type LineEvent =
+  | { event: 'registered'; name: string; address: string; port: number; relay: string; hosting: boolean; time: number }
+  | { event: 'contacts'; names: string[]; time: number }
+  | { event: 'message'; id: string; from: string; to: string; text: string; time: number }
+  | { event: 'joined'; name: string; time: number }
+  | { event: 'left'; name: string; reason: LeaveReason; time: number }
+  | { event: 'error'; code: string; message: string; ref: string; time: number }
+  | { event: 'relay'; status: string; detail: string; time: number };
+
+/** Formats one event as one line (no newline). */
+export function formatEvent(e: LineEvent, json: boolean): string {
+  if (json) return JSON.stringify({ ...e, time: new Date(e.time).toISOString() });
+  const t = clockTime(e.time);
+  const s = escapeControls;
+  switch (e.event) {
+    case 'registered':
+      return `${t} * registered as ${s(e.name)} (${e.address}:${e.port}) at relay ${e.relay}${e.hosting ? ', hosted in this process' : ''}`;
+    case 'contacts':
+      return `${t} * online: ${e.names.length ? e.names.map(s).join(', ') : 'nobody else'}`;
+    case 'message':
+      return `${t} ${s(e.from)} -> ${s(e.to)}: ${s(e.text)}`;
+    case 'joined':
+      return `${t} * ${s(e.name)} joined`;
+    case 'left':
+      return `${t} * ${s(e.name)} left (${e.reason})`;
+    case 'error':
+      return `${t} ! ${s(e.message)} (${e.code})`;
+    case 'relay':
+      return `${t} * relay ${e.status}${e.detail ? `: ${s(e.detail)}` : ''}`;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Shapes of the chat state the UI renders. All text in here has already
+ * been made terminal-safe (control characters escaped).
+ */
+import type { ContactKind } from '@udpchat/protocol';
+import type { RegistrationState, RelayStatus } from '../net/session.js';
+import type { Endpoint } from '../net/transport.js';
+
+/** Delivery state of an own message: `queued` waits for the relay, `sent` went out, `failed` was refused. */
+export type OwnStatus = 'queued' | 'sent' | 'failed';
+
+/** One chat message in a conversation. */
+export interface MessageEntry {
+  kind: 'message';
+  /** Message id (nanoid). */
+  id: string;
+  /** Sender's name. */
+  from: string;
+  /** The text. */
+  text: string;
+  /** When written, ms since the epoch. */
+  time: number;
+  /** Sent by this client. */
+  own: boolean;
+  /** For own messages: delivery state. */
+  status: OwnStatus;
+  /** For failed own messages: why. */
+  error?: string;
+}
+
+/** A line from the program itself: joins, leaves, help, errors. */
+export interface SystemEntry {
+  kind: 'system';
+  /** Unique within the store. */
+  id: string;
+  /** The text. */
+  text: string;
+  /** When, ms since the epoch. */
+  time: number;
+  /** `error` lines are drawn in the error colour. */
+  level: 'info' | 'error';
+}
+
+/** A row of a conversation. */
+export type ConversationEntry = MessageEntry | SystemEntry;
+
+/** A conversation: the group `all` or one contact. */
+export interface Conversation {
+  /** `all`, or the contact's name key. */
+  key: string;
+  /** Display name. */
+  title: string;
+  /** Entries, oldest first (capped; the oldest are dropped first). */
+  entries: ConversationEntry[];
+}
+
+/** A row of the contact list. */
+export interface ContactRow {
+  /** Conversation key. */
+  key: string;
+  /** Display name. */
+  name: string;
+  /** `group` for `all`. */
+  type: ContactKind | 'group';
+  /** Unread messages in its conversation. */
+  unread: number;
+}
+
+/** A message for the status area. */
+export interface Notice {
+  /** The text (one line). */
+  text: string;
+  /** Severity, mapped to theme colours. */
+  level: 'info' | 'warning' | 'error';
+}
+
+/** Everything the UI renders, replaced (never mutated) on each change. */
+export interface ChatSnapshot {
+  /** Increases with every change. */
+  revision: number;
+  /** Own name, registration state and address as the relay sees it. */
+  self: { name: string; registration: RegistrationState; seenAs: Endpoint | null };
+  /** The relay: `address:port`, liveness, whether this process hosts it and for how many others. */
+  relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number };
+  /** `all` first, then online contacts by name. */
+  contacts: ContactRow[];
+  /** The conversation shown. */
+  open: Conversation;
+  /** Whether the open conversation's contact is online (always true for `all`). */
+  openOnline: boolean;
+  /** The latest notice, or null. */
+  notice: Notice | null;
+  /** Set while asking "quit anyway?". */
+  confirmingQuit: boolean;
+}

@@ -1,0 +1,72 @@
+import { Box, useCursor } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ChatStore } from '../state/store.js';
+import { displayWidth } from '../text/width.js';
+import { ContactList } from './components/ContactList.js';
+import { ConversationPane } from './components/ConversationPane.js';
+import { editorWindow, InputLine, inputPrompt } from './components/InputLine.js';
+import { NoticeLine } from './components/NoticeLine.js';
+import { StatusLine } from './components/StatusLine.js';
+import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
+import { useChatSnapshot } from './hooks/useChatSnapshot.js';
+import { useEditor } from './hooks/useEditor.js';
+import { computeLayout } from './layout.js';
+
+/** Props of `App`. */
+export interface AppProps {
+  /** The chat state. */
+  store: ChatStore;
+  /** Terminal width in columns. */
+  columns: number;
+  /** Terminal height in rows. */
+  rows: number;
+  /** Called when the user quits (after confirmation, if needed). */
+  onQuit: () => void;
+}
+
+/** The full-screen chat: contacts left, conversation right, input, notice and status lines below. */
+export function App({ store, columns, rows, onQuit }: AppProps) {
+  const snapshot = useChatSnapshot(store);
+  const editor = useEditor();
+  const [focus, setFocus] = useState<Focus>('input');
+  const [cursor, setCursor] = useState(0);
+  const [scrollBack, setScrollBack] = useState(0);
+  const layout = computeLayout(columns, rows);
+  const pageRows = Math.max(1, layout.paneHeight - 3);
+
+  useChatKeys({ store, snapshot, editor, focus, setFocus, cursor, setCursor, setScrollBack, pageRows, onQuit });
+
+  // The terminal cursor sits at the caret, so an IME composes in the right place.
+  const { setCursorPosition } = useCursor();
+  const target = snapshot.open.title;
+  const prompt = inputPrompt(target);
+  const caret = editorWindow(editor.state, Math.max(1, columns - displayWidth(prompt))).cursorColumn;
+  useEffect(() => {
+    setCursorPosition(focus === 'input' ? { x: displayWidth(prompt) + caret, y: layout.inputRow } : undefined);
+  }, [focus, prompt, caret, layout.inputRow, setCursorPosition]);
+
+  return (
+    <Box flexDirection="column" width={columns} height={layout.height}>
+      <Box flexDirection="row" height={layout.paneHeight}>
+        <ContactList
+          contacts={snapshot.contacts}
+          openKey={snapshot.open.key}
+          cursor={cursor}
+          focused={focus === 'contacts'}
+          width={layout.contactsWidth}
+          height={layout.paneHeight}
+        />
+        <ConversationPane
+          conversation={snapshot.open}
+          online={snapshot.openOnline}
+          scrollBack={scrollBack}
+          width={layout.conversationWidth}
+          height={layout.paneHeight}
+        />
+      </Box>
+      <InputLine editor={editor.state} target={target} focused={focus === 'input'} width={columns} />
+      <NoticeLine notice={snapshot.notice} width={columns} />
+      <StatusLine self={snapshot.self} relay={snapshot.relay} width={columns} />
+    </Box>
+  );
+}

@@ -1,0 +1,53 @@
+import { Text } from 'ink';
+import type { ContactRow } from '../../state/types.js';
+import { padToWidth, truncateToWidth } from '../../text/width.js';
+import { contactColor, theme } from '../theme.js';
+import { Pane } from './Pane.js';
+
+/** Props of `ContactList`. */
+export interface ContactListProps {
+  /** Rows to list: `all` first, then online contacts. */
+  contacts: readonly ContactRow[];
+  /** Key of the open conversation (marked with `›`). */
+  openKey: string;
+  /** Index of the highlighted row while the list has focus. */
+  cursor: number;
+  /** Whether the list has keyboard focus. */
+  focused: boolean;
+  /** Outer width in columns, borders included. */
+  width: number;
+  /** Outer height in rows, borders included. */
+  height: number;
+}
+
+/** The left pane: the group `all` and the online contacts, with presence and unread counts. */
+export function ContactList({ contacts, openKey, cursor, focused, width, height }: ContactListProps) {
+  const inner = Math.max(1, height - 2);
+  const first = Math.max(0, Math.min(cursor - inner + 1, contacts.length - inner));
+  const shown = contacts.slice(first, first + inner);
+  const nameWidth = Math.max(1, width - 2 - 4 - 4);
+  return (
+    <Pane title="contacts" width={width} height={height} focused={focused}>
+      {shown.map((row, i) => {
+        const index = first + i;
+        const highlighted = focused && index === cursor;
+        const marker = row.key === openKey ? '›' : ' ';
+        const dot = row.type === 'group' ? '#' : '●';
+        const dotColor = row.type === 'group' ? theme.presence.group : row.type === 'plain' ? theme.presence.plain : theme.presence.online;
+        const unread = row.unread > 0 ? truncateToWidth(String(row.unread > 999 ? '999+' : row.unread), 4) : '';
+        return (
+          <Text key={row.key} inverse={highlighted} wrap="truncate">
+            <Text color={theme.text.accent}>{marker}</Text>
+            <Text color={dotColor}>{` ${dot} `}</Text>
+            <Text color={row.type === 'group' ? theme.text.primary : contactColor(row.name)} bold={row.key === openKey}>
+              {padToWidth(row.name, nameWidth)}
+            </Text>
+            <Text color={theme.unread} bold>
+              {unread.padStart(4)}
+            </Text>
+          </Text>
+        );
+      })}
+    </Pane>
+  );
+}

@@ -1,0 +1,104 @@
+import { useInput } from 'ink';
+import type { Dispatch, SetStateAction } from 'react';
+import type { ChatStore, SubmitResult } from '../../state/store.js';
+import type { ChatSnapshot } from '../../state/types.js';
+import { commandFor } from '../keyBindings.js';
+import type { EditorApi } from './useEditor.js';
+
+/** Which pane receives keys. */
+export type Focus = 'input' | 'contacts';
+
+/** What `useChatKeys` reads and changes. */
+export interface ChatKeysOptions {
+  store: ChatStore;
+  snapshot: ChatSnapshot;
+  editor: EditorApi;
+  focus: Focus;
+  setFocus: Dispatch<SetStateAction<Focus>>;
+  /** Highlighted row of the contact list. */
+  cursor: number;
+  setCursor: Dispatch<SetStateAction<number>>;
+  /** Rows scrolled back in the conversation. */
+  setScrollBack: Dispatch<SetStateAction<number>>;
+  /** Rows one PgUp/PgDn moves. */
+  pageRows: number;
+  /** Called once the user has really decided to quit. */
+  onQuit: () => void;
+}
+
+/**
+ * The one keyboard handler of the app (Ink 6's useFocus loses focus on Esc,
+ * so keys are routed here by `focus`), using the command map in keyBindings.ts.
+ */
+export function useChatKeys(o: ChatKeysOptions): void {
+  const finish = (result: SubmitResult) => {
+    if (result === 'quit') o.onQuit();
+  };
+  useInput((input, key) => {
+    if (o.snapshot.confirmingQuit) {
+      finish(o.store.answerQuit(input === 'y' || input === 'Y'));
+      return;
+    }
+    const command = commandFor(input, key);
+    switch (command) {
+      case 'quit':
+        return finish(o.store.requestQuit());
+      case 'toggleFocus':
+        o.setFocus((f) => (f === 'input' ? 'contacts' : 'input'));
+        o.setCursor(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));
+        return;
+      case 'scrollUp':
+        return o.setScrollBack((s) => s + o.pageRows);
+      case 'scrollDown':
+        return o.setScrollBack((s) => Math.max(0, s - o.pageRows));
+      case 'escape':
+        if (o.focus === 'contacts') o.setFocus('input');
+        else o.setScrollBack(0);
+        return;
+    }
+    if (o.focus === 'contacts') {
+      const last = o.snapshot.contacts.length - 1;
+      if (command === 'up') return o.setCursor((c) => Math.max(0, Math.min(last, c - 1)));
+      if (command === 'down') return o.setCursor((c) => Math.max(0, Math.min(last, c + 1)));
+      if (command === 'submit') {
+        const row = o.snapshot.contacts[Math.min(o.cursor, last)];
+        if (row) o.store.open(row.key);
+        o.setScrollBack(0);
+        o.setFocus('input');
+        return;
+      }
+      if (command === null && input) {
+        // Typing while the list has focus goes to the input line.
+        o.setFocus('input');
+        o.editor.dispatch({ type: 'insert', text: input });
+      }
+      return;
+    }
+    switch (command) {
+      case 'submit': {
+        const line = o.editor.take();
+        o.setScrollBack(0);
+        return finish(o.store.submit(line));
+      }
+      case 'up':
+        return o.editor.recall(-1);
+      case 'down':
+        return o.editor.recall(1);
+      case 'left':
+      case 'right':
+      case 'home':
+      case 'end':
+      case 'backspace':
+      case 'deleteForward':
+      case 'deleteWord':
+        return o.editor.dispatch({ type: command });
+      case 'clearLine':
+        return o.editor.dispatch({ type: 'set', text: '' });
+      case null:
+        if (input && !key.ctrl && !key.meta) o.editor.dispatch({ type: 'insert', text: input });
+        return;
+      default:
+        return;
+    }
+  });
+}

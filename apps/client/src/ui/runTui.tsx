@@ -1,0 +1,52 @@
+/**
+ * Runs the full-screen UI: alternate screen in, Ink render, and on every way
+ * out (quit, Ctrl+C, SIGTERM, crash) a bye to the relay and the terminal restored.
+ */
+import { render } from 'ink';
+import type { ChatSession } from '../net/session.js';
+import { ChatStore } from '../state/store.js';
+import { App } from './App.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l\x1b[?25h';
+
+function Root({ store, onQuit }: { store: ChatStore; onQuit: () => void }) {
+  const { columns, rows } = useTerminalSize();
+  return <App store={store} columns={columns} rows={rows} onQuit={onQuit} />;
+}
+
+/**
+ * Shows the UI until the user quits.
+ * @returns the exit code (0).
+ */
+export async function runTui(session: ChatSession): Promise<number> {
+  const store = new ChatStore(session);
+  if (session.hosting) {
+    store.setNotice({ text: `no relay was running on ${session.relay.address}:${session.relay.port}: hosting it in this process`, level: 'info' });
+  }
+  process.stdout.write(ENTER_ALT_SCREEN);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    process.stdout.write(LEAVE_ALT_SCREEN);
+  };
+  process.on('exit', restore);
+
+  return new Promise<number>((resolve) => {
+    let quitting = false;
+    const quit = () => {
+      if (quitting) return;
+      quitting = true;
+      instance.unmount();
+      store.dispose();
+      restore();
+      void session.close().then(() => resolve(0));
+    };
+    const instance = render(<Root store={store} onQuit={quit} />, { exitOnCtrlC: false, patchConsole: true });
+    session.start();
+    process.once('SIGTERM', quit);
+    process.once('SIGHUP', quit);
+  });
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_EDITOR, editorReducer, editorText, type EditorAction } from '../src/ui/lineEditor.js';
+
+const run = (...actions: EditorAction[]) => actions.reduce(editorReducer, EMPTY_EDITOR);
+
+describe('line editor', () => {
+  it('inserts CJK typed in one chunk (an IME commit) and deletes it grapheme by grapheme', () => {
+    const s = run({ type: 'insert', text: '你好' }, { type: 'insert', text: ' 👋🏽' }, { type: 'backspace' });
+    expect(editorText(s)).toBe('你好 ');
+    expect(s.cursor).toBe(3);
+  });
+
+  it('never leaves half an emoji or a broken family sequence', () => {
+    const s = run({ type: 'insert', text: 'a👨‍👩‍👧b' }, { type: 'left' }, { type: 'backspace' });
+    expect(editorText(s)).toBe('ab');
+  });
+
+  it('moves, deletes forward and words, and turns pasted newlines into spaces', () => {
+    let s = run({ type: 'insert', text: 'hello big\nworld' });
+    expect(editorText(s)).toBe('hello big world');
+    s = editorReducer(s, { type: 'deleteWord' });
+    expect(editorText(s)).toBe('hello big ');
+    s = run({ type: 'insert', text: 'abc' }, { type: 'home' }, { type: 'deleteForward' }, { type: 'end' }, { type: 'insert', text: '!' });
+    expect(editorText(s)).toBe('bc!');
+    expect(editorText(run({ type: 'insert', text: 'x\x1b[Ay' }))).toBe('x[Ay');
+  });
+});

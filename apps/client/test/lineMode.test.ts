@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Relay } from '@udpchat/server';
+import { testRelay } from './helpers/chat.js';
+import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
+import { exitCode } from './helpers/wait.js';
+
+describe('line mode, as a real child process', () => {
+  let relay: Relay;
+  let server: string;
+
+  beforeEach(async () => {
+    relay = await testRelay();
+    server = `127.0.0.1:${relay.address.port}`;
+  });
+  afterEach(async () => {
+    killAll();
+    await relay.stop();
+  });
+
+  const client = (name: string, ...extra: string[]) => startProgram(CLIENT_BIN, ['--server', server, '--name', name, '--no-host', ...extra]);
+
+  it('printf "@bob hi" | udpchat --name alice is a complete program (plain output)', async () => {
+    const bob = client('bob', '--plain');
+    await bob.out.waitFor(/\* registered as bob \(127\.0\.0\.1:\d+\) at relay/);
+    const alice = client('alice');
+    alice.child.stdin.end('@bob hi\n');
+    expect(await exitCode(alice.child)).toBe(0);
+    const line = await bob.out.waitFor(/alice -> bob: hi$/);
+    expect(line).toMatch(/^\d\d:\d\d:\d\d alice -> bob: hi$/);
+    await bob.out.waitFor(/^\d\d:\d\d:\d\d \* alice left \(bye\)$/);
+  });
+
+  it('--json prints one object per event; /to switches the target; all reaches everyone but the sender', async () => {
+    const bob = client('bob', '--json');
+    const carol = client('carol', '--json');
+    await bob.out.waitFor(/"event":"registered"/);
+    await carol.out.waitFor(/"event":"registered"/);
+    await bob.out.waitFor(/"event":"joined","name":"carol"/);
+    const alice = client('alice', '--json');
+    alice.child.stdin.write('hello all\n/to carol\nonly carol\n');
+    await carol.out.waitFor(/only carol/);
+    const toAll = await bob.out.waitFor(/hello all/);
+    const event = JSON.parse(toAll) as Record<string, unknown>;
+    expect(event).toMatchObject({ event: 'message', from: 'alice', to: 'all', text: 'hello all' });
+    expect(typeof event.id).toBe('string');
+    expect(String(event.id)).toMatch(/^[A-Za-z0-9_-]{21}$/);
+    expect(new Date(String(event.time)).getTime()).toBeGreaterThan(0);
+    await carol.out.waitFor(/"text":"hello all"/);
+    alice.child.stdin.end('/quit\n');
+    expect(await exitCode(alice.child)).toBe(0);
+    await bob.out.waitFor(/"event":"left","name":"alice","reason":"bye"/);
+    expect(bob.out.json().filter((e) => e.event === 'message').map((e) => e.text)).toEqual(['hello all']);
+  });
+
+  it('reports an unknown contact as an error event and still exits 0', async () => {
+    const alice = client('alice', '--json');
+    alice.child.stdin.end('@zed hi\n');
+    expect(await exitCode(alice.child)).toBe(0);
+    const error = alice.out.json().find((e) => e.event === 'error');
+    expect(error).toMatchObject({ code: 'UNKNOWN_CONTACT', message: 'zed is not online' });
+    expect(typeof error?.ref).toBe('string');
+  });
+
+  it('a taken name is a clear error and exit 1, not a hang', async () => {
+    const bob = client('bob', '--plain');
+    await bob.out.waitFor(/registered as bob/);
+    const impostor = client('BOB', '--plain');
+    impostor.child.stdin.end('hi\n');
+    expect(await exitCode(impostor.child)).toBe(1);
+    expect(impostor.out.lines.join('\n')).toMatch(/! name "BOB" is taken \(NAME_TAKEN\)|! .*taken.*\(NAME_TAKEN\)/);
+    expect(impostor.err.lines.join('\n')).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  it('bad flags exit 2 with a one-line reason and the usage', async () => {
+    const bad = startProgram(CLIENT_BIN, ['--frob']);
+    expect(await exitCode(bad.child)).toBe(2);
+    expect(bad.err.lines[0]).toBe('udpchat: unknown flag --frob');
+    expect(bad.err.lines[1]).toMatch(/^usage: pnpm chat/);
+  });
+});
+
+describe('line mode without a relay', () => {
+  afterEach(() => killAll());
+
+  it('hosts the relay in-process on a free loopback port, and a second client joins it', async () => {
+    // Find a free port by binding a relay and stopping it.
+    const probe = await testRelay();
+    const port = probe.address.port;
+    await probe.stop();
+    const host = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--json']);
+    const registered = JSON.parse(await host.out.waitFor(/"event":"registered"/)) as Record<string, unknown>;
+    expect(registered).toMatchObject({ name: 'alice', hosting: true, relay: `127.0.0.1:${port}` });
+    const guest = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'bob', '--json']);
+    const guestRegistered = JSON.parse(await guest.out.waitFor(/"event":"registered"/)) as Record<string, unknown>;
+    expect(guestRegistered).toMatchObject({ name: 'bob', hosting: false });
+    guest.child.stdin.end('@alice via the embedded relay\n');
+    await host.out.waitFor(/via the embedded relay/);
+    expect(await exitCode(guest.child)).toBe(0);
+    host.child.stdin.end();
+    expect(await exitCode(host.child)).toBe(0);
+  });
+
+  it('--no-host with nothing listening says the relay did not answer and exits 1', async () => {
+    const probe = await testRelay();
+    const port = probe.address.port;
+    await probe.stop();
+    const lonely = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--no-host', '--plain']);
+    lonely.child.stdin.end('anyone?\n');
+    expect(await exitCode(lonely.child, 20_000)).toBe(1);
+    expect(lonely.out.lines.join('\n')).toContain(`relay 127.0.0.1:${port} did not answer (NO_RELAY)`);
+  });
+});

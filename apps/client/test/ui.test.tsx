@@ -1,0 +1,118 @@
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Relay } from '@udpchat/server';
+import type { ChatSession } from '../src/net/session.js';
+import { ChatStore } from '../src/state/store.js';
+import { App } from '../src/ui/App.js';
+import { contactColor } from '../src/ui/theme.js';
+import { inbox, registeredSession, testRelay } from './helpers/chat.js';
+import { until } from './helpers/wait.js';
+
+// chalk's SGR codes for the palette in theme.ts
+const SGR: Record<string, number> = {
+  cyan: 36, magenta: 35, yellow: 33, green: 32, blueBright: 94, redBright: 91, magentaBright: 95, cyanBright: 96, greenBright: 92,
+};
+// eslint-disable-next-line no-control-regex
+const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+
+describe('full-screen client (ink-testing-library, real relay over UDP)', () => {
+  let relay: Relay;
+  let alice: ChatSession;
+  let bob: ChatSession;
+  let store: ChatStore;
+  let quits = 0;
+
+  beforeEach(async () => {
+    relay = await testRelay();
+    alice = await registeredSession(relay, 'alice');
+    store = new ChatStore(alice, { notifyEveryMs: 5 });
+    quits = 0;
+  });
+
+  afterEach(async () => {
+    cleanup();
+    store.dispose();
+    await bob?.close();
+    await alice.close();
+    await relay.stop();
+  });
+
+  const show = () => render(<App store={store} columns={100} rows={24} onQuit={() => quits++} />);
+
+  it('lists all first, then contacts as they join, and drops them when they leave', async () => {
+    const ui = show();
+    await until(() => plain(ui.lastFrame()).includes('alice @ 127.0.0.1:'), 'the status line');
+    expect(plain(ui.lastFrame())).toMatch(/› # all/);
+    expect(plain(ui.lastFrame())).toContain('● answering');
+    bob = await registeredSession(relay, 'bob');
+    await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
+    await bob.close();
+    await until(() => !plain(ui.lastFrame()).includes('● bob'), 'bob to leave the list');
+    expect(plain(ui.lastFrame())).toContain('bob left');
+  });
+
+  it('counts unread messages per contact, opens with /to, and colours incoming text', async () => {
+    const ui = show();
+    bob = await registeredSession(relay, 'bob');
+    await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
+    bob.send('alice', '你好 alice 👋');
+    bob.send('alice', 'second');
+    await until(() => /● bob\s+2/.test(plain(ui.lastFrame())), 'an unread count of 2 next to bob');
+    expect(plain(ui.lastFrame())).not.toContain('你好 alice 👋'); // all is open, not bob
+    ui.stdin.write('/to bob');
+    ui.stdin.write('\r');
+    await until(() => plain(ui.lastFrame()).includes('你好 alice 👋'), 'the conversation with bob');
+    const frame = ui.lastFrame() ?? '';
+    expect(frame).toContain(`\x1b[${SGR[contactColor('bob')]}m你好 alice 👋`);
+    expect(plain(frame)).not.toMatch(/● bob\s+2/);
+    expect(plain(frame)).toMatch(/╭ bob ─/);
+  });
+
+  it('sends typed text to the open conversation and never sends empty input', async () => {
+    const ui = show();
+    bob = await registeredSession(relay, 'bob');
+    const got = inbox(bob);
+    await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
+    ui.stdin.write('\r'); // empty: not sent
+    ui.stdin.write('hello everyone');
+    ui.stdin.write('\r');
+    await until(() => got.length === 1, 'bob to receive the group message');
+    expect(got[0]).toEqual({ from: 'alice', to: 'all', text: 'hello everyone' });
+    await until(() => plain(ui.lastFrame()).includes('hello everyone'), 'the own message on screen');
+    ui.stdin.write('@bob 私聊');
+    ui.stdin.write('\r');
+    await until(() => got.length === 2, 'the direct message');
+    expect(got[1]).toEqual({ from: 'alice', to: 'bob', text: '私聊' });
+  });
+
+  it('moves focus with Tab, picks a contact with the arrows and opens it with Enter', async () => {
+    const ui = show();
+    bob = await registeredSession(relay, 'bob');
+    await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
+    ui.stdin.write('\t');
+    await new Promise((r) => setImmediate(r));
+    ui.stdin.write('\x1b[B'); // down
+    await new Promise((r) => setImmediate(r));
+    ui.stdin.write('\r');
+    await until(() => /╭ bob ─/.test(plain(ui.lastFrame())), 'the conversation with bob to open');
+    ui.stdin.write('yo');
+    ui.stdin.write('\r');
+    const got = inbox(bob);
+    await until(() => got.length === 1, 'bob to receive yo');
+    expect(got[0]?.to).toBe('bob');
+  });
+
+  it('shows mistakes in the status area: unknown contact, unknown command', async () => {
+    const ui = show();
+    await until(() => plain(ui.lastFrame()).includes('answering'), 'the relay to answer');
+    ui.stdin.write('/to zed');
+    ui.stdin.write('\r');
+    await until(() => plain(ui.lastFrame()).includes('✗ zed is not online'), 'the error notice');
+    ui.stdin.write('/frob');
+    ui.stdin.write('\r');
+    await until(() => plain(ui.lastFrame()).includes('unknown command /frob'), 'the unknown command notice');
+    ui.stdin.write('/quit');
+    ui.stdin.write('\r');
+    await until(() => quits === 1, 'quit');
+  });
+});
