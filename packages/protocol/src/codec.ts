@@ -72,11 +72,12 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
     case 'contacts': {
       if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
       let total = 2;
-      value.forEach((entry: unknown, i) => {
-        const e = (entry ?? {}) as Fields;
+      // A plain loop, not forEach: forEach skips the holes of a sparse array.
+      for (let i = 0; i < value.length; i++) {
+        const e = (value[i] ?? {}) as Fields;
         total += fieldLength(ENTRY_NAME, e.name, `${path}[${i}].name`);
         total += fieldLength(ENTRY_TYPE, e.type, `${path}[${i}].type`);
-      });
+      }
       return total;
     }
   }
@@ -157,7 +158,9 @@ function readField(r: Reader, spec: FieldSpec, path: string): unknown {
 }
 
 function specOf(message: Message) {
-  const spec = (SCHEMAS as Record<string, (typeof SCHEMAS)[MessageKind] | undefined>)[message?.kind];
+  const kind: unknown = message?.kind;
+  // Own keys only: `toString`, `constructor`… are not kinds.
+  const spec = typeof kind === 'string' && Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind as MessageKind] : undefined;
   if (!spec) throw new ProtocolError('UNKNOWN_KIND', `unknown message kind ${JSON.stringify(message?.kind)}`);
   return spec;
 }

@@ -250,7 +250,13 @@ export class ChatStore {
     const key = nameKey(m.to) === GROUP_ALL ? GROUP_ALL : nameKey(m.from);
     const conversation = this.conversation(key, from);
     this.append(conversation, { kind: 'message', id: m.id, from, text: escapeControls(m.text), time: m.time, own: false, status: 'sent' });
-    if (key !== this.openKey) this.unread.set(key, (this.unread.get(key) ?? 0) + 1);
+    if (key !== this.openKey) {
+      this.unread.set(key, (this.unread.get(key) ?? 0) + 1);
+      // Like a QQ pop-up: a preview of a message that arrived elsewhere.
+      const where = key === GROUP_ALL ? `${from} in all` : from;
+      const hint = key === GROUP_ALL ? '/to all' : `/to ${from}`;
+      this.notice = { text: `${where}: ${escapeControls(m.text)}  (${hint} to read)`, level: 'info' };
+    }
     this.changed();
   }
 

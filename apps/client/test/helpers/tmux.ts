@@ -1,0 +1,91 @@
+/**
+ * Drives real terminals with tmux (on a private socket): start a program in a
+ * pane, type into it, read the screen.
+ */
+import { execFileSync } from 'node:child_process';
+import { until } from './wait.js';
+
+const SOCKET = `udpchat-test-${process.pid}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+/** Quotes one word for sh. */
+const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** A tmux session running one program. */
+export class Terminal {
+  private constructor(readonly name: string) {}
+
+  /**
+   * Starts `argv` in a new detached session of `columns` x `rows`. `CI` is
+   * removed from the environment (with CI set, Ink draws only the last frame).
+   */
+  static start(name: string, argv: string[], columns = 100, rows = 30): Terminal {
+    const command = `exec env -u CI ${argv.map(shellQuote).join(' ')}`;
+    tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
+    tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+    return new Terminal(name);
+  }
+
+  /** The screen as text (`colours`: with SGR escape sequences). */
+  screen(colours = false): string {
+    return tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', this.name);
+  }
+
+  /** Types `text` literally (UTF-8, e.g. CJK and emoji), then Enter when `enter`. */
+  type(text: string, enter = true): void {
+    if (text) tmux('send-keys', '-t', this.name, '-l', text);
+    if (enter) tmux('send-keys', '-t', this.name, 'Enter');
+  }
+
+  /** Sends named keys (`Tab`, `Down`, `C-c`). */
+  keys(...keys: string[]): void {
+    tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** The pid of the program in the pane. */
+  pid(): number {
+    return Number(tmux('list-panes', '-t', this.name, '-F', '#{pane_pid}').trim());
+  }
+
+  /** Whether the program has exited. */
+  dead(): boolean {
+    return tmux('list-panes', '-t', this.name, '-F', '#{pane_dead}').trim() === '1';
+  }
+
+  /** Waits until the screen matches `pattern`; returns the screen. */
+  waitFor(pattern: RegExp | ((screen: string) => boolean), timeoutMs = 15_000, colours = false): Promise<string> {
+    const test = typeof pattern === 'function' ? pattern : (s: string) => pattern.test(s);
+    let last = '';
+    return until(
+      () => {
+        last = this.screen(colours);
+        return test(last) ? last : undefined;
+      },
+      `${this.name}'s screen to match ${String(pattern)}; screen was:\n${last}`,
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- ${this.name} ---\n${this.screen()}`);
+    });
+  }
+
+  /** Ends the session. */
+  kill(): void {
+    try {
+      tmux('kill-session', '-t', this.name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops this test file's tmux server. */
+export function killTmuxServer(): void {
+  try {
+    tmux('kill-server');
+  } catch {
+    // not running
+  }
+}

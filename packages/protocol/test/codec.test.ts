@@ -1,0 +1,556 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decode,
+  encode,
+  encodingLength,
+  HEADER_BYTES,
+  isProtocolDatagram,
+  MAX_DATAGRAM_BYTES,
+  MAX_ID_BYTES,
+  MAX_NAME_BYTES,
+  MAX_TEXT_BYTES,
+  type Message,
+  ProtocolError,
+  utf8Length,
+} from '../src/index.js';
+
+// ---------------------------------------------------------------- helpers
+
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
+
+/** The ProtocolError code `fn` throws; any other error fails the test. */
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ProtocolError) return err.code;
+    throw err;
+  }
+  return 'no error';
+}
+
+/** Builds a datagram: header FF 55 01 kind 00, then the given bytes. */
+function datagram(kind: number, ...body: number[]): Uint8Array {
+  return new Uint8Array([0xff, 0x55, 0x01, kind, 0x00, ...body]);
+}
+const str8 = (text: string): number[] => [utf8(text).length, ...utf8(text)];
+const str16 = (text: string): number[] => [utf8(text).length >> 8, utf8(text).length & 0xff, ...utf8(text)];
+
+function roundTrip(message: Message): Uint8Array {
+  const bytes = encode(message);
+  expect(bytes.length).toBe(encodingLength(message));
+  expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+  expect(decode(bytes)).toStrictEqual(message);
+  return bytes;
+}
+
+/** A 4-byte UTF-8 letter (U+20000, CJK Extension B). */
+const WIDE = '𠀀';
+const LONGEST_NAME = WIDE.repeat(32); // 32 code points, 128 bytes
+const ID64 = 'A'.repeat(32) + 'z9_-'.repeat(8);
+
+/** Exactly MAX_TEXT_BYTES of UTF-8: 212 emoji (848 bytes) + 2 ASCII. */
+const LONGEST_TEXT = '👋'.repeat(212) + 'ok';
+
+const chat = (over: Partial<Extract<Message, { kind: 'chat' }>> = {}): Message => ({
+  kind: 'chat',
+  id: 'V1StGXR8_Z5jdHi6B-myT',
+  from: 'alice',
+  to: 'bob',
+  time: 1_767_225_600_000,
+  text: 'hi',
+  ...over,
+});
+
+const SAMPLES: Message[] = [
+  { kind: 'hello', name: 'alice' },
+  { kind: 'welcome', name: '一棵树', address: '::ffff:127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000 },
+  { kind: 'contacts', page: 1, pages: 3, contacts: [{ name: 'bob', type: 'client' }, { name: 'Zoë', type: 'plain' }] },
+  { kind: 'join', name: 'bob', type: 'plain' },
+  { kind: 'leave', name: 'bob', reason: 'bye' },
+  chat({ text: '你好 bob 👋' }),
+  { kind: 'heartbeat', seq: 1 },
+  { kind: 'heartbeat-ack', seq: 1 },
+  { kind: 'bye', reason: '' },
+  { kind: 'error', code: 'NOT_REGISTERED', message: 'say hello first', ref: '' },
+];
+
+// ---------------------------------------------------------------- round trips
+
+describe('round trip of every kind with edge values', () => {
+  it('sizes of the constants agree with the worst-case chat', () => {
+    // header + id + from + to + time + text at their largest must fit
+    const worst = HEADER_BYTES + (1 + MAX_ID_BYTES) + 2 * (1 + MAX_NAME_BYTES) + 8 + (2 + MAX_TEXT_BYTES);
+    expect(worst).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+    expect(utf8Length(LONGEST_NAME)).toBe(MAX_NAME_BYTES);
+    expect([...LONGEST_NAME].length).toBe(32);
+    expect(utf8Length(LONGEST_TEXT)).toBe(MAX_TEXT_BYTES);
+    expect(ID64.length).toBe(MAX_ID_BYTES);
+  });
+
+  it.each(SAMPLES.map((m) => [m.kind, m] as const))('%s (ordinary values)', (_kind, m) => {
+    roundTrip(m);
+  });
+
+  it('hello with a 1-char name and with a 32-code-point 4-byte-UTF-8 name (128 bytes)', () => {
+    expect(roundTrip({ kind: 'hello', name: 'a' }).length).toBe(7);
+    expect(roundTrip({ kind: 'hello', name: LONGEST_NAME }).length).toBe(6 + 128);
+  });
+
+  it('welcome with extreme port and intervals and a 64-byte address', () => {
+    for (const [port, interval] of [
+      [0, 0],
+      [65535, 0xffff_ffff],
+    ] as const) {
+      roundTrip({
+        kind: 'welcome',
+        name: LONGEST_NAME,
+        address: 'f'.repeat(64),
+        port,
+        heartbeatIntervalMs: interval,
+        presenceTimeoutMs: interval,
+      });
+    }
+  });
+
+  it('contacts: empty page, max page numbers, 9 longest names', () => {
+    expect(roundTrip({ kind: 'contacts', page: 0, pages: 1, contacts: [] }).length).toBe(11);
+    roundTrip({ kind: 'contacts', page: 65535, pages: 65535, contacts: [{ name: 'x', type: 'client' }] });
+    const nine = Array.from({ length: 9 }, (_, i) => ({ name: LONGEST_NAME, type: i % 2 ? 'plain' : 'client' }) as const);
+    expect(roundTrip({ kind: 'contacts', page: 0, pages: 1, contacts: nine }).length).toBe(11 + 9 * 130);
+  });
+
+  it('join and leave with every enum value', () => {
+    expect(toHex(roundTrip({ kind: 'join', name: 'a', type: 'client' }))).toBe('ff550104000161' + '01');
+    expect(toHex(roundTrip({ kind: 'join', name: 'a', type: 'plain' }))).toBe('ff550104000161' + '02');
+    expect(toHex(roundTrip({ kind: 'leave', name: 'a', reason: 'bye' }))).toBe('ff550105000161' + '01');
+    expect(toHex(roundTrip({ kind: 'leave', name: 'a', reason: 'timeout' }))).toBe('ff550105000161' + '02');
+  });
+
+  it('chat at its largest: 64-char id, 128-byte from/to, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
+    const bytes = roundTrip(
+      chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+    );
+    expect(bytes.length).toBe(18 + 64 + 128 + 128 + 850);
+    // time: the 8 bytes after id, from and to
+    const t = 5 + 65 + 129 + 129;
+    expect(toHex(bytes.subarray(t, t + 8))).toBe('001fffffffffffff');
+  });
+
+  it('chat at its smallest: 1-char id, empty from, time 0, empty text', () => {
+    expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', time: 0, text: '' })))).toBe(
+      'ff55010600' + '0141' + '00' + '0162' + '0000000000000000' + '0000',
+    );
+  });
+
+  it('chat text with NUL, control characters, BOM and astral characters survives byte-exactly', () => {
+    roundTrip(chat({ text: '\uFEFF\u0000\u001b[31m\uFEFFa\u0301 \u{10FFFF} 𝄞' }));
+  });
+
+  it('heartbeat and heartbeat-ack with seq 0 and max u32', () => {
+    for (const seq of [0, 0xffff_ffff]) {
+      expect(roundTrip({ kind: 'heartbeat', seq }).length).toBe(9);
+      expect(roundTrip({ kind: 'heartbeat-ack', seq }).length).toBe(9);
+    }
+    expect(toHex(encode({ kind: 'heartbeat', seq: 0xffff_ffff }))).toBe('ff55010700ffffffff');
+  });
+
+  it('bye with an empty reason and a 255-byte reason', () => {
+    expect(roundTrip({ kind: 'bye', reason: '' }).length).toBe(6);
+    const reason = 'é'.repeat(127) + 'a';
+    expect(utf8Length(reason)).toBe(255);
+    expect(roundTrip({ kind: 'bye', reason }).length).toBe(6 + 255);
+  });
+
+  it('error with empty message and ref, and with every field at its largest', () => {
+    expect(roundTrip({ kind: 'error', code: 'X', message: '', ref: '' }).length).toBe(10);
+    expect(roundTrip({ kind: 'error', code: 'C'.repeat(64), message: 'm'.repeat(512), ref: 'r'.repeat(64) }).length).toBe(
+      9 + 64 + 512 + 64,
+    );
+  });
+
+  it('ignores properties that are not fields', () => {
+    const bytes = encode({ kind: 'heartbeat', seq: 3, extra: 'x' } as unknown as Message);
+    expect(decode(bytes)).toStrictEqual({ kind: 'heartbeat', seq: 3 });
+  });
+
+  it('writes a lone UTF-16 surrogate as U+FFFD (documented; the wire stays well-formed UTF-8)', () => {
+    const m = { kind: 'hello', name: 'a\uD800' } as const;
+    expect(encodingLength(m)).toBe(6 + 4);
+    expect(toHex(encode(m))).toBe('ff5501010004' + '61' + 'efbfbd');
+    expect(decode(encode(m))).toStrictEqual({ kind: 'hello', name: 'a\uFFFD' });
+  });
+});
+
+// ---------------------------------------------------------------- encode refuses
+
+describe('encode refuses', () => {
+  const bad = (m: unknown) => codeOf(() => encode(m as Message));
+  const lengthOf = (m: unknown) => codeOf(() => encodingLength(m as Message));
+
+  it.each<[string, unknown]>([
+    ['a number as name', { kind: 'hello', name: 42 }],
+    ['a missing name', { kind: 'hello' }],
+    ['an empty name', { kind: 'hello', name: '' }],
+    ['a 129-byte name', { kind: 'hello', name: LONGEST_NAME + 'a' }],
+    ['an empty address', { kind: 'welcome', name: 'a', address: '', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
+    ['a port of 65536', { kind: 'welcome', name: 'a', address: 'h', port: 65536, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
+    ['a negative port', { kind: 'welcome', name: 'a', address: 'h', port: -1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
+    ['a fractional port', { kind: 'welcome', name: 'a', address: 'h', port: 1.5, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
+    ['a port as a string', { kind: 'welcome', name: 'a', address: 'h', port: '80', heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
+    ['a NaN interval', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: NaN, presenceTimeoutMs: 1 }],
+    ['a seq of 2^32', { kind: 'heartbeat', seq: 2 ** 32 }],
+    ['an Infinity seq', { kind: 'heartbeat-ack', seq: Infinity }],
+    ['a time of 2^53', chat({ time: 2 ** 53 })],
+    ['a negative time', chat({ time: -1 })],
+    ['a bigint time', chat({ time: 1n as unknown as number })],
+    ['a text of MAX_TEXT_BYTES + 1 bytes', chat({ text: LONGEST_TEXT + '!' })],
+    ['an empty id', chat({ id: '' })],
+    ['an id with a space', chat({ id: 'abc def' })],
+    ['an id with non-ASCII letters', chat({ id: '日本' })],
+    ['an id with a dot', chat({ id: 'a.b' })],
+    ['a 65-char id', chat({ id: ID64 + 'x' })],
+    ['an empty to', chat({ to: '' })],
+    ['a 129-byte from', chat({ from: LONGEST_NAME + 'a' })],
+    ['an unknown contact kind', { kind: 'join', name: 'a', type: 'robot' }],
+    ['an unknown leave reason', { kind: 'leave', name: 'a', reason: 'kicked' }],
+    ['contacts that are not an array', { kind: 'contacts', page: 0, pages: 1, contacts: 'bob' }],
+    ['a null contact entry', { kind: 'contacts', page: 0, pages: 1, contacts: [null] }],
+    ['a contact entry with an empty name', { kind: 'contacts', page: 0, pages: 1, contacts: [{ name: '', type: 'client' }] }],
+    ['a contact entry without type', { kind: 'contacts', page: 0, pages: 1, contacts: [{ name: 'a' }] }],
+    ['a sparse contacts array', { kind: 'contacts', page: 0, pages: 1, contacts: new Array(2) }],
+    ['an error message of 513 bytes', { kind: 'error', code: 'X', message: 'm'.repeat(513), ref: '' }],
+    ['an empty error code', { kind: 'error', code: '', message: '', ref: '' }],
+    ['a bye reason of 256 bytes', { kind: 'bye', reason: 'r'.repeat(256) }],
+  ])('%s with BAD_FIELD', (_what, m) => {
+    expect(bad(m)).toBe('BAD_FIELD');
+    expect(lengthOf(m)).toBe('BAD_FIELD');
+  });
+
+  it.each<[string, unknown]>([
+    ['an unknown kind', { kind: 'nope' }],
+    ['a missing kind', { name: 'a' }],
+    ['a kind of another case', { kind: 'Hello', name: 'a' }],
+    ['a prototype property as kind', { kind: 'toString' }],
+    ['constructor as kind', { kind: 'constructor' }],
+    ['null', null],
+    ['a string', 'hello'],
+  ])('%s with UNKNOWN_KIND', (_what, m) => {
+    expect(bad(m)).toBe('UNKNOWN_KIND');
+    expect(lengthOf(m)).toBe('UNKNOWN_KIND');
+  });
+
+  it('a contacts page of 1201 bytes with OVERSIZE, while 1200 bytes encode', () => {
+    // 11 + 9 × (2 + 128) + (2 + 17) = 1200
+    const contacts = [
+      ...Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'client' }) as const),
+      { name: 'a'.repeat(17), type: 'plain' } as const,
+    ];
+    const fits: Message = { kind: 'contacts', page: 0, pages: 1, contacts };
+    expect(encode(fits).length).toBe(MAX_DATAGRAM_BYTES);
+    expect(decode(encode(fits))).toStrictEqual(fits);
+
+    const over: Message = { kind: 'contacts', page: 0, pages: 1, contacts: [...contacts.slice(0, 9), { name: 'a'.repeat(18), type: 'plain' }] };
+    expect(encodingLength(over)).toBe(1201); // encodingLength reports, encode refuses
+    expect(bad(over)).toBe('OVERSIZE');
+  });
+
+  it('a contacts page of many short entries with OVERSIZE', () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ name: `u${i}`, type: 'client' }) as const);
+    expect(bad({ kind: 'contacts', page: 0, pages: 1, contacts: many })).toBe('OVERSIZE');
+  });
+});
+
+// ---------------------------------------------------------------- decode, one test per code
+
+describe('decode rejects', () => {
+  const code = (bytes: Uint8Array | number[]) => codeOf(() => decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
+
+  it('BAD_MAGIC: empty, one byte, plain text, swapped or wrong magic', () => {
+    expect(code([])).toBe('BAD_MAGIC');
+    expect(code([0xff])).toBe('BAD_MAGIC');
+    expect(code(utf8('hello bob'))).toBe('BAD_MAGIC');
+    expect(code(utf8('你好 👋'))).toBe('BAD_MAGIC');
+    expect(code([0x55, 0xff, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
+    expect(code([0xfe, 0x55, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
+    expect(code([0xff, 0x54, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
+  });
+
+  it('BAD_VERSION: every version byte but 1', () => {
+    for (let v = 0; v < 256; v++) {
+      const bytes = [0xff, 0x55, v, 0x07, 0x00, 0, 0, 0, 1];
+      expect(code(bytes), `version ${v}`).toBe(v === 1 ? 'no error' : 'BAD_VERSION');
+    }
+  });
+
+  it('BAD_FLAGS: each flag bit, on a known kind', () => {
+    for (let bit = 0; bit < 8; bit++) {
+      expect(code([0xff, 0x55, 0x01, 0x07, 1 << bit, 0, 0, 0, 1]), `bit ${bit}`).toBe('BAD_FLAGS');
+    }
+  });
+
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0a (checked before the flags)', () => {
+    for (let k = 0; k < 256; k++) {
+      const c = code([0xff, 0x55, 0x01, k, 0x00]);
+      if (k >= 1 && k <= 10) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
+    }
+    expect(code([0xff, 0x55, 0x01, 0x0b, 0xff])).toBe('UNKNOWN_KIND');
+  });
+
+  it('TRUNCATED: header cut after the magic or the version, field cut short', () => {
+    expect(code([0xff, 0x55])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x01])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x01, 0x07])).toBe('TRUNCATED');
+    expect(code(datagram(0x07, 0, 0, 0))).toBe('TRUNCATED');
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');
+  });
+
+  it('BAD_FIELD: string limits, empty strings, id alphabet, enum values, u64 above 2^53-1', () => {
+    const time0 = [0, 0, 0, 0, 0, 0, 0, 0];
+    const chatBytes = (id: string, time: number[], text: string) =>
+      datagram(0x06, ...str8(id), ...str8(''), ...str8('b'), ...time, ...str16(text));
+    expect(code(chatBytes('A', time0, 'x'))).toBe('no error');
+    expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES)))).toBe('no error');
+    expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES + 1)))).toBe('BAD_FIELD');
+    expect(code(chatBytes('a.b', time0, 'x'))).toBe('BAD_FIELD');
+    expect(code(chatBytes('', time0, 'x'))).toBe('BAD_FIELD');
+    expect(code(chatBytes('A'.repeat(65), time0, 'x'))).toBe('BAD_FIELD');
+    expect(code(chatBytes('A', [0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'x'))).toBe('no error');
+    expect(code(chatBytes('A', [0x00, 0x20, 0, 0, 0, 0, 0, 0], 'x'))).toBe('BAD_FIELD');
+    expect(code(chatBytes('A', [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'x'))).toBe('BAD_FIELD');
+    expect(code(datagram(0x01, ...str8('a'.repeat(129))))).toBe('BAD_FIELD');
+    expect(code(datagram(0x02, ...str8('a'), ...str8('h'.repeat(65)), 0, 1, 0, 0, 0, 1, 0, 0, 0, 1))).toBe('BAD_FIELD');
+    expect(code(datagram(0x0a, ...str8('X'), ...str16('m'.repeat(513)), ...str8('')))).toBe('BAD_FIELD');
+    expect(code(datagram(0x04, ...str8('a'), 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x05, ...str8('a'), 3))).toBe('BAD_FIELD');
+    // one entry with an empty name (plus a byte, so the 3-bytes-per-entry pre-check passes)
+    expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8(''), 1, 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8('a'), 1))).toBe('no error');
+  });
+
+  it.each([
+    ['overlong /', [0xc0, 0xaf]],
+    ['overlong NUL', [0xc0, 0x80]],
+    ['C1 lead', [0xc1, 0xbf]],
+    ['3-byte overlong', [0xe0, 0x80, 0xaf]],
+    ['surrogate U+D800', [0xed, 0xa0, 0x80]],
+    ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['F5 lead', [0xf5, 0x80, 0x80, 0x80]],
+    ['FF byte', [0x61, 0xff]],
+    ['lone continuation', [0x80]],
+    ['cut 3-byte sequence', [0xe4, 0xb8]],
+  ])('BAD_UTF8: %s', (_what, raw) => {
+    expect(code(datagram(0x01, raw.length, ...raw))).toBe('BAD_UTF8');
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0, raw.length, ...raw))).toBe(
+      'BAD_UTF8',
+    );
+  });
+
+  it('OVERSIZE: 1201 bytes, whatever they hold; 1200 bytes are looked at', () => {
+    const big = new Uint8Array(1201);
+    big.set(datagram(0x09, 0));
+    expect(code(big)).toBe('OVERSIZE');
+    expect(code(new Uint8Array(1201).fill(0x61))).toBe('OVERSIZE');
+    expect(code(new Uint8Array(65_507))).toBe('OVERSIZE');
+    expect(code(big.subarray(0, 1200))).toBe('TRAILING_BYTES');
+  });
+
+  it('TRAILING_BYTES: one byte after any complete message', () => {
+    for (const m of SAMPLES) {
+      const bytes = encode(m);
+      const longer = new Uint8Array(bytes.length + 1);
+      longer.set(bytes);
+      expect(code(longer), m.kind).toBe('TRAILING_BYTES');
+    }
+  });
+
+  it('decodes from a view into a larger buffer (a Buffer slice) without reading outside it', () => {
+    const bytes = encode({ kind: 'heartbeat', seq: 9 });
+    const pool = Buffer.alloc(64, 0xee);
+    pool.set(bytes, 10);
+    expect(decode(pool.subarray(10, 10 + bytes.length))).toStrictEqual({ kind: 'heartbeat', seq: 9 });
+    expect(code(pool.subarray(10, 10 + bytes.length - 1))).toBe('TRUNCATED');
+  });
+});
+
+describe('truncation', () => {
+  const longest: Message[] = [
+    ...SAMPLES,
+    chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+    { kind: 'contacts', page: 0, pages: 1, contacts: Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'plain' }) as const) },
+  ];
+
+  it.each(longest.map((m) => [m.kind, m] as const))('every prefix of a %s throws BAD_MAGIC (< 2 bytes) or TRUNCATED', (_k, m) => {
+    const bytes = encode(m);
+    for (let n = 0; n < bytes.length; n++) {
+      expect(codeOf(() => decode(bytes.subarray(0, n))), `prefix ${n}/${bytes.length}`).toBe(n < 2 ? 'BAD_MAGIC' : 'TRUNCATED');
+    }
+    expect(decode(bytes)).toStrictEqual(m);
+  });
+
+  it('a contacts count of 60000 in a short datagram throws TRUNCATED at once', () => {
+    const entries = Array.from({ length: 100 }, () => [...str8('a'), 1]).flat();
+    const bytes = datagram(0x03, 0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, ...entries);
+    expect(bytes.length).toBeLessThan(MAX_DATAGRAM_BYTES);
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) expect(codeOf(() => decode(bytes))).toBe('TRUNCATED');
+    expect(performance.now() - started).toBeLessThan(1000);
+    // the same 100 entries with the right count decode
+    bytes[9] = 0;
+    bytes[10] = 100;
+    expect((decode(bytes) as Extract<Message, { kind: 'contacts' }>).contacts).toHaveLength(100);
+  });
+
+  it('an impossible contacts count is refused before any entry is read', () => {
+    // first entry's name is not UTF-8: with a count that fits it is BAD_UTF8, with 60000 it is never looked at
+    const body = [0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, 1, 0xff, 1, ...str8('bob'), 2];
+    expect(codeOf(() => decode(datagram(0x03, ...body)))).toBe('TRUNCATED');
+    body[4] = 0;
+    body[5] = 2;
+    expect(codeOf(() => decode(datagram(0x03, ...body)))).toBe('BAD_UTF8');
+  });
+});
+
+// ---------------------------------------------------------------- isProtocolDatagram
+
+describe('isProtocolDatagram', () => {
+  it('is false for the empty datagram and for any UTF-8 text, true for encoded messages', () => {
+    expect(isProtocolDatagram(new Uint8Array())).toBe(false);
+    expect(isProtocolDatagram(new Uint8Array([0xff]))).toBe(false);
+    for (const text of ['hi', 'U', 'ÿU', '\uFFFF', '你好 👋', '\u{10FFFF}']) {
+      expect(isProtocolDatagram(new Uint8Array(Buffer.from(text, 'utf8'))), text).toBe(false);
+    }
+    for (const m of SAMPLES) expect(isProtocolDatagram(encode(m))).toBe(true);
+  });
+
+  it('is false for every UTF-8 text (property), which decode rejects as BAD_MAGIC', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        const bytes = new TextEncoder().encode(text);
+        expect(isProtocolDatagram(bytes)).toBe(false);
+        expect(codeOf(() => decode(bytes))).toBe('BAD_MAGIC');
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- properties
+
+/** decode either returns a message that re-encodes to the same bytes, or throws ProtocolError. */
+function decodeIsTotal(bytes: Uint8Array): 'decoded' | 'refused' {
+  let message: Message;
+  try {
+    message = decode(bytes);
+  } catch (err) {
+    if (err instanceof ProtocolError) return 'refused';
+    throw err;
+  }
+  expect(toHex(encode(message))).toBe(toHex(bytes));
+  expect(encodingLength(message)).toBe(bytes.length);
+  return 'decoded';
+}
+
+const name = fc.string({ unit: 'binary', minLength: 1, maxLength: 32 });
+const anyString = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+const id = fc.string({ unit: fc.constantFrom(...'ABCXYZabcxyz0189_-'), minLength: 1, maxLength: 64 });
+const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
+const contactKind = fc.constantFrom('client' as const, 'plain' as const);
+
+const messageArb: fc.Arbitrary<Message> = fc.oneof(
+  fc.record({ kind: fc.constant('hello' as const), name }),
+  fc.record({
+    kind: fc.constant('welcome' as const),
+    name,
+    address: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 32 }), // ≤ 64 bytes
+    port: fc.integer({ min: 0, max: 65535 }),
+    heartbeatIntervalMs: u32,
+    presenceTimeoutMs: u32,
+  }),
+  fc.record({
+    kind: fc.constant('contacts' as const),
+    page: fc.integer({ min: 0, max: 65535 }),
+    pages: fc.integer({ min: 0, max: 65535 }),
+    contacts: fc.array(fc.record({ name, type: contactKind }), { maxLength: 9 }),
+  }),
+  fc.record({ kind: fc.constant('join' as const), name, type: contactKind }),
+  fc.record({ kind: fc.constant('leave' as const), name, reason: fc.constantFrom('bye' as const, 'timeout' as const) }),
+  fc.record({
+    kind: fc.constant('chat' as const),
+    id,
+    from: fc.string({ unit: 'binary', maxLength: 32 }),
+    to: name,
+    time: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    text: anyString(212),
+  }),
+  fc.record({ kind: fc.constant('heartbeat' as const), seq: u32 }),
+  fc.record({ kind: fc.constant('heartbeat-ack' as const), seq: u32 }),
+  fc.record({ kind: fc.constant('bye' as const), reason: anyString(63) }),
+  fc.record({
+    kind: fc.constant('error' as const),
+    code: fc.string({ unit: 'binary', minLength: 1, maxLength: 16 }),
+    message: anyString(128),
+    ref: fc.oneof(fc.constant(''), id),
+  }),
+  // fc.record builds null-prototype objects; make them plain like decode's (all values are JSON-exact)
+).map((m) => JSON.parse(JSON.stringify(m)) as Message);
+
+describe('properties (fast-check, seeded)', () => {
+  it('random valid messages round-trip', () => {
+    fc.assert(
+      fc.property(messageArb, (m) => {
+        roundTrip(m);
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
+  });
+
+  it('decode of arbitrary bytes (0..1300) returns a re-encodable message or throws ProtocolError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 1300 }), (bytes) => {
+        decodeIsTotal(bytes);
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
+  });
+
+  it('decode of arbitrary bodies behind a valid header returns a re-encodable message or throws ProtocolError', () => {
+    let decoded = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.uint8Array({ maxLength: 40 }), (kind, body) => {
+        if (decodeIsTotal(datagram(kind, ...body)) === 'decoded') decoded++;
+      }),
+      { seed: 42, numRuns: 3000 },
+    );
+    expect(decoded).toBeGreaterThan(0); // some random bodies are valid messages (heartbeats at least)
+  });
+
+  it('decode of mutated valid datagrams returns a re-encodable message or throws ProtocolError', () => {
+    const mutation = fc.oneof(
+      fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ op: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ op: fc.constant('delete' as const), at: fc.nat(), value: fc.constant(0) }),
+    );
+    let decoded = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(messageArb, fc.array(mutation, { minLength: 1, maxLength: 4 }), (m, mutations) => {
+        const bytes = [...encode(m)];
+        for (const { op, at, value } of mutations) {
+          const i = at % (bytes.length + 1);
+          if (op === 'set' && i < bytes.length) bytes[i] = value;
+          else if (op === 'insert') bytes.splice(i, 0, value);
+          else if (op === 'delete') bytes.splice(i, 1);
+        }
+        if (decodeIsTotal(new Uint8Array(bytes)) === 'decoded') decoded++;
+        else refused++;
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
+    expect(decoded).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
+  });
+});
