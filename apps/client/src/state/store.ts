@@ -130,6 +130,11 @@ export class ChatStore {
     return 'quit';
   }
 
+  /** True while the quit question waits for an answer (up to date, unlike a snapshot). */
+  get confirming(): boolean {
+    return this.confirmingQuit;
+  }
+
   /** Answers the quit question: `true` quits. */
   answerQuit(yes: boolean): SubmitResult {
     this.confirmingQuit = false;

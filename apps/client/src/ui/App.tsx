@@ -1,5 +1,5 @@
 import { Box, useCursor } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ChatStore } from '../state/store.js';
 import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
@@ -10,6 +10,7 @@ import { StatusLine } from './components/StatusLine.js';
 import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
 import { useChatSnapshot } from './hooks/useChatSnapshot.js';
 import { useEditor } from './hooks/useEditor.js';
+import { useImmediateState } from './hooks/useImmediateState.js';
 import { computeLayout } from './layout.js';
 
 /** Props of `App`. */
@@ -28,13 +29,14 @@ export interface AppProps {
 export function App({ store, columns, rows, onQuit }: AppProps) {
   const snapshot = useChatSnapshot(store);
   const editor = useEditor();
-  const [focus, setFocus] = useState<Focus>('input');
-  const [cursor, setCursor] = useState(0);
-  const [scrollBack, setScrollBack] = useState(0);
+  const focusState = useImmediateState<Focus>('input');
+  const cursorState = useImmediateState(0);
+  const scrollState = useImmediateState(0);
+  const focus = focusState.value;
   const layout = computeLayout(columns, rows);
   const pageRows = Math.max(1, layout.paneHeight - 3);
 
-  useChatKeys({ store, snapshot, editor, focus, setFocus, cursor, setCursor, setScrollBack, pageRows, onQuit });
+  useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scrollBack: scrollState, pageRows, onQuit });
 
   // The terminal cursor sits at the caret, so an IME composes in the right place.
   const { setCursorPosition } = useCursor();
@@ -51,7 +53,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
         <ContactList
           contacts={snapshot.contacts}
           openKey={snapshot.open.key}
-          cursor={cursor}
+          cursor={cursorState.value}
           focused={focus === 'contacts'}
           width={layout.contactsWidth}
           height={layout.paneHeight}
@@ -59,7 +61,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
         <ConversationPane
           conversation={snapshot.open}
           online={snapshot.openOnline}
-          scrollBack={scrollBack}
+          scrollBack={scrollState.value}
           width={layout.conversationWidth}
           height={layout.paneHeight}
         />

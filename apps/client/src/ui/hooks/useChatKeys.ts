@@ -1,9 +1,9 @@
 import { useInput } from 'ink';
-import type { Dispatch, SetStateAction } from 'react';
 import type { ChatStore, SubmitResult } from '../../state/store.js';
 import type { ChatSnapshot } from '../../state/types.js';
 import { commandFor } from '../keyBindings.js';
 import type { EditorApi } from './useEditor.js';
+import type { ImmediateState } from './useImmediateState.js';
 
 /** Which pane receives keys. */
 export type Focus = 'input' | 'contacts';
@@ -13,13 +13,12 @@ export interface ChatKeysOptions {
   store: ChatStore;
   snapshot: ChatSnapshot;
   editor: EditorApi;
-  focus: Focus;
-  setFocus: Dispatch<SetStateAction<Focus>>;
+  /** Which pane has the keyboard. */
+  focus: ImmediateState<Focus>;
   /** Highlighted row of the contact list. */
-  cursor: number;
-  setCursor: Dispatch<SetStateAction<number>>;
+  cursor: ImmediateState<number>;
   /** Rows scrolled back in the conversation. */
-  setScrollBack: Dispatch<SetStateAction<number>>;
+  scrollBack: ImmediateState<number>;
   /** Rows one PgUp/PgDn moves. */
   pageRows: number;
   /** Called once the user has really decided to quit. */
@@ -35,7 +34,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
     if (result === 'quit') o.onQuit();
   };
   useInput((input, key) => {
-    if (o.snapshot.confirmingQuit) {
+    if (o.store.confirming) {
       finish(o.store.answerQuit(input === 'y' || input === 'Y'));
       return;
     }
@@ -44,32 +43,32 @@ export function useChatKeys(o: ChatKeysOptions): void {
       case 'quit':
         return finish(o.store.requestQuit());
       case 'toggleFocus':
-        o.setFocus((f) => (f === 'input' ? 'contacts' : 'input'));
-        o.setCursor(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));
+        o.focus.set((f) => (f === 'input' ? 'contacts' : 'input'));
+        o.cursor.set(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));
         return;
       case 'scrollUp':
-        return o.setScrollBack((s) => s + o.pageRows);
+        return o.scrollBack.set((s) => s + o.pageRows);
       case 'scrollDown':
-        return o.setScrollBack((s) => Math.max(0, s - o.pageRows));
+        return o.scrollBack.set((s) => Math.max(0, s - o.pageRows));
       case 'escape':
-        if (o.focus === 'contacts') o.setFocus('input');
-        else o.setScrollBack(0);
+        if (o.focus.latest.current === 'contacts') o.focus.set('input');
+        else o.scrollBack.set(0);
         return;
     }
-    if (o.focus === 'contacts') {
+    if (o.focus.latest.current === 'contacts') {
       const last = o.snapshot.contacts.length - 1;
-      if (command === 'up') return o.setCursor((c) => Math.max(0, Math.min(last, c - 1)));
-      if (command === 'down') return o.setCursor((c) => Math.max(0, Math.min(last, c + 1)));
+      if (command === 'up') return o.cursor.set((c) => Math.max(0, Math.min(last, c - 1)));
+      if (command === 'down') return o.cursor.set((c) => Math.max(0, Math.min(last, c + 1)));
       if (command === 'submit') {
-        const row = o.snapshot.contacts[Math.min(o.cursor, last)];
+        const row = o.snapshot.contacts[Math.min(o.cursor.latest.current, last)];
         if (row) o.store.open(row.key);
-        o.setScrollBack(0);
-        o.setFocus('input');
+        o.scrollBack.set(0);
+        o.focus.set('input');
         return;
       }
       if (command === null && input) {
         // Typing while the list has focus goes to the input line.
-        o.setFocus('input');
+        o.focus.set('input');
         o.editor.dispatch({ type: 'insert', text: input });
       }
       return;
@@ -77,7 +76,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
     switch (command) {
       case 'submit': {
         const line = o.editor.take();
-        o.setScrollBack(0);
+        o.scrollBack.set(0);
         return finish(o.store.submit(line));
       }
       case 'up':
@@ -94,9 +93,16 @@ export function useChatKeys(o: ChatKeysOptions): void {
         return o.editor.dispatch({ type: command });
       case 'clearLine':
         return o.editor.dispatch({ type: 'set', text: '' });
-      case null:
-        if (input && !key.ctrl && !key.meta) o.editor.dispatch({ type: 'insert', text: input });
+      case null: {
+        if (!input || key.ctrl || key.meta) return;
+        // A chunk with line breaks (a paste, or text and Enter in one read): each line is sent.
+        const lines = input.split(/\r\n|\r|\n/);
+        lines.forEach((text, i) => {
+          if (text) o.editor.dispatch({ type: 'insert', text });
+          if (i < lines.length - 1) finish(o.store.submit(o.editor.take()));
+        });
         return;
+      }
       default:
         return;
     }

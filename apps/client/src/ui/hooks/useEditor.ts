@@ -1,11 +1,11 @@
-import { useCallback, useReducer, useRef } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { EMPTY_EDITOR, editorReducer, editorText, type EditorAction, type EditorState } from '../lineEditor.js';
 
 /** The input line's editor plus a history of submitted lines. */
 export interface EditorApi {
-  /** Current text and cursor. */
+  /** Current text and cursor (as last rendered). */
   state: EditorState;
-  /** Applies an edit. */
+  /** Applies an edit at once (later keys in the same tick see it). */
   dispatch: (action: EditorAction) => void;
   /** Returns the text, remembers it in the history, clears the editor. */
   take: () => string;
@@ -15,16 +15,25 @@ export interface EditorApi {
 
 const HISTORY_LIMIT = 100;
 
-/** The line editor state (a reducer over graphemes) and its history. */
+/**
+ * The line editor (a reducer over graphemes) and its history. The state
+ * lives in a ref and is applied synchronously: keys that arrive before React
+ * re-renders (a paste followed by Enter, tmux send-keys) act on the latest
+ * text, never on a stale render.
+ */
 export function useEditor(): EditorApi {
-  const [state, dispatch] = useReducer(editorReducer, EMPTY_EDITOR);
+  const current = useRef<EditorState>(EMPTY_EDITOR);
+  const [state, setState] = useState<EditorState>(EMPTY_EDITOR);
   const history = useRef<string[]>([]);
   const position = useRef(0);
-  const stateRef = useRef(state);
-  stateRef.current = state;
+
+  const dispatch = useCallback((action: EditorAction) => {
+    current.current = editorReducer(current.current, action);
+    setState(current.current);
+  }, []);
 
   const take = useCallback(() => {
-    const text = editorText(stateRef.current);
+    const text = editorText(current.current);
     if (text.trim() !== '') {
       history.current.push(text);
       if (history.current.length > HISTORY_LIMIT) history.current.shift();
@@ -32,14 +41,17 @@ export function useEditor(): EditorApi {
     position.current = history.current.length;
     dispatch({ type: 'set', text: '' });
     return text;
-  }, []);
+  }, [dispatch]);
 
-  const recall = useCallback((direction: -1 | 1) => {
-    const next = Math.max(0, Math.min(history.current.length, position.current + direction));
-    if (next === position.current) return;
-    position.current = next;
-    dispatch({ type: 'set', text: history.current[next] ?? '' });
-  }, []);
+  const recall = useCallback(
+    (direction: -1 | 1) => {
+      const next = Math.max(0, Math.min(history.current.length, position.current + direction));
+      if (next === position.current) return;
+      position.current = next;
+      dispatch({ type: 'set', text: history.current[next] ?? '' });
+    },
+    [dispatch],
+  );
 
   return { state, dispatch, take, recall };
 }
