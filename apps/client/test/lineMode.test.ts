@@ -32,8 +32,8 @@ describe('line mode, as a real child process', () => {
 
   it('--json prints one object per event; /to switches the target; all reaches everyone but the sender', async () => {
     const bob = client('bob', '--json');
-    const carol = client('carol', '--json');
     await bob.out.waitFor(/"event":"registered"/);
+    const carol = client('carol', '--json');
     await carol.out.waitFor(/"event":"registered"/);
     await bob.out.waitFor(/"event":"joined","name":"carol"/);
     const alice = client('alice', '--json');

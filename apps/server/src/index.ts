@@ -1,1 +1,12 @@
-export {};
+/**
+ * @udpchat/server — the udpchat relay, headless. Keeps the contacts by
+ * address and routes datagrams between them. `startRelay` is what both the
+ * `udpchat-relay` program and the client (hosting a relay in-process) use.
+ */
+export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
+export { RelayStartError, type RelayStartErrorCode } from './errors.js';
+export type { RelayStats, DropReason } from './stats.js';
+export type { DepartureReason } from './context.js';
+export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';
+export { contactPages } from './replies.js';
+export { formatEndpoint, type Endpoint } from './endpoint.js';

@@ -379,7 +379,8 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private onRelayBye(reason: string): void {
     if (this.state === 'registered') this.state = 'registering';
     this.emit('relay-bye', reason);
-    // The relay is gone: count from now, so the status turns silent unless a new relay answers.
+    // The relay is gone: silent until a relay (a restarted one, or one this process hosts) answers a hello.
+    this.setStatus('silent');
     this.awaitingSince = Date.now();
     this.lastProbeAt = 0;
   }

@@ -168,7 +168,10 @@ export class ChatStore {
     const b = this.backend;
     b.on('registered', (w) => {
       this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${w.address}:${w.port})`);
-      this.setNotice({ text: `registered as ${w.name}`, level: 'info' });
+      const hosting = this.backend.hosting
+        ? ` · no relay was answering on ${this.backend.relay.address}:${this.backend.relay.port}, so this client hosts it`
+        : '';
+      this.setNotice({ text: `registered as ${w.name}${hosting}`, level: 'info' });
       this.everRegistered = true;
       this.changed();
     });

@@ -22,9 +22,6 @@ function Root({ store, onQuit }: { store: ChatStore; onQuit: () => void }) {
  */
 export async function runTui(session: ChatSession): Promise<number> {
   const store = new ChatStore(session);
-  if (session.hosting) {
-    store.setNotice({ text: `no relay was running on ${session.relay.address}:${session.relay.port}: hosting it in this process`, level: 'info' });
-  }
   process.stdout.write(ENTER_ALT_SCREEN);
   let restored = false;
   const restore = () => {

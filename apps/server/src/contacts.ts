@@ -1,0 +1,104 @@
+/**
+ * The contact table: who is registered, under which name, at which address.
+ * Contacts are found both by name key (case-insensitive, `nameKey`) and by
+ * endpoint (`address:port`); the two indexes always hold the same contacts.
+ */
+import { nameKey, type ContactKind } from '@udpchat/protocol';
+import { formatEndpoint, type Endpoint } from './endpoint.js';
+
+/** One registered contact. */
+export interface Contact {
+  /** The name as registered (original spelling). */
+  readonly name: string;
+  /** `nameKey(name)`: the unique, case-insensitive key. */
+  readonly key: string;
+  /** Where its datagrams come from, and where the relay sends to it. */
+  readonly endpoint: Endpoint;
+  /** `formatEndpoint(endpoint)`. */
+  readonly endpointKey: string;
+  /** `client` (speaks the protocol); `plain` peers come later. */
+  readonly type: ContactKind;
+  /** When it registered, in ms of the table's clock. */
+  readonly registeredAt: number;
+  /** When its last valid datagram arrived, in ms of the table's clock. */
+  lastSeen: number;
+}
+
+/** The two indexes of the registered contacts. Not thread-safe, not persistent. */
+export class ContactTable {
+  private readonly byKey = new Map<string, Contact>();
+  private readonly byAddress = new Map<string, Contact>();
+
+  /** Number of registered contacts. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The contact registered at `endpoint`, if any. */
+  atEndpoint(endpoint: Endpoint): Contact | undefined {
+    return this.byAddress.get(formatEndpoint(endpoint));
+  }
+
+  /** The contact whose name matches `name` case-insensitively, if any. */
+  named(name: string): Contact | undefined {
+    return this.byKey.get(nameKey(name));
+  }
+
+  /**
+   * Registers `name` at `endpoint` with `lastSeen = now`.
+   * @param now current time in ms (same clock as `expired`).
+   * @throws Error when the name key or the endpoint is already registered (callers check first).
+   */
+  add(name: string, endpoint: Endpoint, now: number, type: ContactKind = 'client'): Contact {
+    const key = nameKey(name);
+    const endpointKey = formatEndpoint(endpoint);
+    if (this.byKey.has(key)) throw new Error(`name ${JSON.stringify(name)} is already registered`);
+    if (this.byAddress.has(endpointKey)) throw new Error(`${endpointKey} is already registered`);
+    const contact: Contact = {
+      name,
+      key,
+      endpoint: { address: endpoint.address, port: endpoint.port },
+      endpointKey,
+      type,
+      registeredAt: now,
+      lastSeen: now,
+    };
+    this.byKey.set(key, contact);
+    this.byAddress.set(endpointKey, contact);
+    return contact;
+  }
+
+  /**
+   * Removes `contact` from both indexes.
+   * @returns false when it was not registered (already removed).
+   */
+  remove(contact: Contact): boolean {
+    if (this.byKey.get(contact.key) !== contact) return false;
+    this.byKey.delete(contact.key);
+    this.byAddress.delete(contact.endpointKey);
+    return true;
+  }
+
+  /** Marks `contact` as heard from at `now` (ms). */
+  touch(contact: Contact, now: number): void {
+    contact.lastSeen = now;
+  }
+
+  /** Every contact, in registration order. */
+  all(): Contact[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Every contact except `contact`, in registration order. */
+  othersThan(contact: Contact): Contact[] {
+    return this.all().filter((c) => c !== contact);
+  }
+
+  /**
+   * Contacts silent for longer than `timeoutMs` at `now` (not removed: the caller does that).
+   * @param now current time in ms; @param timeoutMs presence timeout in ms.
+   */
+  expired(now: number, timeoutMs: number): Contact[] {
+    return this.all().filter((c) => now - c.lastSeen > timeoutMs);
+  }
+}

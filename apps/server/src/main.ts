@@ -1,0 +1,110 @@
+/**
+ * The `udpchat-relay` program: parse the command line, start the relay, stop
+ * it on SIGINT/SIGTERM. Exit codes: 0 after a signal or --help/--version,
+ * 1 when the relay cannot start, 2 for a command-line mistake.
+ * Importing this module runs the program (bin/udpchat-relay.js does).
+ */
+import type { Logger } from 'pino';
+import { parseCli, PROGRAM, readVersion, USAGE } from './cli.js';
+import { RelayStartError } from './errors.js';
+import { createLogger } from './log.js';
+import { startRelay, type Relay } from './relay.js';
+
+/** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
+const FORCE_EXIT_MS = 900;
+
+function flush(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/**
+ * Installs the SIGINT/SIGTERM handlers (before the relay starts, so that no
+ * signal can arrive while the default "terminate at once" still applies).
+ * First signal: stop the attached relay (at once, or as soon as it is
+ * attached), flush the log, exit 0 — and exit 0 anyway after FORCE_EXIT_MS.
+ * A second signal exits at once (130 for SIGINT, 143 for SIGTERM).
+ * @returns `attach(relay)`: the relay to stop.
+ */
+function handleSignals(logger: Logger): { attach(relay: Relay): void } {
+  let relay: Relay | undefined;
+  let requested = false;
+  const shutdown = (running: Relay): void => {
+    void running
+      .stop()
+      .then(() => flush(logger))
+      .finally(() => process.exit(0));
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (requested) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    requested = true;
+    logger.info({ signal }, 'signal received');
+    setTimeout(() => {
+      logger.warn({ afterMs: FORCE_EXIT_MS }, 'relay did not stop in time: exiting');
+      process.exit(0);
+    }, FORCE_EXIT_MS).unref();
+    if (relay) shutdown(relay);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    attach(running: Relay): void {
+      relay = running;
+      if (requested) shutdown(running);
+    },
+  };
+}
+
+/**
+ * Runs the program with `argv` (the arguments after the program name).
+ * @returns the exit code when the program ends by itself (help, version,
+ *   mistakes, start failures), or null once the relay runs (a signal ends it).
+ */
+export async function main(argv: readonly string[]): Promise<number | null> {
+  const command = parseCli(argv);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`${readVersion()}\n`);
+      return 0;
+    case 'error':
+      process.stderr.write(`${PROGRAM}: ${command.message}\n${USAGE}\n`);
+      return 2;
+    case 'run':
+      break;
+  }
+  const logger = createLogger({ level: command.logLevel });
+  const signals = handleSignals(logger);
+  let relay: Relay;
+  try {
+    relay = await startRelay({ host: command.host, port: command.port, logger });
+  } catch (err) {
+    if (err instanceof RelayStartError || err instanceof RangeError) {
+      process.stderr.write(`${PROGRAM}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  signals.attach(relay);
+  return null;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${PROGRAM}: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

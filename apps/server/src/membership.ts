@@ -1,0 +1,75 @@
+/**
+ * Joining and leaving: registering a contact (welcome, contact list, join to
+ * the others), removing one (leave to the others), and the presence sweep.
+ */
+import type { LeaveReason } from '@udpchat/protocol';
+import type { Contact } from './contacts.js';
+import type { DepartureReason, RouterContext } from './context.js';
+import type { Endpoint } from './endpoint.js';
+import { contactPages } from './replies.js';
+
+/**
+ * Sends `welcome` and the contact list (everyone but `contact`, in pages of
+ * at most 1200 bytes) to `contact`.
+ */
+export function sendWelcome(ctx: RouterContext, contact: Contact): void {
+  const { address, port } = contact.endpoint;
+  ctx.out.send(
+    {
+      kind: 'welcome',
+      name: contact.name,
+      address,
+      port,
+      heartbeatIntervalMs: ctx.config.heartbeatIntervalMs,
+      presenceTimeoutMs: ctx.config.presenceTimeoutMs,
+    },
+    contact.endpoint,
+  );
+  const others = ctx.contacts.othersThan(contact).map((c) => ({ name: c.name, type: c.type }));
+  for (const page of contactPages(others)) ctx.out.send(page, contact.endpoint);
+}
+
+/**
+ * Registers `name` at `from` (the caller has checked the name is valid and
+ * free and the endpoint unregistered): welcome and contact list to it, then
+ * `join` to every other contact.
+ * @throws Error when the name or endpoint is already registered (caller bug).
+ */
+export function registerContact(ctx: RouterContext, name: string, from: Endpoint): Contact {
+  const contact = ctx.contacts.add(name, from, ctx.now());
+  sendWelcome(ctx, contact);
+  ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.othersThan(contact));
+  ctx.log.info({ name: contact.name, address: from.address, port: from.port }, 'contact registered');
+  ctx.events.joined(contact);
+  return contact;
+}
+
+/**
+ * Removes `contact` and sends `leave` to every remaining contact. A rename is
+ * a `bye` on the wire. No-op when it is already gone.
+ * @returns false when it was not registered.
+ */
+export function removeContact(ctx: RouterContext, contact: Contact, reason: DepartureReason): boolean {
+  if (!ctx.contacts.remove(contact)) return false;
+  const wire: LeaveReason = reason === 'timeout' ? 'timeout' : 'bye';
+  ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.all());
+  const { address, port } = contact.endpoint;
+  if (reason === 'timeout') {
+    ctx.log.info({ name: contact.name, address, port, silentMs: Math.round(ctx.now() - contact.lastSeen) }, 'contact expired');
+  } else if (reason === 'bye') {
+    ctx.log.info({ name: contact.name, address, port }, 'contact left');
+  }
+  ctx.events.left(contact, reason);
+  return true;
+}
+
+/**
+ * Drops every contact silent for longer than the presence timeout, telling
+ * the others (`leave` with reason `timeout`).
+ * @returns the number of contacts dropped.
+ */
+export function sweepExpired(ctx: RouterContext): number {
+  const expired = ctx.contacts.expired(ctx.now(), ctx.config.presenceTimeoutMs);
+  for (const contact of expired) removeContact(ctx, contact, 'timeout');
+  return expired.length;
+}

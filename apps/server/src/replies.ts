@@ -1,0 +1,71 @@
+/**
+ * Messages the relay builds: error replies that always fit their field limits,
+ * and the contact list cut into pages that each fit one datagram.
+ */
+import {
+  encodingLength,
+  MAX_DATAGRAM_BYTES,
+  utf8Length,
+  type ContactEntry,
+  type ContactsMessage,
+  type ErrorCode,
+  type ErrorMessage,
+} from '@udpchat/protocol';
+
+/** Largest `error.message`, in UTF-8 bytes (the protocol's limit). */
+export const MAX_ERROR_MESSAGE_BYTES = 512;
+
+/** `text` cut (at a code point boundary, with `…`) to at most `maxBytes` bytes of UTF-8. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  const ellipsis = '…';
+  let budget = maxBytes - utf8Length(ellipsis);
+  let out = '';
+  for (const ch of text) {
+    const n = utf8Length(ch);
+    if (n > budget) break;
+    out += ch;
+    budget -= n;
+  }
+  return out + ellipsis;
+}
+
+/**
+ * An `error` message. `message` is cut to 512 bytes so that text derived
+ * from client input (a long name, JSON-escaped) can never make it unencodable.
+ * @param ref the chat id answered, or '' when none.
+ */
+export function errorReply(code: ErrorCode, message: string, ref = ''): ErrorMessage {
+  return { kind: 'error', code, message: truncateUtf8(message, MAX_ERROR_MESSAGE_BYTES), ref };
+}
+
+/** Bytes one entry adds to a `contacts` datagram: name length byte + name + kind byte. */
+function entryBytes(entry: ContactEntry): number {
+  return 1 + utf8Length(entry.name) + 1;
+}
+
+/**
+ * Cuts `entries` into `contacts` pages, in order, each of whose encoding is
+ * at most `maxBytes` (default MAX_DATAGRAM_BYTES = 1200) bytes. Always at
+ * least one page (an empty one when there are no entries). Every entry name
+ * must be a valid registered name (at most 128 bytes), so every entry fits.
+ * @throws RangeError when one entry alone cannot fit in `maxBytes` (never for valid names).
+ */
+export function contactPages(entries: readonly ContactEntry[], maxBytes: number = MAX_DATAGRAM_BYTES): ContactsMessage[] {
+  const emptyBytes = encodingLength({ kind: 'contacts', page: 0, pages: 1, contacts: [] });
+  const groups: ContactEntry[][] = [[]];
+  let used = emptyBytes;
+  for (const entry of entries) {
+    const size = entryBytes(entry);
+    if (emptyBytes + size > maxBytes) throw new RangeError(`contact ${JSON.stringify(entry.name)} does not fit in ${maxBytes} bytes`);
+    let current = groups[groups.length - 1] as ContactEntry[];
+    if (used + size > maxBytes) {
+      current = [];
+      groups.push(current);
+      used = emptyBytes;
+    }
+    current.push({ name: entry.name, type: entry.type });
+    used += size;
+  }
+  return groups.map((contacts, page) => ({ kind: 'contacts', page, pages: groups.length, contacts }));
+}

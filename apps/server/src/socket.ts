@@ -1,0 +1,142 @@
+/**
+ * The relay's UDP socket: binding (mapped to RelayStartError), sending that
+ * counts and logs instead of throwing, and a bounded close.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { encode, type Message } from '@udpchat/protocol';
+import type { Logger } from 'pino';
+import type { Contact } from './contacts.js';
+import type { Outbox } from './context.js';
+import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { bindError } from './errors.js';
+import type { RateLimitedLog } from './log.js';
+import type { StatsCounter } from './stats.js';
+
+/** Resolves after `promise` settles or `ms` passed, whichever is first; never rejects. */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates a socket (`udp6` for an IPv6 literal host, else `udp4`; no address
+ * reuse) and binds it to `host:port`. After the bind, socket errors are logged
+ * on `log`, never thrown.
+ * @throws RelayStartError (as a rejection) when binding fails.
+ */
+export async function bindSocket(host: string, port: number, log: Logger): Promise<Socket> {
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+  let bound = false;
+  socket.on('error', (err) => {
+    if (bound) log.error({ err }, 'socket error');
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        socket.off('listening', onListening);
+        reject(err);
+      };
+      const onListening = (): void => {
+        socket.off('error', onError);
+        resolve();
+      };
+      socket.once('error', onError);
+      socket.once('listening', onListening);
+      socket.bind({ port, address: host, exclusive: true });
+    });
+  } catch (err) {
+    try {
+      socket.close();
+    } catch {
+      // never bound: nothing to close
+    }
+    throw bindError(err, host, port);
+  }
+  bound = true;
+  return socket;
+}
+
+/** Sends datagrams on a bound socket; counts them; never throws for network errors. */
+export class Sender implements Outbox {
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly stats: StatsCounter,
+    private readonly limited: RateLimitedLog,
+  ) {}
+
+  /**
+   * Sends `bytes` as one datagram to `to`. A send error (in the callback or
+   * thrown at once) is counted in `sendErrors` and logged, rate-limited.
+   * @param done called once the send finished or failed (also when closed).
+   */
+  sendBytes(bytes: Uint8Array, to: Endpoint, done?: () => void): void {
+    if (this.closed) {
+      done?.();
+      return;
+    }
+    this.stats.sent(bytes.length);
+    const failed = (err: unknown): void => {
+      this.stats.sendFailed();
+      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unknown';
+      this.limited.log(`send:${code}`, 'warn', { to: formatEndpoint(to), bytes: bytes.length, err }, 'send failed');
+    };
+    try {
+      this.socket.send(bytes, to.port, to.address, (err) => {
+        if (err) failed(err);
+        done?.();
+      });
+    } catch (err) {
+      failed(err);
+      done?.();
+    }
+  }
+
+  /** {@inheritDoc Outbox.send} Counts `error` messages by code in `refused`. */
+  send(message: Message, to: Endpoint): void {
+    const bytes = encode(message);
+    if (message.kind === 'error') this.stats.refuse(message.code);
+    this.sendBytes(bytes, to);
+  }
+
+  /** {@inheritDoc Outbox.sendToAll} */
+  sendToAll(message: Message, to: readonly Contact[]): void {
+    if (to.length === 0) return;
+    const bytes = encode(message);
+    for (const contact of to) this.sendBytes(bytes, contact.endpoint);
+  }
+
+  /**
+   * Sends `bytes` to each of `to` and resolves when every send finished, or
+   * after `maxWaitMs`, whichever is first. Never rejects.
+   */
+  async sendAndWait(bytes: Uint8Array, to: readonly Endpoint[], maxWaitMs: number): Promise<void> {
+    const sends = to.map((endpoint) => new Promise<void>((resolve) => this.sendBytes(bytes, endpoint, resolve)));
+    await settleWithin(Promise.all(sends), maxWaitMs);
+  }
+
+  /** Stops sending and closes the socket; resolves on close or after `maxWaitMs`. Idempotent. */
+  async close(maxWaitMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await settleWithin(
+      new Promise<void>((resolve) => {
+        try {
+          this.socket.close(() => resolve());
+        } catch {
+          resolve();
+        }
+      }),
+      maxWaitMs,
+    );
+  }
+}

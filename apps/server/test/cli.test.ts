@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCli, USAGE } from '../src/cli.js';
+import { TestPeer } from './helpers/peer.js';
+import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
+
+const usageLines = USAGE.split('\n');
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+describe('parseCli', () => {
+  it('defaults to 127.0.0.1:8081 at level info', () => {
+    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info' });
+  });
+
+  it('reads every flag, in both spellings', () => {
+    expect(parseCli(['--host', '::1', '--port=0', '--log-level', 'debug'])).toEqual({ kind: 'run', host: '::1', port: 0, logLevel: 'debug' });
+    expect(parseCli(['-h'])).toEqual({ kind: 'help' });
+    expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });
+  });
+
+  it.each([
+    [['--port', 'abc'], '--port must be a whole number from 0 to 65535 (got "abc")'],
+    [['--port', '70000'], '--port must be a whole number from 0 to 65535 (got "70000")'],
+    [['--port', '1.5'], '--port must be a whole number from 0 to 65535 (got "1.5")'],
+    [['--port=-1'], '--port must be a whole number from 0 to 65535 (got "-1")'],
+    [['--frob'], 'unknown flag --frob'],
+    [['-x'], 'unknown flag -x'],
+    [['--port'], '--port needs a value'],
+    [['--host='], '--host needs a value'],
+    [['--help=yes'], '--help takes no value'],
+    [['serve'], 'unexpected argument "serve"'],
+    [['--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+  ])('refuses %j: %s', (argv, message) => {
+    expect(parseCli(argv)).toEqual({ kind: 'error', message });
+  });
+
+  it('names the flag whose value is missing when another flag follows', () => {
+    const result = parseCli(['--port', '--host', 'x']);
+    expect(result.kind).toBe('error');
+    expect(result.kind === 'error' && result.message).toMatch(/^--port needs a value/);
+  });
+
+  it('has a usage text without blank lines', () => {
+    expect(usageLines.every((l) => l.trim().length > 0)).toBe(true);
+    expect(usageLines[0]).toMatch(/^usage: udpchat-relay /);
+  });
+});
+
+describe('the udpchat-relay program', () => {
+  let running: RelayProcess | undefined;
+  afterEach(() => {
+    running?.child.kill('SIGKILL');
+    running = undefined;
+  });
+
+  async function startedRelay(): Promise<{ p: RelayProcess; port: number }> {
+    const p = spawnRelay(['--port', '0']);
+    running = p;
+    await p.stdout.waitFor((l) => l.includes('"relay started"'), 'relay started');
+    const started = p.stdout.json().find((l) => l.msg === 'relay started');
+    expect(started).toMatchObject({ address: '127.0.0.1', family: 'IPv4', level: 30 });
+    const port = started?.port;
+    expect(typeof port).toBe('number');
+    return { p, port: port as number };
+  }
+
+  it('logs JSON, says bye to its contacts on SIGTERM and exits 0', async () => {
+    const { p, port } = await startedRelay();
+    const peer = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      const { welcome } = await peer.register('alice');
+      expect(welcome.port).toBe(peer.port);
+      await p.stdout.waitFor((l) => l.includes('"contact registered"'), 'contact registered');
+      p.child.kill('SIGTERM');
+      expect(await peer.next('bye', undefined, 5000)).toEqual({ kind: 'bye', reason: 'relay shutting down' });
+      expect(await exitWithin(p, 5000)).toBe(0);
+    } finally {
+      await peer.close();
+    }
+    const events = p.stdout.json().map((l) => l.msg);
+    expect(events).toEqual(expect.arrayContaining(['relay started', 'contact registered', 'relay stopping', 'relay stopped']));
+    expect(p.stderr.lines.filter((l) => l.trim())).toEqual([]);
+  });
+
+  it('exits 0 on SIGINT', async () => {
+    const { p } = await startedRelay();
+    p.child.kill('SIGINT');
+    expect(await exitWithin(p, 5000)).toBe(0);
+    expect(p.stdout.json().some((l) => l.msg === 'relay stopping')).toBe(true);
+  });
+
+  it('exits 1 with one line when the port is in use', async () => {
+    const { port } = await startedRelay();
+    const second = await runRelay(['--port', String(port)]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toEqual([`udpchat-relay: port ${port} is in use`]);
+  });
+
+  it.each([
+    [['--port', 'abc'], 'udpchat-relay: --port must be a whole number from 0 to 65535 (got "abc")'],
+    [['--port', '70000'], 'udpchat-relay: --port must be a whole number from 0 to 65535 (got "70000")'],
+    [['--frob'], 'udpchat-relay: unknown flag --frob'],
+  ])('exits 2 for %j with one error line and the usage', async (args, line) => {
+    const { code, stdout, stderr } = await runRelay(args);
+    expect(code).toBe(2);
+    expect(stderr).toEqual([line, ...usageLines]);
+    expect(stdout).toEqual([]);
+  });
+
+  it('prints the usage for --help and the version for --version, exit 0', async () => {
+    const help = await runRelay(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toEqual(usageLines);
+    const version = await runRelay(['-v']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toEqual([pkg.version]);
+  });
+});

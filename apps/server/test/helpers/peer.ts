@@ -1,0 +1,167 @@
+/**
+ * TestPeer: a real UDP socket on 127.0.0.1 (ephemeral port) talking to a
+ * relay, with a queue of the decoded messages it received.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  decode,
+  encode,
+  type ContactEntry,
+  type Message,
+  type MessageKind,
+  type MessageOf,
+  type WelcomeMessage,
+} from '@udpchat/protocol';
+
+/** Where the relay is. */
+export interface RelayEndpoint {
+  address: string;
+  port: number;
+}
+
+type Waiter = { match: (m: Message) => boolean; resolve: (m: Message) => void };
+
+/** A protocol peer over a real socket. */
+export class TestPeer {
+  /** Messages received and not yet taken by `next`, oldest first. */
+  readonly inbox: Message[] = [];
+  /** Datagrams received that did not decode (the relay should never send any). */
+  readonly garbage: Uint8Array[] = [];
+  /** Socket errors after bind (none expected). */
+  readonly errors: Error[] = [];
+  private readonly waiters: Waiter[] = [];
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly relay: RelayEndpoint,
+  ) {
+    socket.on('message', (bytes) => this.onDatagram(bytes));
+    socket.on('error', (err) => this.errors.push(err));
+  }
+
+  /** Opens a peer bound to 127.0.0.1:0 (or `[::1]:0` for an IPv6 relay). */
+  static async open(relay: RelayEndpoint): Promise<TestPeer> {
+    const v6 = relay.address.includes(':');
+    const socket = createSocket(v6 ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, v6 ? '::1' : '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new TestPeer(socket, relay);
+  }
+
+  /** This peer's port. */
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  /** This peer's address. */
+  get address(): string {
+    return this.socket.address().address;
+  }
+
+  /** Sends one encoded message to the relay. */
+  send(message: Message): Promise<void> {
+    return this.sendRaw(encode(message));
+  }
+
+  /** Sends raw bytes as one datagram to the relay. */
+  sendRaw(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.send(bytes, this.relay.port, this.relay.address, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /**
+   * The next received message of `kind` matching `where` (taken out of the
+   * inbox; other messages stay). Rejects after `timeoutMs`.
+   */
+  next<K extends MessageKind>(kind: K, where: (m: MessageOf<K>) => boolean = () => true, timeoutMs = 3000): Promise<MessageOf<K>> {
+    return this.nextMatching((m): m is MessageOf<K> => m.kind === kind && where(m as MessageOf<K>), timeoutMs, kind);
+  }
+
+  /** The next received message for which `predicate` holds (taken out of the inbox). */
+  nextMatching<T extends Message>(predicate: (m: Message) => m is T, timeoutMs?: number, what?: string): Promise<T>;
+  nextMatching(predicate: (m: Message) => boolean, timeoutMs?: number, what?: string): Promise<Message>;
+  nextMatching(predicate: (m: Message) => boolean, timeoutMs = 3000, what = 'a matching message'): Promise<Message> {
+    const index = this.inbox.findIndex(predicate);
+    if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0] as Message);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        match: predicate,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`peer :${this.port} timed out after ${timeoutMs} ms waiting for ${what}; inbox: ${JSON.stringify(this.inbox)}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Messages of `kind` still in the inbox (not taken). */
+  pending<K extends MessageKind>(kind: K): MessageOf<K>[] {
+    return this.inbox.filter((m): m is MessageOf<K> => m.kind === kind);
+  }
+
+  /**
+   * Registers as `name`: sends hello, waits for the welcome and every page of
+   * the contact list.
+   * @returns the welcome and the contact entries of all pages, in page order.
+   */
+  async register(name: string): Promise<{ welcome: WelcomeMessage; contacts: ContactEntry[]; pages: number }> {
+    await this.send({ kind: 'hello', name });
+    const welcome = await this.next('welcome');
+    const first = await this.next('contacts');
+    const pages = [first];
+    while (pages.length < first.pages) pages.push(await this.next('contacts'));
+    pages.sort((a, b) => a.page - b.page);
+    return { welcome, contacts: pages.flatMap((p) => p.contacts), pages: first.pages };
+  }
+
+  /** Closes the socket. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  private onDatagram(bytes: Uint8Array): void {
+    let message: Message;
+    try {
+      message = decode(bytes);
+    } catch {
+      this.garbage.push(bytes);
+      return;
+    }
+    const waiter = this.waiters.find((w) => w.match(message));
+    if (waiter) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    } else {
+      this.inbox.push(message);
+    }
+  }
+}
+
+let counter = 0;
+/** A fresh valid message id. */
+export function chatId(): string {
+  counter += 1;
+  return `t${Date.now().toString(36)}_${counter}`;
+}
+
+/** A chat message with sensible defaults. */
+export function chat(to: string, text: string, extra: Partial<MessageOf<'chat'>> = {}): MessageOf<'chat'> {
+  return { kind: 'chat', id: chatId(), from: '', to, time: Date.now(), text, ...extra };
+}

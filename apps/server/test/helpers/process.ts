@@ -1,0 +1,79 @@
+/**
+ * The real `udpchat-relay` program (bin/udpchat-relay.js over the built dist/),
+ * spawned with pipes, and its output collected line by line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { until } from './wait.js';
+
+/** apps/server/bin/udpchat-relay.js */
+export const BIN = fileURLToPath(new URL('../../bin/udpchat-relay.js', import.meta.url));
+const DIST_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** Lines a stream printed, collected as they come. */
+export class Lines {
+  readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (this.partial + chunk).split('\n');
+      this.partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+    });
+    stream.on('end', () => {
+      if (this.partial) this.lines.push(this.partial);
+      this.partial = '';
+    });
+  }
+
+  /** Waits for a line for which `test` holds. */
+  waitFor(test: (line: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+    return until(() => this.lines.find(test), `${what}; got:\n${this.lines.join('\n')}`, timeoutMs);
+  }
+
+  /** The lines that are JSON objects, parsed. */
+  json(): Array<Record<string, unknown>> {
+    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+/** A running relay process with its output. */
+export interface RelayProcess {
+  child: ChildProcess;
+  stdout: Lines;
+  stderr: Lines;
+  /** Resolves with the exit code (null when killed by a signal) once the output is fully read. */
+  exited: Promise<number | null>;
+}
+
+/** Spawns `node bin/udpchat-relay.js ...args` with piped stdio. */
+export function spawnRelay(args: string[]): RelayProcess {
+  if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npx tsc -b apps/server)`);
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // 'close': the process exited and its output streams are fully read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, stdout: new Lines(child.stdout!), stderr: new Lines(child.stderr!), exited };
+}
+
+/** Waits for `exited`, failing after `timeoutMs`. */
+export async function exitWithin(p: RelayProcess, timeoutMs = 10_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`relay did not exit within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the program to completion; resolves with its exit code and output. */
+export async function runRelay(args: string[]): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
+  const p = spawnRelay(args);
+  const code = await exitWithin(p);
+  return { code, stdout: p.stdout.lines, stderr: p.stderr.lines };
+}

@@ -1,0 +1,49 @@
+/**
+ * Relays for tests: real sockets on 127.0.0.1 port 0, stopped after each test,
+ * optionally with a logger that captures its JSON lines.
+ */
+import { pino, type Logger } from 'pino';
+import { afterEach } from 'vitest';
+import { startRelay, type Relay, type RelayOptions } from '../../src/index.js';
+import { TestPeer } from './peer.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+/** A relay on 127.0.0.1:0, stopped after the test. */
+export async function testRelay(options: RelayOptions = {}): Promise<Relay> {
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, ...options });
+  open.push({ close: () => relay.stop() });
+  return relay;
+}
+
+/** A peer of `relay`, closed after the test. */
+export async function peerOf(relay: Relay): Promise<TestPeer> {
+  const peer = await TestPeer.open(relay.address);
+  open.push(peer);
+  return peer;
+}
+
+/** `n` peers of `relay` registered in order under `names`. */
+export async function registered(relay: Relay, ...names: string[]): Promise<TestPeer[]> {
+  const peers: TestPeer[] = [];
+  for (const name of names) {
+    const peer = await peerOf(relay);
+    await peer.register(name);
+    peers.push(peer);
+  }
+  return peers;
+}
+
+/** A log line as parsed JSON. */
+export type LogLine = Record<string, unknown> & { msg: string; level: number };
+
+/** A pino logger (level `trace`) whose lines are parsed into `lines`. */
+export function captureLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { logger, lines };
+}

@@ -1,0 +1,69 @@
+import { encodingLength, MAX_DATAGRAM_BYTES, MAX_NAME_CHARS, nameProblem, type ContactEntry } from '@udpchat/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { contactPages } from '../src/index.js';
+import { peerOf, testRelay } from './helpers/relay.js';
+import type { TestPeer } from './helpers/peer.js';
+
+/** A valid name of 32 three-byte characters, distinct per `i`. */
+function longName(i: number): string {
+  const base = 0x4e00; // CJK ideographs: 3 bytes each in UTF-8
+  const name = String.fromCodePoint(base + i) + String.fromCodePoint(base + 1000).repeat(MAX_NAME_CHARS - 1);
+  expect(nameProblem(name)).toBeNull();
+  return name;
+}
+
+describe('contact list pages', () => {
+  it('is one empty page when nobody else is online', () => {
+    expect(contactPages([])).toEqual([{ kind: 'contacts', page: 0, pages: 1, contacts: [] }]);
+  });
+
+  it('always fits each page in one datagram and keeps every entry, in order', () => {
+    const entry = fc.record({
+      name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_NAME_CHARS }).filter((n) => Buffer.byteLength(n) <= 128),
+      type: fc.constantFrom<ContactEntry['type']>('client', 'plain'),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 300 }), (entries) => {
+        const pages = contactPages(entries);
+        expect(pages.length).toBeGreaterThanOrEqual(1);
+        pages.forEach((p, i) => {
+          expect(p.page).toBe(i);
+          expect(p.pages).toBe(pages.length);
+          expect(encodingLength(p)).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+          if (pages.length > 1) expect(p.contacts.length).toBeGreaterThan(0);
+        });
+        expect(pages.flatMap((p) => p.contacts)).toEqual(entries);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('pages a relay with 150 contacts of 96-byte names, each datagram at most 1200 bytes', async () => {
+    const relay = await testRelay();
+    const names = Array.from({ length: 150 }, (_, i) => longName(i));
+    const peers: TestPeer[] = [];
+    for (const name of names.slice(0, 149)) {
+      const peer = await peerOf(relay);
+      await peer.send({ kind: 'hello', name });
+      await peer.next('welcome');
+      peers.push(peer);
+    }
+    const last = await peerOf(relay);
+    await last.send({ kind: 'hello', name: names[149]! });
+    await last.next('welcome');
+    const first = await last.next('contacts');
+    const pages = [first];
+    while (pages.length < first.pages) pages.push(await last.next('contacts'));
+    expect(first.pages).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(encodingLength(page)).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+      expect(page.pages).toBe(first.pages);
+    }
+    expect(new Set(pages.map((p) => p.page))).toEqual(new Set(Array.from({ length: first.pages }, (_, i) => i)));
+    const listed = pages.flatMap((p) => p.contacts.map((c) => c.name));
+    expect(listed.sort()).toEqual(names.slice(0, 149).sort());
+    expect(relay.contactCount).toBe(150);
+    expect(last.garbage).toEqual([]);
+  }, 60_000);
+});

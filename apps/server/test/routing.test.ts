@@ -1,0 +1,120 @@
+import { ERROR_CODES, type Message } from '@udpchat/protocol';
+import { describe, expect, it } from 'vitest';
+import { chat } from './helpers/peer.js';
+import { peerOf, registered, testRelay } from './helpers/relay.js';
+import { until } from './helpers/wait.js';
+
+const isChat = (m: Message) => m.kind === 'chat';
+
+describe('routing chat', () => {
+  it('delivers a direct message only to its target, from the registered name', async () => {
+    const relay = await testRelay();
+    const [alice, bob, carol] = await registered(relay, 'alice', 'Bob', 'carol');
+    const message = chat('bob', '你好 👋', { from: 'alice' });
+    await alice!.send(message);
+    expect(await bob!.next('chat')).toEqual({ ...message, from: 'alice', to: 'Bob' });
+    // carol got nothing: the first chat she receives is the one sent to her afterwards.
+    await alice!.send(chat('carol', 'only for carol'));
+    expect(await carol!.nextMatching(isChat)).toMatchObject({ text: 'only for carol', from: 'alice' });
+    // and alice got no echo of her own direct messages.
+    await bob!.send(chat('alice', 'reply'));
+    expect(await alice!.nextMatching(isChat)).toMatchObject({ text: 'reply', from: 'Bob' });
+  });
+
+  it('delivers a group message to everyone but the sender, with to = all', async () => {
+    const relay = await testRelay();
+    const [alice, bob, carol] = await registered(relay, 'alice', 'bob', 'carol');
+    const message = chat('ALL', 'hello everyone');
+    await bob!.send(message);
+    for (const peer of [alice!, carol!]) {
+      expect(await peer.next('chat')).toEqual({ ...message, from: 'bob', to: 'all' });
+    }
+    await alice!.send(chat('bob', 'second'));
+    expect(await bob!.nextMatching(isChat)).toMatchObject({ text: 'second', from: 'alice' });
+  });
+
+  it('overwrites a spoofed from with the name registered for the source address', async () => {
+    const relay = await testRelay();
+    const [mallory, bob] = await registered(relay, 'mallory', 'bob');
+    await mallory!.send(chat('bob', 'trust me', { from: 'alice' }));
+    expect(await bob!.next('chat')).toMatchObject({ from: 'mallory', text: 'trust me' });
+    await mallory!.send(chat('all', 'me too', { from: 'bob' }));
+    expect(await bob!.next('chat')).toMatchObject({ from: 'mallory', to: 'all' });
+  });
+
+  it('allows a message to oneself', async () => {
+    const relay = await testRelay();
+    const [alice] = await registered(relay, 'alice');
+    await alice!.send(chat('ALICE', 'note to self'));
+    expect(await alice!.next('chat')).toMatchObject({ from: 'alice', to: 'alice', text: 'note to self' });
+  });
+
+  it('answers a message to an unknown contact with UNKNOWN_CONTACT and the chat id', async () => {
+    const relay = await testRelay();
+    const [alice] = await registered(relay, 'alice');
+    const message = chat('nobody', 'hello?');
+    await alice!.send(message);
+    expect(await alice!.next('error')).toEqual({
+      kind: 'error',
+      code: ERROR_CODES.UNKNOWN_CONTACT,
+      message: 'nobody is not online',
+      ref: message.id,
+    });
+  });
+
+  it('refuses an empty text with EMPTY_TEXT and relays nothing', async () => {
+    const relay = await testRelay();
+    const [alice, bob] = await registered(relay, 'alice', 'bob');
+    const empty = chat('bob', '');
+    await alice!.send(empty);
+    expect(await alice!.next('error')).toMatchObject({ code: ERROR_CODES.EMPTY_TEXT, ref: empty.id });
+    await alice!.send(chat('bob', 'not empty'));
+    expect(await bob!.nextMatching(isChat)).toMatchObject({ text: 'not empty' });
+  });
+
+  it('answers chat and heartbeat from an unregistered address with NOT_REGISTERED', async () => {
+    const relay = await testRelay();
+    const [bob] = await registered(relay, 'bob');
+    const stranger = await peerOf(relay);
+    const message = chat('bob', 'hi', { from: 'bob' });
+    await stranger.send(message);
+    expect(await stranger.next('error')).toMatchObject({ code: ERROR_CODES.NOT_REGISTERED, ref: message.id });
+    await stranger.send({ kind: 'heartbeat', seq: 7 });
+    expect(await stranger.next('error')).toMatchObject({ code: ERROR_CODES.NOT_REGISTERED, ref: '' });
+    expect(stranger.pending('heartbeat-ack')).toEqual([]);
+    expect(bob!.pending('chat')).toEqual([]);
+    expect(relay.stats().refused).toEqual({ NOT_REGISTERED: 2 });
+  });
+
+  it('acks a heartbeat with the same seq', async () => {
+    const relay = await testRelay();
+    const [alice] = await registered(relay, 'alice');
+    await alice!.send({ kind: 'heartbeat', seq: 0xffff_ffff });
+    expect(await alice!.next('heartbeat-ack')).toEqual({ kind: 'heartbeat-ack', seq: 0xffff_ffff });
+  });
+
+  it('drops relay-only kinds from clients without answering them', async () => {
+    const relay = await testRelay();
+    const [alice] = await registered(relay, 'alice');
+    const before = relay.stats();
+    const unexpected: Message[] = [
+      { kind: 'error', code: 'X', message: 'loop?', ref: '' },
+      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 },
+      { kind: 'contacts', page: 0, pages: 1, contacts: [] },
+      { kind: 'join', name: 'x', type: 'client' },
+      { kind: 'leave', name: 'x', reason: 'bye' },
+      { kind: 'heartbeat-ack', seq: 1 },
+    ];
+    for (const m of unexpected) await alice!.send(m);
+    await alice!.send({ kind: 'heartbeat', seq: 1 });
+    await alice!.next('heartbeat-ack');
+    // Nothing else came back: the ack was the only answer.
+    expect(alice!.inbox).toEqual([]);
+    const after = await until(() => {
+      const s = relay.stats();
+      return s.datagramsIn === before.datagramsIn + 7 && s;
+    }, 'the relay to count 7 datagrams');
+    expect(after.dropped).toEqual({ unexpected: 6 });
+    expect(after.datagramsOut - before.datagramsOut).toBe(1);
+  });
+});
