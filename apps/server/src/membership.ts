@@ -39,7 +39,7 @@ export function registerContact(ctx: RouterContext, name: string, from: Endpoint
   const contact = ctx.contacts.add(name, from, ctx.now());
   sendWelcome(ctx, contact);
   ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.othersThan(contact));
-  ctx.log.info({ name: contact.name, address: from.address, port: from.port }, 'contact registered');
+  ctx.log.info({ contact: contact.name, address: from.address, port: from.port }, 'contact registered');
   ctx.events.joined(contact);
   return contact;
 }
@@ -55,9 +55,9 @@ export function removeContact(ctx: RouterContext, contact: Contact, reason: Depa
   ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.all());
   const { address, port } = contact.endpoint;
   if (reason === 'timeout') {
-    ctx.log.info({ name: contact.name, address, port, silentMs: Math.round(ctx.now() - contact.lastSeen) }, 'contact expired');
+    ctx.log.info({ contact: contact.name, address, port, silentMs: Math.round(ctx.now() - contact.lastSeen) }, 'contact expired');
   } else if (reason === 'bye') {
-    ctx.log.info({ name: contact.name, address, port }, 'contact left');
+    ctx.log.info({ contact: contact.name, address, port }, 'contact left');
   }
   ctx.events.left(contact, reason);
   return true;

@@ -79,7 +79,7 @@ function onHello(ctx: RouterContext, message: HelloMessage, from: Endpoint, send
   if (sender && sender.name === name) {
     // Idempotent: the welcome (or a contacts page) was probably lost. No second join.
     sendWelcome(ctx, sender);
-    ctx.log.debug({ name, address: from.address, port: from.port }, 'contact re-registered');
+    ctx.log.debug({ contact: name, address: from.address, port: from.port }, 'contact re-registered');
     return HANDLED;
   }
   if (sender) {

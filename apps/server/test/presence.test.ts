@@ -36,7 +36,7 @@ describe('presence', () => {
     }
     expect(carol!.pending('leave')).toEqual([]);
     expect(left).toEqual([['carol', 'timeout']]);
-    expect(lines.find((l) => l.msg === 'contact expired')).toMatchObject({ name: 'carol', port: carol!.port });
+    expect(lines.find((l) => l.msg === 'contact expired')).toMatchObject({ contact: 'carol', port: carol!.port });
     // carol talking again after expiry is a stranger now.
     await carol!.send(chat('alice', 'still here?'));
     expect((await carol!.next('error')).code).toBe('NOT_REGISTERED');
@@ -65,7 +65,7 @@ describe('presence', () => {
     await bob!.send({ kind: 'bye', reason: 'gone fishing' });
     expect(await alice!.next('leave')).toEqual({ kind: 'leave', name: 'bob', reason: 'bye' });
     expect(relay.contactCount).toBe(1);
-    expect(lines.find((l) => l.msg === 'contact left')).toMatchObject({ name: 'bob', port: bob!.port });
+    expect(lines.find((l) => l.msg === 'contact left')).toMatchObject({ contact: 'bob', port: bob!.port });
     // The name is free again.
     const again = await peerOf(relay);
     expect((await again.register('bob')).welcome.name).toBe('bob');
