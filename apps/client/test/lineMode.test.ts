@@ -52,6 +52,20 @@ describe('line mode, as a real child process', () => {
     expect(bob.out.json().filter((e) => e.event === 'message').map((e) => e.text)).toEqual(['hello all']);
   });
 
+  it('/burst works in line mode: N messages, N datagrams, in order; /datagrams prints each datagram', async () => {
+    const bob = client('bob', '--json');
+    await bob.out.waitFor(/"event":"registered"/);
+    const alice = client('alice', '--json');
+    alice.child.stdin.end('/datagrams\n/burst 50 tick\n');
+    expect(await exitCode(alice.child)).toBe(0);
+    await bob.out.waitFor(/"text":"tick 50\/50"/);
+    const texts = bob.out.json().filter((e) => e.event === 'message').map((e) => e.text);
+    expect(texts).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
+    const sent = alice.out.json().filter((e) => e.event === 'datagram' && e.direction === 'out' && e.kind === 'chat');
+    expect(sent).toHaveLength(50);
+    expect(String(sent[0]?.payload)).toMatch(/^"tick 1\/50"  ff 55 01 06/);
+  });
+
   it('reports an unknown contact as an error event and still exits 0', async () => {
     const alice = client('alice', '--json');
     alice.child.stdin.end('@zed hi\n');

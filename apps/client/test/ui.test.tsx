@@ -102,6 +102,19 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     expect(got[0]?.to).toBe('bob');
   });
 
+  it('F2 opens the datagram inspector: one row per datagram, with size, kind and payload', async () => {
+    const ui = show();
+    await until(() => plain(ui.lastFrame()).includes('answering'), 'the relay to answer');
+    ui.stdin.write('\x1bOQ'); // F2
+    await until(() => plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector');
+    ui.stdin.write('one datagram');
+    ui.stdin.write('\r');
+    await until(() => /→ 127\.0\.0\.1:\d+\s+57 B\s+chat\s+"one datagram"  ff 55 01 06/.test(plain(ui.lastFrame())), 'the sent chat row');
+    ui.stdin.write('/datagrams');
+    ui.stdin.write('\r');
+    await until(() => !plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector to close');
+  });
+
   it('shows mistakes in the status area: unknown contact, unknown command', async () => {
     const ui = show();
     await until(() => plain(ui.lastFrame()).includes('answering'), 'the relay to answer');

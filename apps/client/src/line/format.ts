@@ -15,7 +15,9 @@ export type LineEvent =
   | { event: 'joined'; name: string; time: number }
   | { event: 'left'; name: string; reason: LeaveReason; time: number }
   | { event: 'error'; code: string; message: string; ref: string; time: number }
-  | { event: 'relay'; status: string; detail: string; time: number };
+  | { event: 'relay'; status: string; detail: string; time: number }
+  | { event: 'datagram'; direction: 'in' | 'out'; peer: string; bytes: number; kind: string; payload: string; time: number }
+  | { event: 'info'; message: string; time: number };
 
 /** Formats one event as one line (no newline). */
 export function formatEvent(e: LineEvent, json: boolean): string {
@@ -37,5 +39,9 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return `${t} ! ${s(e.message)} (${e.code})`;
     case 'relay':
       return `${t} * relay ${e.status}${e.detail ? `: ${s(e.detail)}` : ''}`;
+    case 'datagram':
+      return `${t} ${e.direction === 'out' ? '>>' : '<<'} ${e.peer} ${e.bytes} B ${e.kind} ${e.payload}`;
+    case 'info':
+      return `${t} * ${s(e.message)}`;
   }
 }

@@ -7,7 +7,8 @@
 import { createInterface } from 'node:readline';
 import { GROUP_ALL, nameKey } from '@udpchat/protocol';
 import { SendError, type ChatSession } from '../net/session.js';
-import { COMMAND_HELP, parseInput } from '../state/commands.js';
+import { burstTexts, COMMAND_HELP, parseInput } from '../state/commands.js';
+import { payloadPreview } from '../text/payload.js';
 import { Roster } from '../state/roster.js';
 import { formatEvent, type LineEvent } from './format.js';
 
@@ -65,14 +66,17 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
 
   session.start();
 
-  const send = (to: string, text: string) => {
+  const send = (to: string, text: string): boolean => {
     try {
       session.send(to, text);
+      return true;
     } catch (err) {
       if (err instanceof SendError) localError(err.code, err.message);
       else throw err;
+      return false;
     }
   };
+  let unwatch: (() => void) | null = null;
 
   const lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
   let quitting = false;
@@ -95,6 +99,31 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
         break;
       case 'who':
         print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
+        break;
+      case 'burst':
+        for (const text of burstTexts(command.count, command.text)) if (!send(target, text)) break;
+        break;
+      case 'datagrams':
+        if (unwatch) {
+          unwatch();
+          unwatch = null;
+        } else {
+          unwatch = session.watchDatagrams((r) =>
+            print({
+              event: 'datagram',
+              direction: r.direction,
+              peer: `${r.peer.address}:${r.peer.port}`,
+              bytes: r.bytes.length,
+              kind: r.kind,
+              payload: payloadPreview(r.bytes, 1200),
+              time: r.time,
+            }),
+          );
+        }
+        break;
+      case 'empty':
+        session.sendEmpty();
+        print({ event: 'info', message: 'sent a 0-byte datagram to the relay', time: now() });
         break;
       case 'help':
         options.errors.write(`${COMMAND_HELP.join('\n')}\n`);

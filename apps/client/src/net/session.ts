@@ -20,7 +20,7 @@ import {
 } from '@udpchat/protocol';
 import type { Relay } from '@udpchat/server';
 import { isLoopback, tryHostRelay } from './hosting.js';
-import { resolveRelay, Transport, type Endpoint } from './transport.js';
+import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
 /** Whether the relay answers: `connecting` before its first answer, `silent` when it stopped answering. */
 export type RelayStatus = 'connecting' | 'answering' | 'silent';
@@ -195,9 +195,23 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     return message;
   }
 
+  /** Sends a 0-byte datagram to the relay (a lesson: it is still a datagram; the relay counts and logs it). */
+  sendEmpty(): void {
+    this.transport.sendBytes(new Uint8Array(0), 'empty');
+  }
+
+  /**
+   * Calls `listener` for every datagram this client sends or receives, until
+   * the returned function is called. Nothing is recorded while nobody watches.
+   */
+  watchDatagrams(listener: (record: DatagramRecord) => void): () => void {
+    this.transport.on('datagram', listener);
+    return () => this.transport.off('datagram', listener);
+  }
+
   /** Registers again under another name (after NAME_TAKEN, or to change name). */
   rename(name: string): void {
-    if (this.state === 'registered') void this.transport.sendAndWait({ kind: 'bye', reason: 'renaming' });
+    if (this.state === 'registered') this.transport.send({ kind: 'bye', reason: 'renaming' });
     this.requestedName = name;
     this.welcome = null;
     this.state = 'registering';

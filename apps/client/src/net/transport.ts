@@ -8,6 +8,9 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { decode, encode, isProtocolError, type Message } from '@udpchat/protocol';
 
+/** Requested socket buffers, in bytes (the kernel caps them at net.core.rmem_max / wmem_max). */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** An address and port pair. */
 export interface Endpoint {
   /** IP address (no brackets). */
@@ -19,12 +22,28 @@ export interface Endpoint {
 /** Why an incoming datagram was dropped: a ProtocolError code, or `NOT_FROM_RELAY`. */
 export type DropReason = string;
 
+/** One datagram as the inspector shows it. */
+export interface DatagramRecord {
+  /** `out`: sent by this client; `in`: received. */
+  direction: 'in' | 'out';
+  /** The other end. */
+  peer: Endpoint;
+  /** The datagram's bytes, exactly as on the wire (length = datagram size in bytes). */
+  bytes: Uint8Array;
+  /** The message kind, `empty`, or why it was dropped. */
+  kind: string;
+  /** When, in ms since the epoch. */
+  time: number;
+}
+
 /** Events of a `Transport`. */
 export interface TransportEvents {
   /** A well-formed protocol message from the relay. */
   message: [message: Message, bytes: number];
   /** A datagram that was dropped (malformed, or not from the relay). */
   drop: [reason: DropReason, from: Endpoint, bytes: number];
+  /** Every datagram sent or received, for the inspector (emitted only while someone listens). */
+  datagram: [record: DatagramRecord];
   /** A socket or send error (never thrown). */
   'socket-error': [error: Error];
 }
@@ -67,7 +86,12 @@ export class Transport extends EventEmitter<TransportEvents> {
    * @throws Error when the socket cannot be bound.
    */
   static async open(relay: Endpoint): Promise<Transport> {
-    const socket = createSocket({ type: isIP(relay.address) === 6 ? 'udp6' : 'udp4' });
+    // 4 MiB buffers: a burst of hundreds of datagrams is queued, not dropped by the kernel.
+    const socket = createSocket({
+      type: isIP(relay.address) === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, () => {
@@ -89,31 +113,49 @@ export class Transport extends EventEmitter<TransportEvents> {
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
   send(message: Message): void {
-    if (this.closed) return;
-    const bytes = encode(message);
-    this.counters.datagramsOut++;
-    this.counters.bytesOut += bytes.length;
-    this.socket.send(bytes, this.relay.port, this.relay.address, (err) => {
-      if (err) this.emit('socket-error', err);
-    });
+    this.write(encode(message), message.kind);
   }
 
   /**
-   * Sends like `send` and resolves once the datagram is handed to the kernel
+   * Sends like `send` and resolves once the kernel has taken the datagram
    * (or after `timeoutMs`), so a bye is not lost by closing right after it.
    */
   sendAndWait(message: Message, timeoutMs = 200): Promise<void> {
-    if (this.closed) return Promise.resolve();
     const bytes = encode(message);
-    this.counters.datagramsOut++;
-    this.counters.bytesOut += bytes.length;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
-      this.socket.send(bytes, this.relay.port, this.relay.address, () => {
+      this.write(bytes, message.kind, () => {
         clearTimeout(timer);
         resolve();
       });
     });
+  }
+
+  /**
+   * Sends raw bytes to the relay as one datagram (for the inspector's lessons:
+   * a 0-byte datagram is still a datagram). `kind` labels it in the inspector.
+   */
+  sendBytes(bytes: Uint8Array, kind: string): void {
+    this.write(bytes, kind);
+  }
+
+  private write(bytes: Uint8Array, kind: string, done?: () => void): void {
+    if (this.closed) {
+      done?.();
+      return;
+    }
+    this.counters.datagramsOut++;
+    this.counters.bytesOut += bytes.length;
+    this.tap('out', this.relay, bytes, kind);
+    this.socket.send(bytes, this.relay.port, this.relay.address, (err) => {
+      if (err) this.emit('socket-error', err);
+      done?.();
+    });
+  }
+
+  private tap(direction: 'in' | 'out', peer: Endpoint, bytes: Uint8Array, kind: string): void {
+    if (this.listenerCount('datagram') === 0) return;
+    this.emit('datagram', { direction, peer, bytes, kind, time: Date.now() });
   }
 
   /** Closes the socket. Idempotent. */
@@ -129,6 +171,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     const from = { address: rinfo.address, port: rinfo.port };
     if (rinfo.port !== this.relay.port || rinfo.address !== this.relay.address) {
       this.counters.dropped++;
+      this.tap('in', from, bytes, 'dropped: not from the relay');
       this.emit('drop', 'NOT_FROM_RELAY', from, bytes.length);
       return;
     }
@@ -136,10 +179,13 @@ export class Transport extends EventEmitter<TransportEvents> {
     try {
       message = decode(bytes);
     } catch (err) {
+      const reason = isProtocolError(err) ? err.code : 'INTERNAL';
       this.counters.dropped++;
-      this.emit('drop', isProtocolError(err) ? err.code : 'INTERNAL', from, bytes.length);
+      this.tap('in', from, bytes, bytes.length === 0 ? 'empty' : `dropped: ${reason}`);
+      this.emit('drop', reason, from, bytes.length);
       return;
     }
+    this.tap('in', from, bytes, message.kind);
     this.emit('message', message, bytes.length);
   }
 }

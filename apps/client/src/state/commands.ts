@@ -11,10 +11,21 @@ export type InputCommand =
   | { type: 'open'; name: string }
   | { type: 'rename'; name: string }
   | { type: 'who' }
+  | { type: 'burst'; count: number; text: string }
+  | { type: 'datagrams' }
+  | { type: 'empty' }
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'none' }
   | { type: 'invalid'; message: string };
+
+/** Most messages one `/burst` sends. */
+export const MAX_BURST = 10_000;
+
+/** The texts of a `/burst`: `text 1/N` … `text N/N`, in order. */
+export function burstTexts(count: number, text: string): string[] {
+  return Array.from({ length: count }, (_, i) => `${text} ${i + 1}/${count}`);
+}
 
 /** One line per command, for `/help`. */
 export const COMMAND_HELP: readonly string[] = [
@@ -22,6 +33,9 @@ export const COMMAND_HELP: readonly string[] = [
   '@NAME text      send one direct message without switching',
   '/msg NAME text  the same',
   '/who            list who is online',
+  '/burst N [text]  send N numbered messages back to back, one datagram each',
+  '/datagrams      show or hide the datagram inspector (also F2)',
+  '/empty          send a 0-byte datagram to the relay (it is still a datagram)',
   '/name NEW       register again under another name',
   '/help           this list',
   '//text          send a message that starts with /',
@@ -59,6 +73,19 @@ export function parseInput(line: string): InputCommand {
       return rest.length === 1 ? { type: 'rename', name: arg } : { type: 'invalid', message: 'usage: /name NEWNAME' };
     case '/who':
       return { type: 'who' };
+    case '/burst': {
+      const match = /^(\d+)(?:\s+([\s\S]+))?$/.exec(arg);
+      const count = Number(match?.[1]);
+      if (!match || !Number.isInteger(count) || count < 1 || count > MAX_BURST) {
+        return { type: 'invalid', message: `usage: /burst N [text], N from 1 to ${MAX_BURST}` };
+      }
+      return { type: 'burst', count, text: match[2] ?? 'burst' };
+    }
+    case '/datagrams':
+    case '/inspector':
+      return { type: 'datagrams' };
+    case '/empty':
+      return { type: 'empty' };
     case '/help':
     case '/?':
       return { type: 'help' };

@@ -8,14 +8,26 @@
 import { GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
 import { SendError, type ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
-import { COMMAND_HELP, parseInput } from './commands.js';
+import type { DatagramRecord } from '../net/transport.js';
+import { burstTexts, COMMAND_HELP, parseInput } from './commands.js';
 import { Roster } from './roster.js';
 import type { ChatSnapshot, Conversation, ConversationEntry, MessageEntry, Notice } from './types.js';
 
 /** What the store needs of a session (a `ChatSession` is one). */
 export type ChatBackend = Pick<
   ChatSession,
-  'name' | 'registration' | 'status' | 'relay' | 'seenAs' | 'hosting' | 'hostedOthers' | 'send' | 'rename' | 'on'
+  | 'name'
+  | 'registration'
+  | 'status'
+  | 'relay'
+  | 'seenAs'
+  | 'hosting'
+  | 'hostedOthers'
+  | 'send'
+  | 'rename'
+  | 'on'
+  | 'sendEmpty'
+  | 'watchDatagrams'
 >;
 
 /** What `submit` asks the UI to do next. */
@@ -27,7 +39,12 @@ export interface StoreOptions {
   maxEntries?: number;
   /** Shortest time between two notifications, in ms (default 33, about 30 frames/s). */
   notifyEveryMs?: number;
+  /** Most datagrams the inspector keeps (default 1,000). */
+  maxDatagrams?: number;
 }
+
+/** Datagrams handed to the UI per snapshot (the inspector pane shows fewer). */
+const INSPECTOR_ROWS = 200;
 
 export class ChatStore {
   private readonly roster = new Roster();
@@ -45,6 +62,10 @@ export class ChatStore {
   private everRegistered = false;
   private readonly maxEntries: number;
   private readonly notifyEveryMs: number;
+  private readonly datagrams: DatagramRecord[] = [];
+  private datagramTotal = 0;
+  private inspectorOpen = false;
+  private readonly maxDatagrams: number;
 
   constructor(
     private readonly backend: ChatBackend,
@@ -52,6 +73,7 @@ export class ChatStore {
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.notifyEveryMs = options.notifyEveryMs ?? 33;
+    this.maxDatagrams = options.maxDatagrams ?? 1000;
     this.conversations.set(GROUP_ALL, { key: GROUP_ALL, title: GROUP_ALL, entries: [] });
     this.snapshot = this.build();
     this.listen();
@@ -105,6 +127,18 @@ export class ChatStore {
       case 'help':
         for (const text of COMMAND_HELP) this.system(this.openKey, text);
         return 'done';
+      case 'burst': {
+        const to = this.openKey === GROUP_ALL ? GROUP_ALL : this.conversation(this.openKey).title;
+        for (const text of burstTexts(command.count, command.text)) if (!this.sendTo(to, text)) break;
+        return 'done';
+      }
+      case 'datagrams':
+        this.toggleInspector();
+        return 'done';
+      case 'empty':
+        this.backend.sendEmpty();
+        this.system(this.openKey, 'sent a 0-byte datagram to the relay: it is received and counted, not relayed (/datagrams shows it)');
+        return 'done';
       case 'quit':
         return this.requestQuit();
       case 'invalid':
@@ -143,6 +177,12 @@ export class ChatStore {
     return 'done';
   }
 
+  /** Shows or hides the datagram inspector. */
+  toggleInspector(): void {
+    this.inspectorOpen = !this.inspectorOpen;
+    this.changed();
+  }
+
   /** Shows a notice in the status area. */
   setNotice(notice: Notice | null): void {
     this.notice = notice;
@@ -166,6 +206,12 @@ export class ChatStore {
 
   private listen(): void {
     const b = this.backend;
+    b.watchDatagrams((record) => {
+      this.datagrams.push(record);
+      this.datagramTotal++;
+      if (this.datagrams.length > this.maxDatagrams * 1.5) this.datagrams.splice(0, this.datagrams.length - this.maxDatagrams);
+      if (this.inspectorOpen) this.changed();
+    });
     b.on('registered', (w) => {
       this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${w.address}:${w.port})`);
       const hosting = this.backend.hosting
@@ -209,11 +255,12 @@ export class ChatStore {
     b.on('socket-error', (err) => this.setNotice({ text: `socket: ${err.message}`, level: 'error' }));
   }
 
-  private sendTo(to: string, text: string): void {
+  /** Sends one message and shows it; false (with a notice) when it was refused. */
+  private sendTo(to: string, text: string): boolean {
     const isGroup = nameKey(to) === GROUP_ALL;
     if (!isGroup && !this.roster.get(to) && this.backend.registration === 'registered') {
       this.setNotice({ text: `${escapeControls(to)} is not online`, level: 'error' });
-      return;
+      return false;
     }
     let message: ChatMessage;
     try {
@@ -221,7 +268,7 @@ export class ChatStore {
     } catch (err) {
       if (err instanceof SendError) {
         this.setNotice({ text: err.message, level: 'error' });
-        return;
+        return false;
       }
       throw err;
     }
@@ -240,6 +287,7 @@ export class ChatStore {
     this.append(this.conversation(key, message.to), entry);
     if (this.notice?.level === 'error') this.notice = null;
     this.changed();
+    return true;
   }
 
   private openByName(name: string): void {
@@ -341,6 +389,7 @@ export class ChatStore {
       openOnline: open.key === GROUP_ALL || this.roster.get(open.title) !== undefined,
       notice: this.notice,
       confirmingQuit: this.confirmingQuit,
+      inspector: { open: this.inspectorOpen, records: this.datagrams.slice(-INSPECTOR_ROWS), total: this.datagramTotal },
     };
   }
 }

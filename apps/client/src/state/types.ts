@@ -4,7 +4,7 @@
  */
 import type { ContactKind } from '@udpchat/protocol';
 import type { RegistrationState, RelayStatus } from '../net/session.js';
-import type { Endpoint } from '../net/transport.js';
+import type { DatagramRecord, Endpoint } from '../net/transport.js';
 
 /** Delivery state of an own message: `queued` waits for the relay, `sent` went out, `failed` was refused. */
 export type OwnStatus = 'queued' | 'sent' | 'failed';
@@ -92,4 +92,6 @@ export interface ChatSnapshot {
   notice: Notice | null;
   /** Set while asking "quit anyway?". */
   confirmingQuit: boolean;
+  /** The datagram inspector: whether it is shown, the latest datagrams (oldest first), and how many there were in all. */
+  inspector: { open: boolean; records: readonly DatagramRecord[]; total: number };
 }

@@ -4,12 +4,14 @@ import type { ChatStore } from '../state/store.js';
 import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
 import { ConversationPane } from './components/ConversationPane.js';
+import { InspectorPane } from './components/InspectorPane.js';
 import { editorWindow, InputLine, inputPrompt } from './components/InputLine.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { StatusLine } from './components/StatusLine.js';
 import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
 import { useChatSnapshot } from './hooks/useChatSnapshot.js';
 import { useEditor } from './hooks/useEditor.js';
+import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
 import { computeLayout } from './layout.js';
 
@@ -34,8 +36,11 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const scrollState = useImmediateState(0);
   const focus = focusState.value;
   const layout = computeLayout(columns, rows);
-  const pageRows = Math.max(1, layout.paneHeight - 3);
+  // The inspector, when open, takes the lower part of the right column.
+  const inspectorHeight = snapshot.inspector.open ? Math.max(4, Math.floor(layout.paneHeight * 0.45)) : 0;
+  const pageRows = Math.max(1, layout.paneHeight - inspectorHeight - 3);
 
+  useFunctionKey('f2', () => store.toggleInspector());
   useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scrollBack: scrollState, pageRows, onQuit });
 
   // The terminal cursor sits at the caret, so an IME composes in the right place.
@@ -58,13 +63,23 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
           width={layout.contactsWidth}
           height={layout.paneHeight}
         />
-        <ConversationPane
-          conversation={snapshot.open}
-          online={snapshot.openOnline}
-          scrollBack={scrollState.value}
-          width={layout.conversationWidth}
-          height={layout.paneHeight}
-        />
+        <Box flexDirection="column" width={layout.conversationWidth} height={layout.paneHeight}>
+          <ConversationPane
+            conversation={snapshot.open}
+            online={snapshot.openOnline}
+            scrollBack={scrollState.value}
+            width={layout.conversationWidth}
+            height={layout.paneHeight - inspectorHeight}
+          />
+          {snapshot.inspector.open ? (
+            <InspectorPane
+              records={snapshot.inspector.records}
+              total={snapshot.inspector.total}
+              width={layout.conversationWidth}
+              height={inspectorHeight}
+            />
+          ) : null}
+        </Box>
       </Box>
       <InputLine editor={editor.state} target={target} focused={focus === 'input'} width={columns} />
       <NoticeLine notice={snapshot.notice} width={columns} />
