@@ -209,7 +209,7 @@ async function slowTcpExchange(chunks: readonly Uint8Array[], options: TcpOption
       onread: {
         buffer: new Uint8Array(readSize),
         callback: (bytes, buffer) => {
-          reads.push(buffer.slice(0, bytes));
+          reads.push(new Uint8Array(buffer.subarray(0, bytes))); // a copy: the buffer is reused
           return true;
         },
       },

@@ -85,10 +85,10 @@ export class FrameDecoder {
       }
       const end = offset + PREFIX_BYTES + length;
       if (end > data.length) break;
-      messages.push(data.slice(offset + PREFIX_BYTES, end));
+      messages.push(copy(data, offset + PREFIX_BYTES, end));
       offset = end;
     }
-    this.buffer = data.slice(offset);
+    this.buffer = copy(data, offset, data.length);
     return messages;
   }
 
@@ -109,6 +109,11 @@ function checkLimit(maxFrameBytes: number): number {
     throw new RangeError(`frame limit must be an integer from 0 to ${MAX_UINT32} (got ${maxFrameBytes})`);
   }
   return maxFrameBytes;
+}
+
+/** A plain copy of `data[start, end)` (never a view: `chunk` may be a reused or Buffer-backed array). */
+function copy(data: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(data.subarray(start, end));
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
