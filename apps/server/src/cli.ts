@@ -13,11 +13,14 @@ export const PROGRAM = 'udpchat-relay';
 
 /** Usage text: no blank lines, ends without a newline. */
 export const USAGE = [
-  `usage: ${PROGRAM} [--host HOST] [--port PORT] [--log-level LEVEL]`,
+  `usage: ${PROGRAM} [--host HOST] [--port PORT] [--log-level LEVEL] [--no-plain-peers]`,
   '  --host HOST        address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
   '                     an IPv6 address such as ::1 makes an IPv6 relay)',
   `  --port PORT        UDP port, 0 for any free port (default ${DEFAULT_RELAY_PORT})`,
   `  --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info)`,
+  '  --no-plain-peers   ignore plain-text UDP peers; by default any UTF-8 datagram',
+  '                     (nc -u, the classic client) is chat from a contact named',
+  '                     after its address, like 127.0.0.1:54321 (@NAME text: direct)',
   '  -h, --help         show this help and exit',
   '  -v, --version      print the version and exit',
   'Logs one JSON line per event when stdout is not a terminal, readable lines',
@@ -26,7 +29,8 @@ export const USAGE = [
 
 /** What the command line asks for. */
 export type CliCommand =
-  | { readonly kind: 'run'; readonly host: string; readonly port: number; readonly logLevel: LevelWithSilent }
+  /** Run a relay; `plainPeers` is false with `--no-plain-peers`. */
+  | { readonly kind: 'run'; readonly host: string; readonly port: number; readonly logLevel: LevelWithSilent; readonly plainPeers: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   /** A mistake; `message` is one line naming the flag, without the program name. */
@@ -36,6 +40,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'log-level': { type: 'string' },
+  'no-plain-peers': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -92,7 +97,7 @@ function isLevel(text: string): text is LevelWithSilent {
 export function parseCli(argv: readonly string[]): CliCommand {
   const mistake = findMistake(argv);
   if (mistake) return { kind: 'error', message: mistake };
-  let values: { host?: string; port?: string; 'log-level'?: string; help?: boolean; version?: boolean };
+  let values: { host?: string; port?: string; 'log-level'?: string; 'no-plain-peers'?: boolean; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -109,7 +114,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (!isLevel(level)) {
     return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(level)})` };
   }
-  return { kind: 'run', host, port, logLevel: level };
+  return { kind: 'run', host, port, logLevel: level, plainPeers: values['no-plain-peers'] !== true };
 }
 
 /**

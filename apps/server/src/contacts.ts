@@ -2,6 +2,11 @@
  * The contact table: who is registered, under which name, at which address.
  * Contacts are found both by name key (case-insensitive, `nameKey`) and by
  * endpoint (`address:port`); the two indexes always hold the same contacts.
+ * One table holds both kinds of contact: protocol clients (`client`, named by
+ * their `hello`) and plain-text peers (`plain`, named after their address,
+ * `127.0.0.1:54321`), so a direct message and the contact list find either.
+ * A client name can never look like an address (no `:` is allowed in names),
+ * so the two kinds never compete for a name.
  */
 import { nameKey, type ContactKind } from '@udpchat/protocol';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
@@ -16,7 +21,7 @@ export interface Contact {
   readonly endpoint: Endpoint;
   /** `formatEndpoint(endpoint)`. */
   readonly endpointKey: string;
-  /** `client` (speaks the protocol); `plain` peers come later. */
+  /** `client` (speaks the protocol) or `plain` (a plain-text UDP peer, see plainPeers.ts). */
   readonly type: ContactKind;
   /** When it registered, in ms of the table's clock. */
   readonly registeredAt: number;
@@ -94,11 +99,19 @@ export class ContactTable {
     return this.all().filter((c) => c !== contact);
   }
 
+  /** Every protocol client (`type === 'client'`) except `except` (if given), in registration order. */
+  clients(except?: Contact): Contact[] {
+    return this.all().filter((c) => c.type === 'client' && c !== except);
+  }
+
   /**
-   * Contacts silent for longer than `timeoutMs` at `now` (not removed: the caller does that).
-   * @param now current time in ms; @param timeoutMs presence timeout in ms.
+   * Contacts silent for longer than their timeout at `now` (not removed: the caller does that).
+   * @param now current time in ms (same clock as `lastSeen`).
+   * @param timeoutMs the timeout in ms, one for every contact or one per contact
+   *   (e.g. a longer one for plain peers).
    */
-  expired(now: number, timeoutMs: number): Contact[] {
-    return this.all().filter((c) => now - c.lastSeen > timeoutMs);
+  expired(now: number, timeoutMs: number | ((contact: Contact) => number)): Contact[] {
+    const timeoutOf = typeof timeoutMs === 'number' ? () => timeoutMs : timeoutMs;
+    return this.all().filter((c) => now - c.lastSeen > timeoutOf(c));
   }
 }

@@ -9,4 +9,11 @@ export type { RelayStats, DropReason } from './stats.js';
 export type { DepartureReason } from './context.js';
 export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';
 export { contactPages } from './replies.js';
+export {
+  formatPlainText,
+  parsePlainText,
+  PLAIN_DATAGRAM_MAX_BYTES,
+  PLAIN_PEER_TIMEOUT_MS,
+  type PlainText,
+} from './plainPeers.js';
 export { formatEndpoint, type Endpoint } from './endpoint.js';

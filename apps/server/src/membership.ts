@@ -1,6 +1,8 @@
 /**
  * Joining and leaving: registering a contact (welcome, contact list, join to
- * the others), removing one (leave to the others), and the presence sweep.
+ * the other clients), removing one (leave to the clients), and the presence
+ * sweep. `join` and `leave` go to protocol clients only, never to plain
+ * peers; plain peers join in plainPeers.ts and leave here.
  */
 import type { LeaveReason } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
@@ -9,8 +11,8 @@ import type { Endpoint } from './endpoint.js';
 import { contactPages } from './replies.js';
 
 /**
- * Sends `welcome` and the contact list (everyone but `contact`, in pages of
- * at most 1200 bytes) to `contact`.
+ * Sends `welcome` and the contact list (everyone but `contact`, plain peers
+ * included with type `plain`, in pages of at most 1200 bytes) to `contact`.
  */
 export function sendWelcome(ctx: RouterContext, contact: Contact): void {
   const { address, port } = contact.endpoint;
@@ -30,31 +32,37 @@ export function sendWelcome(ctx: RouterContext, contact: Contact): void {
 }
 
 /**
- * Registers `name` at `from` (the caller has checked the name is valid and
- * free and the endpoint unregistered): welcome and contact list to it, then
- * `join` to every other contact.
+ * Registers `name` at `from` as a protocol client (the caller has checked the
+ * name is valid and free and the endpoint unregistered): welcome and contact
+ * list to it, then `join` to every other client.
  * @throws Error when the name or endpoint is already registered (caller bug).
  */
 export function registerContact(ctx: RouterContext, name: string, from: Endpoint): Contact {
   const contact = ctx.contacts.add(name, from, ctx.now());
   sendWelcome(ctx, contact);
-  ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.othersThan(contact));
+  ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.clients(contact));
   ctx.log.info({ contact: contact.name, address: from.address, port: from.port }, 'contact registered');
   ctx.events.joined(contact);
   return contact;
 }
 
 /**
- * Removes `contact` and sends `leave` to every remaining contact. A rename is
- * a `bye` on the wire. No-op when it is already gone.
+ * Removes `contact` (a client or a plain peer) and sends `leave` to every
+ * remaining client. A rename is a `bye` on the wire. No-op when it is already
+ * gone. Logs 'contact expired' / 'contact left' for a client, 'plain peer
+ * expired' for a plain peer (a rename is logged by the caller).
  * @returns false when it was not registered.
  */
 export function removeContact(ctx: RouterContext, contact: Contact, reason: DepartureReason): boolean {
   if (!ctx.contacts.remove(contact)) return false;
   const wire: LeaveReason = reason === 'timeout' ? 'timeout' : 'bye';
-  ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.all());
+  ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.clients());
   const { address, port } = contact.endpoint;
-  if (reason === 'timeout') {
+  if (contact.type === 'plain') {
+    if (reason === 'timeout') {
+      ctx.log.info({ contact: contact.name, address, port, silentMs: Math.round(ctx.now() - contact.lastSeen) }, 'plain peer expired');
+    }
+  } else if (reason === 'timeout') {
     ctx.log.info({ contact: contact.name, address, port, silentMs: Math.round(ctx.now() - contact.lastSeen) }, 'contact expired');
   } else if (reason === 'bye') {
     ctx.log.info({ contact: contact.name, address, port }, 'contact left');
@@ -64,12 +72,14 @@ export function removeContact(ctx: RouterContext, contact: Contact, reason: Depa
 }
 
 /**
- * Drops every contact silent for longer than the presence timeout, telling
- * the others (`leave` with reason `timeout`).
+ * Drops every contact silent for longer than its timeout (`presenceTimeoutMs`
+ * for a client, `plainPeerTimeoutMs` for a plain peer), telling the clients
+ * (`leave` with reason `timeout`).
  * @returns the number of contacts dropped.
  */
 export function sweepExpired(ctx: RouterContext): number {
-  const expired = ctx.contacts.expired(ctx.now(), ctx.config.presenceTimeoutMs);
+  const { presenceTimeoutMs, plainPeerTimeoutMs } = ctx.config;
+  const expired = ctx.contacts.expired(ctx.now(), (c) => (c.type === 'plain' ? plainPeerTimeoutMs : presenceTimeoutMs));
   for (const contact of expired) removeContact(ctx, contact, 'timeout');
   return expired.length;
 }

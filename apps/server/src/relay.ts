@@ -3,14 +3,15 @@
  * Binds, receives (one datagram = one message), sends, sweeps presence, stops.
  */
 import type { RemoteInfo } from 'node:dgram';
-import { DEFAULT_RELAY_PORT, encode, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS } from '@udpchat/protocol';
-import type { Logger } from 'pino';
+import { DEFAULT_RELAY_PORT, encode, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS, type ContactKind } from '@udpchat/protocol';
+import type { Level, Logger } from 'pino';
 import { ContactTable, type Contact } from './contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { classify } from './intake.js';
 import { RateLimitedLog, silentLogger } from './log.js';
 import { sweepExpired } from './membership.js';
+import { handlePlainText, PLAIN_PEER_TIMEOUT_MS } from './plainPeers.js';
 import { truncateUtf8 } from './replies.js';
 import { route } from './router.js';
 import { bindSocket, Sender } from './socket.js';
@@ -24,27 +25,41 @@ export interface RelayOptions {
   port?: number;
   /** Heartbeat interval told to clients in `welcome`, in ms (1 – 2^32-1). Default HEARTBEAT_INTERVAL_MS (5000). */
   heartbeatIntervalMs?: number;
-  /** Silence after which a contact is dropped, in ms (1 – 2^32-1). Default PRESENCE_TIMEOUT_MS (15000). */
+  /** Silence after which a protocol client is dropped, in ms (1 – 2^32-1). Default PRESENCE_TIMEOUT_MS (15000). */
   presenceTimeoutMs?: number;
+  /**
+   * Whether plain-text UDP peers (`nc -u`, the classic Python client) take
+   * part in the chat (plainPeers.ts). Default true. When false, their text
+   * is dropped as `plain-peers-off`.
+   */
+  plainPeers?: boolean;
+  /** Silence after which a plain-text peer is dropped, in ms (1 – 2^32-1). Default 300000 (5 minutes). */
+  plainPeerTimeoutMs?: number;
   /** How often expiry is checked, in ms. Default 1000. */
   sweepIntervalMs?: number;
   /** Where events are logged. Default: a silent logger (the client embeds the relay under a full-screen UI). */
   logger?: Logger;
-  /** Called after a contact registered. Exceptions are logged and ignored. */
+  /** Called after a contact registered (a client, or a plain peer on its first text). Exceptions are logged and ignored. */
   onJoin?: (contact: RelayContactInfo) => void;
-  /** Called after a contact was removed (`renamed`: it registered another name). Exceptions are logged and ignored. */
+  /**
+   * Called after a contact was removed (`renamed`: it registered another
+   * name, or a plain peer's address registered as a client). Exceptions are
+   * logged and ignored.
+   */
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
 }
 
 /** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
 export interface RelayContactInfo {
-  /** Registered name. */
+  /** Registered name; for a plain peer its address, `127.0.0.1:54321` / `[::1]:54321`. */
   readonly name: string;
+  /** `client` (speaks the protocol) or `plain` (a plain-text UDP peer). */
+  readonly type: ContactKind;
   /** Its IP address as the relay sees it. */
   readonly address: string;
   /** Its UDP port as the relay sees it. */
   readonly port: number;
-  /** Time since its last valid datagram, in ms. */
+  /** Time since its last valid datagram (for a plain peer: its last text), in ms. */
   readonly idleMs: number;
 }
 
@@ -62,16 +77,16 @@ export interface RelayAddress {
 export interface Relay {
   /** Bound address. */
   readonly address: RelayAddress;
-  /** Number of registered contacts right now. */
+  /** Number of registered contacts right now, plain peers included. */
   readonly contactCount: number;
   /** Snapshot of the counters (accepted + sum of dropped === datagramsIn). */
   stats(): RelayStats;
-  /** Snapshot of the registered contacts, in registration order. */
+  /** Snapshot of the registered contacts (plain peers included), in registration order. */
   contacts(): RelayContactInfo[];
   /**
-   * Tells every contact the relay is going away (`bye` with `reason`, default
+   * Tells every protocol client the relay is going away (`bye` with `reason`, default
    * 'relay shutting down', cut to 255 bytes), waits at most ~200 ms for those
-   * sends, closes the socket and clears the timers. Idempotent: later calls
+   * sends (plain peers are told nothing), closes the socket and clears the timers. Idempotent: later calls
    * return the same promise. Never rejects. Resolves within ~250 ms.
    */
   stop(reason?: string): Promise<void>;
@@ -94,6 +109,7 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
 function infoOf(contact: Contact, now: number): RelayContactInfo {
   return {
     name: contact.name,
+    type: contact.type,
     address: contact.endpoint.address,
     port: contact.endpoint.port,
     idleMs: Math.max(0, Math.round(now - contact.lastSeen)),
@@ -104,7 +120,7 @@ function infoOf(contact: Contact, now: number): RelayContactInfo {
  * Starts a relay: binds a UDP socket (no address reuse: one relay per port)
  * and serves until `stop()`.
  * @returns the running relay, once bound; logs 'relay started' {address, port, family}.
- * @throws RangeError (as a rejection) for an out-of-range port or interval.
+ * @throws RangeError (as a rejection) for an out-of-range port or interval, or a non-boolean `plainPeers`.
  * @throws RelayStartError (as a rejection) when the socket cannot be bound:
  *   code ADDRESS_IN_USE ("port 8081 is in use"), ADDRESS_NOT_AVAILABLE,
  *   PERMISSION_DENIED or BIND_FAILED.
@@ -114,12 +130,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const port = options.port ?? DEFAULT_RELAY_PORT;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
   const presenceTimeoutMs = options.presenceTimeoutMs ?? PRESENCE_TIMEOUT_MS;
+  const plainPeers = options.plainPeers ?? true;
+  const plainPeerTimeoutMs = options.plainPeerTimeoutMs ?? PLAIN_PEER_TIMEOUT_MS;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1000;
   const log = options.logger ?? silentLogger();
   if (typeof host !== 'string' || host.length === 0) throw new RangeError('host must be a non-empty string');
   checkInteger('port', port, 0, 65535);
   checkInteger('heartbeatIntervalMs', heartbeatIntervalMs, 1, U32_MAX);
   checkInteger('presenceTimeoutMs', presenceTimeoutMs, 1, U32_MAX);
+  checkInteger('plainPeerTimeoutMs', plainPeerTimeoutMs, 1, U32_MAX);
+  if (typeof plainPeers !== 'boolean') throw new RangeError('plainPeers must be true or false');
   checkInteger('sweepIntervalMs', sweepIntervalMs, 1, 2 ** 31 - 1);
 
   const socket = await bindSocket(host, port, log);
@@ -148,7 +168,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     contacts: table,
     out: sender,
     log,
-    config: { heartbeatIntervalMs, presenceTimeoutMs },
+    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs },
     now,
     events: {
       joined: (contact) => {
@@ -164,7 +184,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     stats.drop(reason);
     const fromText = formatEndpoint(from);
     const msg = bytes === 0 ? `0-byte datagram from ${fromText}` : 'datagram dropped';
-    limited.log(reason, 'warn', { from: fromText, reason, bytes, ...(detail ? { detail } : {}) }, msg);
+    // An empty line typed into nc is not worth a warning.
+    const level: Level = reason === 'empty-text' ? 'debug' : 'warn';
+    limited.log(reason, level, { from: fromText, reason, bytes, ...(detail ? { detail } : {}) }, msg);
   };
 
   const onMessage = (datagram: Buffer, rinfo: RemoteInfo): void => {
@@ -173,15 +195,35 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     let counted = false;
     try {
       const intake = classify(datagram);
-      if (intake.kind === 'malformed') {
-        counted = true;
-        dropped(intake.code, from, datagram.length, intake.detail);
-        return;
+      switch (intake.kind) {
+        case 'malformed':
+          counted = true;
+          dropped(intake.code, from, datagram.length, intake.detail);
+          return;
+        case 'empty':
+          counted = true;
+          dropped('empty-datagram', from, 0);
+          return;
+        case 'text': {
+          if (!plainPeers) {
+            counted = true;
+            dropped('plain-peers-off', from, datagram.length);
+            return;
+          }
+          const outcome = handlePlainText(ctx, intake.text, from);
+          counted = true;
+          if (outcome.handled) stats.accept();
+          else dropped(outcome.reason, from, datagram.length, 'plain text');
+          return;
+        }
+        case 'message': {
+          const outcome = route(ctx, intake.message, from);
+          counted = true;
+          if (outcome.handled) stats.accept();
+          else dropped(outcome.reason, from, datagram.length, intake.message.kind);
+          return;
+        }
       }
-      const outcome = route(ctx, intake.message, from);
-      counted = true;
-      if (outcome.handled) stats.accept();
-      else dropped(outcome.reason, from, datagram.length, intake.message.kind);
     } catch (err) {
       if (!counted) stats.drop('internal');
       try {
@@ -203,7 +245,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }, sweepIntervalMs);
   sweeper.unref();
 
-  log.info({ address: address.address, port: address.port, family: address.family }, 'relay started');
+  log.info({ address: address.address, port: address.port, family: address.family, plainPeers }, 'relay started');
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'relay shutting down'): Promise<void> => {
@@ -214,7 +256,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       log.info({ reason, contacts: contacts.length }, 'relay stopping');
       try {
         const bye = encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
-        await sender.sendAndWait(bye, contacts.map((c) => c.endpoint), STOP_SEND_WAIT_MS);
+        const clients = contacts.filter((c) => c.type === 'client').map((c) => c.endpoint);
+        await sender.sendAndWait(bye, clients, STOP_SEND_WAIT_MS);
       } catch (err) {
         log.error({ err }, 'could not say bye');
       }

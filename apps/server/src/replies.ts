@@ -15,19 +15,49 @@ import {
 /** Largest `error.message`, in UTF-8 bytes (the protocol's limit). */
 export const MAX_ERROR_MESSAGE_BYTES = 512;
 
-/** `text` cut (at a code point boundary, with `…`) to at most `maxBytes` bytes of UTF-8. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const ELLIPSIS = '…';
+
+/**
+ * `text` unchanged when it takes at most `maxBytes` bytes of UTF-8, else its
+ * longest prefix that fits in `maxBytes` with `…` (3 bytes) appended.
+ * The cut is at a grapheme cluster boundary (never inside a UTF-8 sequence,
+ * a surrogate pair, an emoji sequence or a letter with its combining marks);
+ * only when not even the first grapheme fits (one cluster of hundreds of
+ * marks) is that cluster cut at a code point boundary instead.
+ * @param maxBytes at least 3 (room for the `…`).
+ * @throws RangeError when `maxBytes` < 3 and `text` does not fit.
+ */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (utf8Length(text) <= maxBytes) return text;
-  const ellipsis = '…';
-  let budget = maxBytes - utf8Length(ellipsis);
+  const ellipsisBytes = utf8Length(ELLIPSIS);
+  if (maxBytes < ellipsisBytes) throw new RangeError(`cannot cut text to ${maxBytes} bytes (less than the ${ellipsisBytes} of "…")`);
+  const budget = maxBytes - ellipsisBytes;
   let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const n = utf8Length(segment);
+    if (used + n > budget) {
+      if (out === '') out = codePointPrefix(segment, budget);
+      break;
+    }
+    out += segment;
+    used += n;
+  }
+  return out + ELLIPSIS;
+}
+
+/** The longest prefix of `text`, whole code points only, of at most `maxBytes` bytes of UTF-8. */
+function codePointPrefix(text: string, maxBytes: number): string {
+  let out = '';
+  let used = 0;
   for (const ch of text) {
     const n = utf8Length(ch);
-    if (n > budget) break;
+    if (used + n > maxBytes) break;
     out += ch;
-    budget -= n;
+    used += n;
   }
-  return out + ellipsis;
+  return out;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { registerContact, removeContact, sendWelcome } from './membership.js';
+import { deliverChat } from './plainPeers.js';
 import { errorReply } from './replies.js';
 import type { DropReason } from './stats.js';
 
@@ -29,18 +30,21 @@ const HANDLED: RouteOutcome = { handled: true };
 
 /**
  * Applies the relay's rules to one well-formed message from `from`.
- * Any valid message from a registered endpoint first refreshes its `lastSeen`.
+ * Any valid message from a registered endpoint (client or plain peer) first
+ * refreshes its `lastSeen`. A plain peer's address counts as unregistered
+ * for everything but `hello`, which turns it into a client.
  * Messages only a relay sends (welcome, contacts, join, leave, heartbeat-ack,
  * error) are dropped as `unexpected` and never answered, so two relays (or a
  * confused client) cannot ping-pong errors.
  * @throws whatever a bug throws; the caller counts it as `internal`.
  */
 export function route(ctx: RouterContext, message: Message, from: Endpoint): RouteOutcome {
-  const sender = ctx.contacts.atEndpoint(from);
-  if (sender) ctx.contacts.touch(sender, ctx.now());
+  const known = ctx.contacts.atEndpoint(from);
+  if (known) ctx.contacts.touch(known, ctx.now());
+  const sender = known?.type === 'client' ? known : undefined;
   switch (message.kind) {
     case 'hello':
-      return onHello(ctx, message, from, sender);
+      return onHello(ctx, message, from, sender, known?.type === 'plain' ? known : undefined);
     case 'heartbeat':
       return onHeartbeat(ctx, message, from, sender);
     case 'chat':
@@ -62,8 +66,11 @@ function notRegistered(ctx: RouterContext, from: Endpoint, ref: string): RouteOu
   return HANDLED;
 }
 
-/** hello{name}: register, re-welcome (same name), rename (new name), or refuse. */
-function onHello(ctx: RouterContext, message: HelloMessage, from: Endpoint, sender: Contact | undefined): RouteOutcome {
+/**
+ * hello{name}: register, re-welcome (same name), rename (new name), or refuse.
+ * `plain`: the plain peer at `from`, replaced by the new client (leave `bye` for it, then join).
+ */
+function onHello(ctx: RouterContext, message: HelloMessage, from: Endpoint, sender: Contact | undefined, plain: Contact | undefined): RouteOutcome {
   const { name } = message;
   const problem = nameProblem(name);
   if (problem) {
@@ -86,6 +93,10 @@ function onHello(ctx: RouterContext, message: HelloMessage, from: Endpoint, send
     removeContact(ctx, sender, 'renamed');
     ctx.log.info({ from: sender.name, to: name, address: from.address, port: from.port }, 'contact renamed');
   }
+  if (plain) {
+    removeContact(ctx, plain, 'renamed');
+    ctx.log.info({ contact: plain.name, to: name, address: from.address, port: from.port }, 'plain peer became a client');
+  }
   registerContact(ctx, name, from);
   return HANDLED;
 }
@@ -97,7 +108,10 @@ function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, from: Endpoi
   return HANDLED;
 }
 
-/** chat: to the group or one contact, always `from` the sender's registered name. */
+/**
+ * chat: to the group or one contact (a client, or a plain peer by `ip:port`,
+ * which gets `[from] text`), always `from` the sender's registered name.
+ */
 function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender: Contact | undefined): RouteOutcome {
   if (!sender) return notRegistered(ctx, from, message.id);
   if (message.text.length === 0) {
@@ -106,7 +120,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender
   }
   if (nameKey(message.to) === GROUP_ALL) {
     const recipients = ctx.contacts.othersThan(sender);
-    ctx.out.sendToAll({ ...message, from: sender.name, to: GROUP_ALL }, recipients);
+    deliverChat(ctx, { ...message, from: sender.name, to: GROUP_ALL }, recipients);
     ctx.log.debug({ id: message.id, from: sender.name, to: GROUP_ALL, recipients: recipients.length }, 'chat relayed');
     return HANDLED;
   }
@@ -115,7 +129,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender
     ctx.out.send(errorReply(ERROR_CODES.UNKNOWN_CONTACT, `${message.to} is not online`, message.id), from);
     return HANDLED;
   }
-  ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
+  deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
   ctx.log.debug({ id: message.id, from: sender.name, to: target.name }, 'chat relayed');
   return HANDLED;
 }

@@ -13,6 +13,8 @@ import { bindError } from './errors.js';
 import type { RateLimitedLog } from './log.js';
 import type { StatsCounter } from './stats.js';
 
+const textEncoder = new TextEncoder();
+
 /** Resolves after `promise` settles or `ms` passed, whichever is first; never rejects. */
 export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -33,7 +35,14 @@ export async function settleWithin(promise: Promise<unknown>, ms: number): Promi
  * @throws RelayStartError (as a rejection) when binding fails.
  */
 export async function bindSocket(host: string, port: number, log: Logger): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+  // 4 MiB buffers: a burst of hundreds of datagrams waits in the kernel instead of being dropped
+  // (the kernel caps these at net.core.rmem_max / wmem_max).
+  const socket = createSocket({
+    type: isIPv6(host) ? 'udp6' : 'udp4',
+    reuseAddr: false,
+    recvBufferSize: 4 * 1024 * 1024,
+    sendBufferSize: 4 * 1024 * 1024,
+  });
   let bound = false;
   socket.on('error', (err) => {
     if (bound) log.error({ err }, 'socket error');
@@ -110,9 +119,15 @@ export class Sender implements Outbox {
 
   /** {@inheritDoc Outbox.sendToAll} */
   sendToAll(message: Message, to: readonly Contact[]): void {
-    if (to.length === 0) return;
+    const clients = to.filter((c) => c.type === 'client');
+    if (clients.length === 0) return;
     const bytes = encode(message);
-    for (const contact of to) this.sendBytes(bytes, contact.endpoint);
+    for (const contact of clients) this.sendBytes(bytes, contact.endpoint);
+  }
+
+  /** {@inheritDoc Outbox.sendText} */
+  sendText(text: string, to: Endpoint): void {
+    this.sendBytes(textEncoder.encode(text), to);
   }
 
   /**

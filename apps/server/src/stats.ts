@@ -7,12 +7,27 @@ import type { ProtocolErrorCode } from '@udpchat/protocol';
 
 /**
  * Why a received datagram was dropped (discarded without any effect):
- * - a `ProtocolErrorCode`: `decode` refused it (includes plain text and the 0-byte datagram, `BAD_MAGIC`);
+ * - a `ProtocolErrorCode`: a protocol datagram (`FF 55 …`) that `decode`
+ *   refused, or `BAD_UTF8` for a datagram that is neither a protocol
+ *   datagram nor well-formed UTF-8 text;
+ * - `empty-datagram`: a 0-byte datagram (logged as "0-byte datagram from ip:port");
+ * - `empty-text`: plain text with nothing left once one trailing newline is
+ *   stripped (an empty line from `nc`), or a `@NAME ` with nothing after it;
+ * - `plain-peers-off`: plain UTF-8 text while plain peers are switched off;
+ * - `plain-from-client`: plain UTF-8 text from the address of a registered protocol client;
  * - `unexpected`: a well-formed message a client never sends (welcome, contacts, join, leave, heartbeat-ack, error);
  * - `bye-unregistered`: a bye from an address that is not registered;
  * - `internal`: handling it threw (a bug; logged at error level).
  */
-export type DropReason = ProtocolErrorCode | 'unexpected' | 'bye-unregistered' | 'internal';
+export type DropReason =
+  | ProtocolErrorCode
+  | 'empty-datagram'
+  | 'empty-text'
+  | 'plain-peers-off'
+  | 'plain-from-client'
+  | 'unexpected'
+  | 'bye-unregistered'
+  | 'internal';
 
 /** A snapshot of the counters. Byte counts are UDP payload bytes. */
 export interface RelayStats {
@@ -26,13 +41,13 @@ export interface RelayStats {
   bytesOut: number;
   /** Sends that reported an error in their callback. */
   sendErrors: number;
-  /** Received datagrams that were well-formed and handled (answered, relayed, or refused with an `error`). */
+  /** Received datagrams that were well-formed and handled (answered, relayed, or refused with an `error`), plain text included. */
   accepted: number;
   /** Received datagrams dropped without effect, by reason (`DropReason`); reasons never seen are absent. */
   dropped: Record<string, number>;
   /** `error` messages sent, by error code (NAME_TAKEN, UNKNOWN_CONTACT, …). */
   refused: Record<string, number>;
-  /** Contacts registered right now. */
+  /** Contacts registered right now, plain peers included. */
   contacts: number;
 }
 

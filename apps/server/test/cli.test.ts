@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../src/cli.js';
 import { TestPeer } from './helpers/peer.js';
+import { RawPeer } from './helpers/raw.js';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
 
 const usageLines = USAGE.split('\n');
@@ -9,11 +10,17 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 describe('parseCli', () => {
   it('defaults to 127.0.0.1:8081 at level info', () => {
-    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info' });
+    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info', plainPeers: true });
   });
 
   it('reads every flag, in both spellings', () => {
-    expect(parseCli(['--host', '::1', '--port=0', '--log-level', 'debug'])).toEqual({ kind: 'run', host: '::1', port: 0, logLevel: 'debug' });
+    expect(parseCli(['--host', '::1', '--port=0', '--log-level', 'debug', '--no-plain-peers'])).toEqual({
+      kind: 'run',
+      host: '::1',
+      port: 0,
+      logLevel: 'debug',
+      plainPeers: false,
+    });
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
     expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });
   });
@@ -28,6 +35,7 @@ describe('parseCli', () => {
     [['--port'], '--port needs a value'],
     [['--host='], '--host needs a value'],
     [['--help=yes'], '--help takes no value'],
+    [['--no-plain-peers=1'], '--no-plain-peers takes no value'],
     [['serve'], 'unexpected argument "serve"'],
     [['--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
   ])('refuses %j: %s', (argv, message) => {
@@ -53,8 +61,8 @@ describe('the udpchat-relay program', () => {
     running = undefined;
   });
 
-  async function startedRelay(): Promise<{ p: RelayProcess; port: number }> {
-    const p = spawnRelay(['--port', '0']);
+  async function startedRelay(...extra: string[]): Promise<{ p: RelayProcess; port: number }> {
+    const p = spawnRelay(['--port', '0', ...extra]);
     running = p;
     await p.stdout.waitFor((l) => l.includes('"relay started"'), 'relay started');
     const started = p.stdout.json().find((l) => l.msg === 'relay started');
@@ -80,6 +88,29 @@ describe('the udpchat-relay program', () => {
     const events = p.stdout.json().map((l) => l.msg);
     expect(events).toEqual(expect.arrayContaining(['relay started', 'contact registered', 'relay stopping', 'relay stopped']));
     expect(p.stderr.lines.filter((l) => l.trim())).toEqual([]);
+  });
+
+  it('takes plain-text peers by default and drops their text with --no-plain-peers', async () => {
+    for (const off of [false, true]) {
+      const { p, port } = await startedRelay(...(off ? ['--no-plain-peers'] : []));
+      expect(p.stdout.json().find((l) => l.msg === 'relay started')).toMatchObject({ plainPeers: !off });
+      const nc = await RawPeer.open({ address: '127.0.0.1', port });
+      try {
+        await nc.send('hello relay\n');
+        if (off) {
+          const line = await p.stdout.waitFor((l) => l.includes('"plain-peers-off"'), 'the plain-peers-off drop');
+          expect(JSON.parse(line)).toMatchObject({ msg: 'datagram dropped', from: nc.contactName, reason: 'plain-peers-off' });
+          expect(p.stdout.lines.some((l) => l.includes('plain peer joined'))).toBe(false);
+        } else {
+          const line = await p.stdout.waitFor((l) => l.includes('"plain peer joined"'), 'plain peer joined');
+          expect(JSON.parse(line)).toMatchObject({ contact: nc.contactName, name: 'udpchat-relay', port: nc.port });
+        }
+      } finally {
+        await nc.close();
+        p.child.kill('SIGKILL');
+        await exitWithin(p, 5000);
+      }
+    }
   });
 
   it('exits 0 on SIGINT', async () => {
@@ -111,6 +142,8 @@ describe('the udpchat-relay program', () => {
     const help = await runRelay(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toEqual(usageLines);
+    expect(help.stdout[0]).toContain('[--no-plain-peers]');
+    expect(help.stdout.some((l) => /^ {2}--no-plain-peers {3}\S/.test(l))).toBe(true);
     const version = await runRelay(['-v']);
     expect(version.code).toBe(0);
     expect(version.stdout).toEqual([pkg.version]);

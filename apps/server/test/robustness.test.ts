@@ -1,8 +1,8 @@
-import { encode, type ProtocolErrorCode } from '@udpchat/protocol';
+import { encode, isProtocolDatagram, isValidUtf8 } from '@udpchat/protocol';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { RateLimitedLog, type RelayStats } from '../src/index.js';
+import { RateLimitedLog, type DropReason, type RelayStats } from '../src/index.js';
 import { chat } from './helpers/peer.js';
 import { captureLogger, peerOf, registered, testRelay, type LogLine } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
@@ -21,19 +21,25 @@ describe('malformed datagrams', () => {
     const attacker = await peerOf(relay);
 
     const good = encode(chat('bob', 'a real message'));
-    const bad: Array<[ProtocolErrorCode, Uint8Array]> = [
-      ['BAD_MAGIC', new TextEncoder().encode('请输入消息 plain text')],
-      ['BAD_MAGIC', new Uint8Array(0)],
+    const bad: Array<[DropReason, Uint8Array]> = [
+      ['plain-from-client', new TextEncoder().encode('请输入消息 plain text')], // from alice, a registered client
+      ['empty-datagram', new Uint8Array(0)],
       ['TRUNCATED', good.subarray(0, good.length - 3)],
       ['TRUNCATED', good.subarray(0, 4)],
       ['BAD_VERSION', Uint8Array.from(good, (b, i) => (i === 2 ? 9 : b))],
       ['UNKNOWN_KIND', Uint8Array.from(good, (b, i) => (i === 3 ? 0x7f : b))],
       ['BAD_FLAGS', Uint8Array.from(good, (b, i) => (i === 4 ? 1 : b))],
       ['TRAILING_BYTES', Uint8Array.from([...good, 0])],
-      ['OVERSIZE', new Uint8Array(1500).fill(0xff)],
+      ['OVERSIZE', new Uint8Array(1500).fill(0xff).fill(0x55, 1, 2)],
+      ['BAD_UTF8', new Uint8Array(1500).fill(0xff)],
+      ['BAD_UTF8', Uint8Array.of(0xff, 0x56, 1, 7, 0, 0, 0, 0, 7)],
       ['BAD_FIELD', Uint8Array.of(0xff, 0x55, 1, 1, 0, 0)], // hello with an empty name
     ];
-    const random = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 1400 }), { seed: 7, numRuns: 200 });
+    // Garbage only: random bytes that happen to be UTF-8 text are plain-peer chat (plainPeers.test.ts).
+    const random = fc
+      .sample(fc.uint8Array({ minLength: 0, maxLength: 1400 }), { seed: 7, numRuns: 200 })
+      .filter((b) => isProtocolDatagram(b) || !isValidUtf8(b));
+    expect(random.length).toBeGreaterThan(150);
     const before = relay.stats();
 
     // Interleave garbage (from a stranger and from a registered contact) with real chat.
@@ -58,35 +64,35 @@ describe('malformed datagrams', () => {
     expect(droppedNow).toBe(bad.length + random.length);
     expect(stats.accepted - before.accepted).toBe(delivered + 1);
     for (const [code] of bad) expect(stats.dropped[code], code).toBeGreaterThan(0);
-    expect(stats.dropped.BAD_MAGIC).toBeGreaterThanOrEqual(2);
+    expect(stats.dropped.BAD_UTF8).toBeGreaterThanOrEqual(2);
     expect(stats.dropped.internal).toBeUndefined();
     expect(addsUp(stats)).toBe(true);
-    expect(relay.contactCount).toBe(2);
+    expect(relay.contactCount).toBe(2); // garbage never makes a plain peer
     // The garbage was never answered.
     expect(attacker.inbox).toEqual([]);
     expect(alice!.pending('error')).toEqual([]);
 
     const empty = lines.find((l) => l.msg === `0-byte datagram from 127.0.0.1:${attacker.port}`); // bad[1], odd: the attacker
-    expect(empty).toMatchObject({ reason: 'BAD_MAGIC', bytes: 0 });
+    expect(empty).toMatchObject({ reason: 'empty-datagram', bytes: 0 });
     const drops = lines.filter((l: LogLine) => l.msg === 'datagram dropped' || l.msg.startsWith('0-byte'));
     // Rate-limited: at most 10 lines per reason within the window, despite ~200 drops.
     const perReason = new Map<unknown, number>();
     for (const l of drops) perReason.set(l.reason, (perReason.get(l.reason) ?? 0) + 1);
     for (const [reason, n] of perReason) expect(n, String(reason)).toBeLessThanOrEqual(10);
     expect(drops.length).toBeLessThan(bad.length + random.length);
-    expect(drops[0]).toMatchObject({ from: expect.stringMatching(/^127\.0\.0\.1:\d+$/), reason: 'BAD_MAGIC' });
+    expect(drops[0]).toMatchObject({ from: expect.stringMatching(/^127\.0\.0\.1:\d+$/), reason: 'plain-from-client' });
   });
 
   it('stats add up after every kind of traffic', async () => {
     const relay = await testRelay();
     const [alice] = await registered(relay, 'alice', 'bob');
-    await alice!.sendRaw(new Uint8Array([1, 2, 3]));
+    await alice!.sendRaw(new Uint8Array([0xc3, 0x28, 3]));
     await alice!.send({ kind: 'join', name: 'x', type: 'client' });
     await alice!.send(chat('nobody', 'x'));
     await alice!.next('error');
     const s = relay.stats();
     expect(s.datagramsIn).toBe(5);
-    expect(s).toMatchObject({ accepted: 3, dropped: { BAD_MAGIC: 1, unexpected: 1 }, contacts: 2 });
+    expect(s).toMatchObject({ accepted: 3, dropped: { BAD_UTF8: 1, unexpected: 1 }, contacts: 2 });
     expect(addsUp(s)).toBe(true);
     expect(s.bytesIn).toBeGreaterThan(0);
     expect(s.datagramsOut).toBeGreaterThanOrEqual(6); // 2 welcomes, 2 contact pages, 1 join, 1 error

@@ -4,6 +4,7 @@
  * the same results always print the same way.
  */
 import type { ExperimentResult, FramedResult, UdpResult } from './experiments.js';
+import { wrapToWidth } from '../text/width.js';
 import { PREFIX_BYTES } from './lengthPrefix.js';
 
 /** Bytes of payload a preview shows before it is cut. */
@@ -280,17 +281,7 @@ function joinFacts(items: readonly string[]): string {
 }
 
 /** Greedy word wrap to `width` columns (counting UTF-16 units; the CJK words here are short). */
+/** `text` wrapped to `width` terminal columns (CJK counts two). */
 function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines.join('\n');
+  return wrapToWidth(text, width).join('\n');
 }

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { afterEach } from 'vitest';
 import { startRelay, type Relay, type RelayOptions } from '../../src/index.js';
 import { TestPeer } from './peer.js';
+import { RawPeer } from './raw.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 
@@ -23,6 +24,13 @@ export async function testRelay(options: RelayOptions = {}): Promise<Relay> {
 /** A peer of `relay`, closed after the test. */
 export async function peerOf(relay: Relay): Promise<TestPeer> {
   const peer = await TestPeer.open(relay.address);
+  open.push(peer);
+  return peer;
+}
+
+/** A plain-text (netcat-style) peer of `relay`, closed after the test. */
+export async function rawPeerOf(relay: Relay): Promise<RawPeer> {
+  const peer = await RawPeer.open(relay.address);
   open.push(peer);
   return peer;
 }
