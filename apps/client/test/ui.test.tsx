@@ -37,7 +37,7 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     await relay.stop();
   });
 
-  const show = () => render(<App store={store} columns={100} rows={24} onQuit={() => quits++} />);
+  const show = (columns = 100) => render(<App store={store} columns={columns} rows={24} onQuit={() => quits++} />);
 
   it('lists all first, then contacts as they join, and drops them when they leave', async () => {
     const ui = show();
@@ -103,13 +103,14 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
   });
 
   it('F2 opens the datagram inspector: one row per datagram, with size, kind and payload', async () => {
-    const ui = show();
+    const ui = show(160);
     await until(() => plain(ui.lastFrame()).includes('answering'), 'the relay to answer');
     ui.stdin.write('\x1bOQ'); // F2
     await until(() => plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector');
     ui.stdin.write('one datagram');
     ui.stdin.write('\r');
-    await until(() => /→ 127\.0\.0\.1:\d+\s+57 B\s+chat\s+"one datagram"  ff 55 01 06/.test(plain(ui.lastFrame())), 'the sent chat row');
+    // 5 header + 22 id + 6 "alice" + 4 "all" + 8 time + 14 text = 59 bytes
+    await until(() => /→ 127\.0\.0\.1:\d+\s+59 B\s+chat\s+"one datagram"  ff 55 01 06/.test(plain(ui.lastFrame())), 'the sent chat row');
     ui.stdin.write('/datagrams');
     ui.stdin.write('\r');
     await until(() => !plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector to close');

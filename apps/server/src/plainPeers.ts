@@ -1,0 +1,177 @@
+/**
+ * Plain-text peers: anything that sends UTF-8 text over UDP — `nc -u HOST 8081`,
+ * the classic Python "QQ" client (`qq_client.py`) — takes part in the chat
+ * without speaking the protocol.
+ *
+ * Recognition (intake.ts, relay.ts):
+ * - A datagram whose first bytes are not `FF 55` (`!isProtocolDatagram`) and
+ *   that is well-formed UTF-8 is text from the plain peer at its source
+ *   address. Any length is accepted (it is cut when relayed, below).
+ * - Neither a protocol datagram nor UTF-8: dropped as `BAD_UTF8`; never a contact.
+ * - A 0-byte datagram: dropped as `empty-datagram`, logged
+ *   "0-byte datagram from ip:port" (rate-limited); never a contact.
+ * - Text from the address of a registered protocol client: dropped as
+ *   `plain-from-client` (a client is not also a plain peer).
+ * - With `plainPeers: false` (`--no-plain-peers`): text is dropped as
+ *   `plain-peers-off`, nothing else happens.
+ * Dropped datagrams have no effect at all: they neither create nor refresh a peer.
+ *
+ * Identity and presence:
+ * - A plain peer is a contact of type `plain` named after its address,
+ *   `formatEndpoint`: `127.0.0.1:54321`, `[::1]:54321`. Client names cannot
+ *   contain `:`, so the names never clash.
+ * - It joins on its first text that is not dropped: every protocol client
+ *   gets `join{name, type: 'plain'}`; clients registering later find it in
+ *   their contact list pages with type `plain`. Logged 'plain peer joined'
+ *   {contact, address, port}.
+ * - Every text it sends refreshes it. Silent for `plainPeerTimeoutMs`
+ *   (default 300 000 ms = 5 min; checked by the presence sweep) it is
+ *   removed and the clients get `leave{name, reason: 'timeout'}`; logged
+ *   'plain peer expired' {contact, address, port, silentMs}.
+ * - It never gets protocol datagrams: no welcome, contact list, join, leave,
+ *   heartbeat-ack, error or bye (also not when the relay stops).
+ * - If its address later registers with a protocol `hello`, the plain peer
+ *   is replaced: the clients get `leave{ip:port, reason: 'bye'}`, then the
+ *   new client's `join`.
+ *
+ * Its text:
+ * - ONE trailing "\n" or "\r\n" is stripped (nc sends a newline per line).
+ *   Nothing left: dropped as `empty-text`.
+ * - `@NAME rest` (NAME = everything up to the first space, no whitespace in
+ *   it) is a direct message with text `rest` to the contact NAME: a client
+ *   name (case-insensitive, like all names) or a plain peer's `ip:port`.
+ *   `@all rest` is for the group. An empty `rest` is dropped as `empty-text`.
+ *   NAME not online: the peer gets the plain datagram `[relay] NAME is not
+ *   online` (NAME cut to 64 bytes).
+ * - Anything else goes to the group `all`.
+ * - Clients receive `chat{id: newMessageId(), from: 'ip:port', to: 'all' or
+ *   the recipient's name, time: Date.now(), text}`, the text cut to
+ *   MAX_TEXT_BYTES (850) bytes of UTF-8 with a final `…` when longer.
+ *
+ * What plain peers receive:
+ * - Group chat (from clients and from other plain peers) and direct chat
+ *   whose `to` is their `ip:port`, each as ONE datagram of plain UTF-8
+ *   `[sender] text`, no trailing newline, at most PLAIN_DATAGRAM_MAX_BYTES
+ *   (1024, the classic client's `recvfrom` buffer) bytes, cut with a final
+ *   `…` when longer (plain -> plain text is cut from the full text, not from
+ *   the 850-byte chat version). The protocol sender gets no error for these.
+ * - All cuts are at a grapheme cluster boundary (never inside a UTF-8
+ *   sequence, surrogate pair or emoji sequence; see `truncateUtf8`).
+ */
+import { GROUP_ALL, MAX_TEXT_BYTES, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
+import type { Contact } from './contacts.js';
+import type { RouterContext } from './context.js';
+import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { truncateUtf8 } from './replies.js';
+import type { RouteOutcome } from './router.js';
+
+/** Largest datagram sent to a plain peer, in bytes: the classic client reads with `recvfrom(1024)`. */
+export const PLAIN_DATAGRAM_MAX_BYTES = 1024;
+
+/** Default silence after which a plain peer is dropped, in ms (5 minutes). */
+export const PLAIN_PEER_TIMEOUT_MS = 300_000;
+
+/** Sender shown in the relay's own plain-text notices: `[relay] …`. */
+export const RELAY_SENDER = 'relay';
+
+/** Longest unknown NAME echoed in `[relay] NAME is not online`, in UTF-8 bytes. */
+const MAX_ECHOED_NAME_BYTES = 64;
+
+const HANDLED: RouteOutcome = { handled: true };
+
+/** What a plain peer's text asks for: the group, or one contact by name. */
+export type PlainText =
+  /** To the group `all`. */
+  | { readonly kind: 'group'; readonly text: string }
+  /** To the contact named `to` (not checked here: it may be offline or nobody). */
+  | { readonly kind: 'direct'; readonly to: string; readonly text: string };
+
+/**
+ * Reads one datagram's text: strips ONE trailing `\n` or `\r\n`, then a
+ * leading `@NAME ` (NAME without whitespace) makes it direct, `@all ` (any
+ * case) explicitly for the group.
+ * @returns null when no text is left (an empty line, or `@NAME ` alone).
+ */
+export function parsePlainText(raw: string): PlainText | null {
+  const text = raw.endsWith('\r\n') ? raw.slice(0, -2) : raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+  if (text.length === 0) return null;
+  const direct = /^@(\S+) /u.exec(text);
+  if (!direct) return { kind: 'group', text };
+  const to = direct[1] as string;
+  const rest = text.slice(direct[0].length);
+  if (rest.length === 0) return null;
+  return nameKey(to) === GROUP_ALL ? { kind: 'group', text: rest } : { kind: 'direct', to, text: rest };
+}
+
+/**
+ * The plain datagram a plain peer receives: `[sender] text`, cut (grapheme
+ * boundary, final `…`) to at most `maxBytes` bytes of UTF-8.
+ * @param maxBytes default PLAIN_DATAGRAM_MAX_BYTES (1024); at least 3.
+ * @throws RangeError when `maxBytes` < 3 and the text does not fit.
+ */
+export function formatPlainText(sender: string, text: string, maxBytes: number = PLAIN_DATAGRAM_MAX_BYTES): string {
+  // One newline ends the line, so `nc -u` prints each message on its own line.
+  return `${truncateUtf8(`[${sender}] ${text}`, maxBytes - 1)}\n`;
+}
+
+/**
+ * Delivers a chat to `recipients`: protocol clients get `chat` (encoded
+ * once, text cut to MAX_TEXT_BYTES), plain peers get `[chat.from] chat.text`
+ * (formatted once, cut to PLAIN_DATAGRAM_MAX_BYTES).
+ * @param chat with `from` set to the sender's registered name; its text may
+ *   be longer than MAX_TEXT_BYTES (plain peers' text is).
+ */
+export function deliverChat(ctx: RouterContext, chat: ChatMessage, recipients: readonly Contact[]): void {
+  const clients = recipients.filter((c) => c.type === 'client');
+  const plain = recipients.filter((c) => c.type === 'plain');
+  if (clients.length > 0) ctx.out.sendToAll({ ...chat, text: truncateUtf8(chat.text, MAX_TEXT_BYTES) }, clients);
+  if (plain.length > 0) {
+    const line = formatPlainText(chat.from, chat.text);
+    for (const peer of plain) ctx.out.sendText(line, peer.endpoint);
+  }
+}
+
+/**
+ * Adds the plain peer at `from` (the caller checked the endpoint is free):
+ * `join{name, type: 'plain'}` to every client, 'plain peer joined' logged,
+ * the joined event fired.
+ * @throws Error when the endpoint is already registered (caller bug).
+ */
+function addPlainPeer(ctx: RouterContext, from: Endpoint): Contact {
+  const peer = ctx.contacts.add(formatEndpoint(from), from, ctx.now(), 'plain');
+  ctx.out.sendToAll({ kind: 'join', name: peer.name, type: 'plain' }, ctx.contacts.clients());
+  ctx.log.info({ contact: peer.name, address: from.address, port: from.port }, 'plain peer joined');
+  ctx.events.joined(peer);
+  return peer;
+}
+
+/**
+ * Handles one datagram of plain text `raw` (well-formed UTF-8, not a
+ * protocol datagram) from `from`, as described at the top of this module:
+ * joins the peer on its first text, refreshes it, relays to the group or
+ * one contact, or answers `[relay] NAME is not online`.
+ * @returns handled, or dropped as `plain-from-client` / `empty-text` (without effect).
+ */
+export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint): RouteOutcome {
+  const known = ctx.contacts.atEndpoint(from);
+  if (known && known.type !== 'plain') return { handled: false, reason: 'plain-from-client' };
+  const parsed = parsePlainText(raw);
+  if (!parsed) return { handled: false, reason: 'empty-text' };
+  const peer = known ?? addPlainPeer(ctx, from);
+  ctx.contacts.touch(peer, ctx.now());
+  const chat: ChatMessage = { kind: 'chat', id: newMessageId(), from: peer.name, to: GROUP_ALL, time: Date.now(), text: parsed.text };
+  if (parsed.kind === 'group') {
+    const recipients = ctx.contacts.othersThan(peer);
+    deliverChat(ctx, chat, recipients);
+    ctx.log.debug({ id: chat.id, from: peer.name, to: GROUP_ALL, recipients: recipients.length }, 'plain text relayed');
+    return HANDLED;
+  }
+  const target = ctx.contacts.named(parsed.to);
+  if (!target) {
+    ctx.out.sendText(formatPlainText(RELAY_SENDER, `${truncateUtf8(parsed.to, MAX_ECHOED_NAME_BYTES)} is not online`), from);
+    return HANDLED;
+  }
+  deliverChat(ctx, { ...chat, to: target.name }, [target]);
+  ctx.log.debug({ id: chat.id, from: peer.name, to: target.name }, 'plain text relayed');
+  return HANDLED;
+}
