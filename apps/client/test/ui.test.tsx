@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Relay } from '@udpchat/server';
@@ -114,6 +115,32 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     ui.stdin.write('/datagrams');
     ui.stdin.write('\r');
     await until(() => !plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector to close');
+  });
+
+  it('a plain-text peer (netcat-style raw socket) chats with the TUI both ways, escaped', async () => {
+    const ui = show(120);
+    await until(() => plain(ui.lastFrame()).includes('answering'), 'the relay to answer');
+    const nc = createSocket('udp4');
+    const got: Buffer[] = [];
+    nc.on('message', (m) => got.push(m));
+    await new Promise<void>((resolve) => nc.bind(0, '127.0.0.1', resolve));
+    const name = `127.0.0.1:${nc.address().port}`;
+    try {
+      nc.send('hello from nc \x1b]0;pwned\x07\x1b[2J\n', relay.address.port, '127.0.0.1');
+      await until(() => plain(ui.lastFrame()).includes(`● ${name}`), 'the plain peer in the contact list');
+      const frame = plain(ui.lastFrame());
+      expect(frame).toContain('hello from nc \\x1b]0;pwned\\x07\\x1b[2J');
+      expect(ui.lastFrame()).not.toContain('\x1b]0;pwned');
+      ui.stdin.write(`/to ${name}`);
+      ui.stdin.write('\r');
+      ui.stdin.write('hi nc, 你好');
+      ui.stdin.write('\r');
+      await until(() => got.length === 1, 'the reply at the plain peer');
+      expect(got[0]?.toString('utf8')).toBe('[alice] hi nc, 你好\n');
+      expect(got[0]?.length).toBeLessThanOrEqual(1024);
+    } finally {
+      nc.close();
+    }
   });
 
   it('shows mistakes in the status area: unknown contact, unknown command', async () => {
