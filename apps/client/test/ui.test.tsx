@@ -112,8 +112,12 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     ui.stdin.write('\r');
     // 5 header + 22 id + 6 "alice" + 4 "all" + 8 time + 14 text = 59 bytes
     await until(() => /→ 127\.0\.0\.1:\d+\s+59 B\s+chat\s+"one datagram"  ff 55 01 06/.test(plain(ui.lastFrame())), 'the sent chat row');
-    ui.stdin.write('/datagrams');
+    expect(plain(ui.lastFrame())).toMatch(/╭ all ─/); // the conversation shares the column
+    ui.stdin.write('/datagrams'); // enlarge: the whole right column
     ui.stdin.write('\r');
+    await until(() => !/╭ all ─/.test(plain(ui.lastFrame())), 'the inspector to take the column');
+    expect(plain(ui.lastFrame())).toContain('F2 hides');
+    ui.stdin.write('\x1bOQ'); // F2 again: hidden
     await until(() => !plain(ui.lastFrame()).includes('╭ datagrams ·'), 'the inspector to close');
   });
 

@@ -34,7 +34,7 @@ export const COMMAND_HELP: readonly string[] = [
   '/msg NAME text  the same',
   '/who            list who is online',
   '/burst N [text]  send N numbered messages back to back, one datagram each',
-  '/datagrams      show or hide the datagram inspector (also F2)',
+  '/datagrams      datagram inspector: show, enlarge, hide (also F2)',
   '/empty          send a 0-byte datagram to the relay (it is still a datagram)',
   '/name NEW       register again under another name',
   '/help           this list',

@@ -11,7 +11,7 @@ import { escapeControls } from '../text/sanitize.js';
 import type { DatagramRecord } from '../net/transport.js';
 import { burstTexts, COMMAND_HELP, parseInput } from './commands.js';
 import { Roster } from './roster.js';
-import type { ChatSnapshot, Conversation, ConversationEntry, MessageEntry, Notice } from './types.js';
+import type { ChatSnapshot, Conversation, ConversationEntry, InspectorMode, MessageEntry, Notice } from './types.js';
 
 /** What the store needs of a session (a `ChatSession` is one). */
 export type ChatBackend = Pick<
@@ -43,8 +43,6 @@ export interface StoreOptions {
   maxDatagrams?: number;
 }
 
-/** Datagrams handed to the UI per snapshot (the inspector pane shows fewer). */
-const INSPECTOR_ROWS = 200;
 
 export class ChatStore {
   private readonly roster = new Roster();
@@ -64,7 +62,7 @@ export class ChatStore {
   private readonly notifyEveryMs: number;
   private readonly datagrams: DatagramRecord[] = [];
   private datagramTotal = 0;
-  private inspectorOpen = false;
+  private inspectorMode: InspectorMode = 'off';
   private readonly maxDatagrams: number;
 
   constructor(
@@ -177,9 +175,9 @@ export class ChatStore {
     return 'done';
   }
 
-  /** Shows or hides the datagram inspector. */
+  /** Cycles the datagram inspector: off -> beside the conversation -> whole right column -> off. */
   toggleInspector(): void {
-    this.inspectorOpen = !this.inspectorOpen;
+    this.inspectorMode = this.inspectorMode === 'off' ? 'split' : this.inspectorMode === 'split' ? 'full' : 'off';
     this.changed();
   }
 
@@ -210,7 +208,7 @@ export class ChatStore {
       this.datagrams.push(record);
       this.datagramTotal++;
       if (this.datagrams.length > this.maxDatagrams * 1.5) this.datagrams.splice(0, this.datagrams.length - this.maxDatagrams);
-      if (this.inspectorOpen) this.changed();
+      if (this.inspectorMode !== 'off') this.changed();
     });
     b.on('registered', (w) => {
       this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${w.address}:${w.port})`);
@@ -389,7 +387,7 @@ export class ChatStore {
       openOnline: open.key === GROUP_ALL || this.roster.get(open.title) !== undefined,
       notice: this.notice,
       confirmingQuit: this.confirmingQuit,
-      inspector: { open: this.inspectorOpen, records: this.datagrams.slice(-INSPECTOR_ROWS), total: this.datagramTotal },
+      inspector: { mode: this.inspectorMode, records: this.datagrams.slice(-this.maxDatagrams), total: this.datagramTotal },
     };
   }
 }

@@ -74,6 +74,9 @@ export interface Notice {
   level: 'info' | 'warning' | 'error';
 }
 
+/** The datagram inspector: hidden, below the conversation, or in the whole right column. */
+export type InspectorMode = 'off' | 'split' | 'full';
+
 /** Everything the UI renders, replaced (never mutated) on each change. */
 export interface ChatSnapshot {
   /** Increases with every change. */
@@ -92,6 +95,6 @@ export interface ChatSnapshot {
   notice: Notice | null;
   /** Set while asking "quit anyway?". */
   confirmingQuit: boolean;
-  /** The datagram inspector: whether it is shown, the latest datagrams (oldest first), and how many there were in all. */
-  inspector: { open: boolean; records: readonly DatagramRecord[]; total: number };
+  /** The datagram inspector: how it is shown, the latest datagrams (oldest first), and how many there were in all. */
+  inspector: { mode: InspectorMode; records: readonly DatagramRecord[]; total: number };
 }

@@ -37,7 +37,9 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const focus = focusState.value;
   const layout = computeLayout(columns, rows);
   // The inspector, when open, takes the lower part of the right column.
-  const inspectorHeight = snapshot.inspector.open ? Math.max(4, Math.floor(layout.paneHeight * 0.45)) : 0;
+  const inspectorHeight = { off: 0, split: Math.max(4, Math.floor(layout.paneHeight * 0.45)), full: layout.paneHeight }[
+    snapshot.inspector.mode
+  ];
   const pageRows = Math.max(1, layout.paneHeight - inspectorHeight - 3);
 
   useFunctionKey('f2', () => store.toggleInspector());
@@ -64,17 +66,20 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
           height={layout.paneHeight}
         />
         <Box flexDirection="column" width={layout.conversationWidth} height={layout.paneHeight}>
-          <ConversationPane
-            conversation={snapshot.open}
-            online={snapshot.openOnline}
-            scrollBack={scrollState.value}
-            width={layout.conversationWidth}
-            height={layout.paneHeight - inspectorHeight}
-          />
-          {snapshot.inspector.open ? (
+          {snapshot.inspector.mode !== 'full' ? (
+            <ConversationPane
+              conversation={snapshot.open}
+              online={snapshot.openOnline}
+              scrollBack={scrollState.value}
+              width={layout.conversationWidth}
+              height={layout.paneHeight - inspectorHeight}
+            />
+          ) : null}
+          {snapshot.inspector.mode !== 'off' ? (
             <InspectorPane
               records={snapshot.inspector.records}
               total={snapshot.inspector.total}
+              full={snapshot.inspector.mode === 'full'}
               width={layout.conversationWidth}
               height={inspectorHeight}
             />

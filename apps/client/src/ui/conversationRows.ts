@@ -28,7 +28,7 @@ export interface Row {
 }
 
 /** Columns of the sender name. */
-export const SENDER_COLUMNS = 10;
+export const SENDER_COLUMNS = 15; // fits a plain-text peer's name, e.g. 127.0.0.1:54321
 const TIME_COLUMNS = 8;
 const GAP = '  ';
 

@@ -9,6 +9,8 @@ export interface InspectorPaneProps {
   records: readonly DatagramRecord[];
   /** How many datagrams there were in all. */
   total: number;
+  /** Whether it has the whole right column (F2 then hides it) or shares it (F2 then enlarges it). */
+  full: boolean;
   /** Outer width in columns, borders included. */
   width: number;
   /** Outer height in rows, borders included. */
@@ -16,12 +18,12 @@ export interface InspectorPaneProps {
 }
 
 /** The datagram inspector: one row per datagram sent or received, newest at the bottom. */
-export function InspectorPane({ records, total, width, height }: InspectorPaneProps) {
+export function InspectorPane({ records, total, full, width, height }: InspectorPaneProps) {
   const inner = Math.max(1, height - 2);
   const shown = records.slice(-inner);
   const first = total - shown.length;
   return (
-    <Pane title={`datagrams · ${total} sent and received · F2 hides`} width={width} height={height} paddingX={1}>
+    <Pane title={`datagrams · ${total} sent and received · F2 ${full ? 'hides' : 'enlarges'}`} width={width} height={height} paddingX={1}>
       {shown.map((record, i) => (
         <Text key={first + i} wrap="truncate">
           {datagramRow(record, width - 4).map((p, j) => (
