@@ -1,5 +1,6 @@
 /**
- * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]`.
+ * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
+ * [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
  * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
  * main prints its one-line message and the usage and exits 2.
  */
@@ -7,6 +8,7 @@ import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
+import { DEFAULT_SEED, parseSimulateFlags, type SimulateOptions } from '@udpchat/server';
 
 /** What the command line asks for. */
 export interface ClientOptions {
@@ -22,6 +24,11 @@ export interface ClientOptions {
   json: boolean;
   /** Never host a relay in this process, even on loopback. */
   noHost: boolean;
+  /**
+   * Faults to simulate on the datagrams this client receives (`--simulate-loss`,
+   * `--simulate-duplicate`, `--simulate-reorder`, `--seed`); null when every rate is 0.
+   */
+  simulate: SimulateOptions | null;
 }
 
 /** The result of parsing: run with options, or print help / version. */
@@ -32,16 +39,24 @@ export class UsageError extends Error {
   readonly code = 'USAGE';
 }
 
+/** Usage text: no blank lines, ends without a newline. */
 export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
-  --server HOST:PORT  relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
-                      is running there, this client hosts one itself (unless --no-host)
-  --name NAME         your contact name (default: your OS user name)
-  --plain             line mode: one line per event, each input line is sent (automatic when
-                      stdin or stdout is not a terminal)
-  --json              line mode with one JSON object per line
-  --no-host           never host a relay in this process
-  -h, --help          show this help
-  -v, --version       show the version`;
+                 [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]
+                 [--seed N]
+  --server HOST:PORT      relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
+                          is running there, this client hosts one itself (unless --no-host)
+  --name NAME             your contact name (default: your OS user name)
+  --plain                 line mode: one line per event, each input line is sent (automatic when
+                          stdin or stdout is not a terminal)
+  --json                  line mode with one JSON object per line
+  --no-host               never host a relay in this process
+  --simulate-loss P       simulate an unreliable network (demos, tests): drop this share
+                          (a number from 0 to 1, e.g. 0.2) of the datagrams received
+  --simulate-duplicate P  deliver this share of the received datagrams twice
+  --simulate-reorder P    hold this share back until after the next datagram
+  --seed N                seed of the simulation (default ${DEFAULT_SEED}): same seed, same faults
+  -h, --help              show this help
+  -v, --version           show the version`;
 
 /**
  * Parses `HOST:PORT`, `HOST` or `[IPv6]:PORT`.
@@ -94,6 +109,10 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
         plain: { type: 'boolean' },
         json: { type: 'boolean' },
         'no-host': { type: 'boolean' },
+        'simulate-loss': { type: 'string' },
+        'simulate-duplicate': { type: 'string' },
+        'simulate-reorder': { type: 'string' },
+        seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -108,9 +127,19 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
   const problem = nameProblem(name);
   if (problem) throw new UsageError(`--name: ${describeNameProblem(name, problem)}`);
   const json = values.json ?? false;
+  const simulation = parseSimulateFlags(values);
+  if ('error' in simulation) throw new UsageError(simulation.error);
   return {
     kind: 'run',
-    options: { host, port, name, json, plain: json || (values.plain ?? false), noHost: values['no-host'] ?? false },
+    options: {
+      host,
+      port,
+      name,
+      json,
+      plain: json || (values.plain ?? false),
+      noHost: values['no-host'] ?? false,
+      simulate: simulation.simulate,
+    },
   };
 }
 

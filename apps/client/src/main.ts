@@ -14,7 +14,13 @@ function version(): string {
 }
 
 async function openSession(options: ClientOptions): Promise<ChatSession> {
-  return ChatSession.open({ host: options.host, port: options.port, name: options.name, autoHost: !options.noHost });
+  return ChatSession.open({
+    host: options.host,
+    port: options.port,
+    name: options.name,
+    autoHost: !options.noHost,
+    simulate: options.simulate,
+  });
 }
 
 async function main(argv: readonly string[]): Promise<number> {

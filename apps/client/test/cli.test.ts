@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClientArgs, parseServer, UsageError } from '../src/cli.js';
+import { parseClientArgs, parseServer, USAGE, UsageError } from '../src/cli.js';
 
 describe('client command line', () => {
   it('parses --server forms', () => {
@@ -13,8 +13,32 @@ describe('client command line', () => {
     const parsed = parseClientArgs(['--name', '一棵树', '--server', '127.0.0.1:9', '--json']);
     expect(parsed).toEqual({
       kind: 'run',
-      options: { host: '127.0.0.1', port: 9, name: '一棵树', json: true, plain: true, noHost: false },
+      options: { host: '127.0.0.1', port: 9, name: '一棵树', json: true, plain: true, noHost: false, simulate: null },
     });
+  });
+
+  it('parses the --simulate-* flags and --seed (default seed 1; null when every rate is 0)', () => {
+    const run = (...args: string[]) => {
+      const parsed = parseClientArgs(['--name', 'a', ...args]);
+      if (parsed.kind !== 'run') throw new Error(`not a run: ${parsed.kind}`);
+      return parsed.options.simulate;
+    };
+    expect(run('--simulate-loss', '0.3')).toEqual({ loss: 0.3, duplicate: 0, reorder: 0, seed: 1 });
+    expect(run('--simulate-duplicate=0.1', '--simulate-reorder', '.2', '--seed', '99')).toEqual({
+      loss: 0,
+      duplicate: 0.1,
+      reorder: 0.2,
+      seed: 99,
+    });
+    expect(run('--simulate-loss', '0', '--seed', '3')).toBeNull();
+    expect(run()).toBeNull();
+  });
+
+  it('documents the simulation flags in the usage', () => {
+    for (const flag of ['--simulate-loss P', '--simulate-duplicate P', '--simulate-reorder P', '--seed N']) {
+      expect(USAGE).toContain(`[${flag}]`);
+      expect(USAGE.split('\n').some((l) => l.startsWith(`  ${flag} `))).toBe(true);
+    }
   });
 
   it.each([
@@ -26,6 +50,11 @@ describe('client command line', () => {
     [['--name', 'all'], '--name: "all" is reserved for the group'],
     [['--name', 'a b'], '--name: name "a b" may only hold letters, digits, _ - and .'],
     [['stray'], 'unexpected argument stray'],
+    [['--simulate-loss', 'abc'], '--simulate-loss must be a number from 0 to 1 (got "abc")'],
+    [['--simulate-loss', '2'], '--simulate-loss must be a number from 0 to 1 (got "2")'],
+    [['--simulate-reorder=-1'], '--simulate-reorder must be a number from 0 to 1 (got "-1")'],
+    [['--simulate-duplicate'], '--simulate-duplicate needs a value'],
+    [['--simulate-loss', '0.1', '--seed', 'x'], '--seed must be a whole number from 0 to 4294967295 (got "x")'],
   ])('refuses %j with a one-line reason', (args, message) => {
     expect(() => parseClientArgs(args)).toThrow(UsageError);
     expect(() => parseClientArgs(args)).toThrow(message);

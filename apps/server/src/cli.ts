@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_RELAY_PORT } from '@udpchat/protocol';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
+import { DEFAULT_SEED, parseSimulateFlags, type SimulateOptions } from './lossSimulator.js';
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';
@@ -14,23 +15,40 @@ export const PROGRAM = 'udpchat-relay';
 /** Usage text: no blank lines, ends without a newline. */
 export const USAGE = [
   `usage: ${PROGRAM} [--host HOST] [--port PORT] [--log-level LEVEL] [--no-plain-peers]`,
-  '  --host HOST        address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
-  '                     an IPv6 address such as ::1 makes an IPv6 relay)',
-  `  --port PORT        UDP port, 0 for any free port (default ${DEFAULT_RELAY_PORT})`,
-  `  --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info)`,
-  '  --no-plain-peers   ignore plain-text UDP peers; by default any UTF-8 datagram',
-  '                     (nc -u, the classic client) is chat from a contact named',
-  '                     after its address, like 127.0.0.1:54321 (@NAME text: direct)',
-  '  -h, --help         show this help and exit',
-  '  -v, --version      print the version and exit',
+  '                     [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]',
+  '                     [--seed N]',
+  '  --host HOST             address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
+  '                          an IPv6 address such as ::1 makes an IPv6 relay)',
+  `  --port PORT             UDP port, 0 for any free port (default ${DEFAULT_RELAY_PORT})`,
+  `  --log-level LEVEL       ${LOG_LEVELS.join('|')} (default info)`,
+  '  --no-plain-peers        ignore plain-text UDP peers; by default any UTF-8 datagram',
+  '                          (nc -u, the classic client) is chat from a contact named',
+  '                          after its address, like 127.0.0.1:54321 (@NAME text: direct)',
+  '  --simulate-loss P       simulate an unreliable network (demos, tests): drop this share',
+  '                          (a number from 0 to 1, e.g. 0.2) of the datagrams received',
+  '  --simulate-duplicate P  deliver this share of the received datagrams twice',
+  '  --simulate-reorder P    hold this share back until after the next datagram',
+  `  --seed N                seed of the simulation (default ${DEFAULT_SEED}): same seed, same faults`,
+  '  -h, --help              show this help and exit',
+  '  -v, --version           print the version and exit',
   'Logs one JSON line per event when stdout is not a terminal, readable lines',
   'when it is. Ctrl+C or SIGTERM says bye to every contact, then exits 0.',
 ].join('\n');
 
 /** What the command line asks for. */
 export type CliCommand =
-  /** Run a relay; `plainPeers` is false with `--no-plain-peers`. */
-  | { readonly kind: 'run'; readonly host: string; readonly port: number; readonly logLevel: LevelWithSilent; readonly plainPeers: boolean }
+  /**
+   * Run a relay; `plainPeers` is false with `--no-plain-peers`; `simulate` is
+   * null unless some `--simulate-*` rate is above 0.
+   */
+  | {
+      readonly kind: 'run';
+      readonly host: string;
+      readonly port: number;
+      readonly logLevel: LevelWithSilent;
+      readonly plainPeers: boolean;
+      readonly simulate: SimulateOptions | null;
+    }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   /** A mistake; `message` is one line naming the flag, without the program name. */
@@ -41,6 +59,10 @@ const OPTIONS = {
   port: { type: 'string' },
   'log-level': { type: 'string' },
   'no-plain-peers': { type: 'boolean' },
+  'simulate-loss': { type: 'string' },
+  'simulate-duplicate': { type: 'string' },
+  'simulate-reorder': { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -97,7 +119,18 @@ function isLevel(text: string): text is LevelWithSilent {
 export function parseCli(argv: readonly string[]): CliCommand {
   const mistake = findMistake(argv);
   if (mistake) return { kind: 'error', message: mistake };
-  let values: { host?: string; port?: string; 'log-level'?: string; 'no-plain-peers'?: boolean; help?: boolean; version?: boolean };
+  let values: {
+    host?: string;
+    port?: string;
+    'log-level'?: string;
+    'no-plain-peers'?: boolean;
+    'simulate-loss'?: string;
+    'simulate-duplicate'?: string;
+    'simulate-reorder'?: string;
+    seed?: string;
+    help?: boolean;
+    version?: boolean;
+  };
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -114,7 +147,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (!isLevel(level)) {
     return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(level)})` };
   }
-  return { kind: 'run', host, port, logLevel: level, plainPeers: values['no-plain-peers'] !== true };
+  const simulation = parseSimulateFlags(values);
+  if ('error' in simulation) return { kind: 'error', message: simulation.error };
+  return { kind: 'run', host, port, logLevel: level, plainPeers: values['no-plain-peers'] !== true, simulate: simulation.simulate };
 }
 
 /**

@@ -17,3 +17,20 @@ export {
   type PlainText,
 } from './plainPeers.js';
 export { formatEndpoint, type Endpoint } from './endpoint.js';
+export {
+  LossSimulator,
+  resolveSimulateOptions,
+  parseRate,
+  parseSeed,
+  parseSimulateFlags,
+  mulberry32,
+  deriveSeed,
+  DEFAULT_SEED,
+  DEFAULT_HOLD_MS,
+  MAX_SEED,
+  NO_SIMULATION,
+  type SimulateOptions,
+  type SimulatorStats,
+  type DatagramHandler,
+  type SimulateFlags,
+} from './lossSimulator.js';

@@ -87,7 +87,13 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   const signals = handleSignals(logger);
   let relay: Relay;
   try {
-    relay = await startRelay({ host: command.host, port: command.port, plainPeers: command.plainPeers, logger });
+    relay = await startRelay({
+      host: command.host,
+      port: command.port,
+      plainPeers: command.plainPeers,
+      logger,
+      ...(command.simulate ? { simulate: command.simulate } : {}),
+    });
   } catch (err) {
     if (err instanceof RelayStartError || err instanceof RangeError) {
       process.stderr.write(`${PROGRAM}: ${err.message}\n`);

@@ -159,7 +159,17 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint)
   if (!parsed) return { handled: false, reason: 'empty-text' };
   const peer = known ?? addPlainPeer(ctx, from);
   ctx.contacts.touch(peer, ctx.now());
-  const chat: ChatMessage = { kind: 'chat', id: newMessageId(), from: peer.name, to: GROUP_ALL, time: Date.now(), text: parsed.text };
+  // Plain-text peers do not number their messages (seq 0): receivers show them at once and never ack them.
+  const chat: ChatMessage = {
+    kind: 'chat',
+    id: newMessageId(),
+    from: peer.name,
+    to: GROUP_ALL,
+    seq: 0,
+    base: 0,
+    time: Date.now(),
+    text: parsed.text,
+  };
   if (parsed.kind === 'group') {
     const recipients = ctx.contacts.othersThan(peer);
     deliverChat(ctx, chat, recipients);

@@ -10,6 +10,7 @@ import type { DepartureReason, RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { classify } from './intake.js';
 import { RateLimitedLog, silentLogger } from './log.js';
+import { LossSimulator, resolveSimulateOptions, type SimulateOptions, type SimulatorStats } from './lossSimulator.js';
 import { sweepExpired } from './membership.js';
 import { handlePlainText, PLAIN_PEER_TIMEOUT_MS } from './plainPeers.js';
 import { truncateUtf8 } from './replies.js';
@@ -47,6 +48,15 @@ export interface RelayOptions {
    * logged and ignored.
    */
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
+  /**
+   * Simulate an unreliable network on the relay's receive path (demos and
+   * tests; see LossSimulator): rates 0 to 1 of received datagrams dropped,
+   * duplicated, reordered, and the seed (default 1). Default: all 0, no
+   * simulation (and no cost). A simulated drop "never arrived": it is not
+   * counted in `stats()` (not in `datagramsIn`, not in `dropped`), only in
+   * `simulationStats()`; a simulated duplicate is counted twice in `stats()`.
+   */
+  simulate?: Partial<SimulateOptions>;
 }
 
 /** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
@@ -81,6 +91,10 @@ export interface Relay {
   readonly contactCount: number;
   /** Snapshot of the counters (accepted + sum of dropped === datagramsIn). */
   stats(): RelayStats;
+  /** What is simulated, e.g. `simulating loss 20%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */
+  readonly simulation: string | null;
+  /** The simulator's counters (datagrams received before faults, dropped, duplicated, reordered); null when nothing is simulated. */
+  simulationStats(): SimulatorStats | null;
   /** Snapshot of the registered contacts (plain peers included), in registration order. */
   contacts(): RelayContactInfo[];
   /**
@@ -119,8 +133,10 @@ function infoOf(contact: Contact, now: number): RelayContactInfo {
 /**
  * Starts a relay: binds a UDP socket (no address reuse: one relay per port)
  * and serves until `stop()`.
- * @returns the running relay, once bound; logs 'relay started' {address, port, family}.
- * @throws RangeError (as a rejection) for an out-of-range port or interval, or a non-boolean `plainPeers`.
+ * @returns the running relay, once bound; logs 'relay started' {address, port, family, plainPeers}
+ *   (plus `simulate` and a warn line 'simulating an unreliable network' when simulating).
+ * @throws RangeError (as a rejection) for an out-of-range port or interval, a non-boolean `plainPeers`,
+ *   or a `simulate` rate outside 0..1 (NaN included) or a bad seed.
  * @throws RelayStartError (as a rejection) when the socket cannot be bound:
  *   code ADDRESS_IN_USE ("port 8081 is in use"), ADDRESS_NOT_AVAILABLE,
  *   PERMISSION_DENIED or BIND_FAILED.
@@ -141,6 +157,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('plainPeerTimeoutMs', plainPeerTimeoutMs, 1, U32_MAX);
   if (typeof plainPeers !== 'boolean') throw new RangeError('plainPeers must be true or false');
   checkInteger('sweepIntervalMs', sweepIntervalMs, 1, 2 ** 31 - 1);
+  const simulate = resolveSimulateOptions(options.simulate ?? {});
 
   const socket = await bindSocket(host, port, log);
 
@@ -233,7 +250,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       }
     }
   };
-  socket.on('message', onMessage);
+  // Only in the path when some fault is asked for.
+  const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
+  const onDatagram = simulator ? simulator.wrap(onMessage) : onMessage;
+  socket.on('message', onDatagram);
 
   const sweeper = setInterval(() => {
     try {
@@ -245,13 +265,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }, sweepIntervalMs);
   sweeper.unref();
 
-  log.info({ address: address.address, port: address.port, family: address.family, plainPeers }, 'relay started');
+  log.info(
+    { address: address.address, port: address.port, family: address.family, plainPeers, ...(simulator ? { simulate } : {}) },
+    'relay started',
+  );
+  if (simulator) log.warn({ simulate, simulation: simulator.describe() }, 'simulating an unreliable network');
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'relay shutting down'): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(sweeper);
-      socket.off('message', onMessage);
+      socket.off('message', onDatagram);
+      simulator?.close();
       const contacts = table.all();
       log.info({ reason, contacts: contacts.length }, 'relay stopping');
       try {
@@ -264,7 +289,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       for (const c of contacts) table.remove(c);
       limited.flush(true);
       await sender.close(STOP_CLOSE_WAIT_MS);
-      log.info({ ...stats.snapshot(0) }, 'relay stopped');
+      log.info({ ...stats.snapshot(0), ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;
   };
@@ -275,6 +300,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       return table.size;
     },
     stats: () => stats.snapshot(table.size),
+    simulation: simulator ? simulator.describe() : null,
+    simulationStats: () => (simulator ? simulator.stats() : null),
     contacts: () => table.all().map((c) => infoOf(c, now())),
     stop,
   };

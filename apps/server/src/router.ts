@@ -9,6 +9,7 @@ import {
   GROUP_ALL,
   nameKey,
   nameProblem,
+  type AckMessage,
   type ByeMessage,
   type ChatMessage,
   type HeartbeatMessage,
@@ -51,6 +52,9 @@ export function route(ctx: RouterContext, message: Message, from: Endpoint): Rou
       return onChat(ctx, message, from, sender);
     case 'bye':
       return onBye(ctx, message, sender);
+    case 'ack':
+      return onAck(ctx, message, sender);
+    case 'relay-ack':
     case 'welcome':
     case 'contacts':
     case 'join':
@@ -121,6 +125,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender
   if (nameKey(message.to) === GROUP_ALL) {
     const recipients = ctx.contacts.othersThan(sender);
     deliverChat(ctx, { ...message, from: sender.name, to: GROUP_ALL }, recipients);
+    relayAck(ctx, message, recipients, from);
     ctx.log.debug({ id: message.id, from: sender.name, to: GROUP_ALL, recipients: recipients.length }, 'chat relayed');
     return HANDLED;
   }
@@ -130,7 +135,30 @@ function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender
     return HANDLED;
   }
   deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
+  relayAck(ctx, message, [target], from);
   ctx.log.debug({ id: message.id, from: sender.name, to: target.name }, 'chat relayed');
+  return HANDLED;
+}
+
+/**
+ * Hop 1 of delivery: tells the sender the relay has the message and how many
+ * delivery acks to expect (protocol clients only: plain-text peers cannot ack).
+ * Sent after forwarding, so it never arrives before the recipients had their chance.
+ */
+function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly Contact[], from: Endpoint): void {
+  const clients = recipients.filter((c) => c.type === 'client').length;
+  ctx.out.send({ kind: 'relay-ack', id: message.id, recipients: Math.min(clients, 0xffff) }, from);
+}
+
+/**
+ * ack: a recipient acknowledges a conversation to its sender; forwarded to the
+ * contact named in `to`, with `from` = the acker's registered name. Never answered.
+ */
+function onAck(ctx: RouterContext, message: AckMessage, sender: Contact | undefined): RouteOutcome {
+  if (!sender) return { handled: false, reason: 'ack-unregistered' };
+  const target = ctx.contacts.named(message.to);
+  if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
+  ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
   return HANDLED;
 }
 

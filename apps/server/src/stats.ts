@@ -27,6 +27,8 @@ export type DropReason =
   | 'plain-from-client'
   | 'unexpected'
   | 'bye-unregistered'
+  | 'ack-unregistered'
+  | 'ack-unknown-contact'
   | 'internal';
 
 /** A snapshot of the counters. Byte counts are UDP payload bytes. */

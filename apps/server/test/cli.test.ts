@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../src/cli.js';
+import { mulberry32 } from '../src/lossSimulator.js';
 import { TestPeer } from './helpers/peer.js';
 import { RawPeer } from './helpers/raw.js';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
@@ -10,7 +11,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 describe('parseCli', () => {
   it('defaults to 127.0.0.1:8081 at level info', () => {
-    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info', plainPeers: true });
+    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info', plainPeers: true, simulate: null });
   });
 
   it('reads every flag, in both spellings', () => {
@@ -20,12 +21,31 @@ describe('parseCli', () => {
       port: 0,
       logLevel: 'debug',
       plainPeers: false,
+      simulate: null,
     });
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
     expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });
   });
 
+  it('reads the --simulate-* flags and --seed (default seed 1; null when every rate is 0)', () => {
+    expect(parseCli(['--port', '0', '--simulate-loss', '0.2'])).toMatchObject({
+      kind: 'run',
+      simulate: { loss: 0.2, duplicate: 0, reorder: 0, seed: 1 },
+    });
+    expect(parseCli(['--simulate-duplicate=1', '--simulate-reorder', '.05', '--seed', '42'])).toMatchObject({
+      simulate: { loss: 0, duplicate: 1, reorder: 0.05, seed: 42 },
+    });
+    expect(parseCli(['--simulate-loss', '0', '--seed', '7'])).toMatchObject({ kind: 'run', simulate: null });
+  });
+
   it.each([
+    [['--simulate-loss', 'abc'], '--simulate-loss must be a number from 0 to 1 (got "abc")'],
+    [['--simulate-loss', '2'], '--simulate-loss must be a number from 0 to 1 (got "2")'],
+    [['--simulate-duplicate=-0.5'], '--simulate-duplicate must be a number from 0 to 1 (got "-0.5")'],
+    [['--simulate-reorder', '50%'], '--simulate-reorder must be a number from 0 to 1 (got "50%")'],
+    [['--simulate-loss', '0.1', '--seed', '1.5'], '--seed must be a whole number from 0 to 4294967295 (got "1.5")'],
+    [['--seed', '4294967296', '--simulate-loss', '0.1'], '--seed must be a whole number from 0 to 4294967295 (got "4294967296")'],
+    [['--simulate-loss'], '--simulate-loss needs a value'],
     [['--port', 'abc'], '--port must be a whole number from 0 to 65535 (got "abc")'],
     [['--port', '70000'], '--port must be a whole number from 0 to 65535 (got "70000")'],
     [['--port', '1.5'], '--port must be a whole number from 0 to 65535 (got "1.5")'],
@@ -113,6 +133,40 @@ describe('the udpchat-relay program', () => {
     }
   });
 
+  it('says when it simulates an unreliable network, and drops exactly what its seed says', async () => {
+    // A seed whose first three datagrams are dropped at loss 0.5 and whose fourth passes
+    // (the simulator draws three numbers per datagram, the first decides the drop).
+    const dropsFirstThree = (seed: number): boolean => {
+      const r = mulberry32(seed);
+      const drops = Array.from({ length: 4 }, () => [r(), r(), r()][0]! < 0.5);
+      return drops.join() === 'true,true,true,false';
+    };
+    let seed = 1;
+    while (!dropsFirstThree(seed)) seed++;
+    const { p, port } = await startedRelay('--simulate-loss', '0.5', '--seed', String(seed));
+    expect(p.stdout.json().find((l) => l.msg === 'relay started')).toMatchObject({
+      simulate: { loss: 0.5, duplicate: 0, reorder: 0, seed },
+    });
+    const line = await p.stdout.waitFor((l) => l.includes('"simulating an unreliable network"'), 'the simulation warning');
+    expect(JSON.parse(line)).toMatchObject({ level: 40, simulation: `simulating loss 50%, duplicate 0%, reorder 0% (seed ${seed})` });
+    const peer = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      for (const name of ['a1', 'a2', 'a3', 'a4']) await peer.send({ kind: 'hello', name });
+      // Loopback keeps the order: once the fourth is answered, the first three were dropped.
+      expect(await peer.next('welcome', undefined, 5000)).toMatchObject({ name: 'a4' });
+      expect(peer.pending('welcome')).toEqual([]);
+      p.child.kill('SIGTERM');
+      expect(await exitWithin(p, 5000)).toBe(0);
+    } finally {
+      await peer.close();
+    }
+    expect(p.stdout.json().find((l) => l.msg === 'relay stopped')).toMatchObject({
+      datagramsIn: 1,
+      accepted: 1,
+      simulated: { received: 4, dropped: 3, duplicated: 0, reordered: 0 },
+    });
+  });
+
   it('exits 0 on SIGINT', async () => {
     const { p } = await startedRelay();
     p.child.kill('SIGINT');
@@ -131,6 +185,9 @@ describe('the udpchat-relay program', () => {
     [['--port', 'abc'], 'udpchat-relay: --port must be a whole number from 0 to 65535 (got "abc")'],
     [['--port', '70000'], 'udpchat-relay: --port must be a whole number from 0 to 65535 (got "70000")'],
     [['--frob'], 'udpchat-relay: unknown flag --frob'],
+    [['--simulate-loss', 'abc'], 'udpchat-relay: --simulate-loss must be a number from 0 to 1 (got "abc")'],
+    [['--simulate-loss', '2'], 'udpchat-relay: --simulate-loss must be a number from 0 to 1 (got "2")'],
+    [['--simulate-loss', '0.5', '--seed', 'x'], 'udpchat-relay: --seed must be a whole number from 0 to 4294967295 (got "x")'],
   ])('exits 2 for %j with one error line and the usage', async (args, line) => {
     const { code, stdout, stderr } = await runRelay(args);
     expect(code).toBe(2);
@@ -143,7 +200,11 @@ describe('the udpchat-relay program', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toEqual(usageLines);
     expect(help.stdout[0]).toContain('[--no-plain-peers]');
-    expect(help.stdout.some((l) => /^ {2}--no-plain-peers {3}\S/.test(l))).toBe(true);
+    expect(help.stdout.some((l) => /^ {2}--no-plain-peers {8}\S/.test(l))).toBe(true);
+    for (const flag of ['--simulate-loss P', '--simulate-duplicate P', '--simulate-reorder P', '--seed N']) {
+      expect(help.stdout.some((l) => l.startsWith(`  ${flag} `))).toBe(true);
+      expect(help.stdout.slice(0, 3).join(' ')).toContain(`[${flag}]`);
+    }
     const version = await runRelay(['-v']);
     expect(version.code).toBe(0);
     expect(version.stdout).toEqual([pkg.version]);

@@ -12,7 +12,7 @@ import {
 import { ProtocolError } from './errors.js';
 import type { Message, MessageKind } from './messages.js';
 import { Reader } from './reader.js';
-import { ENUMS, type FieldSpec, KIND_BY_CODE, MAX_ID_BYTES, SCHEMAS } from './schema.js';
+import { ENUMS, type FieldSpec, KIND_BY_CODE, MAX_ACK_RANGES, MAX_ID_BYTES, SCHEMAS } from './schema.js';
 import { utf8Length } from './utf8.js';
 import { Writer } from './writer.js';
 
@@ -69,6 +69,22 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
       }
       return 1;
     }
+    case 'bool':
+      if (typeof value !== 'boolean') throw bad(path, 'must be a boolean');
+      return 1;
+    case 'ranges': {
+      if (!Array.isArray(value) || value.length > MAX_ACK_RANGES) {
+        throw bad(path, `must be an array of at most ${MAX_ACK_RANGES} ranges`);
+      }
+      for (let i = 0; i < value.length; i++) {
+        const r = value[i] as unknown;
+        if (!Array.isArray(r) || r.length !== 2) throw bad(`${path}[${i}]`, 'must be a [first, last] pair');
+        fieldLength(U32, r[0], `${path}[${i}][0]`);
+        fieldLength(U32, r[1], `${path}[${i}][1]`);
+        if ((r[0] as number) > (r[1] as number)) throw bad(`${path}[${i}]`, 'has first > last');
+      }
+      return 1 + value.length * 8;
+    }
     case 'contacts': {
       if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
       let total = 2;
@@ -83,6 +99,7 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
   }
 }
 
+const U32: FieldSpec = { name: 'u32', type: 'u32' };
 const ENTRY_NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: 128, nonEmpty: true };
 const ENTRY_TYPE: FieldSpec = { name: 'type', type: 'contactKind' };
 
@@ -107,6 +124,18 @@ function writeField(w: Writer, spec: FieldSpec, value: unknown): void {
     case 'leaveReason':
       w.u8(enumValues(spec).indexOf(value as string) + 1);
       return;
+    case 'bool':
+      w.u8(value ? 1 : 0);
+      return;
+    case 'ranges': {
+      const ranges = value as Array<[number, number]>;
+      w.u8(ranges.length);
+      for (const [first, last] of ranges) {
+        w.u32(first);
+        w.u32(last);
+      }
+      return;
+    }
     case 'contacts': {
       const entries = value as Fields[];
       w.u16(entries.length);
@@ -140,6 +169,23 @@ function readField(r: Reader, spec: FieldSpec, path: string): unknown {
       const value = enumValues(spec)[code - 1];
       if (value === undefined) throw bad(path, `has unknown value ${code}`);
       return value;
+    }
+    case 'bool': {
+      const byte = r.u8(path);
+      if (byte > 1) throw bad(path, `has ${byte}, not 0 or 1`);
+      return byte === 1;
+    }
+    case 'ranges': {
+      const count = r.u8(`${path}.count`);
+      if (count > MAX_ACK_RANGES) throw bad(path, `has ${count} ranges, above ${MAX_ACK_RANGES}`);
+      const ranges: Array<[number, number]> = [];
+      for (let i = 0; i < count; i++) {
+        const first = r.u32(`${path}[${i}][0]`);
+        const last = r.u32(`${path}[${i}][1]`);
+        if (first > last) throw bad(`${path}[${i}]`, 'has first > last');
+        ranges.push([first, last]);
+      }
+      return ranges;
     }
     case 'contacts': {
       const count = r.u16(`${path}.count`);

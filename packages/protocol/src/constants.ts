@@ -29,7 +29,7 @@ export const MAX_NAME_CHARS = 32;
 /**
  * Largest chat text, in UTF-8 bytes, that always fits in one datagram:
  * MAX_DATAGRAM_BYTES minus the header and the other chat fields at their
- * largest (id 64, from 128, to 128 bytes, plus length prefixes and time).
+ * largest (id 64, from 128, to 128 bytes, plus length prefixes, seq, base and time: 346 bytes).
  */
 export const MAX_TEXT_BYTES = 850;
 

@@ -10,4 +10,4 @@ export { encode, decode, encodingLength, isProtocolDatagram } from './codec.js';
 export { nameProblem, describeNameProblem, nameKey, type NameProblem } from './names.js';
 export { newMessageId } from './id.js';
 export { utf8Length, isValidUtf8 } from './utf8.js';
-export { MAX_NAME_BYTES, MAX_ID_BYTES } from './schema.js';
+export { MAX_NAME_BYTES, MAX_ID_BYTES, MAX_ACK_RANGES } from './schema.js';

@@ -81,6 +81,17 @@ export interface ChatMessage {
   from: string;
   /** Recipient name, or `all` for the group. */
   to: string;
+  /**
+   * The sender's sequence number in this conversation (sender -> `to`, or sender -> `all`),
+   * from 1, +1 per message (retransmissions keep theirs). Receivers show messages in `seq` order.
+   */
+  seq: number;
+  /**
+   * The lowest `seq` the sender may still retransmit in this conversation: every message
+   * below it was acknowledged or given up, so a receiver never waits for one (cf. SCTP's
+   * FORWARD-TSN, RFC 3758). 0 from senders that do not number their messages.
+   */
+  base: number;
   /** When the sender wrote it, in ms since the Unix epoch. */
   time: number;
   /** The text, at most MAX_TEXT_BYTES bytes of UTF-8. */
@@ -119,6 +130,36 @@ export interface ErrorMessage {
   ref: string;
 }
 
+/** relay -> client: the relay has chat message `id` and forwarded it (hop 1 of delivery). */
+export interface RelayAckMessage {
+  kind: 'relay-ack';
+  /** The chat message's id. */
+  id: string;
+  /** How many protocol clients it was forwarded to, i.e. how many delivery acks to expect (plain-text peers cannot ack). */
+  recipients: number;
+}
+
+/**
+ * Delivery acknowledgement, cumulative per conversation with selective ranges
+ * (like TCP's cumulative ACK and QUIC's ACK ranges): the acker has every message
+ * of the conversation with `seq` <= `upTo`, and those in `ranges`.
+ * client -> relay: `from` is ignored (the relay writes the acker's registered name), `to` is the
+ * conversation's sender. relay -> client: `from` is the acker, sent to `to`.
+ */
+export interface AckMessage {
+  kind: 'ack';
+  /** The acker (set by the relay). */
+  from: string;
+  /** The sender of the acknowledged messages. */
+  to: string;
+  /** True for the sender's group conversation (`all`), false for its direct one with the acker. */
+  group: boolean;
+  /** Cumulative: every `seq` <= upTo has arrived (0: none yet). */
+  upTo: number;
+  /** Further `[first, last]` seq ranges that arrived beyond a gap, at most 32. */
+  ranges: Array<[number, number]>;
+}
+
 /** Every message of protocol version 1. */
 export type Message =
   | HelloMessage
@@ -130,7 +171,9 @@ export type Message =
   | HeartbeatMessage
   | HeartbeatAckMessage
   | ByeMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | RelayAckMessage
+  | AckMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

@@ -15,6 +15,9 @@ import type { MessageKind } from './messages.js';
  * - `contactKind`: 1 byte, 1 = client, 2 = plain.
  * - `leaveReason`: 1 byte, 1 = bye, 2 = timeout.
  * - `contacts`: 2-byte count, then per entry a `str8` name and a `contactKind`.
+ * - `bool`: 1 byte, 0 = false, 1 = true (anything else is refused).
+ * - `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`,
+ *   first and last sequence number, first <= last.
  */
 export type FieldType =
   | 'u8'
@@ -26,7 +29,9 @@ export type FieldType =
   | 'id'
   | 'contactKind'
   | 'leaveReason'
-  | 'contacts';
+  | 'contacts'
+  | 'bool'
+  | 'ranges';
 
 /** One field of a message. */
 export interface FieldSpec {
@@ -52,6 +57,8 @@ export interface KindSpec {
 export const MAX_NAME_BYTES = 128;
 /** Largest id in bytes. */
 export const MAX_ID_BYTES = 64;
+/** Most selective-ack ranges in one `ack` (in the spirit of QUIC ACK ranges, RFC 9000 §19.3). */
+export const MAX_ACK_RANGES = 32;
 
 const NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true };
 
@@ -84,6 +91,8 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'id', type: 'id' },
       { name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES },
       { name: 'to', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true },
+      { name: 'seq', type: 'u32' },
+      { name: 'base', type: 'u32' },
       { name: 'time', type: 'u64' },
       { name: 'text', type: 'str16', maxBytes: MAX_TEXT_BYTES },
     ],
@@ -97,6 +106,23 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'code', type: 'str8', maxBytes: 64, nonEmpty: true },
       { name: 'message', type: 'str16', maxBytes: 512 },
       { name: 'ref', type: 'str8', maxBytes: MAX_ID_BYTES },
+    ],
+  },
+  'relay-ack': {
+    code: 0x0b,
+    fields: [
+      { name: 'id', type: 'id' },
+      { name: 'recipients', type: 'u16' },
+    ],
+  },
+  ack: {
+    code: 0x0c,
+    fields: [
+      { name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES },
+      { name: 'to', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true },
+      { name: 'group', type: 'bool' },
+      { name: 'upTo', type: 'u32' },
+      { name: 'ranges', type: 'ranges' },
     ],
   },
 };

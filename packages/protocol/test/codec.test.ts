@@ -6,6 +6,7 @@ import {
   encodingLength,
   HEADER_BYTES,
   isProtocolDatagram,
+  MAX_ACK_RANGES,
   MAX_DATAGRAM_BYTES,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
@@ -37,6 +38,7 @@ function datagram(kind: number, ...body: number[]): Uint8Array {
 }
 const str8 = (text: string): number[] => [utf8(text).length, ...utf8(text)];
 const str16 = (text: string): number[] => [utf8(text).length >> 8, utf8(text).length & 0xff, ...utf8(text)];
+const u32be = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 
 function roundTrip(message: Message): Uint8Array {
   const bytes = encode(message);
@@ -59,10 +61,30 @@ const chat = (over: Partial<Extract<Message, { kind: 'chat' }>> = {}): Message =
   id: 'V1StGXR8_Z5jdHi6B-myT',
   from: 'alice',
   to: 'bob',
+  seq: 3,
+  base: 2,
   time: 1_767_225_600_000,
   text: 'hi',
   ...over,
 });
+
+const ack = (over: Partial<Extract<Message, { kind: 'ack' }>> = {}): Message => ({
+  kind: 'ack',
+  from: 'bob',
+  to: 'alice',
+  group: false,
+  upTo: 3,
+  ranges: [
+    [5, 6],
+    [9, 9],
+  ],
+  ...over,
+});
+
+/** MAX_ACK_RANGES ranges, the last one ending at 2^32-1. */
+const MOST_RANGES: Array<[number, number]> = Array.from({ length: MAX_ACK_RANGES }, (_, i) =>
+  i === MAX_ACK_RANGES - 1 ? [0xffff_fff0, 0xffff_ffff] : [10 * i + 2, 10 * i + 5],
+);
 
 const SAMPLES: Message[] = [
   { kind: 'hello', name: 'alice' },
@@ -75,15 +97,22 @@ const SAMPLES: Message[] = [
   { kind: 'heartbeat-ack', seq: 1 },
   { kind: 'bye', reason: '' },
   { kind: 'error', code: 'NOT_REGISTERED', message: 'say hello first', ref: '' },
+  { kind: 'relay-ack', id: 'V1StGXR8_Z5jdHi6B-myT', recipients: 2 },
+  ack(),
+  ack({ from: '', to: 'bob', group: true, upTo: 12, ranges: [] }),
 ];
 
 // ---------------------------------------------------------------- round trips
 
 describe('round trip of every kind with edge values', () => {
   it('sizes of the constants agree with the worst-case chat', () => {
-    // header + id + from + to + time + text at their largest must fit
-    const worst = HEADER_BYTES + (1 + MAX_ID_BYTES) + 2 * (1 + MAX_NAME_BYTES) + 8 + (2 + MAX_TEXT_BYTES);
+    // header + id + from + to + seq + base + time + text at their largest must fit
+    const worst = HEADER_BYTES + (1 + MAX_ID_BYTES) + 2 * (1 + MAX_NAME_BYTES) + 4 + 4 + 8 + (2 + MAX_TEXT_BYTES);
+    expect(worst).toBe(1196);
     expect(worst).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+    // and so must the largest ack: from + to + group + upTo + 32 ranges
+    expect(HEADER_BYTES + 2 * (1 + MAX_NAME_BYTES) + 1 + 4 + (1 + 8 * MAX_ACK_RANGES)).toBe(525);
+    expect(MAX_ACK_RANGES).toBe(32);
     expect(utf8Length(LONGEST_NAME)).toBe(MAX_NAME_BYTES);
     expect([...LONGEST_NAME].length).toBe(32);
     expect(utf8Length(LONGEST_TEXT)).toBe(MAX_TEXT_BYTES);
@@ -129,20 +158,68 @@ describe('round trip of every kind with edge values', () => {
     expect(toHex(roundTrip({ kind: 'leave', name: 'a', reason: 'timeout' }))).toBe('ff550105000161' + '02');
   });
 
-  it('chat at its largest: 64-char id, 128-byte from/to, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
+  it('chat at its largest: 64-char id, 128-byte from/to, seq/base 2^32-1, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
     const bytes = roundTrip(
-      chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+      chat({
+        id: ID64,
+        from: LONGEST_NAME,
+        to: LONGEST_NAME,
+        seq: 0xffff_ffff,
+        base: 0xffff_ffff,
+        time: Number.MAX_SAFE_INTEGER,
+        text: LONGEST_TEXT,
+      }),
     );
-    expect(bytes.length).toBe(18 + 64 + 128 + 128 + 850);
-    // time: the 8 bytes after id, from and to
-    const t = 5 + 65 + 129 + 129;
-    expect(toHex(bytes.subarray(t, t + 8))).toBe('001fffffffffffff');
+    expect(bytes.length).toBe(26 + 64 + 128 + 128 + 850);
+    // seq, base, time: the 4 + 4 + 8 bytes after id, from and to
+    const s = 5 + 65 + 129 + 129;
+    expect(toHex(bytes.subarray(s, s + 16))).toBe('ffffffff' + 'ffffffff' + '001fffffffffffff');
   });
 
-  it('chat at its smallest: 1-char id, empty from, time 0, empty text', () => {
-    expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', time: 0, text: '' })))).toBe(
-      'ff55010600' + '0141' + '00' + '0162' + '0000000000000000' + '0000',
+  it('chat at its smallest: 1-char id, empty from, seq/base 0, time 0, empty text', () => {
+    expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', seq: 0, base: 0, time: 0, text: '' })))).toBe(
+      'ff55010600' + '0141' + '00' + '0162' + '00000000' + '00000000' + '0000000000000000' + '0000',
     );
+  });
+
+  it('chat seq and base are written big-endian, seq then base, between to and time', () => {
+    const hex = toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', seq: 0x01020304, base: 0x0a0b0c0d, time: 0, text: '' })));
+    expect(hex).toBe('ff55010600' + '0141' + '00' + '0162' + '01020304' + '0a0b0c0d' + '0000000000000000' + '0000');
+    // the codec does not relate them: base above seq round-trips too
+    roundTrip(chat({ seq: 1, base: 0xffff_ffff }));
+  });
+
+  it('relay-ack with 1-char and 64-char ids, recipients 0 and 65535', () => {
+    expect(toHex(roundTrip({ kind: 'relay-ack', id: 'A', recipients: 0 }))).toBe('ff55010b00' + '0141' + '0000');
+    expect(toHex(roundTrip({ kind: 'relay-ack', id: ID64, recipients: 0xffff }))).toBe(
+      'ff55010b00' + '40' + toHex(new TextEncoder().encode(ID64)) + 'ffff',
+    );
+  });
+
+  it('ack at its smallest: empty from, 1-byte to, false, upTo 0, no range', () => {
+    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: false, upTo: 0, ranges: [] })))).toBe(
+      'ff55010c00' + '00' + '0162' + '00' + '00000000' + '00',
+    );
+    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: true, upTo: 0, ranges: [] })))).toBe(
+      'ff55010c00' + '00' + '0162' + '01' + '00000000' + '00',
+    );
+  });
+
+  it('ack at its largest: 128-byte from/to, upTo 2^32-1, 32 ranges up to 2^32-1', () => {
+    const bytes = roundTrip(ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, upTo: 0xffff_ffff, ranges: MOST_RANGES }));
+    expect(bytes.length).toBe(525);
+    const r = 5 + 129 + 129;
+    expect(toHex(bytes.subarray(r, r + 6))).toBe('01' + 'ffffffff' + '20');
+    expect(toHex(bytes.subarray(-8))).toBe('fffffff0' + 'ffffffff');
+  });
+
+  it('ack ranges: one-seq ranges, ranges of the whole u32 space, order kept as given', () => {
+    roundTrip(ack({ ranges: [[0, 0]] }));
+    roundTrip(ack({ ranges: [[0, 0xffff_ffff]] }));
+    roundTrip(ack({ ranges: Array.from({ length: MAX_ACK_RANGES }, () => [0xffff_ffff, 0xffff_ffff] as [number, number]) }));
+    // the codec does not sort or merge: that is the sender's business
+    const bytes = roundTrip(ack({ upTo: 0, ranges: [[9, 9], [2, 3], [2, 3]] }));
+    expect(toHex(bytes.subarray(-25))).toBe('03' + '00000009' + '00000009' + '00000002' + '00000003' + '00000002' + '00000003');
   });
 
   it('chat text with NUL, control characters, BOM and astral characters survives byte-exactly', () => {
@@ -224,6 +301,41 @@ describe('encode refuses', () => {
     ['an error message of 513 bytes', { kind: 'error', code: 'X', message: 'm'.repeat(513), ref: '' }],
     ['an empty error code', { kind: 'error', code: '', message: '', ref: '' }],
     ['a bye reason of 256 bytes', { kind: 'bye', reason: 'r'.repeat(256) }],
+    ['a chat seq of 2^32', chat({ seq: 2 ** 32 })],
+    ['a negative chat seq', chat({ seq: -1 })],
+    ['a fractional chat base', chat({ base: 1.5 })],
+    ['a chat base as a string', chat({ base: '2' as unknown as number })],
+    ['a chat without seq', chat({ seq: undefined })],
+    ['a chat without base', chat({ base: undefined })],
+    ['a relay-ack with an empty id', { kind: 'relay-ack', id: '', recipients: 1 }],
+    ['a relay-ack with an id with a space', { kind: 'relay-ack', id: 'a b', recipients: 1 }],
+    ['a relay-ack with recipients 65536', { kind: 'relay-ack', id: 'A', recipients: 65536 }],
+    ['a relay-ack with negative recipients', { kind: 'relay-ack', id: 'A', recipients: -1 }],
+    ['an ack with an empty to', ack({ to: '' })],
+    ['an ack with a 129-byte from', ack({ from: LONGEST_NAME + 'a' })],
+    ['an ack with a 129-byte to', ack({ to: LONGEST_NAME + 'a' })],
+    ['an ack with group 1', ack({ group: 1 as unknown as boolean })],
+    ['an ack with group 0', ack({ group: 0 as unknown as boolean })],
+    ['an ack with group "true"', ack({ group: 'true' as unknown as boolean })],
+    ['an ack without group', ack({ group: undefined })],
+    ['an ack with upTo 2^32', ack({ upTo: 2 ** 32 })],
+    ['an ack with a negative upTo', ack({ upTo: -1 })],
+    ['an ack with 33 ranges', ack({ ranges: [...MOST_RANGES, [1, 1]] })],
+    ['an ack with ranges that are not an array', ack({ ranges: '5-6' as unknown as Array<[number, number]> })],
+    ['an ack without ranges', ack({ ranges: undefined })],
+    ['an ack with a range that is a number', ack({ ranges: [5 as unknown as [number, number]] })],
+    ['an ack with a null range', ack({ ranges: [null as unknown as [number, number]] })],
+    ['an ack with a one-element range', ack({ ranges: [[5] as unknown as [number, number]] })],
+    ['an ack with a three-element range', ack({ ranges: [[5, 6, 7] as unknown as [number, number]] })],
+    ['an ack with a range object', ack({ ranges: [{ 0: 5, 1: 6, length: 2 } as unknown as [number, number]] })],
+    ['an ack with a sparse ranges array', ack({ ranges: new Array(1) })],
+    ['an ack with a hole in a range', ack({ ranges: [new Array(2) as [number, number]] })],
+    ['an ack with a range as strings', ack({ ranges: [['5', '6'] as unknown as [number, number]] })],
+    ['an ack with a fractional range end', ack({ ranges: [[5, 6.5]] })],
+    ['an ack with a range end of 2^32', ack({ ranges: [[5, 2 ** 32]] })],
+    ['an ack with a negative range start', ack({ ranges: [[-1, 6]] })],
+    ['an ack with a range first > last', ack({ ranges: [[6, 5]] })],
+    ['an ack with a later range first > last', ack({ ranges: [[1, 2], [3, 4], [0xffff_ffff, 0]] })],
   ])('%s with BAD_FIELD', (_what, m) => {
     expect(bad(m)).toBe('BAD_FIELD');
     expect(lengthOf(m)).toBe('BAD_FIELD');
@@ -291,13 +403,14 @@ describe('decode rejects', () => {
     }
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0a (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0c (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
-      if (k >= 1 && k <= 10) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      if (k >= 0x01 && k <= 0x0c) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
-    expect(code([0xff, 0x55, 0x01, 0x0b, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x01, 0x0d, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x01, 0x0c, 0xff])).toBe('BAD_FLAGS');
   });
 
   it('TRUNCATED: header cut after the magic or the version, field cut short', () => {
@@ -305,13 +418,22 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01])).toBe('TRUNCATED');
     expect(code([0xff, 0x55, 0x01, 0x07])).toBe('TRUNCATED');
     expect(code(datagram(0x07, 0, 0, 0))).toBe('TRUNCATED');
-    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');
+    const seqBase = [...u32be(1), ...u32be(1)];
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...seqBase, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');
+    // a chat without seq/base (the layout before they existed) is cut short in time
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01, 0x61))).toBe('TRUNCATED');
+    expect(code(datagram(0x0b, ...str8('A'), 0))).toBe('TRUNCATED');
+    // ack: cut in upTo, before the range count, in a range
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, 0, 0, 0))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3)))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3), 2, ...u32be(5), ...u32be(6), ...u32be(9)))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3), 32))).toBe('TRUNCATED');
   });
 
   it('BAD_FIELD: string limits, empty strings, id alphabet, enum values, u64 above 2^53-1', () => {
     const time0 = [0, 0, 0, 0, 0, 0, 0, 0];
     const chatBytes = (id: string, time: number[], text: string) =>
-      datagram(0x06, ...str8(id), ...str8(''), ...str8('b'), ...time, ...str16(text));
+      datagram(0x06, ...str8(id), ...str8(''), ...str8('b'), ...u32be(3), ...u32be(2), ...time, ...str16(text));
     expect(code(chatBytes('A', time0, 'x'))).toBe('no error');
     expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES)))).toBe('no error');
     expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES + 1)))).toBe('BAD_FIELD');
@@ -329,6 +451,43 @@ describe('decode rejects', () => {
     // one entry with an empty name (plus a byte, so the 3-bytes-per-entry pre-check passes)
     expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8(''), 1, 0))).toBe('BAD_FIELD');
     expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8('a'), 1))).toBe('no error');
+    // relay-ack: id alphabet and emptiness
+    expect(code(datagram(0x0b, ...str8('A'), 0, 1))).toBe('no error');
+    expect(code(datagram(0x0b, ...str8(''), 0, 1))).toBe('BAD_FIELD');
+    expect(code(datagram(0x0b, ...str8('a.b'), 0, 1))).toBe('BAD_FIELD');
+    // ack: empty to, 129-byte from
+    expect(code(datagram(0x0c, ...str8(''), ...str8(''), 0, ...u32be(0), 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x0c, ...str8('a'.repeat(129)), ...str8('b'), 0, ...u32be(0), 0))).toBe('BAD_FIELD');
+  });
+
+  it('BAD_FIELD: an ack whose group byte is neither 0 nor 1', () => {
+    const ackBytes = (group: number) => datagram(0x0c, ...str8(''), ...str8('b'), group, ...u32be(7), 0);
+    expect(decode(ackBytes(0))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: false, upTo: 7, ranges: [] });
+    expect(decode(ackBytes(1))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: true, upTo: 7, ranges: [] });
+    for (let g = 2; g < 256; g++) expect(code(ackBytes(g)), `group ${g}`).toBe('BAD_FIELD');
+  });
+
+  it('BAD_FIELD: an ack with more than 32 ranges, refused from the count alone', () => {
+    const ackBytes = (count: number, ranges: number) =>
+      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(0), count, ...Array.from({ length: ranges }, (_, i) => [...u32be(i), ...u32be(i)]).flat());
+    expect(code(ackBytes(32, 32))).toBe('no error');
+    expect(code(ackBytes(33, 33))).toBe('BAD_FIELD');
+    expect(code(ackBytes(33, 0))).toBe('BAD_FIELD'); // not TRUNCATED: the count is checked first
+    for (const count of [34, 0x80, 0xff]) expect(code(ackBytes(count, 0)), `count ${count}`).toBe('BAD_FIELD');
+  });
+
+  it('BAD_FIELD: an ack range whose first is above its last, wherever it is', () => {
+    const ackBytes = (...ranges: Array<[number, number]>) =>
+      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(0), ranges.length, ...ranges.flatMap(([a, b]) => [...u32be(a), ...u32be(b)]));
+    expect(code(ackBytes([5, 5], [0, 0xffff_ffff]))).toBe('no error');
+    expect(code(ackBytes([6, 5]))).toBe('BAD_FIELD');
+    expect(code(ackBytes([0xffff_ffff, 0]))).toBe('BAD_FIELD');
+    expect(code(ackBytes([1, 2], [3, 4], [8, 7]))).toBe('BAD_FIELD');
+    // checked as it is read: a bad range before a cut is BAD_FIELD, a cut before a bad range TRUNCATED
+    const badThenCut = ackBytes([8, 7], [1, 2]);
+    expect(code(badThenCut.subarray(0, badThenCut.length - 1))).toBe('BAD_FIELD');
+    const cutThenBad = ackBytes([1, 2], [8, 7]);
+    expect(code(cutThenBad.subarray(0, cutThenBad.length - 9))).toBe('TRUNCATED');
   });
 
   it.each([
@@ -344,9 +503,10 @@ describe('decode rejects', () => {
     ['cut 3-byte sequence', [0xe4, 0xb8]],
   ])('BAD_UTF8: %s', (_what, raw) => {
     expect(code(datagram(0x01, raw.length, ...raw))).toBe('BAD_UTF8');
-    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0, raw.length, ...raw))).toBe(
-      'BAD_UTF8',
-    );
+    expect(
+      code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...u32be(1), ...u32be(0), 0, 0, 0, 0, 0, 0, 0, 0, 0, raw.length, ...raw)),
+    ).toBe('BAD_UTF8');
+    expect(code(datagram(0x0c, raw.length, ...raw, ...str8('b'), 0, ...u32be(0), 0))).toBe('BAD_UTF8');
   });
 
   it('OVERSIZE: 1201 bytes, whatever they hold; 1200 bytes are looked at', () => {
@@ -379,7 +539,9 @@ describe('decode rejects', () => {
 describe('truncation', () => {
   const longest: Message[] = [
     ...SAMPLES,
-    chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+    chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, seq: 0xffff_ffff, base: 0xffff_ffff, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+    { kind: 'relay-ack', id: ID64, recipients: 0xffff },
+    ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, upTo: 0xffff_ffff, ranges: MOST_RANGES }),
     { kind: 'contacts', page: 0, pages: 1, contacts: Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'plain' }) as const) },
   ];
 
@@ -459,6 +621,10 @@ const anyString = (maxLength: number) => fc.string({ unit: 'binary', maxLength }
 const id = fc.string({ unit: fc.constantFrom(...'ABCXYZabcxyz0189_-'), minLength: 1, maxLength: 64 });
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const contactKind = fc.constantFrom('client' as const, 'plain' as const);
+/** A valid [first, last] range: first <= last, edges of u32 included. */
+const range = fc
+  .tuple(fc.oneof(u32, fc.constantFrom(0, 0xffff_ffff)), fc.oneof(u32, fc.constantFrom(0, 0xffff_ffff)))
+  .map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number]);
 
 const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ kind: fc.constant('hello' as const), name }),
@@ -483,6 +649,8 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
     id,
     from: fc.string({ unit: 'binary', maxLength: 32 }),
     to: name,
+    seq: u32,
+    base: u32,
     time: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     text: anyString(212),
   }),
@@ -495,10 +663,30 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
     message: anyString(128),
     ref: fc.oneof(fc.constant(''), id),
   }),
+  fc.record({ kind: fc.constant('relay-ack' as const), id, recipients: fc.integer({ min: 0, max: 0xffff }) }),
+  fc.record({
+    kind: fc.constant('ack' as const),
+    from: fc.string({ unit: 'binary', maxLength: 32 }),
+    to: name,
+    group: fc.boolean(),
+    upTo: u32,
+    // size 'max': lengths spread over 0..32, not only the small ones fast-check prefers
+    ranges: fc.array(range, { maxLength: MAX_ACK_RANGES, size: 'max' }),
+  }),
   // fc.record builds null-prototype objects; make them plain like decode's (all values are JSON-exact)
 ).map((m) => JSON.parse(JSON.stringify(m)) as Message);
 
 describe('properties (fast-check, seeded)', () => {
+  it('the generator covers every kind, both group values and acks with 0 to 32 ranges', () => {
+    const sample = fc.sample(messageArb, { seed: 42, numRuns: 2000 });
+    expect(new Set(sample.map((m) => m.kind))).toEqual(new Set(SAMPLES.map((m) => m.kind)));
+    const acks = sample.filter((m) => m.kind === 'ack');
+    expect(new Set(acks.map((m) => m.group))).toEqual(new Set([false, true]));
+    expect(acks.some((m) => m.ranges.length === 0)).toBe(true);
+    expect(acks.some((m) => m.ranges.length === MAX_ACK_RANGES)).toBe(true);
+    expect(sample.some((m) => m.kind === 'chat' && m.seq > 0 && m.base > 0)).toBe(true);
+  });
+
   it('random valid messages round-trip', () => {
     fc.assert(
       fc.property(messageArb, (m) => {
@@ -520,7 +708,7 @@ describe('properties (fast-check, seeded)', () => {
   it('decode of arbitrary bodies behind a valid header returns a re-encodable message or throws ProtocolError', () => {
     let decoded = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 }), fc.uint8Array({ maxLength: 40 }), (kind, body) => {
+      fc.property(fc.integer({ min: 0x01, max: 0x0c }), fc.uint8Array({ maxLength: 40 }), (kind, body) => {
         if (decodeIsTotal(datagram(kind, ...body)) === 'decoded') decoded++;
       }),
       { seed: 42, numRuns: 3000 },

@@ -58,18 +58,22 @@ function decodeError(bytes: Uint8Array): unknown {
   return undefined;
 }
 
-const ALL_KINDS: MessageKind[] = [
-  'hello',
-  'welcome',
-  'contacts',
-  'join',
-  'leave',
-  'chat',
-  'heartbeat',
-  'heartbeat-ack',
-  'bye',
-  'error',
-];
+/** Every kind, by kind byte order; a Record so that a new kind cannot be forgotten here (type check). */
+const KIND_CODES: Record<MessageKind, number> = {
+  hello: 0x01,
+  welcome: 0x02,
+  contacts: 0x03,
+  join: 0x04,
+  leave: 0x05,
+  chat: 0x06,
+  heartbeat: 0x07,
+  'heartbeat-ack': 0x08,
+  bye: 0x09,
+  error: 0x0a,
+  'relay-ack': 0x0b,
+  ack: 0x0c,
+};
+const ALL_KINDS = Object.keys(KIND_CODES) as MessageKind[];
 
 describe('test-vectors.json', () => {
   it('is well-formed: version 1, lower-case even-length hex, unique names', () => {
@@ -84,6 +88,14 @@ describe('test-vectors.json', () => {
     const chats = vectors.valid.filter((v) => v.message.kind === 'chat').map((v) => v.message);
     expect(chats.some((m) => m.kind === 'chat' && m.to === 'all')).toBe(true);
     expect(chats.some((m) => m.kind === 'chat' && m.to !== 'all')).toBe(true);
+    // numbered chats: seq from 1, base at most seq
+    for (const m of chats) if (m.kind === 'chat') expect(m.base <= m.seq && m.seq >= 1, JSON.stringify(m)).toBe(true);
+  });
+
+  it('has a direct ack with selective ranges and a group ack without', () => {
+    const acks = vectors.valid.map((v) => v.message).filter((m) => m.kind === 'ack');
+    expect(acks.some((m) => !m.group && m.ranges.length >= 2)).toBe(true);
+    expect(acks.some((m) => m.group && m.ranges.length === 0)).toBe(true);
   });
 
   it('has an invalid vector for every ProtocolErrorCode', () => {
@@ -106,7 +118,7 @@ describe('test-vectors.json', () => {
     it('is a protocol datagram with header FF 55 01 <kind> 00', () => {
       const bytes = fromHex(v.hex);
       expect(isProtocolDatagram(bytes)).toBe(true);
-      expect([bytes[0], bytes[1], bytes[2], bytes[4]]).toEqual([0xff, 0x55, 0x01, 0x00]);
+      expect([...bytes.subarray(0, 5)]).toEqual([0xff, 0x55, 0x01, KIND_CODES[v.message.kind], 0x00]);
     });
   });
 
@@ -132,6 +144,10 @@ describe('PROTOCOL.md', () => {
       expect(doc.includes(hex)).toBe(true);
     },
   );
+
+  it.each(ALL_KINDS.map((k) => [k, KIND_CODES[k]] as const))('lists kind %s with its kind byte in the header table', (kind, code) => {
+    expect(doc).toContain(`| \`0x${code.toString(16).padStart(2, '0')}\` | \`${kind}\` |`);
+  });
 
   /**
    * Each valid vector has an annotated dump: a ```text block whose first line

@@ -17,7 +17,9 @@ export type LineEvent =
   | { event: 'error'; code: string; message: string; ref: string; time: number }
   | { event: 'relay'; status: string; detail: string; time: number }
   | { event: 'datagram'; direction: 'in' | 'out'; peer: string; bytes: number; kind: string; payload: string; time: number }
-  | { event: 'info'; message: string; time: number };
+  | { event: 'info'; message: string; time: number }
+  | { event: 'delivered'; id: string; to: string; delivered: number; of: number; time: number }
+  | { event: 'failed'; id: string; to: string; reason: string; time: number };
 
 /** Formats one event as one line (no newline). */
 export function formatEvent(e: LineEvent, json: boolean): string {
@@ -43,5 +45,9 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return `${t} ${e.direction === 'out' ? '>>' : '<<'} ${e.peer} ${e.bytes} B ${e.kind} ${e.payload}`;
     case 'info':
       return `${t} * ${s(e.message)}`;
+    case 'delivered':
+      return `${t} * delivered to ${e.of > 1 ? `${e.delivered} of ${e.of}` : s(e.to)} (${e.id})`;
+    case 'failed':
+      return `${t} ! not delivered to ${s(e.to)}: ${s(e.reason)} (${e.id})`;
   }
 }

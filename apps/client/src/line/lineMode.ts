@@ -55,6 +55,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     roster.leave(name);
     print({ event: 'left', name, reason, time: now() });
   });
+  session.on('delivery', (m, d) => {
+    if (d.state === 'delivered') print({ event: 'delivered', id: m.id, to: m.to, delivered: d.delivered, of: d.of, time: now() });
+    else if (d.state === 'failed') print({ event: 'failed', id: m.id, to: m.to, reason: d.reason, time: now() });
+  });
   session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: m.time }));
   session.on('relay-error', (e) => print({ event: 'error', code: e.code, message: e.message, ref: e.ref, time: now() }));
   session.on('status', (status) =>
@@ -64,6 +68,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   session.on('hosting', (on) => on && print({ event: 'relay', status: 'hosted in this process', detail: relayLabel, time: now() }));
   const localError = (code: string, message: string) => print({ event: 'error', code, message, ref: '', time: now() });
 
+  if (session.simulation) print({ event: 'info', message: session.simulation, time: now() });
   session.start();
 
   const send = (to: string, text: string): boolean => {
@@ -143,6 +148,9 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   return finish(session, options.registerTimeoutMs ?? 5000, localError);
 }
 
+/** Longest wait at end of input for the last messages to be acknowledged, in ms (the give-up time is 30 s). */
+const DRAIN_TIMEOUT_MS = 35_000;
+
 /** Waits for registration (so queued lines go out), then for the relay's answers, then says bye. */
 async function finish(
   session: ChatSession,
@@ -155,10 +163,10 @@ async function finish(
     if (session.registration === 'registering') {
       localError('NO_RELAY', `relay ${session.relay.address}:${session.relay.port} did not answer`);
     }
-    if (session.queued > 0) localError('NOT_SENT', `${session.queued} message(s) not sent`);
+    if (session.pending > 0) localError('NOT_SENT', `${session.pending} message(s) not sent`);
     code = 1;
-  } else {
-    await session.roundTrip(2000);
+  } else if (!(await session.drained(DRAIN_TIMEOUT_MS))) {
+    localError('NOT_DELIVERED', `${session.pending} message(s) still unacknowledged after ${DRAIN_TIMEOUT_MS / 1000} s`);
   }
   await session.close();
   return code;

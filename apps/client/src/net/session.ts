@@ -7,8 +7,10 @@
 import { EventEmitter } from 'node:events';
 import {
   ERROR_CODES,
+  GROUP_ALL,
   HEARTBEAT_INTERVAL_MS,
   MAX_TEXT_BYTES,
+  nameKey,
   newMessageId,
   utf8Length,
   type ChatMessage,
@@ -20,6 +22,11 @@ import {
 } from '@udpchat/protocol';
 import type { Relay } from '@udpchat/server';
 import { isLoopback, tryHostRelay } from './hosting.js';
+import type { SimulateOptions } from '@udpchat/server';
+import { Roster } from '../state/roster.js';
+import { Inbox, type InboxOptions } from './delivery/inbox.js';
+import { Outbox, OutboxFullError, type OutboxOptions } from './delivery/outbox.js';
+import type { DeliveryState } from './delivery/states.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
 /** Whether the relay answers: `connecting` before its first answer, `silent` when it stopped answering. */
@@ -42,6 +49,10 @@ export interface SessionOptions {
   helloRetryMs?: number;
   /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */
   silentAfterMs?: number;
+  /** Delivery tuning (give-up time, hold time, bounds); defaults as documented in outbox.ts / inbox.ts. */
+  delivery?: OutboxOptions & InboxOptions;
+  /** Simulated network trouble on received datagrams (demos and tests), or null. */
+  simulate?: SimulateOptions | null;
 }
 
 /** Events of a `ChatSession`. */
@@ -56,8 +67,8 @@ export interface SessionEvents {
   leave: [name: string, reason: LeaveReason];
   /** An incoming chat message (`from` is set by the relay). */
   chat: [message: ChatMessage];
-  /** An own message was sent to the relay (possibly after waiting in the queue). */
-  sent: [message: ChatMessage];
+  /** An own message changed delivery state (queued, sending, at relay, delivered, failed). */
+  delivery: [message: ChatMessage, state: DeliveryState];
   /** The relay refused something. */
   'relay-error': [error: ErrorMessage];
   /** Relay liveness changed. */
@@ -85,8 +96,12 @@ const NAME_REFUSALS: ReadonlySet<string> = new Set([
   ERROR_CODES.NAME_INVALID,
   ERROR_CODES.NAME_RESERVED,
 ]);
-const MAX_QUEUE = 1000;
-const RECENT_SENT = 256;
+/** How often timers are checked, in ms (retransmissions need better than the 100 ms RTO floor). */
+const TICK_MS = 50;
+/** While a probe waits for its answer, another goes out this often, in ms: one lost heartbeat is not an outage. */
+const REPROBE_MS = 500;
+/** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
+const REJOIN_GRACE_MS = 15_000;
 const TAKEOVER_EVERY_MS = 2000;
 
 export class ChatSession extends EventEmitter<SessionEvents> {
@@ -98,10 +113,12 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private awaitingSince: number | null = null;
   private lastProbeAt = 0;
   private lastTakeoverAt = 0;
-  private readonly queue: ChatMessage[] = [];
-  private readonly recentSent = new Map<string, ChatMessage>();
+  private everRegistered = false;
+  private reregisteredAt = Number.NEGATIVE_INFINITY;
+  private readonly outbox: Outbox;
+  private readonly inbox: Inbox;
+  private readonly roster = new Roster();
   private readonly pages = new Map<number, ContactEntry[]>();
-  private readonly seqWaiters = new Map<number, () => void>();
   private tick: NodeJS.Timeout | null = null;
   private readonly helloRetryMs: number;
   private readonly silentAfterMs: number;
@@ -116,6 +133,8 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.hosted = hosted;
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.silentAfterMs = options.silentAfterMs ?? 2500;
+    this.outbox = new Outbox((message, state) => this.emit('delivery', message, state), options.delivery);
+    this.inbox = new Inbox(options.delivery);
     transport.on('message', (m) => this.receive(m));
     transport.on('socket-error', (err) => this.emit('socket-error', err));
   }
@@ -128,14 +147,14 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   static async open(options: SessionOptions): Promise<ChatSession> {
     const relay = await resolveRelay(options.host, options.port);
     const hosted = options.autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port) : null;
-    const transport = await Transport.open(relay);
+    const transport = await Transport.open(relay, { simulate: options.simulate ?? null });
     return new ChatSession(transport, options, hosted, options.name);
   }
 
   /** Sends the first hello and starts the timers. */
   start(): void {
     this.sendHello();
-    this.tick = setInterval(() => this.onTick(), 250);
+    this.tick = setInterval(() => this.onTick(), TICK_MS);
     this.tick.unref?.();
   }
 
@@ -168,9 +187,30 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (!this.hosted) return 0;
     return Math.max(0, this.hosted.contactCount - (this.state === 'registered' ? 1 : 0));
   }
-  /** Messages waiting for registration. */
-  get queued(): number {
-    return this.queue.length;
+  /** Own messages not final yet (queued, sending, or waiting for acks). */
+  get pending(): number {
+    return this.outbox.size;
+  }
+
+  /** Sizes of the delivery state, for tests: pending messages, conversations, held messages, remembered ids. */
+  get deliverySizes(): { pending: number; outStreams: number; inStreams: number; held: number; ids: number } {
+    const inbox = this.inbox.sizes;
+    return { pending: this.outbox.size, outStreams: this.outbox.streamCount, inStreams: inbox.streams, held: inbox.held, ids: inbox.ids };
+  }
+
+  /** The current retransmission timeouts (RFC 6298), in ms. */
+  get rto(): { relayMs: number; deliveryMs: number } {
+    return this.outbox.rto;
+  }
+
+  /** Online contacts (the caller excluded), as the relay told us. */
+  contacts(): ContactEntry[] {
+    return this.roster.list();
+  }
+
+  /** A description of the simulated network trouble, or null when off. */
+  get simulation(): string | null {
+    return this.transport.simulation;
   }
   /** Datagram counters of the socket. */
   get counters(): Transport['counters'] {
@@ -178,8 +218,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Sends a chat message to `to` (a name, or `all`). Before registration it waits in a queue.
-   * @returns the message as sent (with its new id and time).
+   * Sends a chat message to `to` (a name, or `all`) reliably: it is numbered,
+   * retransmitted until acknowledged (or given up), and its states are reported
+   * as `delivery` events. Before registration, or while the relay is unreachable, it waits.
+   * @returns the message (with its new id, seq and time).
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 850 bytes of UTF-8), QUEUE_FULL.
    */
   send(to: string, text: string): ChatMessage {
@@ -188,10 +230,17 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (bytes > MAX_TEXT_BYTES) {
       throw new SendError('TOO_LONG', `message is ${bytes} bytes; one datagram holds at most ${MAX_TEXT_BYTES}`);
     }
-    const message: ChatMessage = { kind: 'chat', id: newMessageId(), from: this.name, to, time: Date.now(), text };
-    if (this.state === 'registered') this.transmit(message);
-    else if (this.queue.length >= MAX_QUEUE) throw new SendError('QUEUE_FULL', 'too many messages waiting for the relay');
-    else this.queue.push(message);
+    const now = Date.now();
+    const group = nameKey(to) === GROUP_ALL;
+    const expected = group ? this.roster.list().filter((c) => c.type === 'client').map((c) => nameKey(c.name)) : [];
+    let message: ChatMessage;
+    try {
+      message = this.outbox.create({ kind: 'chat', id: newMessageId(), from: this.name, to, time: now, text }, expected, now);
+    } catch (err) {
+      if (err instanceof OutboxFullError) throw new SendError('QUEUE_FULL', err.message);
+      throw err;
+    }
+    this.pump(now);
     return message;
   }
 
@@ -219,26 +268,6 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Round trip to the relay: sends a heartbeat and resolves `true` when its
-   * answer arrives, `false` after `timeoutMs`. Since the relay answers in
-   * order, everything it sent about earlier datagrams has arrived by then.
-   */
-  roundTrip(timeoutMs = 2000): Promise<boolean> {
-    const seq = this.nextSeq();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.seqWaiters.delete(seq);
-        resolve(false);
-      }, timeoutMs);
-      this.seqWaiters.set(seq, () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      this.probe({ kind: 'heartbeat', seq });
-    });
-  }
-
-  /**
    * Resolves once registration is settled (registered, refused or closed),
    * or after `timeoutMs`, with the state then.
    */
@@ -258,6 +287,27 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       const timer = setTimeout(done, timeoutMs);
       this.on('registered', check);
       this.on('relay-error', check);
+    });
+  }
+
+  /**
+   * Resolves `true` once every own message is final (delivered, failed, or at
+   * the relay with nobody to ack), `false` after `timeoutMs`.
+   */
+  drained(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.outbox.size === 0) return resolve(true);
+      const check = () => {
+        if (this.outbox.size !== 0) return;
+        clearTimeout(timer);
+        this.off('delivery', check);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('delivery', check);
+        resolve(false);
+      }, timeoutMs);
+      this.on('delivery', check);
     });
   }
 
@@ -290,14 +340,15 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.transport.send(message);
   }
 
-  private transmit(message: ChatMessage): void {
-    this.transport.send(message);
-    this.recentSent.set(message.id, message);
-    if (this.recentSent.size > RECENT_SENT) {
-      const oldest = this.recentSent.keys().next().value;
-      if (oldest !== undefined) this.recentSent.delete(oldest);
-    }
-    this.emit('sent', message);
+  /** Sends what the outbox says is due (first sends and retransmissions). */
+  private pump(now: number): void {
+    for (const message of this.outbox.due(now)) this.transport.send({ ...message, from: this.name });
+  }
+
+  /** Pauses or resumes delivery: it runs only while registered with an answering relay. */
+  private updateDelivery(now: number): void {
+    if (this.state === 'registered' && this.relayStatus === 'answering') this.outbox.resume(now);
+    else this.outbox.pause(now);
   }
 
   private onTick(): void {
@@ -306,11 +357,14 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       this.setStatus('silent');
     }
     if (this.relayStatus === 'silent') void this.takeOver(now);
+    this.pump(now);
+    for (const message of this.inbox.expire(now)) this.emit('chat', message);
     const interval = this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
     if (this.state === 'registering' && now - this.lastProbeAt >= this.helloRetryMs) this.sendHello();
     if (this.state === 'registered') {
-      // A silent relay is probed every second so that a restart is noticed quickly.
-      const every = this.relayStatus === 'silent' ? 1000 : interval;
+      // A silent relay is probed every second so that a restart is noticed quickly;
+      // an unanswered probe is repeated sooner, so one lost datagram is not taken for an outage.
+      const every = this.relayStatus === 'silent' ? 1000 : this.awaitingSince !== null ? REPROBE_MS : interval;
       if (now - this.lastProbeAt >= every) this.probe({ kind: 'heartbeat', seq: this.nextSeq() });
     }
   }
@@ -339,6 +393,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private setStatus(status: RelayStatus): void {
     if (status === this.relayStatus) return;
     this.relayStatus = status;
+    this.updateDelivery(Date.now());
     this.emit('status', status);
   }
 
@@ -355,22 +410,27 @@ export class ChatSession extends EventEmitter<SessionEvents> {
         if (this.pages.size >= message.pages) {
           const all = [...this.pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
           this.pages.clear();
+          this.roster.reset(all);
           this.emit('contacts', all);
         }
         return;
       case 'join':
+        this.roster.join({ name: message.name, type: message.type });
+        this.outbox.kick(message.name, Date.now());
         this.emit('join', { name: message.name, type: message.type });
         return;
       case 'leave':
-        this.emit('leave', message.name, message.reason);
-        return;
+        return this.onLeave(message.name, message.reason);
       case 'chat':
-        this.emit('chat', message);
+        return this.onChat(message);
+      case 'relay-ack':
+        this.outbox.onRelayAck(message.id, message.recipients, Date.now(), Date.now() - this.reregisteredAt < REJOIN_GRACE_MS);
+        return;
+      case 'ack':
+        this.outbox.onAck(message, Date.now());
         return;
       case 'heartbeat-ack':
-        this.seqWaiters.get(message.seq)?.();
-        this.seqWaiters.delete(message.seq);
-        return;
+        return; // its arrival (above) is what counts
       case 'bye':
         return this.onRelayBye(message.reason);
       case 'error':
@@ -386,12 +446,29 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.requestedName = welcome.name;
     this.state = 'registered';
     if (!first) return; // a duplicate welcome (answer to a retried hello)
+    if (this.everRegistered) this.reregisteredAt = Date.now();
+    this.everRegistered = true;
     this.emit('registered', welcome);
-    for (const message of this.queue.splice(0)) this.transmit({ ...message, from: welcome.name });
+    this.updateDelivery(Date.now());
+    this.pump(Date.now());
+  }
+
+  private onChat(message: ChatMessage): void {
+    const { deliver, ack } = this.inbox.receive(message, Date.now());
+    if (ack) this.transport.send({ kind: 'ack', from: this.name, ...ack });
+    for (const m of deliver) this.emit('chat', m);
+  }
+
+  private onLeave(name: string, reason: LeaveReason): void {
+    this.roster.leave(name);
+    for (const m of this.inbox.dropSender(name)) this.emit('chat', m);
+    this.outbox.onLeave(name);
+    this.emit('leave', name, reason);
   }
 
   private onRelayBye(reason: string): void {
     if (this.state === 'registered') this.state = 'registering';
+    // The roster is kept: messages written during the outage expect those contacts back.
     this.emit('relay-bye', reason);
     // The relay is gone: silent until a relay (a restarted one, or one this process hosts) answers a hello.
     this.setStatus('silent');
@@ -401,15 +478,23 @@ export class ChatSession extends EventEmitter<SessionEvents> {
 
   private onError(error: ErrorMessage): void {
     if (error.code === ERROR_CODES.NOT_REGISTERED) {
-      // The relay restarted or expired us: register again, and re-send a message it refused.
-      const refused = this.recentSent.get(error.ref);
-      if (refused) this.queue.push(refused);
+      // The relay restarted or expired us: register again; pending messages wait and go out after.
       if (this.state === 'registered') {
         this.state = 'registering';
+        this.updateDelivery(Date.now());
         this.sendHello();
       }
       return;
     }
+    const now = Date.now();
+    if (error.code === ERROR_CODES.UNKNOWN_CONTACT && error.ref && now - this.reregisteredAt < REJOIN_GRACE_MS) {
+      // Just after a relay restart the others re-register one by one: wait for the
+      // recipient (its join sends the message at once) instead of failing it.
+      this.outbox.defer(error.ref, 1000, now);
+      return;
+    }
+    // A refused message (unknown contact, empty text) fails now instead of being retried.
+    if (error.ref) this.outbox.fail(error.ref, error.message);
     if (NAME_REFUSALS.has(error.code) && this.state === 'registering') this.state = 'refused';
     this.emit('relay-error', error);
   }

@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { decode, encode, isProtocolError, type Message } from '@udpchat/protocol';
+import { LossSimulator, type SimulateOptions, type SimulatorStats } from '@udpchat/server';
 
 /** Requested socket buffers, in bytes (the kernel caps them at net.core.rmem_max / wmem_max). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -34,6 +35,17 @@ export interface DatagramRecord {
   kind: string;
   /** When, in ms since the epoch. */
   time: number;
+}
+
+/** Options of `Transport.open`. */
+export interface TransportOptions {
+  /**
+   * Faults to simulate on the datagrams this socket receives (demos, tests;
+   * see LossSimulator). null, absent or every rate 0: no simulation, no cost.
+   * A simulated drop "never arrived": it is not counted in `counters` nor
+   * shown in the inspector; `simulationStats()` counts it.
+   */
+  simulate?: SimulateOptions | null;
 }
 
 /** Events of a `Transport`. */
@@ -71,21 +83,30 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Datagrams and bytes sent and received, for the status line. */
   readonly counters = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0 };
 
+  /** The simulator on the receive path, or null when nothing is simulated. */
+  private readonly simulator: LossSimulator | null;
+
   private constructor(
     private readonly socket: Socket,
     /** The relay this transport talks to. */
     readonly relay: Endpoint,
+    simulator: LossSimulator | null,
   ) {
     super();
-    socket.on('message', (bytes, rinfo) => this.receive(bytes, rinfo));
+    this.simulator = simulator;
+    const receive = (bytes: Buffer, rinfo: Endpoint): void => this.receive(bytes, rinfo);
+    socket.on('message', simulator ? simulator.wrap(receive) : receive);
     socket.on('error', (err) => this.emit('socket-error', err));
   }
 
   /**
    * Binds an ephemeral UDP port of the relay's family.
+   * @param options.simulate faults to simulate on received datagrams (default none).
+   * @throws RangeError when a simulate rate is outside 0..1 (or NaN) or the seed is bad.
    * @throws Error when the socket cannot be bound.
    */
-  static async open(relay: Endpoint): Promise<Transport> {
+  static async open(relay: Endpoint, options: TransportOptions = {}): Promise<Transport> {
+    const simulator = LossSimulator.isActive(options.simulate) ? new LossSimulator(options.simulate ?? {}) : null;
     // 4 MiB buffers: a burst of hundreds of datagrams is queued, not dropped by the kernel.
     const socket = createSocket({
       type: isIP(relay.address) === 6 ? 'udp6' : 'udp4',
@@ -99,7 +120,17 @@ export class Transport extends EventEmitter<TransportEvents> {
         resolve();
       });
     });
-    return new Transport(socket, relay);
+    return new Transport(socket, relay, simulator);
+  }
+
+  /** What is simulated on received datagrams, e.g. `simulating loss 30%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */
+  get simulation(): string | null {
+    return this.simulator ? this.simulator.describe() : null;
+  }
+
+  /** The simulator's counters (datagrams received before faults, dropped, duplicated, reordered); null when nothing is simulated. */
+  simulationStats(): SimulatorStats | null {
+    return this.simulator ? this.simulator.stats() : null;
   }
 
   /** Local address and port of the socket. */
@@ -158,10 +189,11 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.emit('datagram', { direction, peer, bytes, kind, time: Date.now() });
   }
 
-  /** Closes the socket. Idempotent. */
+  /** Closes the socket (datagrams held back by the simulator are discarded). Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.simulator?.close();
     this.socket.close();
   }
 

@@ -14,6 +14,7 @@ export type InputCommand =
   | { type: 'burst'; count: number; text: string }
   | { type: 'datagrams' }
   | { type: 'empty' }
+  | { type: 'retry' }
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'none' }
@@ -36,6 +37,7 @@ export const COMMAND_HELP: readonly string[] = [
   '/burst N [text]  send N numbered messages back to back, one datagram each',
   '/datagrams      datagram inspector: show, enlarge, hide (also F2)',
   '/empty          send a 0-byte datagram to the relay (it is still a datagram)',
+  '/retry          send the failed messages of this conversation again (also Ctrl+R)',
   '/name NEW       register again under another name',
   '/help           this list',
   '//text          send a message that starts with /',
@@ -86,6 +88,8 @@ export function parseInput(line: string): InputCommand {
       return { type: 'datagrams' };
     case '/empty':
       return { type: 'empty' };
+    case '/retry':
+      return { type: 'retry' };
     case '/help':
     case '/?':
       return { type: 'help' };

@@ -6,6 +6,7 @@
  * `notifyEveryMs`, so a burst of datagrams costs one render, not one per datagram.
  */
 import { GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
+import { isFinal } from '../net/delivery/states.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
 import type { DatagramRecord } from '../net/transport.js';
@@ -28,6 +29,7 @@ export type ChatBackend = Pick<
   | 'on'
   | 'sendEmpty'
   | 'watchDatagrams'
+  | 'simulation'
 >;
 
 /** What `submit` asks the UI to do next. */
@@ -133,6 +135,9 @@ export class ChatStore {
       case 'datagrams':
         this.toggleInspector();
         return 'done';
+      case 'retry':
+        this.retry();
+        return 'done';
       case 'empty':
         this.backend.sendEmpty();
         this.system(this.openKey, 'sent a 0-byte datagram to the relay: it is received and counted, not relayed (/datagrams shows it)');
@@ -173,6 +178,24 @@ export class ChatStore {
     if (yes) return 'quit';
     this.setNotice({ text: 'still here', level: 'info' });
     return 'done';
+  }
+
+  /**
+   * Sends the failed messages of the open conversation again (as new
+   * messages, in their order), replacing the failed entries.
+   */
+  retry(): void {
+    const conversation = this.conversation(this.openKey);
+    const failed = conversation.entries.filter(
+      (e): e is MessageEntry => e.kind === 'message' && e.own && e.delivery?.state === 'failed',
+    );
+    if (failed.length === 0) {
+      this.setNotice({ text: 'nothing to retry here', level: 'info' });
+      return;
+    }
+    conversation.entries = conversation.entries.filter((e) => !failed.includes(e as MessageEntry));
+    for (const entry of failed) this.sendTo(entry.to ?? conversation.title, entry.raw ?? entry.text);
+    this.changed();
   }
 
   /** Cycles the datagram inspector: off -> beside the conversation -> whole right column -> off. */
@@ -232,12 +255,13 @@ export class ChatStore {
       this.presenceLine(name, `${name} left${reason === 'timeout' ? ' (no heartbeat for 15 s)' : ''}`);
     });
     b.on('chat', (m) => this.receive(m));
-    b.on('sent', (m) => {
+    b.on('delivery', (m, state) => {
       const entry = this.ownById.get(m.id);
-      if (entry && entry.status === 'queued') {
-        entry.status = 'sent';
-        this.changed();
-      }
+      if (!entry) return;
+      entry.delivery = state;
+      if (isFinal(state)) this.ownById.delete(m.id);
+      if (state.state === 'failed') this.setNotice({ text: `not delivered: ${escapeControls(state.reason)} (/retry or Ctrl+R sends it again)`, level: 'error' });
+      else this.changed();
     });
     b.on('relay-error', (e) => this.relayError(e));
     b.on('status', (status) => {
@@ -278,10 +302,12 @@ export class ChatStore {
       text: escapeControls(text),
       time: message.time,
       own: true,
-      status: this.backend.registration === 'registered' ? 'sent' : 'queued',
+      // send() may already have sent it: the events before this entry existed said so.
+      delivery: this.backend.registration === 'registered' && this.backend.status === 'answering' ? { state: 'sending' } : { state: 'queued' },
+      raw: text,
+      to: message.to,
     };
     this.ownById.set(entry.id, entry);
-    if (this.ownById.size > 1000) this.ownById.delete(this.ownById.keys().next().value as string);
     this.append(this.conversation(key, message.to), entry);
     if (this.notice?.level === 'error') this.notice = null;
     this.changed();
@@ -303,7 +329,7 @@ export class ChatStore {
     const from = escapeControls(m.from);
     const key = nameKey(m.to) === GROUP_ALL ? GROUP_ALL : nameKey(m.from);
     const conversation = this.conversation(key, from);
-    this.append(conversation, { kind: 'message', id: m.id, from, text: escapeControls(m.text), time: m.time, own: false, status: 'sent' });
+    this.append(conversation, { kind: 'message', id: m.id, from, text: escapeControls(m.text), time: m.time, own: false, delivery: null });
     if (key !== this.openKey) {
       this.unread.set(key, (this.unread.get(key) ?? 0) + 1);
       // Like a QQ pop-up: a preview of a message that arrived elsewhere.
@@ -316,11 +342,6 @@ export class ChatStore {
 
   private relayError(e: ErrorMessage): void {
     const text = escapeControls(e.message);
-    const own = e.ref ? this.ownById.get(e.ref) : undefined;
-    if (own) {
-      own.status = 'failed';
-      own.error = text;
-    }
     if (e.code === 'NAME_TAKEN' || e.code === 'NAME_INVALID' || e.code === 'NAME_RESERVED') {
       this.setNotice({ text: `${text}: pick another with /name NEWNAME`, level: 'error' });
       return;
@@ -381,7 +402,13 @@ export class ChatStore {
     return {
       revision: this.revision,
       self: { name: b.name, registration: b.registration, seenAs: b.seenAs },
-      relay: { label: `${b.relay.address}:${b.relay.port}`, status: b.status, hosting: b.hosting, hostedOthers: b.hostedOthers },
+      relay: {
+        label: `${b.relay.address}:${b.relay.port}`,
+        status: b.status,
+        hosting: b.hosting,
+        hostedOthers: b.hostedOthers,
+        simulation: b.simulation,
+      },
       contacts,
       open: { ...open },
       openOnline: open.key === GROUP_ALL || this.roster.get(open.title) !== undefined,

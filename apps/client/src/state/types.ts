@@ -4,10 +4,9 @@
  */
 import type { ContactKind } from '@udpchat/protocol';
 import type { RegistrationState, RelayStatus } from '../net/session.js';
+import type { DeliveryState } from '../net/delivery/states.js';
 import type { DatagramRecord, Endpoint } from '../net/transport.js';
 
-/** Delivery state of an own message: `queued` waits for the relay, `sent` went out, `failed` was refused. */
-export type OwnStatus = 'queued' | 'sent' | 'failed';
 
 /** One chat message in a conversation. */
 export interface MessageEntry {
@@ -22,10 +21,12 @@ export interface MessageEntry {
   time: number;
   /** Sent by this client. */
   own: boolean;
-  /** For own messages: delivery state. */
-  status: OwnStatus;
-  /** For failed own messages: why. */
-  error?: string;
+  /** For own messages: the delivery state (null for incoming messages). */
+  delivery: DeliveryState | null;
+  /** The text as sent (unescaped), for /retry. */
+  raw?: string;
+  /** Who it went to (own messages), for /retry. */
+  to?: string;
 }
 
 /** A line from the program itself: joins, leaves, help, errors. */
@@ -84,7 +85,7 @@ export interface ChatSnapshot {
   /** Own name, registration state and address as the relay sees it. */
   self: { name: string; registration: RegistrationState; seenAs: Endpoint | null };
   /** The relay: `address:port`, liveness, whether this process hosts it and for how many others. */
-  relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number };
+  relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number; simulation: string | null };
   /** `all` first, then online contacts by name. */
   contacts: ContactRow[];
   /** The conversation shown. */

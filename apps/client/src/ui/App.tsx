@@ -88,7 +88,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
       </Box>
       <InputLine editor={editor.state} target={target} focused={focus === 'input'} width={columns} />
       <NoticeLine notice={snapshot.notice} width={columns} />
-      <StatusLine self={snapshot.self} relay={snapshot.relay} width={columns} />
+      <StatusLine self={snapshot.self} relay={snapshot.relay} simulation={snapshot.relay.simulation} width={columns} />
     </Box>
   );
 }

@@ -4,6 +4,7 @@
  * offset) is full, so the cost per frame depends on the pane's height, not
  * on the length of the history. Wrapped rows are cached per entry and width.
  */
+import type { DeliveryState } from '../net/delivery/states.js';
 import type { ConversationEntry } from '../state/types.js';
 import { clockTime } from '../text/time.js';
 import { displayWidth, padToWidth, wrapToWidth } from '../text/width.js';
@@ -34,14 +35,33 @@ const GAP = '  ';
 
 const cache = new WeakMap<ConversationEntry, { width: number; status: string; rows: Row[] }>();
 
-/** The rows of one entry at `width` columns, cached per entry, width and (own messages change) status. */
+/** The rows of one entry at `width` columns, cached per entry, width and (own messages change) delivery state. */
 export function entryRows(entry: ConversationEntry, width: number): Row[] {
-  const status = entry.kind === 'message' ? entry.status : '';
+  const status = entry.kind === 'message' && entry.delivery ? deliveryMark(entry.delivery) : '';
   const hit = cache.get(entry);
   if (hit && hit.width === width && hit.status === status) return hit.rows;
   const rows = layoutEntry(entry, width);
   cache.set(entry, { width, status, rows });
   return rows;
+}
+
+/**
+ * The mark after an own message: `◌` waiting for the relay, `…` sent, `✓` at
+ * the relay, `✓✓` delivered (`✓✓ 2/3` in a group), `✗ reason` failed.
+ */
+export function deliveryMark(d: DeliveryState): string {
+  switch (d.state) {
+    case 'queued':
+      return '◌';
+    case 'sending':
+      return '…';
+    case 'at-relay':
+      return d.final ? '✓ at relay' : '✓';
+    case 'delivered':
+      return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
+    case 'failed':
+      return `✗ ${d.reason} · /retry`;
+  }
 }
 
 function layoutEntry(entry: ConversationEntry, width: number): Row[] {
@@ -57,15 +77,14 @@ function layoutEntry(entry: ConversationEntry, width: number): Row[] {
       parts: [i === 0 ? timePart : { text: ' '.repeat(TIME_COLUMNS + GAP.length) }, { text: line, ...style }],
     }));
   }
-  let text = entry.text;
-  if (entry.own && entry.status === 'failed') text += `  ✗ ${entry.error ?? 'not delivered'}`;
-  if (entry.own && entry.status === 'queued') text += '  …';
-  const lines = wrapToWidth(text, textWidth);
+  const mark = entry.delivery ? `  ${deliveryMark(entry.delivery)}` : '';
+  const failed = entry.delivery?.state === 'failed';
+  const lines = wrapToWidth(entry.text + mark, textWidth);
   const sender: RowPart = entry.own
     ? { text: padToWidth(entry.from, SENDER_COLUMNS), color: theme.text.own, bold: true }
     : { text: padToWidth(entry.from, SENDER_COLUMNS), color: contactColor(entry.from), bold: true };
   const textStyle: RowPart = entry.own
-    ? entry.status === 'failed'
+    ? failed
       ? { text: '', color: theme.status.error }
       : { text: '', color: theme.text.primary }
     : { text: '', color: contactColor(entry.from) };

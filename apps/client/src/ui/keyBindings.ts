@@ -22,13 +22,15 @@ export type KeyCommand =
   | 'deleteForward'
   | 'clearLine'
   | 'deleteWord'
-  | 'escape';
+  | 'escape'
+  | 'retry';
 
 type Matcher = (input: string, key: Key) => boolean;
 
 /** Which keys trigger each command. Checked in this order. */
 export const KEY_BINDINGS: ReadonlyArray<readonly [KeyCommand, Matcher]> = [
   ['quit', (input, key) => key.ctrl && input === 'c'],
+  ['retry', (input, key) => key.ctrl && input === 'r'],
   ['toggleFocus', (_, key) => key.tab],
   ['submit', (_, key) => key.return],
   ['scrollUp', (_, key) => key.pageUp],

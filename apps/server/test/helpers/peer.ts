@@ -163,5 +163,5 @@ export function chatId(): string {
 
 /** A chat message with sensible defaults. */
 export function chat(to: string, text: string, extra: Partial<MessageOf<'chat'>> = {}): MessageOf<'chat'> {
-  return { kind: 'chat', id: chatId(), from: '', to, time: Date.now(), text, ...extra };
+  return { kind: 'chat', id: chatId(), from: '', to, seq: 0, base: 0, time: Date.now(), text, ...extra };
 }

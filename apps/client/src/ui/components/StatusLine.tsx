@@ -11,6 +11,12 @@ export interface StatusLineProps {
   relay: ChatSnapshot['relay'];
   /** Width in columns. */
   width: number;
+  /**
+   * What this client simulates on the datagrams it receives (Transport.simulation,
+   * e.g. `simulating loss 30%, duplicate 0%, reorder 0% (seed 1)`), shown last in
+   * the warning colour; null or absent when nothing is simulated.
+   */
+  simulation?: string | null;
 }
 
 const RELAY_TEXT = {
@@ -19,8 +25,11 @@ const RELAY_TEXT = {
   silent: { dot: '○', text: 'not answering', color: theme.status.error },
 } as const;
 
-/** The bottom line: own name and address as the relay sees it, the relay and whether it answers. */
-export function StatusLine({ self, relay, width }: StatusLineProps) {
+/**
+ * The bottom line: own name and address as the relay sees it, the relay and
+ * whether it answers, and a warning when a faulty network is simulated.
+ */
+export function StatusLine({ self, relay, width, simulation }: StatusLineProps) {
   const state = RELAY_TEXT[relay.status];
   const me =
     self.registration === 'registered' && self.seenAs
@@ -35,6 +44,7 @@ export function StatusLine({ self, relay, width }: StatusLineProps) {
       </Text>
       <Text color={state.color}>{`${state.dot} ${state.text}`}</Text>
       <Text color={theme.text.secondary}>{hosting}</Text>
+      {simulation ? <Text color={theme.status.warning}>{` · ⚠ ${simulation}`}</Text> : null}
     </Text>
   );
 }

@@ -42,6 +42,8 @@ export function useChatKeys(o: ChatKeysOptions): void {
     switch (command) {
       case 'quit':
         return finish(o.store.requestQuit());
+      case 'retry':
+        return o.store.retry();
       case 'toggleFocus':
         o.focus.set((f) => (f === 'input' ? 'contacts' : 'input'));
         o.cursor.set(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));

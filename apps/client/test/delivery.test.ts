@@ -1,0 +1,198 @@
+/**
+ * The delivery engine without sockets: RTO estimation (RFC 6298), the
+ * sender's retransmission queue and the receiver's order/dedupe window.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AckMessage, ChatMessage } from '@udpchat/protocol';
+import { Inbox } from '../src/net/delivery/inbox.js';
+import { Outbox, OutboxFullError } from '../src/net/delivery/outbox.js';
+import { backoff, RtoEstimator } from '../src/net/delivery/rto.js';
+import type { DeliveryState } from '../src/net/delivery/states.js';
+
+const chat = (from: string, to: string, seq: number, base = 1, id = `${from}-${to}-${seq}`): ChatMessage => ({
+  kind: 'chat', id, from, to, seq, base, time: 0, text: `m${seq}`,
+});
+
+describe('RtoEstimator (RFC 6298 §2)', () => {
+  it('starts at 500 ms, follows SRTT + 4·RTTVAR, and keeps within 100 ms .. 2 s', () => {
+    const rto = new RtoEstimator();
+    expect(rto.current).toBe(500);
+    rto.sample(40); // SRTT 40, RTTVAR 20 -> 40 + 80 = 120
+    expect(rto.current).toBe(120);
+    rto.sample(40); // RTTVAR 15, SRTT 40 -> 100
+    expect(rto.current).toBe(100);
+    for (let i = 0; i < 20; i++) rto.sample(1);
+    expect(rto.current).toBe(100); // floor
+    rto.sample(10_000);
+    expect(rto.current).toBe(2000); // cap
+    expect(backoff(100)).toBe(200);
+    expect(backoff(1500)).toBe(2000);
+  });
+});
+
+describe('Outbox', () => {
+  const make = (giveUpMs = 30_000) => {
+    const states: Array<[string, DeliveryState]> = [];
+    const outbox = new Outbox((m, s) => states.push([m.id, s]), { giveUpMs, maxPending: 100 }, false);
+    return { outbox, states, last: (id: string) => states.filter(([i]) => i === id).at(-1)?.[1] };
+  };
+  const base = { kind: 'chat' as const, from: 'alice', time: 0 };
+
+  it('numbers per conversation, retransmits with backoff until acked, and reports delivered', () => {
+    const { outbox, last } = make();
+    const a = outbox.create({ ...base, id: 'a', to: 'bob', text: 'x' }, [], 0);
+    const b = outbox.create({ ...base, id: 'b', to: 'bob', text: 'y' }, [], 0);
+    const g = outbox.create({ ...base, id: 'g', to: 'all', text: 'z' }, ['bob', 'carol'], 0);
+    expect([a.seq, b.seq, g.seq]).toEqual([1, 2, 1]);
+    expect(outbox.due(0).map((m) => m.id)).toEqual(['a', 'b', 'g']);
+    expect(outbox.due(499)).toEqual([]); // initial RTO 500 ms
+    expect(outbox.due(500).map((m) => m.id)).toEqual(['a', 'b', 'g']);
+    expect(outbox.due(1499)).toEqual([]); // doubled to 1000 ms
+    outbox.onRelayAck('a', 1, 1500);
+    expect(last('a')).toEqual({ state: 'at-relay', recipients: 1, final: false });
+    // one cumulative ack covers a and b
+    const ack: AckMessage = { kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 2, ranges: [] };
+    outbox.onAck(ack, 1600);
+    expect(last('a')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
+    expect(last('b')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
+    outbox.onRelayAck('g', 2, 1600);
+    outbox.onAck({ ...ack, group: true, upTo: 1 }, 1700);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 2 });
+    outbox.onAck({ ...ack, from: 'carol', group: true, upTo: 1 }, 1800);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
+    expect(outbox.size).toBe(0);
+  });
+
+  it('acks by selective ranges, and carries base = the lowest seq still pending', () => {
+    const { outbox, last } = make();
+    for (let i = 1; i <= 4; i++) outbox.create({ ...base, id: `m${i}`, to: 'bob', text: 'x' }, [], 0);
+    outbox.due(0);
+    outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 0, ranges: [[2, 3]] }, 10);
+    expect(last('m2')?.state).toBe('delivered');
+    expect(last('m1')?.state).toBe('sending');
+    const resent = outbox.due(10_000);
+    expect(resent.map((m) => [m.seq, m.base])).toEqual([
+      [1, 1],
+      [4, 1],
+    ]);
+  });
+
+  it('fails fast when the contact leaves or the relay refuses, and after 30 s of trying', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'x', to: 'bob', text: 'x' }, [], 0);
+    outbox.create({ ...base, id: 'y', to: 'carol', text: 'y' }, [], 0);
+    outbox.create({ ...base, id: 'z', to: 'dave', text: 'z' }, [], 0);
+    outbox.due(0);
+    outbox.onLeave('Bob');
+    expect(last('x')).toEqual({ state: 'failed', reason: 'Bob is offline' });
+    outbox.fail('y', 'carol is not online');
+    expect(last('y')).toEqual({ state: 'failed', reason: 'carol is not online' });
+    for (let t = 0; t < 30_000; t += 100) outbox.due(t);
+    expect(last('z')?.state).toBe('sending');
+    outbox.due(30_000);
+    expect(last('z')).toEqual({ state: 'failed', reason: 'no answer for 30 s' });
+  });
+
+  it('while paused sends nothing and stops the give-up clock; resume sends everything at once', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'p', to: 'bob', text: 'x' }, [], 0);
+    outbox.due(0);
+    outbox.pause(1000);
+    expect(outbox.due(40_000)).toEqual([]);
+    outbox.resume(60_000);
+    expect(outbox.due(60_000).map((m) => m.id)).toEqual(['p']);
+    outbox.due(60_000 + 28_000);
+    expect(last('p')?.state).toBe('sending'); // 1 s before the pause + 28 s after: not yet 30
+  });
+
+  it('is bounded: a full outbox refuses new messages', () => {
+    const { outbox } = make();
+    for (let i = 0; i < 100; i++) outbox.create({ ...base, id: `f${i}`, to: 'bob', text: 'x' }, [], 0);
+    expect(() => outbox.create({ ...base, id: 'over', to: 'bob', text: 'x' }, [], 0)).toThrow(OutboxFullError);
+  });
+});
+
+describe('Inbox', () => {
+  it('shows messages in seq order, holding later ones while an earlier one is missing', () => {
+    const inbox = new Inbox();
+    expect(inbox.receive(chat('alice', 'bob', 1), 0).deliver.map((m) => m.seq)).toEqual([1]);
+    const r3 = inbox.receive(chat('alice', 'bob', 3), 0);
+    expect(r3.deliver).toEqual([]);
+    expect(r3.ack).toEqual({ to: 'alice', group: false, upTo: 1, ranges: [[3, 3]] });
+    expect(inbox.receive(chat('alice', 'bob', 4), 0).ack?.ranges).toEqual([[3, 4]]);
+    const r2 = inbox.receive(chat('alice', 'bob', 2), 0);
+    expect(r2.deliver.map((m) => m.seq)).toEqual([2, 3, 4]);
+    expect(r2.ack).toEqual({ to: 'alice', group: false, upTo: 4, ranges: [] });
+  });
+
+  it('drops duplicates by id and by seq, and acknowledges them again', () => {
+    const inbox = new Inbox();
+    inbox.receive(chat('alice', 'all', 1), 0);
+    const again = inbox.receive(chat('alice', 'all', 1), 0);
+    expect(again.duplicate).toBe(true);
+    expect(again.deliver).toEqual([]);
+    expect(again.ack).toEqual({ to: 'alice', group: true, upTo: 1, ranges: [] });
+    // the same id under another seq is still a duplicate
+    expect(inbox.receive({ ...chat('alice', 'all', 2), id: 'alice-all-1' }, 0).duplicate).toBe(true);
+  });
+
+  it('never waits forever: base passes a gap, a leave releases, and the hold time expires', () => {
+    const inbox = new Inbox({ holdMs: 1000 });
+    inbox.receive(chat('alice', 'bob', 1), 0);
+    inbox.receive(chat('alice', 'bob', 3), 0);
+    // the sender gave up on 2: its next message carries base 3
+    expect(inbox.receive(chat('alice', 'bob', 4, 3), 0).deliver.map((m) => m.seq)).toEqual([3, 4]);
+    inbox.receive(chat('carol', 'bob', 1), 0);
+    inbox.receive(chat('carol', 'bob', 3), 0);
+    expect(inbox.dropSender('Carol').map((m) => m.seq)).toEqual([3]);
+    inbox.receive(chat('dave', 'bob', 1), 0);
+    inbox.receive(chat('dave', 'bob', 5), 100);
+    expect(inbox.expire(1000)).toEqual([]);
+    expect(inbox.expire(1100).map((m) => m.seq)).toEqual([5]);
+  });
+
+  it('starts a conversation it joins late at the sender base, and shows unnumbered messages at once', () => {
+    const inbox = new Inbox();
+    expect(inbox.receive(chat('alice', 'all', 57, 57), 0).deliver.map((m) => m.seq)).toEqual([57]);
+    const plain = inbox.receive({ ...chat('127.0.0.1:5000', 'all', 0, 0), id: 'p1' }, 0);
+    expect(plain.deliver).toHaveLength(1);
+    expect(plain.ack).toBeNull();
+  });
+});
+
+describe('bounded state over 100,000 messages', () => {
+  it('keeps the outbox, the held messages and the id window within fixed sizes', () => {
+    const outbox = new Outbox(() => undefined, { maxPending: 10_000 }, false);
+    const inbox = new Inbox({ idWindow: 4096, maxHeld: 1024 });
+    let maxPending = 0;
+    let maxHeld = 0;
+    let delivered = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const now = i;
+      outbox.create({ kind: 'chat', id: `id${i}`, from: 'alice', to: 'bob', time: now, text: 'x' }, [], now);
+      for (const m of outbox.due(now)) {
+        // every 7th datagram is lost once; the rest arrive (some twice)
+        if (i % 7 === 3 && m.seq === i + 1) continue;
+        const r = inbox.receive(m, now);
+        if (i % 11 === 0) inbox.receive(m, now);
+        delivered += r.deliver.length;
+        if (r.ack) outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: false, ...r.ack }, now);
+      }
+      maxPending = Math.max(maxPending, outbox.size);
+      maxHeld = Math.max(maxHeld, inbox.sizes.held);
+      expect(inbox.sizes.ids).toBeLessThanOrEqual(4096);
+    }
+    for (let t = 100_000; outbox.size > 0 && t < 200_000; t += 100) {
+      for (const m of outbox.due(t)) {
+        const r = inbox.receive(m, t);
+        delivered += r.deliver.length;
+        if (r.ack) outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: false, ...r.ack }, t);
+      }
+    }
+    expect(delivered).toBe(100_000);
+    expect(outbox.size).toBe(0);
+    expect(maxPending).toBeLessThanOrEqual(10_000);
+    expect(maxHeld).toBeLessThanOrEqual(1024);
+    expect(inbox.sizes).toEqual({ streams: 1, held: 0, ids: 4096 });
+  });
+});

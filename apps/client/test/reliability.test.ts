@@ -1,0 +1,101 @@
+/**
+ * Delivery over an unreliable network, with real UDP sockets: a lossy proxy
+ * (30 % loss, 10 % duplicates, 10 % reordering, both ways) between two clients
+ * and the relay, and a relay restarted mid-conversation.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '@udpchat/protocol';
+import { startRelay, type Relay } from '@udpchat/server';
+import type { DeliveryState } from '../src/net/delivery/states.js';
+import { ChatSession } from '../src/net/session.js';
+import { startLossyProxy, type LossyProxy } from './helpers/lossyProxy.js';
+import { until } from './helpers/wait.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const clean of cleanups.splice(0).reverse()) await clean();
+});
+
+async function session(port: number, name: string): Promise<ChatSession> {
+  const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: false });
+  cleanups.push(() => s.close());
+  s.start();
+  await until(() => s.registration === 'registered', `${name} to register`, 20_000);
+  return s;
+}
+
+/** Records what a session receives and the final delivery state of what it sends. */
+function observe(s: ChatSession) {
+  const received: ChatMessage[] = [];
+  const final = new Map<string, DeliveryState>();
+  s.on('chat', (m) => received.push(m));
+  s.on('delivery', (m, d) => {
+    if (d.state === 'delivered' || d.state === 'failed') final.set(m.id, d);
+  });
+  return { received, final };
+}
+
+describe('delivery through a lossy network', () => {
+  it('1,000 messages each way arrive exactly once, in order, and all end delivered (30 % loss, 10 % dup, 10 % reorder)', async () => {
+    const relay = await startRelay({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => relay.stop());
+    const proxy: LossyProxy = await startLossyProxy({
+      target: { address: '127.0.0.1', port: relay.address.port },
+      loss: 0.3,
+      duplicate: 0.1,
+      reorder: 0.1,
+      seed: 7,
+    });
+    cleanups.push(() => proxy.close());
+    const alice = await session(proxy.address.port, 'alice');
+    const bob = await session(proxy.address.port, 'bob');
+    const a = observe(alice);
+    const b = observe(bob);
+    const N = 1000;
+    for (let i = 1; i <= N; i++) {
+      alice.send('bob', `a${i}`);
+      bob.send('alice', `b${i}`);
+    }
+    await until(() => b.received.length >= N && a.received.length >= N, 'all messages to arrive', 120_000);
+    await until(() => a.final.size === N && b.final.size === N, 'every message to be final', 120_000);
+    expect(b.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `a${i + 1}`));
+    expect(a.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `b${i + 1}`));
+    expect([...a.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
+    expect([...b.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
+    // The proxy really was lossy.
+    const stats = proxy.stats();
+    expect(stats.upstream.dropped + stats.downstream.dropped).toBeGreaterThan(500);
+    expect(stats.upstream.duplicated + stats.downstream.duplicated).toBeGreaterThan(100);
+    // Nothing left behind.
+    expect(alice.deliverySizes).toMatchObject({ pending: 0, held: 0 });
+    expect(bob.deliverySizes).toMatchObject({ pending: 0, held: 0 });
+  }, 180_000);
+});
+
+describe('relay restart', () => {
+  it('messages typed while the relay is down arrive after it is back, once each, in order', async () => {
+    let relay: Relay = await startRelay({ host: '127.0.0.1', port: 0 });
+    const port = relay.address.port;
+    cleanups.push(() => relay.stop());
+    const alice = await session(port, 'alice');
+    const bob = await session(port, 'bob');
+    await until(() => alice.contacts().length === 1, 'alice to see bob');
+    const b = observe(bob);
+    const a = observe(alice);
+    alice.send('bob', 'before');
+    await until(() => b.received.length === 1, 'the first message');
+
+    await relay.stop(); // the relay goes away (it says bye)
+    await until(() => alice.status === 'silent' && bob.status === 'silent', 'both to notice', 20_000);
+    const during = Array.from({ length: 20 }, (_, i) => `during ${i + 1}`);
+    for (const text of during) alice.send('bob', text);
+    alice.send('all', 'group during');
+    expect(alice.pending).toBe(21);
+
+    relay = await startRelay({ host: '127.0.0.1', port });
+    await until(() => b.received.length === 22, 'the messages typed during the outage', 30_000);
+    expect(b.received.map((m) => m.text)).toEqual(['before', ...during, 'group during']);
+    await until(() => a.final.size === 22, 'every message to be final', 30_000);
+    expect([...a.final.values()].every((d) => d.state === 'delivered')).toBe(true);
+  }, 60_000);
+});
