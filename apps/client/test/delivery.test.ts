@@ -49,7 +49,7 @@ describe('Outbox', () => {
     expect(outbox.due(500).map((m) => m.id)).toEqual(['a', 'b', 'g']);
     expect(outbox.due(1499)).toEqual([]); // doubled to 1000 ms
     outbox.onRelayAck('a', 1, 1500);
-    expect(last('a')).toEqual({ state: 'at-relay', recipients: 1, final: false });
+    expect(last('a')).toEqual({ state: 'at-relay', recipients: 1, acked: 0, final: false });
     // one cumulative ack covers a and b
     const ack: AckMessage = { kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 2, ranges: [] };
     outbox.onAck(ack, 1600);
@@ -57,10 +57,26 @@ describe('Outbox', () => {
     expect(last('b')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
     outbox.onRelayAck('g', 2, 1600);
     outbox.onAck({ ...ack, group: true, upTo: 1 }, 1700);
-    expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 2 });
+    expect(last('g')).toEqual({ state: 'at-relay', recipients: 2, acked: 1, final: false });
     outbox.onAck({ ...ack, from: 'carol', group: true, upTo: 1 }, 1800);
     expect(last('g')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
     expect(outbox.size).toBe(0);
+  });
+
+  it('waits for every recipient the relay counted, even one whose join this client missed', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'g', to: 'all', text: 'x' }, ['bob'], 0); // carol's join was lost
+    outbox.due(0);
+    const ack: AckMessage = { kind: 'ack', from: 'bob', to: 'alice', group: true, upTo: 1, ranges: [] };
+    outbox.onAck(ack, 10); // before the relay-ack: not done
+    expect(last('g')?.state).toBe('sending');
+    outbox.onRelayAck('g', 2, 20);
+    expect(last('g')).toEqual({ state: 'at-relay', recipients: 2, acked: 1, final: false });
+    // base does not move past it while carol has not acked
+    outbox.create({ ...base, id: 'h', to: 'all', text: 'y' }, ['bob'], 30);
+    expect(outbox.due(30).find((m) => m.id === 'h')?.base).toBe(1);
+    outbox.onAck({ ...ack, from: 'carol' }, 40);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
   });
 
   it('acks by selective ranges, and carries base = the lowest seq still pending', () => {

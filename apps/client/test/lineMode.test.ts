@@ -48,6 +48,9 @@ describe('line mode, as a real child process', () => {
     await carol.out.waitFor(/"text":"hello all"/);
     alice.child.stdin.end('/quit\n');
     expect(await exitCode(alice.child)).toBe(0);
+    // Every message alice sent was acknowledged: 'hello all' by both, 'only carol' by carol.
+    const delivered = alice.out.json().filter((e) => e.event === 'delivered');
+    expect(delivered.map((e) => [e.to, e.delivered, e.of])).toEqual(expect.arrayContaining([['all', 2, 2], ['carol', 1, 1]]));
     await bob.out.waitFor(/"event":"left","name":"alice","reason":"bye"/);
     expect(bob.out.json().filter((e) => e.event === 'message').map((e) => e.text)).toEqual(['hello all']);
   });
@@ -73,6 +76,8 @@ describe('line mode, as a real child process', () => {
     const error = alice.out.json().find((e) => e.event === 'error');
     expect(error).toMatchObject({ code: 'UNKNOWN_CONTACT', message: 'zed is not online' });
     expect(typeof error?.ref).toBe('string');
+    // ... and the message itself is reported failed, by its id.
+    expect(alice.out.json().find((e) => e.event === 'failed')).toMatchObject({ id: error?.ref, to: 'zed', reason: 'zed is not online' });
   });
 
   it('a taken name is a clear error and exit 1, not a hang', async () => {

@@ -100,6 +100,11 @@ const NAME_REFUSALS: ReadonlySet<string> = new Set([
 const TICK_MS = 50;
 /** While a probe waits for its answer, another goes out this often, in ms: one lost heartbeat is not an outage. */
 const REPROBE_MS = 500;
+/**
+ * How often a registered client sends its hello again, in ms: the relay answers
+ * with the whole contact list, which repairs joins and leaves lost on the way.
+ */
+const ROSTER_REFRESH_MS = 30_000;
 /** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
 const REJOIN_GRACE_MS = 15_000;
 const TAKEOVER_EVERY_MS = 2000;
@@ -114,6 +119,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private lastProbeAt = 0;
   private lastTakeoverAt = 0;
   private everRegistered = false;
+  private lastRosterRefreshAt = 0;
   private reregisteredAt = Number.NEGATIVE_INFINITY;
   private readonly outbox: Outbox;
   private readonly inbox: Inbox;
@@ -366,6 +372,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       // an unanswered probe is repeated sooner, so one lost datagram is not taken for an outage.
       const every = this.relayStatus === 'silent' ? 1000 : this.awaitingSince !== null ? REPROBE_MS : interval;
       if (now - this.lastProbeAt >= every) this.probe({ kind: 'heartbeat', seq: this.nextSeq() });
+      if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) {
+        this.lastRosterRefreshAt = now;
+        this.transport.send({ kind: 'hello', name: this.name });
+      }
     }
   }
 
@@ -447,6 +457,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.state = 'registered';
     if (!first) return; // a duplicate welcome (answer to a retried hello)
     if (this.everRegistered) this.reregisteredAt = Date.now();
+    this.lastRosterRefreshAt = Date.now();
     this.everRegistered = true;
     this.emit('registered', welcome);
     this.updateDelivery(Date.now());

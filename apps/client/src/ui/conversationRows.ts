@@ -56,7 +56,7 @@ export function deliveryMark(d: DeliveryState): string {
     case 'sending':
       return '…';
     case 'at-relay':
-      return d.final ? '✓ at relay' : '✓';
+      return d.final ? '✓ at relay' : d.acked > 0 ? `✓ ${d.acked}/${d.recipients}` : '✓';
     case 'delivered':
       return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
     case 'failed':

@@ -168,10 +168,10 @@ export class Outbox {
     }
     const first = p.recipients === null;
     p.recipients = recipients;
-    if (recipients === 0) return this.finish(p, { state: 'at-relay', recipients: 0, final: true });
+    if (recipients === 0) return this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
     if (this.checkDelivered(p)) return;
     if (first) {
-      this.onState(p.message, { state: 'at-relay', recipients, final: false });
+      this.onState(p.message, { state: 'at-relay', recipients, acked: p.ackedBy.size, final: false });
       // From here on the wait is for the recipients' acks: the end-to-end timer.
       p.rto = Math.max(p.rto, this.deliveryRto.current);
       p.nextAt = Math.max(p.nextAt, (p.firstSentAt ?? now) + p.rto);
@@ -189,7 +189,8 @@ export class Outbox {
       p.ackedBy.add(acker);
       if (p.tries === 1 && p.firstSentAt !== null && !ack.group) this.deliveryRto.sample(now - p.firstSentAt);
       if (!this.checkDelivered(p) && p.recipients !== null) {
-        this.onState(p.message, { state: 'delivered', delivered: p.ackedBy.size, of: p.recipients });
+        // Partly delivered (a group): k of N so far, the rest awaited.
+        this.onState(p.message, { state: 'at-relay', recipients: p.recipients, acked: p.ackedBy.size, final: false });
       }
     }
   }
@@ -234,7 +235,7 @@ export class Outbox {
     for (const p of [...group.pending.values()]) {
       if (!p.expected.delete(key) || p.ackedBy.has(key)) continue;
       if (p.recipients !== null) p.recipients = Math.max(0, p.recipients - 1);
-      if (p.recipients === 0) this.finish(p, { state: 'at-relay', recipients: 0, final: true });
+      if (p.recipients === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
       else this.checkDelivered(p);
     }
   }
@@ -262,11 +263,17 @@ export class Outbox {
     return base;
   }
 
-  /** Finishes a group message when every expected recipient acked, a direct one on its ack. */
+  /**
+   * Finishes a message once as many clients acked it as the relay forwarded it
+   * to (its relay-ack says how many; a direct message: its one recipient).
+   * A group message never finishes on acks alone: without the relay's count a
+   * recipient this client has not heard of (a lost join) would be skipped, and
+   * `base` would then move past a message it never got.
+   */
   private checkDelivered(p: Pending): boolean {
-    const target = p.recipients ?? p.expected.size;
-    const everyone = [...p.expected].every((k) => p.ackedBy.has(k));
-    if (p.ackedBy.size === 0 || (p.ackedBy.size < target && !everyone)) return false;
+    const direct = p.stream.key !== GROUP_ALL;
+    const target = direct ? 1 : p.recipients;
+    if (target === null || p.ackedBy.size === 0 || p.ackedBy.size < target) return false;
     this.finish(p, { state: 'delivered', delivered: p.ackedBy.size, of: Math.max(target, p.ackedBy.size) });
     return true;
   }

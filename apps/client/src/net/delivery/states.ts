@@ -4,8 +4,11 @@ export type DeliveryState =
   | { state: 'queued' }
   /** Sent (maybe several times), no receipt yet. */
   | { state: 'sending' }
-  /** The relay has it and forwarded it to `recipients` clients; `final` when no ack can come (nobody, or a plain-text peer). */
-  | { state: 'at-relay'; recipients: number; final: boolean }
+  /**
+   * The relay has it and forwarded it to `recipients` clients, `acked` of whom
+   * have acknowledged it so far; `final` when no ack can come (nobody, or a plain-text peer).
+   */
+  | { state: 'at-relay'; recipients: number; acked: number; final: boolean }
   /** Acknowledged by `delivered` of `of` recipients (1 of 1 for a direct message). */
   | { state: 'delivered'; delivered: number; of: number }
   /** Given up: `reason` says why (offline, no answer for 30 s, refused by the relay). */
