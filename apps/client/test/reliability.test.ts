@@ -3,12 +3,16 @@
  * (30 % loss, 10 % duplicates, 10 % reordering, both ways) between two clients
  * and the relay, and a relay restarted mid-conversation.
  */
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '@udpchat/protocol';
+import { decode, encode, type ChatMessage } from '@udpchat/protocol';
 import { startRelay, type Relay } from '@udpchat/server';
 import type { DeliveryState } from '../src/net/delivery/states.js';
 import { ChatSession } from '../src/net/session.js';
+import { ChatStore } from '../src/state/store.js';
+import type { MessageEntry } from '../src/state/types.js';
 import { startLossyProxy, type LossyProxy } from './helpers/lossyProxy.js';
+import { killAll, RELAY_BIN, startProgram } from './helpers/processes.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -98,4 +102,71 @@ describe('relay restart', () => {
     await until(() => a.final.size === 22, 'every message to be final', 30_000);
     expect([...a.final.values()].every((d) => d.state === 'delivered')).toBe(true);
   }, 60_000);
+});
+
+describe('relay killed (SIGKILL) and restarted on the same port', () => {
+  it('loses nothing typed during the outage', async () => {
+    const probe = await startRelay({ host: '127.0.0.1', port: 0 });
+    const port = probe.address.port;
+    await probe.stop();
+    const start = async () => {
+      const p = startProgram(RELAY_BIN, ['--port', String(port)]);
+      await p.out.waitFor(/relay started/);
+      return p;
+    };
+    let relay = await start();
+    cleanups.push(async () => killAll());
+    const alice = await session(port, 'alice');
+    const bob = await session(port, 'bob');
+    const b = observe(bob);
+    alice.send('bob', 'one');
+    await until(() => b.received.length === 1, 'the first message');
+    relay.child.kill('SIGKILL'); // no bye: the clients must notice the silence
+    await until(() => alice.status === 'silent', 'alice to notice the outage', 20_000);
+    for (let i = 2; i <= 6; i++) alice.send('bob', `typed ${i}`);
+    relay = await start();
+    await until(() => b.received.length === 6, 'the messages typed during the outage', 30_000);
+    expect(b.received.map((m) => m.text)).toEqual(['one', 'typed 2', 'typed 3', 'typed 4', 'typed 5', 'typed 6']);
+    await until(() => alice.pending === 0, 'every message to be acknowledged', 30_000);
+  }, 60_000);
+});
+
+describe('/retry', () => {
+  it('sends a failed message again, replacing the failed entry', async () => {
+    const relay = await startRelay({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => relay.stop());
+    const port = relay.address.port;
+    // bob: a raw socket that registers, then ignores chats until told to ack them.
+    const bob = createSocket('udp4');
+    cleanups.push(async () => bob.close());
+    await new Promise<void>((resolve) => bob.bind(0, '127.0.0.1', resolve));
+    let acking = false;
+    const got: string[] = [];
+    bob.on('message', (bytes) => {
+      const m = decode(bytes);
+      if (m.kind !== 'chat' || !acking) return;
+      got.push(m.text);
+      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, upTo: m.seq, ranges: [] }), port, '127.0.0.1');
+    });
+    bob.send(encode({ kind: 'hello', name: 'bob' }), port, '127.0.0.1');
+    const alice = await ChatSession.open({ host: '127.0.0.1', port, name: 'alice', autoHost: false, delivery: { giveUpMs: 1500 } });
+    cleanups.push(() => alice.close());
+    const store = new ChatStore(alice, { notifyEveryMs: 5 });
+    cleanups.push(async () => store.dispose());
+    alice.start();
+    await until(() => alice.contacts().length === 1, 'alice to see bob');
+    store.submit('/to bob');
+    store.submit('are you there');
+    const own = () => {
+      store.flush();
+      return store.getSnapshot().open.entries.filter((e): e is MessageEntry => e.kind === 'message' && e.own);
+    };
+    await until(() => own()[0]?.delivery?.state === 'failed', 'the unacknowledged message to fail');
+    expect(own()[0]?.delivery).toEqual({ state: 'failed', reason: 'no answer for 2 s' });
+    acking = true;
+    store.submit('/retry');
+    await until(() => own()[0]?.delivery?.state === 'delivered', 'the retried message to be delivered');
+    expect(got).toEqual(['are you there']);
+    expect(own().map((e) => e.text)).toEqual(['are you there']); // replaced, not doubled
+  }, 30_000);
 });
