@@ -7,8 +7,9 @@
 import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { describeParseError } from './parseArgsError.js';
 import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
-import { DEFAULT_SEED, parseSimulateFlags, type SimulateOptions } from '@udpchat/server';
+import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/server';
 
 /** What the command line asks for. */
 export interface ClientOptions {
@@ -109,10 +110,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
         plain: { type: 'boolean' },
         json: { type: 'boolean' },
         'no-host': { type: 'boolean' },
-        'simulate-loss': { type: 'string' },
-        'simulate-duplicate': { type: 'string' },
-        'simulate-reorder': { type: 'string' },
-        seed: { type: 'string' },
+        ...SIMULATE_ARG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -141,22 +139,4 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
       simulate: simulation.simulate,
     },
   };
-}
-
-/** One line from a parseArgs error (its messages are long and multi-line). */
-function describeParseError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const flag = /'(-{1,2}[^'\s]+)/.exec(e.message ?? '')?.[1];
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${flag ?? ''}`.trim();
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /does not take/.test(e.message ?? '')
-        ? `${flag ?? 'a flag'} does not take a value`
-        : `${flag ?? 'a flag'} needs a value`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']+)'/.exec(e.message ?? '')?.[1] ?? ''}`.trim();
-    default:
-      return (e.message ?? String(err)).split('\n')[0] ?? 'bad arguments';
-  }
 }

@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_RELAY_PORT } from '@udpchat/protocol';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
-import { DEFAULT_SEED, parseSimulateFlags, type SimulateOptions } from './lossSimulator.js';
+import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from './lossSimulator.js';
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';
@@ -59,10 +59,7 @@ const OPTIONS = {
   port: { type: 'string' },
   'log-level': { type: 'string' },
   'no-plain-peers': { type: 'boolean' },
-  'simulate-loss': { type: 'string' },
-  'simulate-duplicate': { type: 'string' },
-  'simulate-reorder': { type: 'string' },
-  seed: { type: 'string' },
+  ...SIMULATE_ARG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];

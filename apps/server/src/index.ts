@@ -23,6 +23,7 @@ export {
   parseRate,
   parseSeed,
   parseSimulateFlags,
+  SIMULATE_ARG_OPTIONS,
   mulberry32,
   deriveSeed,
   DEFAULT_SEED,

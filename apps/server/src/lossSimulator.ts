@@ -92,6 +92,14 @@ export function parseSeed(text: string): number | null {
   return value <= MAX_SEED ? value : null;
 }
 
+/** The `--simulate-*` and `--seed` flags in node:util parseArgs form, shared by the relay's and the client's command lines. */
+export const SIMULATE_ARG_OPTIONS = {
+  'simulate-loss': { type: 'string' },
+  'simulate-duplicate': { type: 'string' },
+  'simulate-reorder': { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
 /** The text of `--simulate-*` and `--seed`, as given (absent flags undefined). */
 export interface SimulateFlags {
   'simulate-loss'?: string | undefined;

@@ -4,6 +4,7 @@
  * {@link runDemo} prints its one-line message and the usage on stderr and returns 2.
  */
 import { parseArgs } from 'node:util';
+import { describeParseError } from '../parseArgsError.js';
 import { runBoundaries } from './boundaries.js';
 import { formatReport } from './report.js';
 
@@ -55,19 +56,6 @@ export function parseDemoArgs(argv: readonly string[]): DemoCommand {
   return { kind: 'boundaries', json: values.json ?? false };
 }
 
-/** One line from a parseArgs error (its messages are long and multi-line). */
-function describeParseError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const flag = /'(-{1,2}[^'\s]+)/.exec(e.message ?? '')?.[1];
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${flag ?? ''}`.trim();
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return `${flag ?? 'a flag'} does not take a value`;
-    default:
-      return (e.message ?? String(err)).split('\n')[0] ?? 'bad arguments';
-  }
-}
 
 /** Where the demo writes. */
 export interface DemoOutput {
