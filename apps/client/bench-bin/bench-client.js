@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Launcher for the client benchmark (`pnpm bench client [--json]`): set the
+// environment before React and Ink load, then run the compiled entry
+// (build first: `tsc -b apps/client/bench`).
+process.env.NODE_ENV = 'production';
+// Ink draws only the final frame under CI=true (is-in-ci); the bench measures the interactive renderer.
+for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = 'false';
+// Frames carry colour codes as in a real terminal, whatever this process's own stdout is.
+process.env.FORCE_COLOR ??= '1';
+await import('../bench/dist/main.js');
