@@ -2,15 +2,24 @@
  * encode / decode / encodingLength: pure functions over one datagram each,
  * in the style of dns-packet. Layout: PROTOCOL.md; field table: schema.ts.
  */
+import { type AuthKey, type AuthTrailer, computeTag, randomNonce } from './auth.js';
 import {
+  AUTH_TRAILER_BYTES,
+  FLAG_AUTH,
+  FLAG_TOKEN,
   HEADER_BYTES,
+  HELLO_MIN_BYTES,
+  KNOWN_FLAGS,
   MAGIC_0,
   MAGIC_1,
   MAX_DATAGRAM_BYTES,
+  NONCE_BYTES,
   PROTOCOL_VERSION,
+  TAG_BYTES,
+  TOKEN_BYTES,
 } from './constants.js';
 import { ProtocolError } from './errors.js';
-import type { Message, MessageKind } from './messages.js';
+import type { HelloMessage, Message, MessageKind } from './messages.js';
 import { Reader } from './reader.js';
 import { ENUMS, type FieldSpec, KIND_BY_CODE, MAX_ACK_RANGES, MAX_ID_BYTES, SCHEMAS } from './schema.js';
 import { utf8Length } from './utf8.js';
@@ -85,6 +94,14 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
       }
       return 1 + value.length * 8;
     }
+    case 'token':
+      if (!(value instanceof Uint8Array) || value.length !== TOKEN_BYTES) {
+        throw bad(path, `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
+      }
+      return TOKEN_BYTES;
+    case 'padding':
+      if (value === undefined) return 2;
+      return 2 + fieldLength(U16, value, path);
     case 'contacts': {
       if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
       let total = 2;
@@ -99,6 +116,7 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
   }
 }
 
+const U16: FieldSpec = { name: 'u16', type: 'u16' };
 const U32: FieldSpec = { name: 'u32', type: 'u32' };
 const ENTRY_NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: 128, nonEmpty: true };
 const ENTRY_TYPE: FieldSpec = { name: 'type', type: 'contactKind' };
@@ -134,6 +152,15 @@ function writeField(w: Writer, spec: FieldSpec, value: unknown): void {
         w.u32(first);
         w.u32(last);
       }
+      return;
+    }
+    case 'token':
+      w.raw(value as Uint8Array);
+      return;
+    case 'padding': {
+      const n = (value as number | undefined) ?? 0;
+      w.u16(n);
+      w.zeros(n);
       return;
     }
     case 'contacts': {
@@ -187,6 +214,14 @@ function readField(r: Reader, spec: FieldSpec, path: string): unknown {
       }
       return ranges;
     }
+    case 'token':
+      return r.view8(TOKEN_BYTES, path);
+    case 'padding': {
+      const n = r.u16(`${path}.length`);
+      const zeros = r.view8(n, path);
+      if (zeros.some((b) => b !== 0)) throw bad(path, 'has a byte other than 0');
+      return n === 0 ? undefined : n;
+    }
     case 'contacts': {
       const count = r.u16(`${path}.count`);
       // Each entry takes at least 3 bytes: refuse impossible counts before looping.
@@ -212,25 +247,63 @@ function specOf(message: Message) {
 }
 
 /**
- * Size in bytes of `message` on the wire (header included), without encoding it.
+ * What goes around a message in its datagram (PROTOCOL.md §3): a session token
+ * after the header (FLAG_TOKEN) and an auth trailer at the end (FLAG_AUTH).
+ */
+export interface EncodeOptions {
+  /** Session token to carry, TOKEN_BYTES (16) bytes; sets FLAG_TOKEN. */
+  token?: Uint8Array | undefined;
+  /** Shared secret to sign with; sets FLAG_AUTH and appends time, nonce and HMAC-SHA256 tag. */
+  auth?: AuthKey | undefined;
+  /** Time of the auth trailer, ms since the Unix epoch (default: `Date.now()`). */
+  time?: number;
+  /** Nonce of the auth trailer, NONCE_BYTES (8) bytes (default: random). */
+  nonce?: Uint8Array;
+}
+
+/** A decoded datagram: the message and what came around it. */
+export interface Datagram {
+  /** The message. */
+  message: Message;
+  /** The session token (FLAG_TOKEN), a 16-byte view into the datagram, or undefined. */
+  token: Uint8Array | undefined;
+  /** The auth trailer (FLAG_AUTH), or undefined. Not verified here: see `verifyAuth`. */
+  auth: AuthTrailer | undefined;
+}
+
+function envelopeLength(options: EncodeOptions | undefined): number {
+  if (options === undefined) return 0;
+  if (options.token !== undefined && !(options.token instanceof Uint8Array && options.token.length === TOKEN_BYTES)) {
+    throw bad('envelope.token', `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
+  }
+  if (options.nonce !== undefined && !(options.nonce instanceof Uint8Array && options.nonce.length === NONCE_BYTES)) {
+    throw bad('envelope.nonce', `must be a Uint8Array of ${NONCE_BYTES} bytes`);
+  }
+  if (options.time !== undefined) fieldLength({ name: 'time', type: 'u64' }, options.time, 'envelope.time');
+  return (options.token ? TOKEN_BYTES : 0) + (options.auth ? AUTH_TRAILER_BYTES : 0);
+}
+
+/**
+ * Size in bytes of `message` on the wire (header, token and auth trailer included), without encoding it.
  * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD for a message `encode` would refuse.
  */
-export function encodingLength(message: Message): number {
+export function encodingLength(message: Message, options?: EncodeOptions): number {
   const spec = specOf(message);
   const fields = message as unknown as Fields;
-  let total = HEADER_BYTES;
+  let total = HEADER_BYTES + envelopeLength(options);
   for (const f of spec.fields) total += fieldLength(f, fields[f.name], `${message.kind}.${f.name}`);
   return total;
 }
 
 /**
- * Encodes one message as one datagram.
- * @returns a new Uint8Array of `encodingLength(message)` bytes.
- * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD (a field out of range or of the wrong type),
- *   OVERSIZE (the datagram would exceed MAX_DATAGRAM_BYTES = 1200).
+ * Encodes one message as one datagram, with an optional session token and
+ * auth trailer (`options`).
+ * @returns a new Uint8Array of `encodingLength(message, options)` bytes.
+ * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD (a field or envelope option out of range or
+ *   of the wrong type), OVERSIZE (the datagram would exceed MAX_DATAGRAM_BYTES = 1200).
  */
-export function encode(message: Message): Uint8Array {
-  const length = encodingLength(message);
+export function encode(message: Message, options?: EncodeOptions): Uint8Array {
+  const length = encodingLength(message, options);
   if (length > MAX_DATAGRAM_BYTES) {
     throw new ProtocolError('OVERSIZE', `${message.kind} would be ${length} bytes, above ${MAX_DATAGRAM_BYTES}`);
   }
@@ -240,9 +313,15 @@ export function encode(message: Message): Uint8Array {
   w.u8(MAGIC_1);
   w.u8(PROTOCOL_VERSION);
   w.u8(spec.code);
-  w.u8(0); // flags: none defined in version 1
+  w.u8((options?.token ? FLAG_TOKEN : 0) | (options?.auth ? FLAG_AUTH : 0));
+  if (options?.token) w.raw(options.token);
   const fields = message as unknown as Fields;
   for (const f of spec.fields) writeField(w, f, fields[f.name]);
+  if (options?.auth) {
+    w.u64(options.time ?? Date.now());
+    w.raw(options.nonce ?? randomNonce());
+    w.raw(computeTag(options.auth, w.bytes, w.offset));
+  }
   return w.bytes;
 }
 
@@ -256,31 +335,70 @@ export function isProtocolDatagram(bytes: Uint8Array): boolean {
 }
 
 /**
- * Decodes one datagram. Never reads out of bounds and never copies string data.
+ * Decodes one datagram with its envelope (session token, auth trailer). Never
+ * reads out of bounds and never copies string data; the token and the trailer's
+ * nonce and tag are views into `bytes`. Does not verify the tag (`verifyAuth` does).
  * @throws ProtocolError — and nothing else — with code BAD_MAGIC, BAD_VERSION, BAD_FLAGS,
- *   UNKNOWN_KIND, TRUNCATED, BAD_FIELD, BAD_UTF8, OVERSIZE or TRAILING_BYTES.
+ *   UNKNOWN_KIND, TRUNCATED, BAD_FIELD, BAD_UTF8, OVERSIZE or TRAILING_BYTES (order: PROTOCOL.md §3.3).
  */
-export function decode(bytes: Uint8Array): Message {
+export function decodeDatagram(bytes: Uint8Array): Datagram {
   if (bytes.length > MAX_DATAGRAM_BYTES) {
     throw new ProtocolError('OVERSIZE', `datagram of ${bytes.length} bytes, above ${MAX_DATAGRAM_BYTES}`);
   }
   if (!isProtocolDatagram(bytes)) {
     throw new ProtocolError('BAD_MAGIC', 'not a udpchat datagram (first bytes are not FF 55)');
   }
-  const r = new Reader(bytes, 2);
-  const version = r.u8('header.version');
+  const head = new Reader(bytes, 2);
+  const version = head.u8('header.version');
   if (version !== PROTOCOL_VERSION) {
     throw new ProtocolError('BAD_VERSION', `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`);
   }
-  const code = r.u8('header.kind');
-  const flags = r.u8('header.flags');
+  const code = head.u8('header.kind');
+  const flags = head.u8('header.flags');
   const kind = KIND_BY_CODE.get(code);
   if (kind === undefined) throw new ProtocolError('UNKNOWN_KIND', `unknown kind byte 0x${code.toString(16)}`);
-  if (flags !== 0) throw new ProtocolError('BAD_FLAGS', `flags 0x${flags.toString(16)} are reserved in version 1`);
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new ProtocolError('BAD_FLAGS', `flags 0x${flags.toString(16)} set bits that version 1 reserves`);
+  }
+  const token = flags & FLAG_TOKEN ? head.view8(TOKEN_BYTES, 'header.token') : undefined;
+  let auth: AuthTrailer | undefined;
+  let end = bytes.length;
+  if (flags & FLAG_AUTH) {
+    head.need(AUTH_TRAILER_BYTES, 'trailer');
+    end = bytes.length - AUTH_TRAILER_BYTES;
+    const trailer = new Reader(bytes, end);
+    const time = trailer.u64('trailer.time');
+    const nonce = trailer.view8(NONCE_BYTES, 'trailer.nonce');
+    auth = { time, nonce, tag: trailer.view8(TAG_BYTES, 'trailer.tag'), signedLength: bytes.length - TAG_BYTES };
+  }
+  const r = new Reader(bytes, head.offset, end);
   const message: Fields = { kind };
-  for (const f of SCHEMAS[kind].fields) message[f.name] = readField(r, f, `${kind}.${f.name}`);
+  for (const f of SCHEMAS[kind].fields) {
+    const value = readField(r, f, `${kind}.${f.name}`);
+    if (value !== undefined) message[f.name] = value;
+  }
   if (r.remaining !== 0) {
     throw new ProtocolError('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${kind}`);
   }
-  return message as unknown as Message;
+  return { message: message as unknown as Message, token, auth };
+}
+
+/**
+ * Decodes one datagram's message, ignoring its envelope (see `decodeDatagram`).
+ * @throws ProtocolError, as `decodeDatagram`.
+ */
+export function decode(bytes: Uint8Array): Message {
+  return decodeDatagram(bytes).message;
+}
+
+/**
+ * A `hello` for `name`, padded so that its datagram (with `options`) is at
+ * least HELLO_MIN_BYTES = 300 bytes: the relay may then answer it
+ * (anti-amplification, PROTOCOL.md §6.1).
+ * @throws ProtocolError BAD_FIELD for a name the codec refuses.
+ */
+export function paddedHello(name: string, options?: EncodeOptions): HelloMessage {
+  const bare = encodingLength({ kind: 'hello', name }, options);
+  const padding = Math.max(0, HELLO_MIN_BYTES - bare);
+  return padding === 0 ? { kind: 'hello', name } : { kind: 'hello', name, padding };
 }

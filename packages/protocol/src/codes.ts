@@ -16,6 +16,16 @@ export const ERROR_CODES = {
   EMPTY_TEXT: 'EMPTY_TEXT',
   /** The message makes no sense in this direction (e.g. a client sent `welcome`). */
   UNEXPECTED: 'UNEXPECTED',
+  /** The relay runs with a shared secret and the `hello` had no auth trailer or a wrong tag (PROTOCOL.md §6.2). */
+  SECRET_REQUIRED: 'SECRET_REQUIRED',
+  /** The `hello` was signed but the relay runs without a shared secret. */
+  NO_SECRET: 'NO_SECRET',
+  /** The `hello`'s auth time is more than AUTH_WINDOW_MS (30 s) off the relay's clock. */
+  CLOCK_SKEW: 'CLOCK_SKEW',
+  /** The relay has its maximum number of contacts (default 10 000). */
+  RELAY_FULL: 'RELAY_FULL',
+  /** Too many registrations from this IP address (per-address cap). */
+  TOO_MANY_REGISTRATIONS: 'TOO_MANY_REGISTRATIONS',
 } as const;
 
 /** One of the `ERROR_CODES` values. */

@@ -27,11 +27,41 @@ export const MAX_DATAGRAM_BYTES = 1200;
 export const MAX_NAME_CHARS = 32;
 
 /**
- * Largest chat text, in UTF-8 bytes, that always fits in one datagram:
- * MAX_DATAGRAM_BYTES minus the header and the other chat fields at their
- * largest (id 64, from 128, to 128 bytes, plus length prefixes, seq, base and time: 346 bytes).
+ * Largest chat text, in UTF-8 bytes, that always fits in one datagram, even
+ * with a session token and an auth trailer: MAX_DATAGRAM_BYTES minus the
+ * header (5), the token (16), the auth trailer (48) and the other chat fields
+ * at their largest (id 64, from 128, to 128 bytes, plus length prefixes, seq,
+ * base and time: 341 bytes) = 790.
  */
-export const MAX_TEXT_BYTES = 850;
+export const MAX_TEXT_BYTES = 790;
+
+/** Header flag bit: a 16-byte session token follows the header (PROTOCOL.md §3). */
+export const FLAG_TOKEN = 0x01;
+/** Header flag bit: the datagram ends with a 48-byte auth trailer (PROTOCOL.md §3). */
+export const FLAG_AUTH = 0x02;
+/** Every flag bit version 1 defines; any other bit is `BAD_FLAGS`. */
+export const KNOWN_FLAGS = FLAG_TOKEN | FLAG_AUTH;
+
+/** Bytes of a session token: 128 random bits (PROTOCOL.md §6.1). */
+export const TOKEN_BYTES = 16;
+/** Bytes of the auth trailer's nonce (random per datagram). */
+export const NONCE_BYTES = 8;
+/** Bytes of an HMAC-SHA256 tag (RFC 2104, FIPS 180-4: 256 bits). */
+export const TAG_BYTES = 32;
+/** Bytes of the auth trailer: time u64 (8) + nonce (8) + tag (32). */
+export const AUTH_TRAILER_BYTES = 8 + NONCE_BYTES + TAG_BYTES;
+/** How far an auth trailer's time may be from the receiver's clock, in ms, either way. */
+export const AUTH_WINDOW_MS = 30_000;
+/** Shortest shared secret accepted, in bytes. */
+export const MIN_SECRET_BYTES = 8;
+
+/**
+ * Smallest `hello` a client sends, in bytes (padding included). The relay
+ * never sends an address that has not completed registration more bytes than
+ * it received from it (anti-amplification, stricter than RFC 9000 §8.1's 3×),
+ * and its `welcome` is at most 273 bytes; a padded `hello` pays for it.
+ */
+export const HELLO_MIN_BYTES = 300;
 
 /** Name of the group conversation that reaches every contact. Reserved. */
 export const GROUP_ALL = 'all';

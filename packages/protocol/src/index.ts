@@ -6,7 +6,29 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './messages.js';
 export * from './codes.js';
-export { encode, decode, encodingLength, isProtocolDatagram } from './codec.js';
+export {
+  encode,
+  decode,
+  decodeDatagram,
+  encodingLength,
+  isProtocolDatagram,
+  paddedHello,
+  type Datagram,
+  type EncodeOptions,
+} from './codec.js';
+export {
+  createAuthKey,
+  secretProblem,
+  verifyAuth,
+  tagMatches,
+  computeTag,
+  randomNonce,
+  ReplayWindow,
+  type AuthKey,
+  type AuthTrailer,
+  type AuthVerdict,
+  type ReplayVerdict,
+} from './auth.js';
 export { nameProblem, describeNameProblem, nameKey, type NameProblem } from './names.js';
 export { newMessageId } from './id.js';
 export { utf8Length, isValidUtf8 } from './utf8.js';

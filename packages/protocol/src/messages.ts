@@ -15,6 +15,12 @@ export interface HelloMessage {
   kind: 'hello';
   /** Requested contact name, 1–32 code points (rules in names.ts). */
   name: string;
+  /**
+   * Bytes of zero padding after the name (0–65535; absent = 0). Clients pad a
+   * `hello` to HELLO_MIN_BYTES so that the relay may answer it (anti-amplification,
+   * PROTOCOL.md §6.1); `paddedHello` computes it.
+   */
+  padding?: number;
 }
 
 /** relay -> client: registration accepted (the "welcome"). */
@@ -30,6 +36,12 @@ export interface WelcomeMessage {
   heartbeatIntervalMs: number;
   /** Silence after which the relay drops a contact, in ms. */
   presenceTimeoutMs: number;
+  /**
+   * The session token, TOKEN_BYTES (16) random bytes: the client puts it in the
+   * header of every later datagram (FLAG_TOKEN) and the relay drops those
+   * whose token does not match (PROTOCOL.md §6.1).
+   */
+  token: Uint8Array;
 }
 
 /** One entry of a contact list. */
@@ -160,6 +172,15 @@ export interface AckMessage {
   ranges: Array<[number, number]>;
 }
 
+/**
+ * client -> relay: send me the contact list. The first datagram a client sends
+ * with its new session token, which completes registration (PROTOCOL.md §6.1);
+ * also sent every 30 s to repair the list. Answered with `contacts` pages.
+ */
+export interface ListMessage {
+  kind: 'list';
+}
+
 /** Every message of protocol version 1. */
 export type Message =
   | HelloMessage
@@ -173,7 +194,8 @@ export type Message =
   | ByeMessage
   | ErrorMessage
   | RelayAckMessage
-  | AckMessage;
+  | AckMessage
+  | ListMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

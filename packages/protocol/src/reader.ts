@@ -11,17 +11,38 @@ export class Reader {
   /** Current offset in bytes. */
   offset: number;
 
+  private readonly end: number;
+
+  /**
+   * @param bytes the datagram.
+   * @param offset where reading starts, in bytes.
+   * @param end where the readable part ends (exclusive), in bytes; default the datagram's end
+   *   (less when a trailer follows the fields).
+   */
   constructor(
     private readonly bytes: Uint8Array,
     offset = 0,
+    end = bytes.byteLength,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
+    this.end = end;
   }
 
-  /** Bytes not read yet. */
+  /** Bytes not read yet, up to `end`. */
   get remaining(): number {
-    return this.bytes.byteLength - this.offset;
+    return this.end - this.offset;
+  }
+
+  /**
+   * `n` bytes as a view (not a copy) over the datagram, typed as a plain Uint8Array.
+   * @throws ProtocolError TRUNCATED
+   */
+  view8(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const out = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + this.offset, n);
+    this.offset += n;
+    return out;
   }
 
   /** @throws ProtocolError TRUNCATED when fewer than `n` bytes remain. */

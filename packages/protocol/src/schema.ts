@@ -18,6 +18,9 @@ import type { MessageKind } from './messages.js';
  * - `bool`: 1 byte, 0 = false, 1 = true (anything else is refused).
  * - `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`,
  *   first and last sequence number, first <= last.
+ * - `token`: TOKEN_BYTES (16) raw bytes, a session token.
+ * - `padding`: 2-byte count n, then n zero bytes (any other byte is refused);
+ *   the message property is the count, absent when 0.
  */
 export type FieldType =
   | 'u8'
@@ -31,7 +34,9 @@ export type FieldType =
   | 'leaveReason'
   | 'contacts'
   | 'bool'
-  | 'ranges';
+  | 'ranges'
+  | 'token'
+  | 'padding';
 
 /** One field of a message. */
 export interface FieldSpec {
@@ -64,7 +69,7 @@ const NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: MAX_NAME_BYTES, 
 
 /** Layout of every kind. */
 export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
-  hello: { code: 0x01, fields: [NAME] },
+  hello: { code: 0x01, fields: [NAME, { name: 'padding', type: 'padding' }] },
   welcome: {
     code: 0x02,
     fields: [
@@ -73,6 +78,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'port', type: 'u16' },
       { name: 'heartbeatIntervalMs', type: 'u32' },
       { name: 'presenceTimeoutMs', type: 'u32' },
+      { name: 'token', type: 'token' },
     ],
   },
   contacts: {
@@ -125,6 +131,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'ranges', type: 'ranges' },
     ],
   },
+  list: { code: 0x0d, fields: [] },
 };
 
 /** Kind by kind byte, for decoding. */

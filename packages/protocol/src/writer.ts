@@ -34,6 +34,17 @@ export class Writer {
     this.offset += 8;
   }
 
+  /** Copies raw bytes. */
+  raw(bytes: Uint8Array): void {
+    this.bytes.set(bytes, this.offset);
+    this.offset += bytes.length;
+  }
+
+  /** Skips `n` bytes, leaving them zero (the buffer starts zeroed). */
+  zeros(n: number): void {
+    this.offset += n;
+  }
+
   /** Writes UTF-8 whose length the caller already wrote as a prefix. */
   utf8(text: string): void {
     this.offset += encodeUtf8Into(text, this.bytes, this.offset);

@@ -1,0 +1,169 @@
+/**
+ * Shared-secret authentication of datagrams (PROTOCOL.md §3.2): an
+ * HMAC-SHA256 tag (RFC 2104) over the whole datagram, with a time and a nonce
+ * so that stale and replayed datagrams can be refused. No I/O; node:crypto
+ * only computes.
+ */
+import { createHmac, createSecretKey, type KeyObject, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { AUTH_WINDOW_MS, MIN_SECRET_BYTES, NONCE_BYTES, TAG_BYTES } from './constants.js';
+
+/** A shared secret, ready to compute tags with. Make one with `createAuthKey`. */
+export interface AuthKey {
+  /** The secret as a node:crypto key object (never printed or logged). */
+  readonly key: KeyObject;
+}
+
+/** The auth trailer of a received datagram (FLAG_AUTH), as `decodeDatagram` found it. */
+export interface AuthTrailer {
+  /** When the sender sent it, in ms since the Unix epoch. */
+  time: number;
+  /** NONCE_BYTES (8) random bytes, unique per datagram. */
+  nonce: Uint8Array;
+  /** TAG_BYTES (32) of HMAC-SHA256 over bytes [0, signedLength) of the datagram. */
+  tag: Uint8Array;
+  /** How many bytes of the datagram the tag covers: all of them but the tag. */
+  signedLength: number;
+}
+
+/**
+ * Why a shared secret is unusable, or undefined when it is fine.
+ * @param secret the secret's bytes.
+ * @returns e.g. "the shared secret is 3 bytes; at least 8 are needed".
+ */
+export function secretProblem(secret: Uint8Array): string | undefined {
+  if (secret.length < MIN_SECRET_BYTES) {
+    return `the shared secret is ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are needed`;
+  }
+  return undefined;
+}
+
+/**
+ * Prepares a shared secret for signing and verifying.
+ * @param secret raw bytes, or a string taken as its UTF-8 bytes.
+ * @throws RangeError when `secretProblem` objects (shorter than MIN_SECRET_BYTES = 8 bytes).
+ */
+export function createAuthKey(secret: Uint8Array | string): AuthKey {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  const problem = secretProblem(bytes);
+  if (problem !== undefined) throw new RangeError(problem);
+  return { key: createSecretKey(bytes) };
+}
+
+/**
+ * HMAC-SHA256 of `bytes[0, end)` under `key`.
+ * @returns TAG_BYTES (32) bytes.
+ */
+export function computeTag(key: AuthKey, bytes: Uint8Array, end: number): Buffer {
+  return createHmac('sha256', key.key).update(bytes.subarray(0, end)).digest();
+}
+
+/** True when `trailer.tag` is the right tag for `bytes` under `key` (constant-time compare). */
+export function tagMatches(key: AuthKey, bytes: Uint8Array, trailer: AuthTrailer): boolean {
+  const expected = computeTag(key, bytes, trailer.signedLength);
+  return trailer.tag.length === TAG_BYTES && timingSafeEqual(expected, trailer.tag);
+}
+
+const noncePool = new Uint8Array(4096);
+let noncePoolOffset = noncePool.length;
+
+/** A fresh random nonce of NONCE_BYTES (8), from a pool refilled by node:crypto's CSPRNG. */
+export function randomNonce(): Uint8Array {
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
+}
+
+/** What `ReplayWindow.admit` decided. */
+export type ReplayVerdict = 'fresh' | 'replay' | 'full';
+
+/**
+ * Remembers the nonces of accepted datagrams long enough to refuse a replay
+ * for as long as its time would still be accepted: a datagram stamped t is
+ * accepted while the clock is within t ± windowMs, so a nonce is kept for at
+ * least 2 × windowMs (two generations of 2 × windowMs each). Bounded: past
+ * `maxEntries` remembered nonces it admits nothing ('full') until the older
+ * generation is dropped, failing closed rather than forgetting.
+ *
+ * A nonce is keyed by its first 6 bytes (48 bits): two honest nonces collide
+ * with probability about n / 2^48 (4·10^-9 with a million remembered).
+ */
+export class ReplayWindow {
+  private current = new Set<number>();
+  private previous = new Set<number>();
+  private rotatedAt: number | undefined;
+
+  /**
+   * @param windowMs the accepted clock difference, in ms (AUTH_WINDOW_MS = 30 000).
+   * @param maxEntries most nonces remembered at once.
+   */
+  constructor(
+    private readonly windowMs: number = AUTH_WINDOW_MS,
+    private readonly maxEntries: number = 1_000_000,
+  ) {}
+
+  /** Nonces remembered now. */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  /**
+   * Records `nonce` seen at `now` (ms) unless it was seen before.
+   * @returns 'fresh' (recorded), 'replay' (seen within the window) or 'full' (table full, not recorded).
+   */
+  admit(nonce: Uint8Array, now: number): ReplayVerdict {
+    this.rotate(now);
+    const key = nonceKey(nonce);
+    if (this.current.has(key) || this.previous.has(key)) return 'replay';
+    if (this.size >= this.maxEntries) return 'full';
+    this.current.add(key);
+    return 'fresh';
+  }
+
+  private rotate(now: number): void {
+    if (this.rotatedAt === undefined) this.rotatedAt = now;
+    const age = now - this.rotatedAt;
+    if (age < 2 * this.windowMs) return;
+    this.previous = age < 4 * this.windowMs ? this.current : new Set();
+    this.current = new Set();
+    this.rotatedAt = now;
+  }
+}
+
+function nonceKey(nonce: Uint8Array): number {
+  let key = 0;
+  for (let i = 0; i < 6 && i < nonce.length; i++) key = key * 256 + (nonce[i] as number);
+  return key;
+}
+
+/** Outcome of `verifyAuth`: 'ok', or why the datagram must be dropped. */
+export type AuthVerdict = 'ok' | 'missing' | 'bad-tag' | 'stale' | 'replay' | 'replay-cache-full';
+
+/**
+ * Checks a received datagram's auth trailer, in this order: present
+ * ('missing'), tag ('bad-tag'), time within ±windowMs of `now` ('stale'),
+ * nonce not seen before ('replay', or 'replay-cache-full'). Only an 'ok'
+ * datagram's nonce is recorded.
+ * @param bytes the whole datagram.
+ * @param trailer its trailer from `decodeDatagram`, or undefined when it had none.
+ * @param now the receiver's clock, ms since the Unix epoch.
+ * @param replay where nonces are remembered; omit to skip the replay check.
+ */
+export function verifyAuth(
+  key: AuthKey,
+  bytes: Uint8Array,
+  trailer: AuthTrailer | undefined,
+  now: number,
+  replay?: ReplayWindow,
+  windowMs: number = AUTH_WINDOW_MS,
+): AuthVerdict {
+  if (trailer === undefined) return 'missing';
+  if (!tagMatches(key, bytes, trailer)) return 'bad-tag';
+  if (Math.abs(now - trailer.time) > windowMs) return 'stale';
+  if (replay === undefined) return 'ok';
+  const verdict = replay.admit(trailer.nonce, now);
+  return verdict === 'fresh' ? 'ok' : verdict === 'replay' ? 'replay' : 'replay-cache-full';
+}
