@@ -83,10 +83,11 @@ export type ReplayVerdict = 'fresh' | 'replay' | 'full';
 /**
  * Remembers the nonces of accepted datagrams long enough to refuse a replay
  * for as long as its time would still be accepted: a datagram stamped t is
- * accepted while the clock is within t ± windowMs, so a nonce is kept for at
- * least 2 × windowMs (two generations of 2 × windowMs each). Bounded: past
- * `maxEntries` remembered nonces it admits nothing ('full') until the older
- * generation is dropped, failing closed rather than forgetting.
+ * accepted while the clock is within t ± windowMs, so a nonce is kept for more
+ * than 2 × windowMs and at most 4 × windowMs (two generations of 2 × windowMs
+ * each). Bounded: past `maxEntries` remembered nonces it admits nothing
+ * ('full') until the older generation is dropped, failing closed rather than
+ * forgetting.
  *
  * A nonce is keyed by its first 6 bytes (48 bits): two honest nonces collide
  * with probability about n / 2^48 (4·10^-9 with a million remembered).
@@ -123,13 +124,22 @@ export class ReplayWindow {
     return 'fresh';
   }
 
+  /**
+   * Generations start on a fixed grid of 2 × windowMs from the first admit, so
+   * a nonce admitted at t is dropped by the start of the generation after next:
+   * kept more than 2 × windowMs and at most 4 × windowMs, however the admits
+   * fall. (Restarting the grid at each late rotation kept nonces up to 6 × windowMs.)
+   */
   private rotate(now: number): void {
     if (this.rotatedAt === undefined) this.rotatedAt = now;
+    const generation = 2 * this.windowMs;
     const age = now - this.rotatedAt;
-    if (age < 2 * this.windowMs) return;
-    this.previous = age < 4 * this.windowMs ? this.current : new Set();
+    if (age < generation) return;
+    // windowMs 0: every admit starts a new, empty pair of generations.
+    const elapsed = generation > 0 ? Math.floor(age / generation) : 2;
+    this.previous = elapsed === 1 ? this.current : new Set();
     this.current = new Set();
-    this.rotatedAt = now;
+    this.rotatedAt = generation > 0 ? this.rotatedAt + elapsed * generation : now;
   }
 }
 

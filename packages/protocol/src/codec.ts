@@ -101,7 +101,8 @@ function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
       return TOKEN_BYTES;
     case 'padding':
       if (value === undefined) return 2;
-      return 2 + fieldLength(U16, value, path);
+      fieldLength(U16, value, path); // validates the count (0–65535)
+      return 2 + (value as number);
     case 'contacts': {
       if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
       let total = 2;
