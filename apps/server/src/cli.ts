@@ -8,6 +8,9 @@ import { DEFAULT_RELAY_PORT } from '@udpchat/protocol';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
 import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from './lossSimulator.js';
+import { DEFAULT_RATE_LIMIT } from './rateLimit.js';
+import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from './relay.js';
+import { SECRET_ENV } from './secret.js';
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';
@@ -15,6 +18,7 @@ export const PROGRAM = 'udpchat-relay';
 /** Usage text: no blank lines, ends without a newline. */
 export const USAGE = [
   `usage: ${PROGRAM} [--host HOST] [--port PORT] [--log-level LEVEL] [--no-plain-peers]`,
+  '                     [--secret-file PATH] [--rate-limit N] [--max-contacts N] [--max-per-ip N]',
   '                     [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]',
   '                     [--seed N]',
   '  --host HOST             address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
@@ -24,6 +28,13 @@ export const USAGE = [
   '  --no-plain-peers        ignore plain-text UDP peers; by default any UTF-8 datagram',
   '                          (nc -u, the classic client) is chat from a contact named',
   '                          after its address, like 127.0.0.1:54321 (@NAME text: direct)',
+  '  --secret-file PATH      shared secret (at least 8 bytes; one trailing newline is',
+  `                          ignored): only clients that have it are served, plain-text`,
+  `                          peers are refused; default: the ${SECRET_ENV} variable, if set`,
+  `  --rate-limit N          datagrams/s accepted per source address, bursts of 2N`,
+  `                          (default ${DEFAULT_RATE_LIMIT}; 0 = no limit, for benchmarks)`,
+  `  --max-contacts N        most contacts at once (default ${DEFAULT_MAX_CONTACTS}); then "relay full"`,
+  `  --max-per-ip N          most registrations per IP address (default ${DEFAULT_MAX_PER_IP}; 0 = no cap)`,
   '  --simulate-loss P       simulate an unreliable network (demos, tests): drop this share',
   '                          (a number from 0 to 1, e.g. 0.2) of the datagrams received',
   '  --simulate-duplicate P  deliver this share of the received datagrams twice',
@@ -32,14 +43,16 @@ export const USAGE = [
   '  -h, --help              show this help and exit',
   '  -v, --version           print the version and exit',
   'Logs one JSON line per event when stdout is not a terminal, readable lines',
-  'when it is. Ctrl+C or SIGTERM says bye to every contact, then exits 0.',
+  'when it is, and a stats line every 60 s and on SIGUSR1. Ctrl+C or SIGTERM',
+  'says bye to every contact, then exits 0.',
 ].join('\n');
 
 /** What the command line asks for. */
 export type CliCommand =
   /**
    * Run a relay; `plainPeers` is false with `--no-plain-peers`; `simulate` is
-   * null unless some `--simulate-*` rate is above 0.
+   * null unless some `--simulate-*` rate is above 0; `secretFile` is the
+   * `--secret-file` path (not read here: see `loadSecret`), null when not given.
    */
   | {
       readonly kind: 'run';
@@ -48,6 +61,13 @@ export type CliCommand =
       readonly logLevel: LevelWithSilent;
       readonly plainPeers: boolean;
       readonly simulate: SimulateOptions | null;
+      readonly secretFile: string | null;
+      /** Datagrams/s per source address; 0 = no limit. */
+      readonly rateLimit: number;
+      /** Most contacts at once. */
+      readonly maxContacts: number;
+      /** Most registrations per IP address; 0 = no cap. */
+      readonly maxPerIp: number;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -59,6 +79,10 @@ const OPTIONS = {
   port: { type: 'string' },
   'log-level': { type: 'string' },
   'no-plain-peers': { type: 'boolean' },
+  'secret-file': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'max-contacts': { type: 'string' },
+  'max-per-ip': { type: 'string' },
   ...SIMULATE_ARG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -103,6 +127,20 @@ export function parsePort(text: string): number | null {
   return port <= 65535 ? port : null;
 }
 
+/** Largest value of --rate-limit, --max-contacts and --max-per-ip. */
+const MAX_COUNT = 1_000_000;
+
+/**
+ * Parses a count flag: a whole number from `min` to 1 000 000 in decimal digits.
+ * @returns the number, or the one-line error naming `flag`.
+ */
+function parseCount(flag: string, text: string | undefined, fallback: number, min: number): number | { error: string } {
+  if (text === undefined) return fallback;
+  const value = /^\d{1,7}$/.test(text) ? Number(text) : NaN;
+  if (Number.isInteger(value) && value >= min && value <= MAX_COUNT) return value;
+  return { error: `${flag} must be a whole number from ${min} to ${MAX_COUNT} (got ${JSON.stringify(text)})` };
+}
+
 function isLevel(text: string): text is LevelWithSilent {
   return (LOG_LEVELS as readonly string[]).includes(text);
 }
@@ -121,6 +159,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
     port?: string;
     'log-level'?: string;
     'no-plain-peers'?: boolean;
+    'secret-file'?: string;
+    'rate-limit'?: string;
+    'max-contacts'?: string;
+    'max-per-ip'?: string;
     'simulate-loss'?: string;
     'simulate-duplicate'?: string;
     'simulate-reorder'?: string;
@@ -144,9 +186,26 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (!isLevel(level)) {
     return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(level)})` };
   }
+  const rateLimit = parseCount('--rate-limit', values['rate-limit'], DEFAULT_RATE_LIMIT, 0);
+  if (typeof rateLimit !== 'number') return { kind: 'error', message: rateLimit.error };
+  const maxContacts = parseCount('--max-contacts', values['max-contacts'], DEFAULT_MAX_CONTACTS, 1);
+  if (typeof maxContacts !== 'number') return { kind: 'error', message: maxContacts.error };
+  const maxPerIp = parseCount('--max-per-ip', values['max-per-ip'], DEFAULT_MAX_PER_IP, 0);
+  if (typeof maxPerIp !== 'number') return { kind: 'error', message: maxPerIp.error };
   const simulation = parseSimulateFlags(values);
   if ('error' in simulation) return { kind: 'error', message: simulation.error };
-  return { kind: 'run', host, port, logLevel: level, plainPeers: values['no-plain-peers'] !== true, simulate: simulation.simulate };
+  return {
+    kind: 'run',
+    host,
+    port,
+    logLevel: level,
+    plainPeers: values['no-plain-peers'] !== true,
+    simulate: simulation.simulate,
+    secretFile: values['secret-file'] ?? null,
+    rateLimit,
+    maxContacts,
+    maxPerIp,
+  };
 }
 
 /**

@@ -10,6 +10,14 @@
  */
 import { nameKey, type ContactKind } from '@udpchat/protocol';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { IpCount } from './ipCount.js';
+
+/**
+ * What the relay may send a plain-text peer before that peer sends again, in
+ * bytes (PROTOCOL.md §6.3): a plain peer's address is unvalidated (anyone can
+ * forge one), so a forged datagram makes the relay send its victim at most this.
+ */
+export const PLAIN_PEER_BUDGET_BYTES = 16 * 1024;
 
 /** One registered contact. */
 export interface Contact {
@@ -27,12 +35,26 @@ export interface Contact {
   readonly registeredAt: number;
   /** When its last valid datagram arrived, in ms of the table's clock. */
   lastSeen: number;
+  /**
+   * Its session token (PROTOCOL.md §3.1), TOKEN_BYTES (16) bytes; every
+   * datagram from its address must carry it. Undefined for a plain peer.
+   * Never logged.
+   */
+  readonly token: Uint8Array | undefined;
+  /**
+   * Plain peers: bytes the relay may still send it, set back to
+   * PLAIN_PEER_BUDGET_BYTES each time it sends (PROTOCOL.md §6.3). Unused for clients.
+   */
+  sendBudget: number;
 }
 
 /** The two indexes of the registered contacts. Not thread-safe, not persistent. */
 export class ContactTable {
   private readonly byKey = new Map<string, Contact>();
   private readonly byAddress = new Map<string, Contact>();
+
+  /** @param ipCount where contacts are counted per IP address (shared with the pending registrations). */
+  constructor(readonly ipCount: IpCount = new IpCount()) {}
 
   /** Number of registered contacts. */
   get size(): number {
@@ -44,6 +66,11 @@ export class ContactTable {
     return this.byAddress.get(formatEndpoint(endpoint));
   }
 
+  /** The contact registered at the address `key` (`formatEndpoint` / `endpointKey`), if any. */
+  atKey(key: string): Contact | undefined {
+    return this.byAddress.get(key);
+  }
+
   /** The contact whose name matches `name` case-insensitively, if any. */
   named(name: string): Contact | undefined {
     return this.byKey.get(nameKey(name));
@@ -52,9 +79,10 @@ export class ContactTable {
   /**
    * Registers `name` at `endpoint` with `lastSeen = now`.
    * @param now current time in ms (same clock as `expired`).
+   * @param token the session token of a client (none for a plain peer).
    * @throws Error when the name key or the endpoint is already registered (callers check first).
    */
-  add(name: string, endpoint: Endpoint, now: number, type: ContactKind = 'client'): Contact {
+  add(name: string, endpoint: Endpoint, now: number, type: ContactKind = 'client', token?: Uint8Array): Contact {
     const key = nameKey(name);
     const endpointKey = formatEndpoint(endpoint);
     if (this.byKey.has(key)) throw new Error(`name ${JSON.stringify(name)} is already registered`);
@@ -67,10 +95,33 @@ export class ContactTable {
       type,
       registeredAt: now,
       lastSeen: now,
+      token,
+      sendBudget: PLAIN_PEER_BUDGET_BYTES,
     };
     this.byKey.set(key, contact);
     this.byAddress.set(endpointKey, contact);
+    this.ipCount.add(contact.endpoint.address);
     return contact;
+  }
+
+  /**
+   * Moves `contact` to `endpoint` with a new `token` (its address changed,
+   * PROTOCOL.md §6.1 "Moving"): same name, same place in the registration
+   * order, `lastSeen = now`.
+   * @returns the contact as it is now registered (a new object; `contact` is no longer in the table).
+   * @throws Error when `contact` is not registered or `endpoint` is taken (callers check first).
+   */
+  rebind(contact: Contact, endpoint: Endpoint, token: Uint8Array, now: number): Contact {
+    if (this.byKey.get(contact.key) !== contact) throw new Error(`${JSON.stringify(contact.name)} is not registered`);
+    const endpointKey = formatEndpoint(endpoint);
+    if (this.byAddress.has(endpointKey)) throw new Error(`${endpointKey} is already registered`);
+    const moved: Contact = { ...contact, endpoint: { address: endpoint.address, port: endpoint.port }, endpointKey, token, lastSeen: now };
+    this.byAddress.delete(contact.endpointKey);
+    this.ipCount.remove(contact.endpoint.address);
+    this.byKey.set(contact.key, moved); // an existing key keeps its place in the order
+    this.byAddress.set(endpointKey, moved);
+    this.ipCount.add(endpoint.address);
+    return moved;
   }
 
   /**
@@ -81,6 +132,7 @@ export class ContactTable {
     if (this.byKey.get(contact.key) !== contact) return false;
     this.byKey.delete(contact.key);
     this.byAddress.delete(contact.endpointKey);
+    this.ipCount.remove(contact.endpoint.address);
     return true;
   }
 

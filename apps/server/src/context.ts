@@ -1,11 +1,13 @@
 /**
  * What message handling needs from the relay, as an interface, so the rules
- * (router.ts, membership.ts) know nothing about sockets.
+ * (router.ts, membership.ts, plainPeers.ts) know nothing about sockets.
  */
 import type { Logger } from 'pino';
 import type { Message } from '@udpchat/protocol';
+import type { AmplificationLimiter } from './amplification.js';
 import type { Contact, ContactTable } from './contacts.js';
 import type { Endpoint } from './endpoint.js';
+import type { PendingTable } from './sessions.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
@@ -14,10 +16,24 @@ import type { Endpoint } from './endpoint.js';
  */
 export type DepartureReason = 'bye' | 'timeout' | 'renamed';
 
-/** Sends messages. Never throws for network problems (they are counted and logged). */
+/** Options of `Outbox.reply`. */
+export interface ReplyOptions {
+  /**
+   * Sign it in shared-secret mode (default true). False only for the
+   * SECRET_REQUIRED and NO_SECRET errors, which go to peers without the secret (PROTOCOL.md §6.2).
+   */
+  signed?: boolean;
+}
+
+/**
+ * Sends messages. Never throws for network problems (they are counted and
+ * logged). In shared-secret mode every protocol datagram is signed (auth
+ * trailer, PROTOCOL.md §3.2) unless said otherwise.
+ */
 export interface Outbox {
   /**
-   * Sends `message` as one datagram to `to`.
+   * Sends `message` as one datagram to `to`, a validated address (a
+   * registered client, or one that just proved it holds its token).
    * @throws ProtocolError when `message` cannot be encoded (a bug in the caller).
    */
   send(message: Message, to: Endpoint): void;
@@ -28,11 +44,23 @@ export interface Outbox {
    */
   sendToAll(message: Message, to: readonly Contact[]): void;
   /**
-   * Sends `text` as one datagram of plain UTF-8 (no protocol header) to `to`.
-   * The caller keeps it within the receiver's buffer (plainPeers.ts:
-   * PLAIN_DATAGRAM_MAX_BYTES); nothing is cut here.
+   * Sends `text` as one datagram of plain UTF-8 (no protocol header) to the
+   * plain peer `peer`, within its byte budget (PROTOCOL.md §6.3): what does
+   * not fit is not sent and counted (`notSent['plain-budget']`). The caller
+   * keeps it within the receiver's buffer (PLAIN_DATAGRAM_MAX_BYTES).
+   * @returns whether it was sent.
    */
-  sendText(text: string, to: Endpoint): void;
+  sendText(text: string, peer: Contact): boolean;
+  /**
+   * Sends `message` to an address that has not completed registration,
+   * within the anti-amplification limit (PROTOCOL.md §6.1): at most the bytes
+   * received from `key` minus those already sent to it. An `error` that does
+   * not fit is sent without its `message` text, and not at all if even that
+   * does not fit (counted in `notSent.amplification`).
+   * @param key the address, `formatEndpoint(to)`.
+   * @returns whether it was sent.
+   */
+  reply(message: Message, to: Endpoint, key: string, options?: ReplyOptions): boolean;
 }
 
 /** Observers of the contact table (optional). */
@@ -43,7 +71,7 @@ export interface MembershipEvents {
   left(contact: Contact, reason: DepartureReason): void;
 }
 
-/** Presence timing, in ms: the first two are told to clients in `welcome`. */
+/** Presence timing in ms (the first two are told to clients in `welcome`), and the limits. */
 export interface PresenceConfig {
   /** How often clients must send a heartbeat, in ms. */
   readonly heartbeatIntervalMs: number;
@@ -51,17 +79,25 @@ export interface PresenceConfig {
   readonly presenceTimeoutMs: number;
   /** Silence after which a plain-text peer is dropped, in ms. */
   readonly plainPeerTimeoutMs: number;
+  /** Most contacts (clients and plain peers) at once (PROTOCOL.md §6.3, RELAY_FULL beyond). */
+  readonly maxContacts: number;
+  /** Most contacts and pending registrations per IP address; 0 = no cap (TOO_MANY_REGISTRATIONS beyond). */
+  readonly maxPerIp: number;
 }
 
 /** Everything the handlers use. */
 export interface RouterContext {
   /** The contact table (mutated by the handlers). */
   readonly contacts: ContactTable;
+  /** Registrations waiting for their first datagram with the token. */
+  readonly pending: PendingTable;
+  /** Bytes received from / sent to unvalidated addresses. */
+  readonly amplification: AmplificationLimiter;
   /** Where replies and relayed messages go. */
   readonly out: Outbox;
   /** Structured log. */
   readonly log: Logger;
-  /** Timing. */
+  /** Timing and limits. */
   readonly config: PresenceConfig;
   /** Current time in ms, monotonic (the clock of `Contact.lastSeen`). */
   now(): number;

@@ -1,7 +1,6 @@
 /**
  * UDP endpoints (an IP address and a port) and their text form.
  */
-import { isIPv6 } from 'node:net';
 
 /** Where a datagram came from or goes to. */
 export interface Endpoint {
@@ -13,8 +12,19 @@ export interface Endpoint {
 
 /**
  * `address:port`, with the address in brackets when it is IPv6
+ * (`[::1]:8081`). `address` must be an IP literal (as in a datagram's
+ * source): an IPv6 one is recognised by its `:`, which no IPv4 literal has.
+ * Cheap enough to run once per received datagram (the key of every
+ * per-address table).
+ */
+export function endpointKey(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
+ * `address:port`, with the address in brackets when it is IPv6
  * (`[::1]:8081`). Unique per endpoint: used as the contact table key and in logs.
  */
 export function formatEndpoint(endpoint: Endpoint): string {
-  return isIPv6(endpoint.address) ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+  return endpointKey(endpoint.address, endpoint.port);
 }

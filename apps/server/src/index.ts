@@ -5,7 +5,7 @@
  */
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
 export { RelayStartError, type RelayStartErrorCode } from './errors.js';
-export type { RelayStats, DropReason } from './stats.js';
+export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './stats.js';
 export type { DepartureReason } from './context.js';
 export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';
 export { contactPages } from './replies.js';
@@ -35,3 +35,8 @@ export {
   type DatagramHandler,
   type SimulateFlags,
 } from './lossSimulator.js';
+export { loadSecret, stripOneNewline, SECRET_ENV, type LoadedSecret, type SecretError, type SecretSource } from './secret.js';
+export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } from './relay.js';
+export { DEFAULT_RATE_LIMIT, RateLimiter, type RateVerdict } from './rateLimit.js';
+export { PENDING_TIMEOUT_MS } from './sessions.js';
+export { PLAIN_PEER_BUDGET_BYTES } from './contacts.js';

@@ -1,7 +1,9 @@
 /**
- * The `udpchat-relay` program: parse the command line, start the relay, stop
- * it on SIGINT/SIGTERM. Exit codes: 0 after a signal or --help/--version,
- * 1 when the relay cannot start, 2 for a command-line mistake.
+ * The `udpchat-relay` program: parse the command line, load the shared
+ * secret, start the relay, log its stats on SIGUSR1, stop it on
+ * SIGINT/SIGTERM. Exit codes: 0 after a signal or --help/--version, 1 when
+ * the relay cannot start, 2 for a command-line mistake (a missing or
+ * too-short secret included).
  * Importing this module runs the program (bin/udpchat-relay.js does).
  */
 import type { Logger } from 'pino';
@@ -9,6 +11,7 @@ import { parseCli, PROGRAM, readVersion, USAGE } from './cli.js';
 import { RelayStartError } from './errors.js';
 import { createLogger } from './log.js';
 import { startRelay, type Relay } from './relay.js';
+import { loadSecret, SECRET_ENV } from './secret.js';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;
@@ -55,6 +58,10 @@ function handleSignals(logger: Logger): { attach(relay: Relay): void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A listener also keeps Node from opening its inspector on SIGUSR1.
+  process.on('SIGUSR1', () => {
+    if (relay && !requested) relay.logStats();
+  });
   return {
     attach(running: Relay): void {
       relay = running;
@@ -83,6 +90,11 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     case 'run':
       break;
   }
+  const secret = loadSecret({ file: command.secretFile ?? undefined, env: process.env[SECRET_ENV] });
+  if (secret !== null && 'error' in secret) {
+    process.stderr.write(`${PROGRAM}: ${secret.error}\n${USAGE}\n`);
+    return 2;
+  }
   const logger = createLogger({ level: command.logLevel });
   const signals = handleSignals(logger);
   let relay: Relay;
@@ -91,6 +103,10 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       host: command.host,
       port: command.port,
       plainPeers: command.plainPeers,
+      rateLimit: command.rateLimit,
+      maxContacts: command.maxContacts,
+      maxPerIp: command.maxPerIp,
+      ...(secret ? { secret: secret.key } : {}),
       logger,
       ...(command.simulate ? { simulate: command.simulate } : {}),
     });
@@ -101,6 +117,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     }
     throw err;
   }
+  if (secret) logger.info({ source: secret.source }, 'shared-secret mode');
   signals.attach(relay);
   return null;
 }

@@ -1,45 +1,48 @@
 /**
- * Joining and leaving: registering a contact (welcome, contact list, join to
- * the other clients), removing one (leave to the clients), and the presence
- * sweep. `join` and `leave` go to protocol clients only, never to plain
- * peers; plain peers join in plainPeers.ts and leave here.
+ * Joining and leaving: the welcome, the contact list, registering a contact
+ * (join to the other clients), removing one (leave to the clients), and the
+ * presence sweep. `join` and `leave` go to protocol clients only, never to
+ * plain peers; plain peers join in plainPeers.ts and leave here.
+ * Registration itself (hello → pending → token) is in registration.ts.
  */
-import type { LeaveReason } from '@udpchat/protocol';
+import type { LeaveReason, WelcomeMessage } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
 import type { Endpoint } from './endpoint.js';
 import { contactPages } from './replies.js';
 
+/** The `welcome` for `name` at `to` with the session `token` and the relay's timing. */
+export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token: Uint8Array): WelcomeMessage {
+  return {
+    kind: 'welcome',
+    name,
+    address: to.address,
+    port: to.port,
+    heartbeatIntervalMs: ctx.config.heartbeatIntervalMs,
+    presenceTimeoutMs: ctx.config.presenceTimeoutMs,
+    token,
+  };
+}
+
 /**
- * Sends `welcome` and the contact list (everyone but `contact`, plain peers
- * included with type `plain`, in pages of at most 1200 bytes) to `contact`.
+ * Sends the contact list (everyone but `contact`, plain peers included with
+ * type `plain`, in pages of at most 1200 bytes) to `contact`, a registered
+ * client: the answer to `list` (PROTOCOL.md §4.13, §6.1).
  */
-export function sendWelcome(ctx: RouterContext, contact: Contact): void {
-  const { address, port } = contact.endpoint;
-  ctx.out.send(
-    {
-      kind: 'welcome',
-      name: contact.name,
-      address,
-      port,
-      heartbeatIntervalMs: ctx.config.heartbeatIntervalMs,
-      presenceTimeoutMs: ctx.config.presenceTimeoutMs,
-    },
-    contact.endpoint,
-  );
+export function sendContactList(ctx: RouterContext, contact: Contact): void {
   const others = ctx.contacts.othersThan(contact).map((c) => ({ name: c.name, type: c.type }));
   for (const page of contactPages(others)) ctx.out.send(page, contact.endpoint);
 }
 
 /**
- * Registers `name` at `from` as a protocol client (the caller has checked the
- * name is valid and free and the endpoint unregistered): welcome and contact
- * list to it, then `join` to every other client.
+ * Registers `name` at `from` as a protocol client with its session `token`
+ * (the caller has checked the name is valid and free, the endpoint
+ * unregistered, and the address validated): `join` to every other client.
+ * The contact list goes out when the triggering `list` is handled.
  * @throws Error when the name or endpoint is already registered (caller bug).
  */
-export function registerContact(ctx: RouterContext, name: string, from: Endpoint): Contact {
-  const contact = ctx.contacts.add(name, from, ctx.now());
-  sendWelcome(ctx, contact);
+export function registerContact(ctx: RouterContext, name: string, from: Endpoint, token: Uint8Array): Contact {
+  const contact = ctx.contacts.add(name, from, ctx.now(), 'client', token);
   ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.clients(contact));
   ctx.log.info({ contact: contact.name, address: from.address, port: from.port }, 'contact registered');
   ctx.events.joined(contact);
@@ -74,12 +77,17 @@ export function removeContact(ctx: RouterContext, contact: Contact, reason: Depa
 /**
  * Drops every contact silent for longer than its timeout (`presenceTimeoutMs`
  * for a client, `plainPeerTimeoutMs` for a plain peer), telling the clients
- * (`leave` with reason `timeout`).
+ * (`leave` with reason `timeout`), and every registration pending for longer
+ * than PENDING_TIMEOUT_MS (silently: nobody knew of it).
  * @returns the number of contacts dropped.
  */
 export function sweepExpired(ctx: RouterContext): number {
   const { presenceTimeoutMs, plainPeerTimeoutMs } = ctx.config;
-  const expired = ctx.contacts.expired(ctx.now(), (c) => (c.type === 'plain' ? plainPeerTimeoutMs : presenceTimeoutMs));
+  const now = ctx.now();
+  const expired = ctx.contacts.expired(now, (c) => (c.type === 'plain' ? plainPeerTimeoutMs : presenceTimeoutMs));
   for (const contact of expired) removeContact(ctx, contact, 'timeout');
+  for (const pending of ctx.pending.expire(now)) {
+    ctx.log.debug({ contact: pending.name, address: pending.endpoint.address, port: pending.endpoint.port }, 'pending registration expired');
+  }
   return expired.length;
 }

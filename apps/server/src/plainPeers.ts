@@ -3,7 +3,7 @@
  * the classic Python "QQ" client (`qq_client.py`) — takes part in the chat
  * without speaking the protocol.
  *
- * Recognition (intake.ts, relay.ts):
+ * Recognition (receive.ts):
  * - A datagram whose first bytes are not `FF 55` (`!isProtocolDatagram`) and
  *   that is well-formed UTF-8 is text from the plain peer at its source
  *   address. Any length is accepted (it is cut when relayed, below).
@@ -30,9 +30,17 @@
  *   'plain peer expired' {contact, address, port, silentMs}.
  * - It never gets protocol datagrams: no welcome, contact list, join, leave,
  *   heartbeat-ack, error or bye (also not when the relay stops).
- * - If its address later registers with a protocol `hello`, the plain peer
- *   is replaced: the clients get `leave{ip:port, reason: 'bye'}`, then the
- *   new client's `join`.
+ * - If its address later completes a protocol registration (hello, then its
+ *   token back), the plain peer is replaced: the clients get
+ *   `leave{ip:port, reason: 'bye'}`, then the new client's `join`.
+ * - A new plain peer counts against the relay's limits (PROTOCOL.md §6.3):
+ *   when the relay is full or its IP holds `maxPerIp` contacts and pending
+ *   registrations, its text is dropped as `plain-peer-refused` (no answer).
+ * - Its address is unvalidated (anyone can forge it): the relay sends it at
+ *   most PLAIN_PEER_BUDGET_BYTES (16 KiB) until it sends again, which sets
+ *   the budget back to 16 KiB; what does not fit is not sent (counted in
+ *   `notSent['plain-budget']`).
+ * - In shared-secret mode plain text is refused before it gets here (relay.ts).
  *
  * Its text:
  * - ONE trailing "\n" or "\r\n" is stripped (nc sends a newline per line).
@@ -46,7 +54,7 @@
  * - Anything else goes to the group `all`.
  * - Clients receive `chat{id: newMessageId(), from: 'ip:port', to: 'all' or
  *   the recipient's name, time: Date.now(), text}`, the text cut to
- *   MAX_TEXT_BYTES (850) bytes of UTF-8 with a final `…` when longer.
+ *   MAX_TEXT_BYTES (790) bytes of UTF-8 with a final `…` when longer.
  *
  * What plain peers receive:
  * - Group chat (from clients and from other plain peers) and direct chat
@@ -54,12 +62,12 @@
  *   `[sender] text`, no trailing newline, at most PLAIN_DATAGRAM_MAX_BYTES
  *   (1024, the classic client's `recvfrom` buffer) bytes, cut with a final
  *   `…` when longer (plain -> plain text is cut from the full text, not from
- *   the 850-byte chat version). The protocol sender gets no error for these.
+ *   the 790-byte chat version). The protocol sender gets no error for these.
  * - All cuts are at a grapheme cluster boundary (never inside a UTF-8
  *   sequence, surrogate pair or emoji sequence; see `truncateUtf8`).
  */
 import { GROUP_ALL, MAX_TEXT_BYTES, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import { PLAIN_PEER_BUDGET_BYTES, type Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { truncateUtf8 } from './replies.js';
@@ -127,8 +135,15 @@ export function deliverChat(ctx: RouterContext, chat: ChatMessage, recipients: r
   if (clients.length > 0) ctx.out.sendToAll({ ...chat, text: truncateUtf8(chat.text, MAX_TEXT_BYTES) }, clients);
   if (plain.length > 0) {
     const line = formatPlainText(chat.from, chat.text);
-    for (const peer of plain) ctx.out.sendText(line, peer.endpoint);
+    for (const peer of plain) ctx.out.sendText(line, peer);
   }
+}
+
+/** Whether a new plain peer at `from` fits the limits: fewer than maxContacts contacts, fewer than maxPerIp of its IP (0 = no cap). */
+function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
+  const { maxContacts, maxPerIp } = ctx.config;
+  if (ctx.contacts.size >= maxContacts) return false;
+  return maxPerIp === 0 || ctx.contacts.ipCount.get(from.address) < maxPerIp;
 }
 
 /**
@@ -152,11 +167,14 @@ function addPlainPeer(ctx: RouterContext, from: Endpoint): Contact {
  * one contact, or answers `[relay] NAME is not online`.
  * @returns handled, or dropped as `plain-from-client` / `empty-text` (without effect).
  */
-export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint): RouteOutcome {
-  const known = ctx.contacts.atEndpoint(from);
+export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint, key: string = formatEndpoint(from)): RouteOutcome {
+  const known = ctx.contacts.atKey(key);
   if (known && known.type !== 'plain') return { handled: false, reason: 'plain-from-client' };
+  // It sent: what the relay may send it is back to the full budget.
+  if (known) known.sendBudget = PLAIN_PEER_BUDGET_BYTES;
   const parsed = parsePlainText(raw);
   if (!parsed) return { handled: false, reason: 'empty-text' };
+  if (!known && !mayAddPlainPeer(ctx, from)) return { handled: false, reason: 'plain-peer-refused' };
   const peer = known ?? addPlainPeer(ctx, from);
   ctx.contacts.touch(peer, ctx.now());
   // Plain-text peers do not number their messages (seq 0): receivers show them at once and never ack them.
@@ -178,7 +196,7 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint)
   }
   const target = ctx.contacts.named(parsed.to);
   if (!target) {
-    ctx.out.sendText(formatPlainText(RELAY_SENDER, `${truncateUtf8(parsed.to, MAX_ECHOED_NAME_BYTES)} is not online`), from);
+    ctx.out.sendText(formatPlainText(RELAY_SENDER, `${truncateUtf8(parsed.to, MAX_ECHOED_NAME_BYTES)} is not online`), peer);
     return HANDLED;
   }
   deliverChat(ctx, { ...chat, to: target.name }, [target]);

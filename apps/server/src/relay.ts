@@ -2,21 +2,40 @@
  * The relay: one UDP socket wired to the contact table and the router.
  * Binds, receives (one datagram = one message), sends, sweeps presence, stops.
  */
-import type { RemoteInfo } from 'node:dgram';
-import { DEFAULT_RELAY_PORT, encode, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS, type ContactKind } from '@udpchat/protocol';
-import type { Level, Logger } from 'pino';
+import { KeyObject } from 'node:crypto';
+import {
+  DEFAULT_RELAY_PORT,
+  HEARTBEAT_INTERVAL_MS,
+  PRESENCE_TIMEOUT_MS,
+  ReplayWindow,
+  type AuthKey,
+  type ContactKind,
+} from '@udpchat/protocol';
+import type { Logger } from 'pino';
+import { AmplificationLimiter } from './amplification.js';
+import { ReplyThrottle } from './authGate.js';
 import { ContactTable, type Contact } from './contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
-import { classify } from './intake.js';
+import { IpCount } from './ipCount.js';
 import { RateLimitedLog, silentLogger } from './log.js';
 import { LossSimulator, resolveSimulateOptions, type SimulateOptions, type SimulatorStats } from './lossSimulator.js';
 import { sweepExpired } from './membership.js';
-import { handlePlainText, PLAIN_PEER_TIMEOUT_MS } from './plainPeers.js';
+import { PLAIN_PEER_TIMEOUT_MS } from './plainPeers.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter } from './rateLimit.js';
+import { createReceiver } from './receive.js';
 import { truncateUtf8 } from './replies.js';
-import { route } from './router.js';
+import { PendingTable } from './sessions.js';
 import { bindSocket, Sender } from './socket.js';
-import { StatsCounter, type DropReason, type RelayStats } from './stats.js';
+import { StatsCounter, type RelayStats } from './stats.js';
+
+/** Default most contacts at once (PROTOCOL.md §6.3). */
+export const DEFAULT_MAX_CONTACTS = 10_000;
+/** Default most contacts and pending registrations per IP address (PROTOCOL.md §6.3). */
+export const DEFAULT_MAX_PER_IP = 64;
+/** Default interval of the 'relay stats' log line, in ms. */
+export const DEFAULT_STATS_INTERVAL_MS = 60_000;
+/** Largest value of the count options (rateLimit, maxContacts, maxPerIp). */
+const MAX_LIMIT = 1_000_000;
 
 /** How to start a relay. Every field is optional. */
 export interface RelayOptions {
@@ -57,6 +76,28 @@ export interface RelayOptions {
    * `simulationStats()`; a simulated duplicate is counted twice in `stats()`.
    */
   simulate?: Partial<SimulateOptions>;
+  /**
+   * Shared secret (`createAuthKey`; `loadSecret` reads one from a file or
+   * UDPCHAT_SECRET): every protocol datagram must then be signed with it and
+   * the relay signs what it sends; plain-text peers are refused
+   * (PROTOCOL.md §6.2). Default: none (an open relay).
+   */
+  secret?: AuthKey;
+  /**
+   * Datagrams/s accepted per source address (IP and port), bursts of twice
+   * that; excess is dropped before decoding (PROTOCOL.md §6.3). 0 = no limit
+   * (benchmarks). Whole number, 0 – 1 000 000. Default 200.
+   */
+  rateLimit?: number;
+  /** Most contacts (clients and plain peers) at once; beyond: RELAY_FULL. Whole number, 1 – 1 000 000. Default 10 000. */
+  maxContacts?: number;
+  /**
+   * Most contacts and pending registrations per IP address; beyond:
+   * TOO_MANY_REGISTRATIONS. 0 = no cap. Whole number, 0 – 1 000 000. Default 64.
+   */
+  maxPerIp?: number;
+  /** Interval of the 'relay stats' log line, in ms; 0 = never (`logStats()` still works). Default 60 000. */
+  statsIntervalMs?: number;
 }
 
 /** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
@@ -89,8 +130,12 @@ export interface Relay {
   readonly address: RelayAddress;
   /** Number of registered contacts right now, plain peers included. */
   readonly contactCount: number;
-  /** Snapshot of the counters (accepted + sum of dropped === datagramsIn). */
+  /** Snapshot of the counters (accepted + malformed + unauthenticated + rateLimited === datagramsIn). */
   stats(): RelayStats;
+  /** Logs one 'relay stats' line (info) with the counters, and returns them (what SIGUSR1 does in `udpchat-relay`). */
+  logStats(): RelayStats;
+  /** Whether the relay runs with a shared secret. */
+  readonly sharedSecret: boolean;
   /** What is simulated, e.g. `simulating loss 20%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */
   readonly simulation: string | null;
   /** The simulator's counters (datagrams received before faults, dropped, duplicated, reordered); null when nothing is simulated. */
@@ -120,6 +165,10 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
   }
 }
 
+function isAuthKey(value: unknown): value is AuthKey {
+  return typeof value === 'object' && value !== null && 'key' in value && value.key instanceof KeyObject && value.key.type === 'secret';
+}
+
 function infoOf(contact: Contact, now: number): RelayContactInfo {
   return {
     name: contact.name,
@@ -135,8 +184,8 @@ function infoOf(contact: Contact, now: number): RelayContactInfo {
  * and serves until `stop()`.
  * @returns the running relay, once bound; logs 'relay started' {address, port, family, plainPeers}
  *   (plus `simulate` and a warn line 'simulating an unreliable network' when simulating).
- * @throws RangeError (as a rejection) for an out-of-range port or interval, a non-boolean `plainPeers`,
- *   or a `simulate` rate outside 0..1 (NaN included) or a bad seed.
+ * @throws RangeError (as a rejection) for an out-of-range port, interval or limit, a non-boolean `plainPeers`,
+ *   a `secret` that is not an AuthKey, or a `simulate` rate outside 0..1 (NaN included) or a bad seed.
  * @throws RelayStartError (as a rejection) when the socket cannot be bound:
  *   code ADDRESS_IN_USE ("port 8081 is in use"), ADDRESS_NOT_AVAILABLE,
  *   PERMISSION_DENIED or BIND_FAILED.
@@ -149,6 +198,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const plainPeers = options.plainPeers ?? true;
   const plainPeerTimeoutMs = options.plainPeerTimeoutMs ?? PLAIN_PEER_TIMEOUT_MS;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1000;
+  const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const maxContacts = options.maxContacts ?? DEFAULT_MAX_CONTACTS;
+  const maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
+  const statsIntervalMs = options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
+  const secret = options.secret;
   const log = options.logger ?? silentLogger();
   if (typeof host !== 'string' || host.length === 0) throw new RangeError('host must be a non-empty string');
   checkInteger('port', port, 0, 65535);
@@ -157,6 +211,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('plainPeerTimeoutMs', plainPeerTimeoutMs, 1, U32_MAX);
   if (typeof plainPeers !== 'boolean') throw new RangeError('plainPeers must be true or false');
   checkInteger('sweepIntervalMs', sweepIntervalMs, 1, 2 ** 31 - 1);
+  checkInteger('rateLimit', rateLimit, 0, MAX_LIMIT);
+  checkInteger('maxContacts', maxContacts, 1, MAX_LIMIT);
+  checkInteger('maxPerIp', maxPerIp, 0, MAX_LIMIT);
+  checkInteger('statsIntervalMs', statsIntervalMs, 0, 2 ** 31 - 1);
+  if (secret !== undefined && !isAuthKey(secret)) throw new RangeError('secret must be an AuthKey made by createAuthKey');
   const simulate = resolveSimulateOptions(options.simulate ?? {});
 
   const socket = await bindSocket(host, port, log);
@@ -169,9 +228,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   });
   const now = (): number => performance.now();
   const stats = new StatsCounter();
-  const table = new ContactTable();
+  const ipCount = new IpCount();
+  const table = new ContactTable(ipCount);
+  const pending = new PendingTable(maxContacts, ipCount);
+  const amplification = new AmplificationLimiter();
+  const throttle = new ReplyThrottle();
+  const rateLimiter = rateLimit > 0 ? new RateLimiter(rateLimit) : null;
   const limited = new RateLimitedLog(log, { now });
-  const sender = new Sender(socket, stats, limited);
+  const sender = new Sender(socket, stats, limited, amplification, secret, now);
 
   const notify = (what: string, call: () => void): void => {
     try {
@@ -183,9 +247,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const ctx: RouterContext = {
     contacts: table,
+    pending,
+    amplification,
     out: sender,
     log,
-    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs },
+    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp },
     now,
     events: {
       joined: (contact) => {
@@ -197,59 +263,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     },
   };
 
-  const dropped = (reason: DropReason, from: Endpoint, bytes: number, detail?: string): void => {
-    stats.drop(reason);
-    const fromText = formatEndpoint(from);
-    const msg = bytes === 0 ? `0-byte datagram from ${fromText}` : 'datagram dropped';
-    // An empty line typed into nc is not worth a warning.
-    const level: Level = reason === 'empty-text' ? 'debug' : 'warn';
-    limited.log(reason, level, { from: fromText, reason, bytes, ...(detail ? { detail } : {}) }, msg);
-  };
-
-  const onMessage = (datagram: Buffer, rinfo: RemoteInfo): void => {
-    const from: Endpoint = { address: rinfo.address, port: rinfo.port };
-    stats.received(datagram.length);
-    let counted = false;
-    try {
-      const intake = classify(datagram);
-      switch (intake.kind) {
-        case 'malformed':
-          counted = true;
-          dropped(intake.code, from, datagram.length, intake.detail);
-          return;
-        case 'empty':
-          counted = true;
-          dropped('empty-datagram', from, 0);
-          return;
-        case 'text': {
-          if (!plainPeers) {
-            counted = true;
-            dropped('plain-peers-off', from, datagram.length);
-            return;
-          }
-          const outcome = handlePlainText(ctx, intake.text, from);
-          counted = true;
-          if (outcome.handled) stats.accept();
-          else dropped(outcome.reason, from, datagram.length, 'plain text');
-          return;
-        }
-        case 'message': {
-          const outcome = route(ctx, intake.message, from);
-          counted = true;
-          if (outcome.handled) stats.accept();
-          else dropped(outcome.reason, from, datagram.length, intake.message.kind);
-          return;
-        }
-      }
-    } catch (err) {
-      if (!counted) stats.drop('internal');
-      try {
-        limited.log('internal', 'error', { from: formatEndpoint(from), bytes: datagram.length, err }, 'datagram handling failed');
-      } catch {
-        // logging must not be what escapes the listener
-      }
-    }
-  };
+  const onMessage = createReceiver({
+    ctx,
+    stats,
+    rateLimiter,
+    plainPeers: plainPeers && secret === undefined,
+    limited,
+    auth: {
+      secret,
+      replay: secret ? new ReplayWindow() : undefined,
+      out: sender,
+      amplification,
+      throttle,
+      stats,
+      wallClock: () => Date.now(),
+    },
+  });
   // Only in the path when some fault is asked for.
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
   const onDatagram = simulator ? simulator.wrap(onMessage) : onMessage;
@@ -257,7 +286,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const sweeper = setInterval(() => {
     try {
+      const t = now();
       sweepExpired(ctx);
+      rateLimiter?.sweep(t);
+      amplification.sweep(t);
+      throttle.sweep(t);
       limited.flush();
     } catch (err) {
       log.error({ err }, 'presence sweep failed');
@@ -265,22 +298,43 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }, sweepIntervalMs);
   sweeper.unref();
 
+  const snapshot = (): RelayStats => stats.snapshot(table.size, pending.size);
+  const logStats = (): RelayStats => {
+    const s = snapshot();
+    log.info(s, 'relay stats');
+    return s;
+  };
+  const statsTimer = statsIntervalMs > 0 ? setInterval(logStats, statsIntervalMs) : undefined;
+  statsTimer?.unref();
+
   log.info(
-    { address: address.address, port: address.port, family: address.family, plainPeers, ...(simulator ? { simulate } : {}) },
+    {
+      address: address.address,
+      port: address.port,
+      family: address.family,
+      plainPeers: plainPeers && secret === undefined,
+      sharedSecret: secret !== undefined,
+      rateLimit,
+      maxContacts,
+      maxPerIp,
+      ...(simulator ? { simulate } : {}),
+    },
     'relay started',
   );
+  if (secret !== undefined && plainPeers) log.info('plain-text peers are refused in shared-secret mode');
   if (simulator) log.warn({ simulate, simulation: simulator.describe() }, 'simulating an unreliable network');
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'relay shutting down'): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(sweeper);
+      clearInterval(statsTimer);
       socket.off('message', onDatagram);
       simulator?.close();
       const contacts = table.all();
       log.info({ reason, contacts: contacts.length }, 'relay stopping');
       try {
-        const bye = encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
+        const bye = sender.encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
         const clients = contacts.filter((c) => c.type === 'client').map((c) => c.endpoint);
         await sender.sendAndWait(bye, clients, STOP_SEND_WAIT_MS);
       } catch (err) {
@@ -289,7 +343,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       for (const c of contacts) table.remove(c);
       limited.flush(true);
       await sender.close(STOP_CLOSE_WAIT_MS);
-      log.info({ ...stats.snapshot(0), ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
+      log.info({ ...stats.snapshot(0, 0), ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;
   };
@@ -299,7 +353,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     get contactCount() {
       return table.size;
     },
-    stats: () => stats.snapshot(table.size),
+    stats: snapshot,
+    logStats,
+    sharedSecret: secret !== undefined,
     simulation: simulator ? simulator.describe() : null,
     simulationStats: () => (simulator ? simulator.stats() : null),
     contacts: () => table.all().map((c) => infoOf(c, now())),

@@ -1,59 +1,99 @@
 /**
- * What each decoded message causes: the relay's rules, one handler per kind.
- * Handlers reply through `ctx.out` and change `ctx.contacts`; they never
- * touch a socket.
+ * What each decoded datagram causes: the session token check (PROTOCOL.md
+ * §6.1), then the relay's rules, one handler per kind. Handlers reply
+ * through `ctx.out` and change `ctx.contacts`; they never touch a socket.
  */
 import {
-  describeNameProblem,
   ERROR_CODES,
   GROUP_ALL,
   nameKey,
-  nameProblem,
   type AckMessage,
-  type ByeMessage,
   type ChatMessage,
+  type Datagram,
   type HeartbeatMessage,
-  type HelloMessage,
   type Message,
 } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
-import { registerContact, removeContact, sendWelcome } from './membership.js';
+import { removeContact, sendContactList } from './membership.js';
 import { deliverChat } from './plainPeers.js';
+import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
 import { errorReply } from './replies.js';
-import type { DropReason } from './stats.js';
-
-/** What became of a message: handled (possibly refused with an `error`), or dropped without effect. */
-export type RouteOutcome = { readonly handled: true } | { readonly handled: false; readonly reason: DropReason };
-
-const HANDLED: RouteOutcome = { handled: true };
+import { tokensEqual } from './sessions.js';
+import type { IgnoredReason } from './stats.js';
 
 /**
- * Applies the relay's rules to one well-formed message from `from`.
- * Any valid message from a registered endpoint (client or plain peer) first
- * refreshes its `lastSeen`. A plain peer's address counts as unregistered
- * for everything but `hello`, which turns it into a client.
- * Messages only a relay sends (welcome, contacts, join, leave, heartbeat-ack,
- * error) are dropped as `unexpected` and never answered, so two relays (or a
- * confused client) cannot ping-pong errors.
+ * What became of a message: handled (possibly refused with an `error`), or
+ * dropped without effect — ignored, or unauthenticated (`no-token`,
+ * `bad-token`: a datagram from a registered client's address without its token).
+ */
+export type RouteOutcome =
+  | { readonly handled: true }
+  | { readonly handled: false; readonly reason: IgnoredReason | 'no-token' | 'bad-token' };
+
+const HANDLED: RouteOutcome = { handled: true };
+const NO_TOKEN: RouteOutcome = { handled: false, reason: 'no-token' };
+const BAD_TOKEN: RouteOutcome = { handled: false, reason: 'bad-token' };
+const UNEXPECTED: RouteOutcome = { handled: false, reason: 'unexpected' };
+
+/**
+ * Applies the relay's rules to one well-formed (and, in shared-secret mode,
+ * authenticated) datagram from `from`:
+ * - from a registered client's address, it must carry that client's token,
+ *   else it is dropped (`no-token` / `bad-token`) without any effect — it may
+ *   be forged; with it, it refreshes `lastSeen` and is handled;
+ * - from a pending address with its token, it completes registration first;
+ * - from anyone else (strangers, plain peers' addresses, pending addresses
+ *   without the token), the bytes count as anti-amplification credit and
+ *   only `hello` is served; a chat, heartbeat or list gets NOT_REGISTERED
+ *   (within the anti-amplification limit).
+ * Messages only a relay sends are dropped as `unexpected` and never
+ * answered, so two relays (or a confused client) cannot ping-pong errors.
+ * @param key `formatEndpoint(from)`.
+ * @param size the datagram's length in bytes.
  * @throws whatever a bug throws; the caller counts it as `internal`.
  */
-export function route(ctx: RouterContext, message: Message, from: Endpoint): RouteOutcome {
-  const known = ctx.contacts.atEndpoint(from);
-  if (known) ctx.contacts.touch(known, ctx.now());
-  const sender = known?.type === 'client' ? known : undefined;
+export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, key: string, size: number): RouteOutcome {
+  const { message, token } = datagram;
+  const known = ctx.contacts.atKey(key);
+  if (known !== undefined && known.type === 'client') {
+    if (token === undefined) return NO_TOKEN;
+    if (!tokensEqual(token, known.token)) return BAD_TOKEN;
+    ctx.contacts.touch(known, ctx.now());
+    return fromContact(ctx, message, known);
+  }
+  ctx.amplification.credit(key, size, ctx.now());
+  const pending = ctx.pending.at(key);
+  if (pending !== undefined && tokensEqual(token, pending.token)) {
+    if (message.kind === 'bye') {
+      // Never mind: nobody heard of it yet.
+      ctx.pending.remove(pending);
+      return HANDLED;
+    }
+    const contact = completeRegistration(ctx, pending);
+    return contact ? fromContact(ctx, message, contact) : HANDLED;
+  }
+  return fromStranger(ctx, message, token, from, key);
+}
+
+/** A message from the registered client `sender` (token checked). */
+function fromContact(ctx: RouterContext, message: Message, sender: Contact): RouteOutcome {
   switch (message.kind) {
     case 'hello':
-      return onHello(ctx, message, from, sender, known?.type === 'plain' ? known : undefined);
+      return helloFromContact(ctx, message, sender);
     case 'heartbeat':
-      return onHeartbeat(ctx, message, from, sender);
+      return onHeartbeat(ctx, message, sender);
     case 'chat':
-      return onChat(ctx, message, from, sender);
+      return onChat(ctx, message, sender);
     case 'bye':
-      return onBye(ctx, message, sender);
+      removeContact(ctx, sender, 'bye');
+      return HANDLED;
     case 'ack':
       return onAck(ctx, message, sender);
+    case 'list':
+      sendContactList(ctx, sender);
+      return HANDLED;
     case 'relay-ack':
     case 'welcome':
     case 'contacts':
@@ -61,54 +101,45 @@ export function route(ctx: RouterContext, message: Message, from: Endpoint): Rou
     case 'leave':
     case 'heartbeat-ack':
     case 'error':
-      return { handled: false, reason: 'unexpected' };
+      return UNEXPECTED;
   }
 }
 
-function notRegistered(ctx: RouterContext, from: Endpoint, ref: string): RouteOutcome {
-  ctx.out.send(errorReply(ERROR_CODES.NOT_REGISTERED, `${formatEndpoint(from)} is not registered: send hello first`, ref), from);
+/** A message from an address that is not a registered client. */
+function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | undefined, from: Endpoint, key: string): RouteOutcome {
+  switch (message.kind) {
+    case 'hello':
+      return helloFromStranger(ctx, message, token, from, key);
+    case 'heartbeat':
+    case 'list':
+      return notRegistered(ctx, from, key, '');
+    case 'chat':
+      return notRegistered(ctx, from, key, message.id);
+    case 'bye':
+      return { handled: false, reason: 'bye-unregistered' };
+    case 'ack':
+      // Never answered (PROTOCOL.md §6 "Acks").
+      return { handled: false, reason: 'ack-unregistered' };
+    case 'relay-ack':
+    case 'welcome':
+    case 'contacts':
+    case 'join':
+    case 'leave':
+    case 'heartbeat-ack':
+    case 'error':
+      return UNEXPECTED;
+  }
+}
+
+/** NOT_REGISTERED to an unvalidated address (shortened or not sent under the anti-amplification limit). */
+function notRegistered(ctx: RouterContext, from: Endpoint, key: string, ref: string): RouteOutcome {
+  ctx.out.reply(errorReply(ERROR_CODES.NOT_REGISTERED, `${formatEndpoint(from)} is not registered: send hello first`, ref), from, key);
   return HANDLED;
 }
 
-/**
- * hello{name}: register, re-welcome (same name), rename (new name), or refuse.
- * `plain`: the plain peer at `from`, replaced by the new client (leave `bye` for it, then join).
- */
-function onHello(ctx: RouterContext, message: HelloMessage, from: Endpoint, sender: Contact | undefined, plain: Contact | undefined): RouteOutcome {
-  const { name } = message;
-  const problem = nameProblem(name);
-  if (problem) {
-    const code = problem === 'reserved' ? ERROR_CODES.NAME_RESERVED : ERROR_CODES.NAME_INVALID;
-    ctx.out.send(errorReply(code, describeNameProblem(name, problem)), from);
-    return HANDLED;
-  }
-  const owner = ctx.contacts.named(name);
-  if (owner && owner !== sender) {
-    ctx.out.send(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`), from);
-    return HANDLED;
-  }
-  if (sender && sender.name === name) {
-    // Idempotent: the welcome (or a contacts page) was probably lost. No second join.
-    sendWelcome(ctx, sender);
-    ctx.log.debug({ contact: name, address: from.address, port: from.port }, 'contact re-registered');
-    return HANDLED;
-  }
-  if (sender) {
-    removeContact(ctx, sender, 'renamed');
-    ctx.log.info({ from: sender.name, to: name, address: from.address, port: from.port }, 'contact renamed');
-  }
-  if (plain) {
-    removeContact(ctx, plain, 'renamed');
-    ctx.log.info({ contact: plain.name, to: name, address: from.address, port: from.port }, 'plain peer became a client');
-  }
-  registerContact(ctx, name, from);
-  return HANDLED;
-}
-
-/** heartbeat{seq}: ack from a registered endpoint, NOT_REGISTERED otherwise. */
-function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, from: Endpoint, sender: Contact | undefined): RouteOutcome {
-  if (!sender) return notRegistered(ctx, from, '');
-  ctx.out.send({ kind: 'heartbeat-ack', seq: message.seq }, from);
+/** heartbeat{seq}: heartbeat-ack with the same seq. */
+function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, sender: Contact): RouteOutcome {
+  ctx.out.send({ kind: 'heartbeat-ack', seq: message.seq }, sender.endpoint);
   return HANDLED;
 }
 
@@ -116,8 +147,8 @@ function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, from: Endpoi
  * chat: to the group or one contact (a client, or a plain peer by `ip:port`,
  * which gets `[from] text`), always `from` the sender's registered name.
  */
-function onChat(ctx: RouterContext, message: ChatMessage, from: Endpoint, sender: Contact | undefined): RouteOutcome {
-  if (!sender) return notRegistered(ctx, from, message.id);
+function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): RouteOutcome {
+  const from = sender.endpoint;
   if (message.text.length === 0) {
     ctx.out.send(errorReply(ERROR_CODES.EMPTY_TEXT, 'empty messages are not sent', message.id), from);
     return HANDLED;
@@ -154,17 +185,9 @@ function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly
  * ack: a recipient acknowledges a conversation to its sender; forwarded to the
  * contact named in `to`, with `from` = the acker's registered name. Never answered.
  */
-function onAck(ctx: RouterContext, message: AckMessage, sender: Contact | undefined): RouteOutcome {
-  if (!sender) return { handled: false, reason: 'ack-unregistered' };
+function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteOutcome {
   const target = ctx.contacts.named(message.to);
   if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
-  return HANDLED;
-}
-
-/** bye: the sender leaves at once; a bye from a stranger is dropped. */
-function onBye(ctx: RouterContext, _message: ByeMessage, sender: Contact | undefined): RouteOutcome {
-  if (!sender) return { handled: false, reason: 'bye-unregistered' };
-  removeContact(ctx, sender, 'bye');
   return HANDLED;
 }

@@ -4,10 +4,11 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { encode, type Message } from '@udpchat/protocol';
+import { encode, encodingLength, type AuthKey, type EncodeOptions, type Message } from '@udpchat/protocol';
 import type { Logger } from 'pino';
+import type { AmplificationLimiter } from './amplification.js';
 import type { Contact } from './contacts.js';
-import type { Outbox } from './context.js';
+import type { Outbox, ReplyOptions } from './context.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { bindError } from './errors.js';
 import type { RateLimitedLog } from './log.js';
@@ -73,15 +74,34 @@ export async function bindSocket(host: string, port: number, log: Logger): Promi
   return socket;
 }
 
-/** Sends datagrams on a bound socket; counts them; never throws for network errors. */
+/**
+ * Sends datagrams on a bound socket; counts them; never throws for network
+ * errors. With a shared secret (`auth`) it signs every protocol datagram
+ * (PROTOCOL.md §3.2, §6.2) unless a reply says otherwise.
+ */
 export class Sender implements Outbox {
   private closed = false;
+  private readonly signed: EncodeOptions | undefined;
 
+  /**
+   * @param amplification credit of unvalidated addresses, for `reply`.
+   * @param auth the shared secret, or undefined for an open relay.
+   */
   constructor(
     private readonly socket: Socket,
     private readonly stats: StatsCounter,
     private readonly limited: RateLimitedLog,
-  ) {}
+    private readonly amplification: AmplificationLimiter,
+    auth?: AuthKey,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.signed = auth ? { auth } : undefined;
+  }
+
+  /** `message` encoded, signed in shared-secret mode. */
+  encode(message: Message): Uint8Array {
+    return encode(message, this.signed);
+  }
 
   /**
    * Sends `bytes` as one datagram to `to`. A send error (in the callback or
@@ -112,22 +132,59 @@ export class Sender implements Outbox {
 
   /** {@inheritDoc Outbox.send} Counts `error` messages by code in `refused`. */
   send(message: Message, to: Endpoint): void {
-    const bytes = encode(message);
+    const bytes = this.encode(message);
     if (message.kind === 'error') this.stats.refuse(message.code);
     this.sendBytes(bytes, to);
   }
 
-  /** {@inheritDoc Outbox.sendToAll} */
+  /**
+   * {@inheritDoc Outbox.sendToAll} Signed once for all of them: each
+   * receiver has its own replay window, so one nonce per datagram suffices.
+   */
   sendToAll(message: Message, to: readonly Contact[]): void {
-    const clients = to.filter((c) => c.type === 'client');
-    if (clients.length === 0) return;
-    const bytes = encode(message);
-    for (const contact of clients) this.sendBytes(bytes, contact.endpoint);
+    let bytes: Uint8Array | undefined;
+    for (const contact of to) {
+      if (contact.type !== 'client') continue;
+      bytes ??= this.encode(message);
+      this.sendBytes(bytes, contact.endpoint);
+    }
   }
 
   /** {@inheritDoc Outbox.sendText} */
-  sendText(text: string, to: Endpoint): void {
-    this.sendBytes(textEncoder.encode(text), to);
+  sendText(text: string, peer: Contact): boolean {
+    const bytes = textEncoder.encode(text);
+    if (bytes.length > peer.sendBudget) {
+      this.stats.withheld('plain-budget');
+      this.limited.log('plain-budget', 'warn', { to: peer.name, bytes: bytes.length, budget: peer.sendBudget }, 'not sent: plain peer budget used up');
+      return false;
+    }
+    peer.sendBudget -= bytes.length;
+    this.sendBytes(bytes, peer.endpoint);
+    return true;
+  }
+
+  /** {@inheritDoc Outbox.reply} */
+  reply(message: Message, to: Endpoint, key: string, options: ReplyOptions = {}): boolean {
+    const envelope = options.signed === false ? undefined : this.signed;
+    const budget = this.amplification.available(key);
+    let fitting: Message | undefined = message;
+    if (encodingLength(message, envelope) > budget) {
+      fitting = undefined;
+      if (message.kind === 'error' && message.message !== '') {
+        const bare: Message = { ...message, message: '' };
+        if (encodingLength(bare, envelope) <= budget) fitting = bare;
+      }
+    }
+    if (fitting === undefined) {
+      this.stats.withheld('amplification');
+      this.limited.log('amplification', 'debug', { to: key, kind: message.kind, budget }, 'not sent: anti-amplification limit');
+      return false;
+    }
+    const bytes = encode(fitting, envelope);
+    this.amplification.spend(key, bytes.length, this.now());
+    if (fitting.kind === 'error') this.stats.refuse(fitting.code);
+    this.sendBytes(bytes, to);
+    return true;
   }
 
   /**

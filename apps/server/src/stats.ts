@@ -1,39 +1,98 @@
 /**
- * The relay's counters. Every received datagram ends up counted exactly once,
- * either as accepted or as dropped with a reason, so
- * `accepted + sum(dropped) === datagramsIn` always holds.
+ * The relay's counters (PROTOCOL.md §6.3 "Counters"). Every received
+ * datagram is counted exactly once, in one of four classes:
+ *
+ *   datagramsIn = accepted + malformed + unauthenticated + rateLimited
+ *
+ * - `rateLimited`: over its address's rate limit, dropped before decoding;
+ * - `malformed`: not a datagram the relay can read (decode failures,
+ *   neither protocol nor UTF-8, 0 bytes);
+ * - `unauthenticated`: readable but not proven to come from who it claims
+ *   (a missing or wrong session token or auth trailer, a replay, plain text
+ *   in shared-secret mode);
+ * - `accepted`: passed every check and went to the relay's rules. The rules
+ *   may still do nothing with it (a `bye` from a stranger, a wrong-direction
+ *   kind, an empty line…): those are also counted in `ignored` by reason.
  */
 import type { ProtocolErrorCode } from '@udpchat/protocol';
 
+/** Why a datagram counted as `malformed` was dropped: a decode failure code, `BAD_UTF8`, or `empty-datagram` (0 bytes). */
+export type MalformedReason = ProtocolErrorCode | 'empty-datagram';
+
 /**
- * Why a received datagram was dropped (discarded without any effect):
- * - a `ProtocolErrorCode`: a protocol datagram (`FF 55 …`) that `decode`
- *   refused, or `BAD_UTF8` for a datagram that is neither a protocol
- *   datagram nor well-formed UTF-8 text;
- * - `empty-datagram`: a 0-byte datagram (logged as "0-byte datagram from ip:port");
+ * Why a datagram counted as `unauthenticated` was dropped:
+ * - `no-token` / `bad-token`: from a registered client's address without its session token, or with another (PROTOCOL.md §6.1);
+ * - `auth-missing`, `auth-bad-tag`, `auth-stale`, `auth-replay`, `auth-replay-cache-full`:
+ *   shared-secret mode, the auth trailer is absent, wrong, more than 30 s
+ *   off, seen before, or the replay window is full (PROTOCOL.md §6.2);
+ * - `auth-not-expected`: a signed `hello` to a relay without a secret (answered `NO_SECRET`);
+ * - `plain-text-refused`: plain text in shared-secret mode.
+ */
+export type UnauthenticatedReason =
+  | 'no-token'
+  | 'bad-token'
+  | 'auth-missing'
+  | 'auth-bad-tag'
+  | 'auth-stale'
+  | 'auth-replay'
+  | 'auth-replay-cache-full'
+  | 'auth-not-expected'
+  | 'plain-text-refused';
+
+/**
+ * Why an accepted datagram had no effect:
  * - `empty-text`: plain text with nothing left once one trailing newline is
  *   stripped (an empty line from `nc`), or a `@NAME ` with nothing after it;
  * - `plain-peers-off`: plain UTF-8 text while plain peers are switched off;
  * - `plain-from-client`: plain UTF-8 text from the address of a registered protocol client;
- * - `unexpected`: a well-formed message a client never sends (welcome, contacts, join, leave, heartbeat-ack, error);
- * - `bye-unregistered`: a bye from an address that is not registered;
+ * - `plain-peer-refused`: text from a new plain peer while the relay is full or its IP has too many contacts;
+ * - `unexpected`: a well-formed message a client never sends (welcome, contacts, join, leave, heartbeat-ack, error, relay-ack);
+ * - `bye-unregistered`, `ack-unregistered`: a bye or an ack from an address that is not registered;
+ * - `ack-unknown-contact`: an ack to a name that is not an online client;
  * - `internal`: handling it threw (a bug; logged at error level).
  */
-export type DropReason =
-  | ProtocolErrorCode
-  | 'empty-datagram'
+export type IgnoredReason =
   | 'empty-text'
   | 'plain-peers-off'
   | 'plain-from-client'
+  | 'plain-peer-refused'
   | 'unexpected'
   | 'bye-unregistered'
   | 'ack-unregistered'
   | 'ack-unknown-contact'
   | 'internal';
 
+/** Why a datagram was dropped or ignored (see the three reason types). */
+export type DropReason = MalformedReason | UnauthenticatedReason | IgnoredReason | 'rate-limited';
+
+/**
+ * Why a datagram the relay meant to send was not sent:
+ * - `amplification`: to an unvalidated address, it would have exceeded what that address sent (PROTOCOL.md §6.1);
+ * - `plain-budget`: to a plain peer that used up its byte budget (PROTOCOL.md §6.3);
+ * - `reply-throttle`: a second SECRET_REQUIRED / CLOCK_SKEW / NO_SECRET to one address within 1 s (PROTOCOL.md §6.2).
+ */
+export type NotSentReason = 'amplification' | 'plain-budget' | 'reply-throttle';
+
+const UNAUTHENTICATED: ReadonlySet<string> = new Set<UnauthenticatedReason>([
+  'no-token',
+  'bad-token',
+  'auth-missing',
+  'auth-bad-tag',
+  'auth-stale',
+  'auth-replay',
+  'auth-replay-cache-full',
+  'auth-not-expected',
+  'plain-text-refused',
+]);
+
+/** True when `reason` is one of the `UnauthenticatedReason`s. */
+export function isUnauthenticatedReason(reason: string): reason is UnauthenticatedReason {
+  return UNAUTHENTICATED.has(reason);
+}
+
 /** A snapshot of the counters. Byte counts are UDP payload bytes. */
 export interface RelayStats {
-  /** Datagrams received. */
+  /** Datagrams received (= accepted + malformed + unauthenticated + rateLimited). */
   datagramsIn: number;
   /** Bytes received. */
   bytesIn: number;
@@ -43,14 +102,30 @@ export interface RelayStats {
   bytesOut: number;
   /** Sends that reported an error in their callback. */
   sendErrors: number;
-  /** Received datagrams that were well-formed and handled (answered, relayed, or refused with an `error`), plain text included. */
+  /** Received datagrams that passed every check and went to the relay's rules (plain text included). */
   accepted: number;
-  /** Received datagrams dropped without effect, by reason (`DropReason`); reasons never seen are absent. */
+  /** Received datagrams dropped as unreadable. */
+  malformed: number;
+  /** Received datagrams dropped as not proven to come from their claimed sender. */
+  unauthenticated: number;
+  /** Received datagrams dropped by the per-address rate limit, before decoding. */
+  rateLimited: number;
+  /** Dropped datagrams by reason (malformed, unauthenticated and `rate-limited` ones); reasons never seen are absent. */
   dropped: Record<string, number>;
+  /** Accepted datagrams that had no effect, by `IgnoredReason`; reasons never seen are absent. */
+  ignored: Record<string, number>;
+  /** Datagrams the relay did not send, by `NotSentReason`; reasons never seen are absent. */
+  notSent: Record<string, number>;
   /** `error` messages sent, by error code (NAME_TAKEN, UNKNOWN_CONTACT, …). */
   refused: Record<string, number>;
   /** Contacts registered right now, plain peers included. */
   contacts: number;
+  /** Registrations pending right now (PROTOCOL.md §6.1). */
+  pending: number;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 /** Mutable counters behind `RelayStats`. */
@@ -61,8 +136,18 @@ export class StatsCounter {
   private bytesOut = 0;
   private sendErrors = 0;
   private accepted = 0;
+  private malformed = 0;
+  private unauthenticated = 0;
+  private rateLimited = 0;
   private readonly dropped = new Map<string, number>();
+  private readonly ignored = new Map<string, number>();
+  private readonly notSent = new Map<string, number>();
   private readonly refused = new Map<string, number>();
+
+  /** Received datagrams counted in one of the four classes so far (equals `datagramsIn` between datagrams). */
+  get classified(): number {
+    return this.accepted + this.malformed + this.unauthenticated + this.rateLimited;
+  }
 
   /** A datagram of `bytes` bytes arrived. */
   received(bytes: number): void {
@@ -70,20 +155,44 @@ export class StatsCounter {
     this.bytesIn += bytes;
   }
 
-  /** The datagram just received was handled. */
+  /** The datagram just received passed every check. */
   accept(): void {
     this.accepted++;
   }
 
-  /** The datagram just received was dropped for `reason`. */
-  drop(reason: DropReason): void {
-    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
+  /** The datagram just received passed every check and the rules ignored it for `reason`. */
+  acceptIgnored(reason: IgnoredReason): void {
+    this.accepted++;
+    bump(this.ignored, reason);
+  }
+
+  /** The datagram just received could not be read. */
+  dropMalformed(reason: MalformedReason): void {
+    this.malformed++;
+    bump(this.dropped, reason);
+  }
+
+  /** The datagram just received failed authentication. */
+  dropUnauthenticated(reason: UnauthenticatedReason): void {
+    this.unauthenticated++;
+    bump(this.dropped, reason);
+  }
+
+  /** The datagram just received was over its address's rate limit. */
+  dropRateLimited(): void {
+    this.rateLimited++;
+    bump(this.dropped, 'rate-limited');
   }
 
   /** A datagram of `bytes` bytes was handed to the socket. */
   sent(bytes: number): void {
     this.datagramsOut++;
     this.bytesOut += bytes;
+  }
+
+  /** A datagram was not sent, for `reason`. */
+  withheld(reason: NotSentReason): void {
+    bump(this.notSent, reason);
   }
 
   /** A send callback reported an error. */
@@ -93,11 +202,11 @@ export class StatsCounter {
 
   /** An `error` message with `code` was sent. */
   refuse(code: string): void {
-    this.refused.set(code, (this.refused.get(code) ?? 0) + 1);
+    bump(this.refused, code);
   }
 
-  /** A copy of the counters; `contacts` is the current table size. */
-  snapshot(contacts: number): RelayStats {
+  /** A copy of the counters; `contacts` and `pending` are the current table sizes. */
+  snapshot(contacts: number, pending = 0): RelayStats {
     return {
       datagramsIn: this.datagramsIn,
       bytesIn: this.bytesIn,
@@ -105,9 +214,15 @@ export class StatsCounter {
       bytesOut: this.bytesOut,
       sendErrors: this.sendErrors,
       accepted: this.accepted,
+      malformed: this.malformed,
+      unauthenticated: this.unauthenticated,
+      rateLimited: this.rateLimited,
       dropped: Object.fromEntries(this.dropped),
+      ignored: Object.fromEntries(this.ignored),
+      notSent: Object.fromEntries(this.notSent),
       refused: Object.fromEntries(this.refused),
       contacts,
+      pending,
     };
   }
 }

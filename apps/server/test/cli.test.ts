@@ -11,17 +11,48 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 describe('parseCli', () => {
   it('defaults to 127.0.0.1:8081 at level info', () => {
-    expect(parseCli([])).toEqual({ kind: 'run', host: '127.0.0.1', port: 8081, logLevel: 'info', plainPeers: true, simulate: null });
+    expect(parseCli([])).toEqual({
+      kind: 'run',
+      host: '127.0.0.1',
+      port: 8081,
+      logLevel: 'info',
+      plainPeers: true,
+      simulate: null,
+      secretFile: null,
+      rateLimit: 200,
+      maxContacts: 10_000,
+      maxPerIp: 64,
+    });
   });
 
   it('reads every flag, in both spellings', () => {
-    expect(parseCli(['--host', '::1', '--port=0', '--log-level', 'debug', '--no-plain-peers'])).toEqual({
+    expect(
+      parseCli([
+        '--host',
+        '::1',
+        '--port=0',
+        '--log-level',
+        'debug',
+        '--no-plain-peers',
+        '--secret-file',
+        '/etc/udpchat.secret',
+        '--rate-limit=0',
+        '--max-contacts',
+        '5',
+        '--max-per-ip',
+        '0',
+      ]),
+    ).toEqual({
       kind: 'run',
       host: '::1',
       port: 0,
       logLevel: 'debug',
       plainPeers: false,
       simulate: null,
+      secretFile: '/etc/udpchat.secret',
+      rateLimit: 0,
+      maxContacts: 5,
+      maxPerIp: 0,
     });
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
     expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });
@@ -58,6 +89,14 @@ describe('parseCli', () => {
     [['--no-plain-peers=1'], '--no-plain-peers takes no value'],
     [['serve'], 'unexpected argument "serve"'],
     [['--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [['--rate-limit', 'fast'], '--rate-limit must be a whole number from 0 to 1000000 (got "fast")'],
+    [['--rate-limit=-1'], '--rate-limit must be a whole number from 0 to 1000000 (got "-1")'],
+    [['--rate-limit', '2000000'], '--rate-limit must be a whole number from 0 to 1000000 (got "2000000")'],
+    [['--max-contacts', '0'], '--max-contacts must be a whole number from 1 to 1000000 (got "0")'],
+    [['--max-contacts', '1e3'], '--max-contacts must be a whole number from 1 to 1000000 (got "1e3")'],
+    [['--max-per-ip', '2.5'], '--max-per-ip must be a whole number from 0 to 1000000 (got "2.5")'],
+    [['--secret-file'], '--secret-file needs a value'],
+    [['--secret-file='], '--secret-file needs a value'],
   ])('refuses %j: %s', (argv, message) => {
     expect(parseCli(argv)).toEqual({ kind: 'error', message });
   });
@@ -151,7 +190,7 @@ describe('the udpchat-relay program', () => {
     expect(JSON.parse(line)).toMatchObject({ level: 40, simulation: `simulating loss 50%, duplicate 0%, reorder 0% (seed ${seed})` });
     const peer = await TestPeer.open({ address: '127.0.0.1', port });
     try {
-      for (const name of ['a1', 'a2', 'a3', 'a4']) await peer.send({ kind: 'hello', name });
+      for (const name of ['a1', 'a2', 'a3', 'a4']) await peer.hello(name);
       // Loopback keeps the order: once the fourth is answered, the first three were dropped.
       expect(await peer.next('welcome', undefined, 5000)).toMatchObject({ name: 'a4' });
       expect(peer.pending('welcome')).toEqual([]);
@@ -188,6 +227,9 @@ describe('the udpchat-relay program', () => {
     [['--simulate-loss', 'abc'], 'udpchat-relay: --simulate-loss must be a number from 0 to 1 (got "abc")'],
     [['--simulate-loss', '2'], 'udpchat-relay: --simulate-loss must be a number from 0 to 1 (got "2")'],
     [['--simulate-loss', '0.5', '--seed', 'x'], 'udpchat-relay: --seed must be a whole number from 0 to 4294967295 (got "x")'],
+    [['--rate-limit', 'x'], 'udpchat-relay: --rate-limit must be a whole number from 0 to 1000000 (got "x")'],
+    [['--max-contacts', '0'], 'udpchat-relay: --max-contacts must be a whole number from 1 to 1000000 (got "0")'],
+    [['--max-per-ip', '-3'], 'udpchat-relay: --max-per-ip needs a value (got "-3"; write --max-per-ip=VALUE for a value starting with "-")'],
   ])('exits 2 for %j with one error line and the usage', async (args, line) => {
     const { code, stdout, stderr } = await runRelay(args);
     expect(code).toBe(2);
@@ -201,9 +243,18 @@ describe('the udpchat-relay program', () => {
     expect(help.stdout).toEqual(usageLines);
     expect(help.stdout[0]).toContain('[--no-plain-peers]');
     expect(help.stdout.some((l) => /^ {2}--no-plain-peers {8}\S/.test(l))).toBe(true);
-    for (const flag of ['--simulate-loss P', '--simulate-duplicate P', '--simulate-reorder P', '--seed N']) {
+    for (const flag of [
+      '--simulate-loss P',
+      '--simulate-duplicate P',
+      '--simulate-reorder P',
+      '--seed N',
+      '--secret-file PATH',
+      '--rate-limit N',
+      '--max-contacts N',
+      '--max-per-ip N',
+    ]) {
       expect(help.stdout.some((l) => l.startsWith(`  ${flag} `))).toBe(true);
-      expect(help.stdout.slice(0, 3).join(' ')).toContain(`[${flag}]`);
+      expect(help.stdout.slice(0, 4).join(' ')).toContain(`[${flag}]`);
     }
     const version = await runRelay(['-v']);
     expect(version.code).toBe(0);

@@ -10,7 +10,15 @@ describe('starting', () => {
     const relay = await testRelay({ logger });
     expect(relay.address).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
     expect(relay.address.port).toBeGreaterThan(0);
-    expect(lines.find((l) => l.msg === 'relay started')).toMatchObject({ address: '127.0.0.1', port: relay.address.port, family: 'IPv4' });
+    expect(lines.find((l) => l.msg === 'relay started')).toMatchObject({
+      address: '127.0.0.1',
+      port: relay.address.port,
+      family: 'IPv4',
+      sharedSecret: false,
+      rateLimit: 200,
+      maxContacts: 10_000,
+      maxPerIp: 64,
+    });
     expect(relay.stats()).toEqual({
       datagramsIn: 0,
       bytesIn: 0,
@@ -18,9 +26,15 @@ describe('starting', () => {
       bytesOut: 0,
       sendErrors: 0,
       accepted: 0,
+      malformed: 0,
+      unauthenticated: 0,
+      rateLimited: 0,
       dropped: {},
+      ignored: {},
+      notSent: {},
       refused: {},
       contacts: 0,
+      pending: 0,
     });
   });
 
@@ -59,6 +73,11 @@ describe('starting', () => {
     await expect(startRelay({ port: 70000 })).rejects.toThrow(RangeError);
     await expect(startRelay({ port: 0, presenceTimeoutMs: 0 })).rejects.toThrow(/presenceTimeoutMs/);
     await expect(startRelay({ port: 0, heartbeatIntervalMs: 1.5 })).rejects.toThrow(/heartbeatIntervalMs/);
+    await expect(startRelay({ port: 0, rateLimit: -1 })).rejects.toThrow(/rateLimit/);
+    await expect(startRelay({ port: 0, maxContacts: 0 })).rejects.toThrow(/maxContacts/);
+    await expect(startRelay({ port: 0, maxPerIp: 1.5 })).rejects.toThrow(/maxPerIp/);
+    await expect(startRelay({ port: 0, statsIntervalMs: -5 })).rejects.toThrow(/statsIntervalMs/);
+    await expect(startRelay({ port: 0, secret: { key: 'hunter22' } as never })).rejects.toThrow(/secret must be an AuthKey/);
   });
 
   it('serves IPv6 when the host is an IPv6 address (or says clearly that ::1 is not available)', async () => {

@@ -283,7 +283,7 @@ describe('a relay simulating an unreliable network', () => {
     });
     const peer = await peerOf(relay);
     for (let i = 1; i <= 3; i++) {
-      await peer.send({ kind: 'hello', name: 'alice' });
+      await peer.hello('alice');
       await until(() => relay.simulationStats()?.dropped === i, `simulated drop ${i}`);
     }
     // The relay handles a datagram synchronously on arrival: a reply would have been sent by now.
@@ -298,9 +298,10 @@ describe('a relay simulating an unreliable network', () => {
   it('with duplicate 1 handles every datagram twice', async () => {
     const relay = await testRelay({ simulate: { duplicate: 1 } });
     const peer = await peerOf(relay);
-    await peer.send({ kind: 'hello', name: 'bob' });
-    await peer.next('welcome');
-    await peer.next('welcome');
+    await peer.hello('bob');
+    const first = await peer.next('welcome');
+    const second = await peer.next('welcome');
+    expect(second.token).toEqual(first.token); // a repeated hello while pending: the same token
     expect(relay.simulationStats()).toMatchObject({ received: 1, dropped: 0, duplicated: 1 });
     await until(() => relay.stats().datagramsIn === 2, 'both copies counted');
   });
@@ -313,7 +314,7 @@ describe('a relay simulating an unreliable network', () => {
     expect(lines.find((l) => l.msg === 'relay started')).not.toHaveProperty('simulate');
     expect(lines.some((l) => l.msg === 'simulating an unreliable network')).toBe(false);
     const peer = await peerOf(relay);
-    await peer.send({ kind: 'hello', name: 'carol' });
+    await peer.hello('carol');
     expect(await peer.next('welcome')).toMatchObject({ kind: 'welcome' });
   });
 

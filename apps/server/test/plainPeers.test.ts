@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { encode, isProtocolDatagram, isValidUtf8, MAX_TEXT_BYTES, utf8Length } from '@udpchat/protocol';
+import { decodeDatagram, encode, isProtocolDatagram, isValidUtf8, MAX_TEXT_BYTES, paddedHello, utf8Length } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   formatPlainText,
@@ -19,7 +19,9 @@ const QQ_CLIENT = fileURLToPath(new URL('./fixtures/qq_client.py', import.meta.u
 const NANOID = /^[A-Za-z0-9_-]{21}$/;
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) => s.accepted + sum(s.dropped) === s.datagramsIn;
+const addsUp = (s: RelayStats) =>
+  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
+  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
 
 /** Proves everything sent to `peer` before now has arrived: a heartbeat round trip. */
 async function barrier(peer: TestPeer, seq: number): Promise<void> {
@@ -164,12 +166,12 @@ describe('a plain-text (netcat-style) peer', () => {
     await bob!.send(chat('all', 'to everyone'));
     expect(expectPlainDatagram(await nc.next())).toBe('[bob] to everyone');
 
-    const big = '界'.repeat(283) + 'x'; // 850 bytes, the largest chat text
+    const big = '界'.repeat(263) + 'x'; // 790 bytes, the largest chat text
     expect(utf8Length(big)).toBe(MAX_TEXT_BYTES);
     await bob!.send(chat(nc.contactName, big));
     const bytes = await nc.next();
     expect(expectPlainDatagram(bytes)).toBe(`[bob] ${big}`);
-    expect(bytes.length).toBe(6 + 850 + 1);
+    expect(bytes.length).toBe(6 + MAX_TEXT_BYTES + 1);
 
     // Exactly one datagram each, and bob got no error for any of them.
     await barrier(bob!, 1);
@@ -178,7 +180,7 @@ describe('a plain-text (netcat-style) peer', () => {
     expect(relay.stats().refused).toEqual({});
   });
 
-  it('cuts long plain -> plain text to 1024 bytes and long plain -> client text to 850 bytes, with …', async () => {
+  it('cuts long plain -> plain text to 1024 bytes and long plain -> client text to 790 bytes, with …', async () => {
     const relay = await testRelay();
     const [bob] = await registered(relay, 'bob');
     const one = await rawPeerOf(relay);
@@ -225,13 +227,14 @@ describe('a plain-text (netcat-style) peer', () => {
     await nc.send(new Uint8Array(0));
     await until(() => relay.stats().dropped['empty-datagram'] === 1, 'the empty-datagram drop');
     await nc.send('\n');
-    await until(() => relay.stats().dropped['empty-text'] === 1, 'the empty-text drop');
+    await until(() => relay.stats().ignored['empty-text'] === 1, 'the empty-text drop');
     await nc.send('@bob \n');
-    await until(() => relay.stats().dropped['empty-text'] === 2, 'the second empty-text drop');
+    await until(() => relay.stats().ignored['empty-text'] === 2, 'the second empty-text drop');
 
     const stats = relay.stats();
     expect(stats.datagramsIn - before.datagramsIn).toBe(4);
-    expect(stats.accepted).toBe(before.accepted);
+    expect(stats.malformed - before.malformed).toBe(2);
+    expect(stats.accepted - before.accepted).toBe(2); // well-formed text that said nothing
     expect(stats.contacts).toBe(1);
     expect(addsUp(stats)).toBe(true);
     expect(lines.find((l) => l.msg === `0-byte datagram from 127.0.0.1:${nc.port}`)).toMatchObject({ reason: 'empty-datagram', bytes: 0 });
@@ -251,7 +254,7 @@ describe('a plain-text (netcat-style) peer', () => {
     const relay = await testRelay();
     const [alice, bob] = await registered(relay, 'alice', 'bob');
     await alice!.sendRaw(Buffer.from('not a protocol message\n'));
-    await until(() => relay.stats().dropped['plain-from-client'] === 1, 'the plain-from-client drop');
+    await until(() => relay.stats().ignored['plain-from-client'] === 1, 'the plain-from-client drop');
     await barrier(bob!, 1);
     expect(bob!.inbox).toEqual([]);
     expect(relay.contacts().map((c) => c.type)).toEqual(['client', 'client']);
@@ -335,14 +338,19 @@ describe('a plain-text (netcat-style) peer', () => {
     const nc = await rawPeerOf(relay);
     await nc.send('plain first\n');
     await bob!.next('chat', (m) => m.text === 'plain first');
-    // The same address now speaks the protocol.
-    await nc.send(encode({ kind: 'hello', name: 'neo' }));
     expect(await bob!.next('join')).toEqual({ kind: 'join', name: nc.contactName, type: 'plain' });
+    // The same address now speaks the protocol: hello, then its token back.
+    await nc.send(encode(paddedHello('neo')));
+    const welcome = await nc.next();
+    expect(isProtocolDatagram(welcome)).toBe(true);
+    const { message } = decodeDatagram(welcome);
+    if (message.kind !== 'welcome') throw new Error(`expected a welcome, got ${message.kind}`);
+    // Still a plain peer until the token comes back.
+    expect(relay.contacts().map((c) => c.type)).toEqual(['client', 'plain']);
+    await nc.send(encode({ kind: 'list' }, { token: message.token }));
     // In this order: the plain peer leaves, the client joins.
     expect(await bob!.nextMatching(() => true)).toEqual({ kind: 'leave', name: nc.contactName, reason: 'bye' });
     expect(await bob!.nextMatching(() => true)).toEqual({ kind: 'join', name: 'neo', type: 'client' });
-    const welcome = nc.next();
-    expect(isProtocolDatagram(await welcome)).toBe(true);
     expect(relay.contacts().map((c) => [c.name, c.type])).toEqual([
       ['bob', 'client'],
       ['neo', 'client'],
@@ -355,7 +363,7 @@ describe('a plain-text (netcat-style) peer', () => {
     const nc = await rawPeerOf(relay);
     await nc.send('hello?\n');
     await nc.send('@bob hello?\n');
-    await until(() => relay.stats().dropped['plain-peers-off'] === 2, 'two plain-peers-off drops');
+    await until(() => relay.stats().ignored['plain-peers-off'] === 2, 'two plain-peers-off drops');
     const anyone = chat('all', 'anyone?');
     await bob!.send(anyone);
     await barrier(bob!, 1);
@@ -365,7 +373,7 @@ describe('a plain-text (netcat-style) peer', () => {
     expect(nc.received).toEqual([]);
     const stats = relay.stats();
     expect(addsUp(stats)).toBe(true);
-    expect(stats.accepted).toBe(3); // hello, chat, heartbeat
+    expect(stats.accepted).toBe(6); // hello, list, the two ignored lines, chat, heartbeat
   });
 
   it('works with IPv6: named [::1]:PORT (where the machine has IPv6 loopback)', async () => {

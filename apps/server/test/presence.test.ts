@@ -76,7 +76,7 @@ describe('presence', () => {
     const [alice] = await registered(relay, 'alice');
     const stranger = await peerOf(relay);
     await stranger.send({ kind: 'bye', reason: '' });
-    const stats = await until(() => relay.stats().dropped['bye-unregistered'] === 1 && relay.stats(), 'the bye to be counted');
+    const stats = await until(() => relay.stats().ignored['bye-unregistered'] === 1 && relay.stats(), 'the bye to be counted');
     expect(stats.contacts).toBe(1);
     expect(stranger.inbox).toEqual([]);
     expect(alice!.pending('leave')).toEqual([]);

@@ -1,4 +1,4 @@
-import { ERROR_CODES, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS } from '@udpchat/protocol';
+import { ERROR_CODES, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS, TOKEN_BYTES } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
 import { peerOf, registered, testRelay } from './helpers/relay.js';
 
@@ -14,7 +14,9 @@ describe('registration', () => {
       port: alice.port,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       presenceTimeoutMs: PRESENCE_TIMEOUT_MS,
+      token: expect.any(Uint8Array),
     });
+    expect(welcome.token).toHaveLength(TOKEN_BYTES);
     expect(contacts).toEqual([]);
     expect(pages).toBe(1);
     expect(relay.contactCount).toBe(1);
@@ -42,7 +44,7 @@ describe('registration', () => {
     const relay = await testRelay();
     await registered(relay, 'Bob');
     const other = await peerOf(relay);
-    await other.send({ kind: 'hello', name: 'bOB' });
+    await other.hello('bOB');
     expect(await other.next('error')).toEqual({ kind: 'error', code: ERROR_CODES.NAME_TAKEN, message: 'name "bOB" is taken', ref: '' });
     expect(relay.contactCount).toBe(1);
     expect(relay.stats().refused).toEqual({ NAME_TAKEN: 1 });
@@ -57,7 +59,7 @@ describe('registration', () => {
   ])('refuses a name with %s', async (_label, name, code, text) => {
     const relay = await testRelay();
     const peer = await peerOf(relay);
-    await peer.send({ kind: 'hello', name });
+    await peer.hello(name);
     const error = await peer.next('error');
     expect(error.code).toBe(code);
     expect(error.message).toContain(text);
@@ -69,8 +71,9 @@ describe('registration', () => {
     const relay = await testRelay();
     const [alice, bob] = await registered(relay, 'alice', 'bob');
     await alice!.next('join', (m) => m.name === 'bob');
+    const token = bob!.token;
     const again = await bob!.register('bob');
-    expect(again.welcome).toMatchObject({ name: 'bob', port: bob!.port });
+    expect(again.welcome).toMatchObject({ name: 'bob', port: bob!.port, token });
     expect(again.contacts).toEqual([{ name: 'alice', type: 'client' }]);
     // Proof that alice got no second join: the next thing she gets from bob is his chat.
     await bob!.send({ kind: 'chat', id: 'after', from: 'bob', to: 'alice', seq: 0, base: 0, time: 1, text: 'x' });
@@ -82,8 +85,9 @@ describe('registration', () => {
   it('treats a hello with a new name from a registered address as a rename', async () => {
     const relay = await testRelay();
     const [alice, bob] = await registered(relay, 'alice', 'bob');
+    const token = bob!.token;
     const renamed = await bob!.register('robert');
-    expect(renamed.welcome.name).toBe('robert');
+    expect(renamed.welcome).toMatchObject({ name: 'robert', token }); // same session, same token
     expect(await alice!.next('leave')).toEqual({ kind: 'leave', name: 'bob', reason: 'bye' });
     expect(await alice!.next('join', (m) => m.name === 'robert')).toMatchObject({ name: 'robert' });
     expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'robert']);
@@ -95,7 +99,7 @@ describe('registration', () => {
   it('keeps the old registration when a rename is refused', async () => {
     const relay = await testRelay();
     const [, bob] = await registered(relay, 'alice', 'bob');
-    await bob!.send({ kind: 'hello', name: 'ALICE' });
+    await bob!.hello('ALICE');
     expect((await bob!.next('error')).code).toBe(ERROR_CODES.NAME_TAKEN);
     expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'bob']);
   });

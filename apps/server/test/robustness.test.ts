@@ -10,7 +10,11 @@ import { until } from './helpers/wait.js';
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 function addsUp(s: RelayStats): boolean {
-  return s.accepted + sum(s.dropped) === s.datagramsIn;
+  return (
+    s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
+    sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited &&
+    sum(s.ignored) <= s.accepted
+  );
 }
 
 describe('malformed datagrams', () => {
@@ -21,14 +25,16 @@ describe('malformed datagrams', () => {
     const attacker = await peerOf(relay);
 
     const good = encode(chat('bob', 'a real message'));
+    const ignoredText = new TextEncoder().encode('请输入消息 plain text'); // from alice, a registered client
     const bad: Array<[DropReason, Uint8Array]> = [
-      ['plain-from-client', new TextEncoder().encode('请输入消息 plain text')], // from alice, a registered client
       ['empty-datagram', new Uint8Array(0)],
       ['TRUNCATED', good.subarray(0, good.length - 3)],
       ['TRUNCATED', good.subarray(0, 4)],
       ['BAD_VERSION', Uint8Array.from(good, (b, i) => (i === 2 ? 9 : b))],
       ['UNKNOWN_KIND', Uint8Array.from(good, (b, i) => (i === 3 ? 0x7f : b))],
-      ['BAD_FLAGS', Uint8Array.from(good, (b, i) => (i === 4 ? 1 : b))],
+      ['BAD_FLAGS', Uint8Array.from(good, (b, i) => (i === 4 ? 4 : b))],
+      ['TRUNCATED', Uint8Array.from(good, (b, i) => (i === 4 ? 3 : b))], // token and trailer claimed, too short for the fields
+      ['TRUNCATED', Uint8Array.of(0xff, 0x55, 1, 7, 1, 1, 2, 3)], // a token cut short
       ['TRAILING_BYTES', Uint8Array.from([...good, 0])],
       ['OVERSIZE', new Uint8Array(1500).fill(0xff).fill(0x55, 1, 2)],
       ['BAD_UTF8', new Uint8Array(1500).fill(0xff)],
@@ -44,6 +50,7 @@ describe('malformed datagrams', () => {
 
     // Interleave garbage (from a stranger and from a registered contact) with real chat.
     let delivered = 0;
+    await alice!.sendRaw(ignoredText);
     for (const [i, bytes] of [...bad.map(([, b]) => b), ...random].entries()) {
       await (i % 2 ? attacker : alice!).sendRaw(bytes);
       if (i % 40 === 0) {
@@ -55,24 +62,25 @@ describe('malformed datagrams', () => {
     await bob!.send(chat('alice', 'still alive'));
     expect(await alice!.next('chat', (m) => m.text === 'still alive')).toMatchObject({ from: 'bob' });
 
-    const sent = bad.length + random.length + delivered + 1;
+    const sent = 1 + bad.length + random.length + delivered + 1;
     const stats = await until(() => {
       const s = relay.stats();
       return s.datagramsIn - before.datagramsIn === sent && s;
     }, `${sent} datagrams to be counted`);
-    const droppedNow = sum(stats.dropped) - sum(before.dropped);
-    expect(droppedNow).toBe(bad.length + random.length);
-    expect(stats.accepted - before.accepted).toBe(delivered + 1);
+    expect(stats.malformed - before.malformed).toBe(bad.length + random.length);
+    expect(sum(stats.dropped) - sum(before.dropped)).toBe(bad.length + random.length);
+    expect(stats.accepted - before.accepted).toBe(delivered + 1 + 1);
+    expect(stats.ignored).toEqual({ 'plain-from-client': 1 });
     for (const [code] of bad) expect(stats.dropped[code], code).toBeGreaterThan(0);
     expect(stats.dropped.BAD_UTF8).toBeGreaterThanOrEqual(2);
-    expect(stats.dropped.internal).toBeUndefined();
+    expect(stats.unauthenticated).toBe(0);
     expect(addsUp(stats)).toBe(true);
     expect(relay.contactCount).toBe(2); // garbage never makes a plain peer
     // The garbage was never answered.
     expect(attacker.inbox).toEqual([]);
     expect(alice!.pending('error')).toEqual([]);
 
-    const empty = lines.find((l) => l.msg === `0-byte datagram from 127.0.0.1:${attacker.port}`); // bad[1], odd: the attacker
+    const empty = lines.find((l) => l.msg === `0-byte datagram from 127.0.0.1:${alice!.port}`); // bad[0], even: alice
     expect(empty).toMatchObject({ reason: 'empty-datagram', bytes: 0 });
     const drops = lines.filter((l: LogLine) => l.msg === 'datagram dropped' || l.msg.startsWith('0-byte'));
     // Rate-limited: at most 10 lines per reason within the window, despite ~200 drops.
@@ -80,7 +88,7 @@ describe('malformed datagrams', () => {
     for (const l of drops) perReason.set(l.reason, (perReason.get(l.reason) ?? 0) + 1);
     for (const [reason, n] of perReason) expect(n, String(reason)).toBeLessThanOrEqual(10);
     expect(drops.length).toBeLessThan(bad.length + random.length);
-    expect(drops[0]).toMatchObject({ from: expect.stringMatching(/^127\.0\.0\.1:\d+$/), reason: 'plain-from-client' });
+    expect(drops[0]).toMatchObject({ from: `127.0.0.1:${alice!.port}`, reason: 'plain-from-client' });
   });
 
   it('stats add up after every kind of traffic', async () => {
@@ -91,8 +99,8 @@ describe('malformed datagrams', () => {
     await alice!.send(chat('nobody', 'x'));
     await alice!.next('error');
     const s = relay.stats();
-    expect(s.datagramsIn).toBe(5);
-    expect(s).toMatchObject({ accepted: 3, dropped: { BAD_UTF8: 1, unexpected: 1 }, contacts: 2 });
+    expect(s.datagramsIn).toBe(7); // hello + list each, then three
+    expect(s).toMatchObject({ accepted: 6, malformed: 1, dropped: { BAD_UTF8: 1 }, ignored: { unexpected: 1 }, contacts: 2 });
     expect(addsUp(s)).toBe(true);
     expect(s.bytesIn).toBeGreaterThan(0);
     expect(s.datagramsOut).toBeGreaterThanOrEqual(6); // 2 welcomes, 2 contact pages, 1 join, 1 error
@@ -111,8 +119,10 @@ describe('a failure while handling a datagram', () => {
     });
     const relay = await testRelay({ logger });
     const doomed = await peerOf(relay);
-    await doomed.send({ kind: 'hello', name: 'doomed' });
-    await until(() => relay.stats().dropped.internal === 1, 'the internal drop');
+    await doomed.hello('doomed');
+    doomed.token = (await doomed.next('welcome')).token;
+    await doomed.send({ kind: 'list' }); // completes the registration, which logs 'contact registered'
+    await until(() => relay.stats().ignored.internal === 1, 'the internal drop');
     expect(lines.some((l) => l.includes('datagram handling failed') && l.includes('disk full'))).toBe(true);
     const [alice] = await registered(relay, 'alice');
     await alice!.send({ kind: 'heartbeat', seq: 5 });

@@ -72,18 +72,24 @@ describe('routing chat', () => {
     expect(await bob!.nextMatching(isChat)).toMatchObject({ text: 'not empty' });
   });
 
-  it('answers chat and heartbeat from an unregistered address with NOT_REGISTERED', async () => {
+  it('answers chat, heartbeat and list from an unregistered address with NOT_REGISTERED, within what it sent', async () => {
     const relay = await testRelay();
     const [bob] = await registered(relay, 'bob');
     const stranger = await peerOf(relay);
     const message = chat('bob', 'hi', { from: 'bob' });
     await stranger.send(message);
     expect(await stranger.next('error')).toMatchObject({ code: ERROR_CODES.NOT_REGISTERED, ref: message.id });
+    // A heartbeat with a token (a client whose relay restarted): 25 bytes, the error without its text fits.
+    stranger.token = new Uint8Array(16).fill(7);
     await stranger.send({ kind: 'heartbeat', seq: 7 });
+    expect(await stranger.next('error')).toMatchObject({ code: ERROR_CODES.NOT_REGISTERED, message: '', ref: '' });
+    await stranger.send({ kind: 'list' });
     expect(await stranger.next('error')).toMatchObject({ code: ERROR_CODES.NOT_REGISTERED, ref: '' });
     expect(stranger.pending('heartbeat-ack')).toEqual([]);
     expect(bob!.pending('chat')).toEqual([]);
-    expect(relay.stats().refused).toEqual({ NOT_REGISTERED: 2 });
+    expect(relay.stats().refused).toEqual({ NOT_REGISTERED: 3 });
+    // Anti-amplification: never more bytes back than it sent.
+    expect(stranger.bytesReceived).toBeLessThanOrEqual(stranger.bytesSent);
   });
 
   it('acks a heartbeat with the same seq', async () => {
@@ -99,7 +105,7 @@ describe('routing chat', () => {
     const before = relay.stats();
     const unexpected: Message[] = [
       { kind: 'error', code: 'X', message: 'loop?', ref: '' },
-      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 },
+      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(16) },
       { kind: 'contacts', page: 0, pages: 1, contacts: [] },
       { kind: 'join', name: 'x', type: 'client' },
       { kind: 'leave', name: 'x', reason: 'bye' },
@@ -114,7 +120,8 @@ describe('routing chat', () => {
       const s = relay.stats();
       return s.datagramsIn === before.datagramsIn + 7 && s;
     }, 'the relay to count 7 datagrams');
-    expect(after.dropped).toEqual({ unexpected: 6 });
+    expect(after.dropped).toEqual({});
+    expect(after.ignored).toEqual({ unexpected: 6 });
     expect(after.datagramsOut - before.datagramsOut).toBe(1);
   });
 });
@@ -138,7 +145,7 @@ describe('delivery acknowledgements through the relay', () => {
     await bob!.send({ kind: 'ack', from: 'mallory', to: 'ALICE', group: false, upTo: 3, ranges: [[5, 6]] });
     expect(await alice!.next('ack')).toEqual({ kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 3, ranges: [[5, 6]] });
     await bob!.send({ kind: 'ack', from: '', to: 'nobody', group: true, upTo: 1, ranges: [] });
-    await until(() => relay.stats().dropped['ack-unknown-contact'] === 1, 'the ack to nobody to be dropped');
+    await until(() => relay.stats().ignored['ack-unknown-contact'] === 1, 'the ack to nobody to be dropped');
     // No answer to an ack, ever: the next thing bob gets is the answer to its heartbeat.
     await bob!.send({ kind: 'heartbeat', seq: 77 });
     expect(await bob!.nextMatching(() => true)).toEqual({ kind: 'heartbeat-ack', seq: 77 });

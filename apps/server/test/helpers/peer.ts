@@ -1,12 +1,21 @@
 /**
  * TestPeer: a real UDP socket on 127.0.0.1 (ephemeral port) talking to a
- * relay, with a queue of the decoded messages it received.
+ * relay, with a queue of the decoded messages it received. It registers the
+ * way clients do (PROTOCOL.md §6.1: padded hello → welcome{token} → list with
+ * the token → contacts), then sends everything with its token, and signs
+ * everything when given the shared secret.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import {
-  decode,
+  decodeDatagram,
   encode,
+  paddedHello,
+  ReplayWindow,
+  verifyAuth,
+  type AuthKey,
+  type AuthVerdict,
   type ContactEntry,
+  type EncodeOptions,
   type Message,
   type MessageKind,
   type MessageOf,
@@ -29,28 +38,51 @@ export class TestPeer {
   readonly garbage: Uint8Array[] = [];
   /** Socket errors after bind (none expected). */
   readonly errors: Error[] = [];
+  /**
+   * For each datagram received, in order: `unsigned`; `signed` (a trailer, and
+   * no secret to check it with); or (with a secret) what verifyAuth said of
+   * its trailer (`ok`, `bad-tag`, `stale`, `replay`…).
+   */
+  readonly verdicts: Array<AuthVerdict | 'unsigned' | 'signed'> = [];
+  /** Bytes received in all (UDP payloads). */
+  bytesReceived = 0;
+  /** Bytes sent in all (UDP payloads). */
+  bytesSent = 0;
+  /** The session token from the last welcome; sent with every datagram once set. */
+  token: Uint8Array | undefined;
   private readonly waiters: Waiter[] = [];
+  private readonly replay = new ReplayWindow();
 
   private constructor(
     private readonly socket: Socket,
     private readonly relay: RelayEndpoint,
+    /** The shared secret to sign with and check against; undefined: sign nothing. */
+    readonly secret: AuthKey | undefined,
   ) {
     socket.on('message', (bytes) => this.onDatagram(bytes));
     socket.on('error', (err) => this.errors.push(err));
   }
 
-  /** Opens a peer bound to 127.0.0.1:0 (or `[::1]:0` for an IPv6 relay). */
-  static async open(relay: RelayEndpoint): Promise<TestPeer> {
+  /**
+   * Opens a peer bound to 127.0.0.1:`port` (default 0, any free port), or `[::1]` for an IPv6 relay.
+   * @param options.secret sign every datagram with it.
+   */
+  static async open(relay: RelayEndpoint, options: { secret?: AuthKey; port?: number } = {}): Promise<TestPeer> {
     const v6 = relay.address.includes(':');
     const socket = createSocket(v6 ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, v6 ? '::1' : '127.0.0.1', () => {
+      socket.bind(options.port ?? 0, v6 ? '::1' : '127.0.0.1', () => {
         socket.off('error', reject);
         resolve();
       });
     });
-    return new TestPeer(socket, relay);
+    return new TestPeer(socket, relay, options.secret);
+  }
+
+  /** The envelope this peer sends with: its token (once it has one) and its secret (if any). */
+  get envelope(): EncodeOptions {
+    return { token: this.token, auth: this.secret };
   }
 
   /** This peer's port. */
@@ -63,13 +95,24 @@ export class TestPeer {
     return this.socket.address().address;
   }
 
-  /** Sends one encoded message to the relay. */
+  /** Sends one message to the relay, with this peer's token and signature (`envelope`). */
   send(message: Message): Promise<void> {
-    return this.sendRaw(encode(message));
+    return this.sendRaw(encode(message, this.envelope));
+  }
+
+  /** Sends one message with exactly the envelope given (no token or signature unless in `options`). */
+  sendWith(message: Message, options: EncodeOptions = {}): Promise<void> {
+    return this.sendRaw(encode(message, options));
+  }
+
+  /** Sends a `hello` padded to HELLO_MIN_BYTES (300), with this peer's envelope. */
+  hello(name: string): Promise<void> {
+    return this.send(paddedHello(name, this.envelope));
   }
 
   /** Sends raw bytes as one datagram to the relay. */
   sendRaw(bytes: Uint8Array): Promise<void> {
+    this.bytesSent += bytes.length;
     return new Promise((resolve, reject) => {
       this.socket.send(bytes, this.relay.port, this.relay.address, (err) => (err ? reject(err) : resolve()));
     });
@@ -111,13 +154,16 @@ export class TestPeer {
   }
 
   /**
-   * Registers as `name`: sends hello, waits for the welcome and every page of
-   * the contact list.
+   * Registers as `name` (PROTOCOL.md §6.1): sends a padded hello (with its
+   * token when it has one), waits for the welcome and keeps its token, sends
+   * `list` with the token and waits for every page of the contact list.
    * @returns the welcome and the contact entries of all pages, in page order.
    */
   async register(name: string): Promise<{ welcome: WelcomeMessage; contacts: ContactEntry[]; pages: number }> {
-    await this.send({ kind: 'hello', name });
+    await this.hello(name);
     const welcome = await this.next('welcome');
+    this.token = welcome.token;
+    await this.send({ kind: 'list' });
     const first = await this.next('contacts');
     const pages = [first];
     while (pages.length < first.pages) pages.push(await this.next('contacts'));
@@ -137,9 +183,14 @@ export class TestPeer {
   }
 
   private onDatagram(bytes: Uint8Array): void {
+    this.bytesReceived += bytes.length;
     let message: Message;
     try {
-      message = decode(bytes);
+      const datagram = decodeDatagram(bytes);
+      message = datagram.message;
+      if (datagram.auth === undefined) this.verdicts.push('unsigned');
+      else if (this.secret) this.verdicts.push(verifyAuth(this.secret, bytes, datagram.auth, Date.now(), this.replay));
+      else this.verdicts.push('signed');
     } catch {
       this.garbage.push(bytes);
       return;

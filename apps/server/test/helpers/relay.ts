@@ -2,6 +2,7 @@
  * Relays for tests: real sockets on 127.0.0.1 port 0, stopped after each test,
  * optionally with a logger that captures its JSON lines.
  */
+import type { AuthKey } from '@udpchat/protocol';
 import { pino, type Logger } from 'pino';
 import { afterEach } from 'vitest';
 import { startRelay, type Relay, type RelayOptions } from '../../src/index.js';
@@ -21,9 +22,9 @@ export async function testRelay(options: RelayOptions = {}): Promise<Relay> {
   return relay;
 }
 
-/** A peer of `relay`, closed after the test. */
-export async function peerOf(relay: Relay): Promise<TestPeer> {
-  const peer = await TestPeer.open(relay.address);
+/** A peer of `relay` (signing with `options.secret`, bound to `options.port`), closed after the test. */
+export async function peerOf(relay: Relay, options: { secret?: AuthKey; port?: number } = {}): Promise<TestPeer> {
+  const peer = await TestPeer.open(relay.address, options);
   open.push(peer);
   return peer;
 }
@@ -37,9 +38,14 @@ export async function rawPeerOf(relay: Relay): Promise<RawPeer> {
 
 /** `n` peers of `relay` registered in order under `names`. */
 export async function registered(relay: Relay, ...names: string[]): Promise<TestPeer[]> {
+  return registeredWith(relay, undefined, ...names);
+}
+
+/** `n` peers of `relay` registered in order under `names`, signing with `secret`. */
+export async function registeredWith(relay: Relay, secret: AuthKey | undefined, ...names: string[]): Promise<TestPeer[]> {
   const peers: TestPeer[] = [];
   for (const name of names) {
-    const peer = await peerOf(relay);
+    const peer = await peerOf(relay, secret ? { secret } : {});
     await peer.register(name);
     peers.push(peer);
   }

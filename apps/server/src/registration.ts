@@ -1,0 +1,161 @@
+/**
+ * Registration (PROTOCOL.md §6.1): `hello` → pending with a session token →
+ * `welcome{token}` → the first datagram with the token completes it. Also
+ * re-registration, renaming and moving to a new address.
+ *
+ * Everything sent to an address before it completes registration goes
+ * through `ctx.out.reply` (anti-amplification); once it has sent its token
+ * back, it is validated and `ctx.out.send` is used.
+ */
+import {
+  describeNameProblem,
+  ERROR_CODES,
+  nameKey,
+  nameProblem,
+  type ErrorMessage,
+  type HelloMessage,
+} from '@udpchat/protocol';
+import type { Contact } from './contacts.js';
+import type { RouterContext } from './context.js';
+import type { Endpoint } from './endpoint.js';
+import { registerContact, removeContact, welcomeFor } from './membership.js';
+import { errorReply } from './replies.js';
+import type { RouteOutcome } from './router.js';
+import { tokensEqual, type Pending } from './sessions.js';
+
+const HANDLED: RouteOutcome = { handled: true };
+
+/** The error for a name `nameProblem` objects to, or undefined when the name is fine. */
+function nameError(name: string): ErrorMessage | undefined {
+  const problem = nameProblem(name);
+  if (!problem) return undefined;
+  const code = problem === 'reserved' ? ERROR_CODES.NAME_RESERVED : ERROR_CODES.NAME_INVALID;
+  return errorReply(code, describeNameProblem(name, problem));
+}
+
+/**
+ * `hello` from an address that is not a registered client (a stranger, a
+ * plain peer, or a pending registration): refuse (NAME_INVALID,
+ * NAME_RESERVED, NAME_TAKEN, RELAY_FULL, TOO_MANY_REGISTRATIONS), or make the
+ * address pending and send `welcome` with a new token. A repeated `hello`
+ * for the same name from a pending address gets the same token again. A
+ * `hello` carrying the token of the contact registered under that name is a
+ * move: pending too, completed by `completeRegistration`.
+ * @param token the datagram's session token, if any.
+ * @param key `formatEndpoint(from)`.
+ */
+export function helloFromStranger(
+  ctx: RouterContext,
+  message: HelloMessage,
+  token: Uint8Array | undefined,
+  from: Endpoint,
+  key: string,
+): RouteOutcome {
+  const { name } = message;
+  const refuse = (error: ErrorMessage): RouteOutcome => {
+    ctx.out.reply(error, from, key);
+    return HANDLED;
+  };
+  const invalid = nameError(name);
+  if (invalid) return refuse(invalid);
+  const owner = ctx.contacts.named(name);
+  const moving = owner !== undefined && owner.type === 'client' && tokensEqual(token, owner.token) ? owner : undefined;
+  if (owner && !moving) return refuse(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`));
+  const existing = ctx.pending.at(key);
+  if (existing && existing.key === nameKey(name) && existing.replaces === moving) {
+    // The welcome was probably lost: the same token again.
+    ctx.out.reply(welcomeFor(ctx, existing.name, from, existing.token), from, key);
+    return HANDLED;
+  }
+  const { maxContacts, maxPerIp } = ctx.config;
+  if (!moving && ctx.contacts.size >= maxContacts) {
+    return refuse(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`));
+  }
+  // This address's own pending registration is replaced below: it does not count.
+  const held = ctx.contacts.ipCount.get(from.address) - (existing ? 1 : 0);
+  if (maxPerIp > 0 && held >= maxPerIp) {
+    return refuse(
+      errorReply(ERROR_CODES.TOO_MANY_REGISTRATIONS, `too many registrations from ${from.address} (at most ${maxPerIp})`),
+    );
+  }
+  const pending = ctx.pending.add(name, from, ctx.now(), moving);
+  ctx.out.reply(welcomeFor(ctx, name, from, pending.token), from, key);
+  ctx.log.debug({ contact: name, address: from.address, port: from.port, moving: moving !== undefined }, 'registration pending');
+  return HANDLED;
+}
+
+/**
+ * `hello` from a registered client with its token: the same name → `welcome`
+ * again (same token; the client then sends `list`); another name → rename
+ * (the others get `leave(old, bye)` and `join(new)`; the token stays), or
+ * an error when the name is invalid or taken (the old registration stays).
+ */
+export function helloFromContact(ctx: RouterContext, message: HelloMessage, sender: Contact): RouteOutcome {
+  const { name } = message;
+  const token = sender.token;
+  if (token === undefined) throw new Error('a client contact without a token'); // never: clients always have one
+  const invalid = nameError(name);
+  if (invalid) {
+    ctx.out.send(invalid, sender.endpoint);
+    return HANDLED;
+  }
+  const owner = ctx.contacts.named(name);
+  if (owner && owner !== sender) {
+    ctx.out.send(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`), sender.endpoint);
+    return HANDLED;
+  }
+  const { address, port } = sender.endpoint;
+  if (sender.name === name) {
+    ctx.out.send(welcomeFor(ctx, name, sender.endpoint, token), sender.endpoint);
+    ctx.log.debug({ contact: name, address, port }, 'contact re-registered');
+    return HANDLED;
+  }
+  removeContact(ctx, sender, 'renamed');
+  ctx.log.info({ from: sender.name, to: name, address, port }, 'contact renamed');
+  ctx.out.send(welcomeFor(ctx, name, sender.endpoint, token), sender.endpoint);
+  registerContact(ctx, name, sender.endpoint, token);
+  return HANDLED;
+}
+
+/**
+ * Completes `pending`: its address just sent a datagram with its token, so
+ * it receives what the relay sends (no more anti-amplification limit).
+ * A move rebinds the contact to the new address (no leave, no join); a new
+ * registration is checked again (NAME_TAKEN, RELAY_FULL: the contact list
+ * may have changed in the meantime) and then joins. A plain peer at the
+ * address is replaced (`leave` for it, then `join`).
+ * @returns the registered contact, or undefined when refused (an `error` was sent).
+ */
+export function completeRegistration(ctx: RouterContext, pending: Pending): Contact | undefined {
+  ctx.pending.remove(pending);
+  ctx.amplification.forget(pending.endpointKey);
+  const { endpoint, name, replaces } = pending;
+  const atAddress = ctx.contacts.atKey(pending.endpointKey);
+  if (atAddress && atAddress.type !== 'plain') {
+    // Never happens: a client's address is routed as a contact, not as pending.
+    ctx.log.error({ contact: name, address: endpoint.address, port: endpoint.port }, 'pending registration at a client address');
+    return undefined;
+  }
+  const plain = atAddress;
+  const owner = ctx.contacts.named(name);
+  if (replaces && owner === replaces) {
+    if (plain) removeContact(ctx, plain, 'renamed');
+    const moved = ctx.contacts.rebind(replaces, endpoint, pending.token, ctx.now());
+    ctx.log.info({ contact: name, from: replaces.endpointKey, to: moved.endpointKey }, 'contact moved');
+    return moved;
+  }
+  if (owner) {
+    ctx.out.send(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`), endpoint);
+    return undefined;
+  }
+  const { maxContacts } = ctx.config;
+  if (!plain && ctx.contacts.size >= maxContacts) {
+    ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`), endpoint);
+    return undefined;
+  }
+  if (plain) {
+    removeContact(ctx, plain, 'renamed');
+    ctx.log.info({ contact: plain.name, to: name, address: endpoint.address, port: endpoint.port }, 'plain peer became a client');
+  }
+  return registerContact(ctx, name, endpoint, pending.token);
+}
