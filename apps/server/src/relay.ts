@@ -34,6 +34,8 @@ export const DEFAULT_MAX_CONTACTS = 10_000;
 export const DEFAULT_MAX_PER_IP = 64;
 /** Default interval of the 'relay stats' log line, in ms. */
 export const DEFAULT_STATS_INTERVAL_MS = 60_000;
+/** Fewest pending registrations held at once (more when maxContacts is larger): a small relay still lets newcomers through. */
+const MIN_PENDING_ENTRIES = 10_000;
 /** Largest value of the count options (rateLimit, maxContacts, maxPerIp). */
 const MAX_LIMIT = 1_000_000;
 
@@ -230,7 +232,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const stats = new StatsCounter();
   const ipCount = new IpCount();
   const table = new ContactTable(ipCount);
-  const pending = new PendingTable(maxContacts, ipCount);
+  const pending = new PendingTable(Math.max(maxContacts, MIN_PENDING_ENTRIES), ipCount);
   const amplification = new AmplificationLimiter();
   const throttle = new ReplyThrottle();
   const rateLimiter = rateLimit > 0 ? new RateLimiter(rateLimit) : null;
