@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuthKey, ERROR_CODES } from '@udpchat/protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../src/cli.js';
 import { mulberry32 } from '../src/lossSimulator.js';
 import { TestPeer } from './helpers/peer.js';
@@ -119,9 +122,15 @@ describe('the udpchat-relay program', () => {
     running?.child.kill('SIGKILL');
     running = undefined;
   });
+  const dir = mkdtempSync(join(tmpdir(), 'udpchat-relay-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function startedRelay(...extra: string[]): Promise<{ p: RelayProcess; port: number }> {
-    const p = spawnRelay(['--port', '0', ...extra]);
+    return startedRelayWith({}, ...extra);
+  }
+
+  async function startedRelayWith(env: Record<string, string>, ...extra: string[]): Promise<{ p: RelayProcess; port: number }> {
+    const p = spawnRelay(['--port', '0', ...extra], env);
     running = p;
     await p.stdout.waitFor((l) => l.includes('"relay started"'), 'relay started');
     const started = p.stdout.json().find((l) => l.msg === 'relay started');
@@ -204,6 +213,95 @@ describe('the udpchat-relay program', () => {
       accepted: 1,
       simulated: { received: 4, dropped: 3, duplicated: 0, reordered: 0 },
     });
+  });
+
+  it('serves clients with the --secret-file secret and refuses those without', async () => {
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'lan party 2026\n');
+    const { p, port } = await startedRelay('--secret-file', file);
+    expect(p.stdout.json().find((l) => l.msg === 'relay started')).toMatchObject({ sharedSecret: true, plainPeers: false });
+    expect(p.stdout.json().find((l) => l.msg === 'shared-secret mode')).toMatchObject({ source: `file ${file}` });
+    expect(p.stdout.lines.join('\n')).not.toContain('lan party');
+    const key = createAuthKey('lan party 2026'); // the file's newline is not part of it
+    const member = await TestPeer.open({ address: '127.0.0.1', port }, { secret: key });
+    const stranger = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      await member.register('alice');
+      expect(new Set(member.verdicts)).toEqual(new Set(['ok']));
+      await stranger.hello('eve');
+      expect(await stranger.next('error', undefined, 5000)).toMatchObject({
+        code: ERROR_CODES.SECRET_REQUIRED,
+        message: 'this relay requires the shared secret',
+      });
+    } finally {
+      await member.close();
+      await stranger.close();
+    }
+  });
+
+  it('takes the secret from UDPCHAT_SECRET when there is no --secret-file', async () => {
+    const { p, port } = await startedRelayWith({ UDPCHAT_SECRET: 'from the environment' });
+    expect(p.stdout.json().find((l) => l.msg === 'shared-secret mode')).toMatchObject({ source: 'UDPCHAT_SECRET' });
+    const member = await TestPeer.open({ address: '127.0.0.1', port }, { secret: createAuthKey('from the environment') });
+    try {
+      expect((await member.register('bob')).welcome.name).toBe('bob');
+    } finally {
+      await member.close();
+    }
+  });
+
+  it('logs a stats line on SIGUSR1 whose counters add up', async () => {
+    const { p, port } = await startedRelay();
+    const peer = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      await peer.register('alice');
+      await peer.sendRaw(Uint8Array.of(0xff, 0x55, 1, 0x7f, 0)); // UNKNOWN_KIND
+      await peer.sendWith({ kind: 'heartbeat', seq: 1 }); // no token: unauthenticated
+      await peer.send({ kind: 'heartbeat', seq: 2 });
+      await peer.next('heartbeat-ack', (m) => m.seq === 2, 5000);
+      p.child.kill('SIGUSR1');
+      const line = await p.stdout.waitFor((l) => l.includes('"relay stats"'), 'the stats line');
+      const stats = JSON.parse(line) as Record<string, unknown>;
+      expect(stats).toMatchObject({
+        level: 30,
+        msg: 'relay stats',
+        contacts: 1,
+        pending: 0,
+        datagramsIn: 5,
+        accepted: 3,
+        malformed: 1,
+        unauthenticated: 1,
+        rateLimited: 0,
+        dropped: { UNKNOWN_KIND: 1, 'no-token': 1 },
+        datagramsOut: 3,
+        bytesIn: expect.any(Number),
+        bytesOut: expect.any(Number),
+      });
+      expect(p.child.exitCode).toBeNull(); // SIGUSR1 does not stop it (nor open the inspector)
+      expect(p.stderr.lines.filter((l) => l.trim())).toEqual([]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it.each([
+    [['--secret-file', '/nonexistent/udpchat.secret'], 'udpchat-relay: cannot read the secret file /nonexistent/udpchat.secret: no such file (ENOENT)'],
+  ])('exits 2 for %j with one line and the usage', async (args, line) => {
+    const { code, stdout, stderr } = await runRelay(args);
+    expect(code).toBe(2);
+    expect(stderr).toEqual([line, ...usageLines]);
+    expect(stdout).toEqual([]);
+  });
+
+  it('exits 2 for a secret shorter than 8 bytes, from the file or the environment', async () => {
+    const file = join(dir, 'short');
+    writeFileSync(file, 'abc\n');
+    const fromFile = await runRelay(['--secret-file', file]);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toEqual([`udpchat-relay: the shared secret is 3 bytes; at least 8 are needed (secret file ${file})`, ...usageLines]);
+    const fromEnv = await runRelay(['--port', '0'], { UDPCHAT_SECRET: 'short' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr[0]).toBe('udpchat-relay: the shared secret is 5 bytes; at least 8 are needed (UDPCHAT_SECRET)');
   });
 
   it('exits 0 on SIGINT', async () => {

@@ -49,10 +49,16 @@ export interface RelayProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns `node bin/udpchat-relay.js ...args` with piped stdio. */
-export function spawnRelay(args: string[]): RelayProcess {
+/**
+ * Spawns `node bin/udpchat-relay.js ...args` with piped stdio.
+ * @param env environment variables to set (or, with undefined, to remove) on top of this process's;
+ *   UDPCHAT_SECRET is always removed unless given.
+ */
+export function spawnRelay(args: string[], env: Record<string, string | undefined> = {}): RelayProcess {
   if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npx tsc -b apps/server)`);
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, UDPCHAT_SECRET: undefined, ...env };
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   // 'close': the process exited and its output streams are fully read.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stdout: new Lines(child.stdout!), stderr: new Lines(child.stderr!), exited };
@@ -72,8 +78,11 @@ export async function exitWithin(p: RelayProcess, timeoutMs = 10_000): Promise<n
 }
 
 /** Runs the program to completion; resolves with its exit code and output. */
-export async function runRelay(args: string[]): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
-  const p = spawnRelay(args);
+export async function runRelay(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
+  const p = spawnRelay(args, env);
   const code = await exitWithin(p);
   return { code, stdout: p.stdout.lines, stderr: p.stderr.lines };
 }

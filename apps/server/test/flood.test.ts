@@ -1,0 +1,108 @@
+/**
+ * A flood of 20,000 datagrams/s from one address (a separate process, so the
+ * flooder does not share this event loop) while two registered clients chat:
+ * their messages still all arrive, with little added latency (PROTOCOL.md §6.3).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { encode } from '@udpchat/protocol';
+import { describe, expect, it } from 'vitest';
+import type { RelayStats } from '../src/index.js';
+import { chat, type TestPeer } from './helpers/peer.js';
+import { Lines } from './helpers/process.js';
+import { registered, testRelay } from './helpers/relay.js';
+
+const FLOOD = fileURLToPath(new URL('./fixtures/flood.mjs', import.meta.url));
+const RATE = 20_000;
+const DURATION_MS = 2_000;
+/** Each client sends at most one chat per this many ms: 100/s, half its rate limit. */
+const PACE_MS = 10;
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+const addsUp = (s: RelayStats) =>
+  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
+  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * alice → bob and bob → alice in turn, one chat at a time, each paced to
+ * PACE_MS, while `keepGoing()`; every chat must arrive (5 s each at most).
+ * @returns the one-way latencies in ms.
+ */
+async function chatWhile(alice: TestPeer, bob: TestPeer, keepGoing: () => boolean, label: string): Promise<number[]> {
+  const latencies: number[] = [];
+  let i = 0;
+  while (keepGoing()) {
+    const [from, to] = i % 2 === 0 ? [alice, bob] : [bob, alice];
+    const text = `${label} ${i}`;
+    const sentAt = performance.now();
+    await from.send(chat(to === bob ? 'bob' : 'alice', text));
+    await to.next('chat', (m) => m.text === text, 5000);
+    latencies.push(performance.now() - sentAt);
+    i++;
+    const wait = sentAt + PACE_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  return latencies;
+}
+
+describe('a flooding address', () => {
+  it('is rate-limited while two other clients keep chatting with little added latency', async () => {
+    const relay = await testRelay(); // default rate limit: 200/s, bursts of 400
+    const [alice, bob] = await registered(relay, 'alice', 'bob');
+
+    let baselineCount = 0;
+    const baseline = await chatWhile(alice!, bob!, () => baselineCount++ < 100, 'calm');
+
+    const payload = Buffer.from(encode(chat('bob', 'flood flood flood flood', { from: 'alice' })));
+    const child = spawn(process.execPath, [FLOOD, '127.0.0.1', String(relay.address.port), String(RATE), String(DURATION_MS), payload.toString('hex')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out = new Lines(child.stdout);
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    let flooding = true;
+    void exited.then(() => {
+      flooding = false;
+    });
+    try {
+      await out.waitFor((l) => l.includes('"started"'), 'the flooder to start');
+      const during = await chatWhile(alice!, bob!, () => flooding, 'flood');
+      await exited;
+      const done = JSON.parse(out.lines.find((l) => l.includes('"sent"')) ?? '{}') as { sent: number; ms: number };
+
+      const stats = relay.stats();
+      const p50Base = percentile(baseline, 50);
+      const p50Flood = percentile(during, 50);
+      const p95Flood = percentile(during, 95);
+      const figures = {
+        floodSent: done.sent,
+        floodRatePerS: Math.round((done.sent / done.ms) * 1000),
+        chatsDuringFlood: during.length,
+        p50BaselineMs: +p50Base.toFixed(2),
+        p50FloodMs: +p50Flood.toFixed(2),
+        p95FloodMs: +p95Flood.toFixed(2),
+        maxFloodMs: +Math.max(...during).toFixed(2),
+        addedP50Ms: +(p50Flood - p50Base).toFixed(2),
+        rateLimited: stats.rateLimited,
+        notRegisteredAnswers: stats.refused.NOT_REGISTERED ?? 0,
+      };
+      console.log('flood figures', JSON.stringify(figures));
+
+      expect(done.sent).toBeGreaterThan(RATE * (DURATION_MS / 1000) * 0.5); // the flooder really flooded
+      expect(during.length).toBeGreaterThan(20); // and the chat kept going through it
+      // Nearly all of the flood was refused by the rate limit, before decoding.
+      expect(stats.rateLimited).toBeGreaterThan(done.sent * 0.8);
+      expect(addsUp(stats)).toBe(true);
+      // Added latency: asserted loosely (the issue asks < 50 ms; a loaded 2-core machine gets slack on the tail).
+      expect(p50Flood - p50Base).toBeLessThan(50);
+      expect(p95Flood).toBeLessThan(500);
+      expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'bob']);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
