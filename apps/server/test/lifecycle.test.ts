@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RelayStartError, startRelay } from '../src/index.js';
 import { TestPeer } from './helpers/peer.js';
 import { captureLogger, peerOf, registered, testRelay } from './helpers/relay.js';
+import { until } from './helpers/wait.js';
 
 describe('starting', () => {
   it('binds 127.0.0.1 on an ephemeral port and logs relay started', async () => {
@@ -115,6 +116,30 @@ describe('starting', () => {
     await alice!.send({ kind: 'chat', id: 'x1', from: '', to: 'bob', seq: 0, base: 0, time: 0, text: 'still fine' });
     expect(await bob!.next('chat')).toMatchObject({ text: 'still fine' });
     expect(lines.filter((l) => l.msg === 'onJoin callback threw')).toHaveLength(2);
+  });
+});
+
+describe('the stats line', () => {
+  it('is logged every statsIntervalMs and by logStats(), and its counters add up', async () => {
+    const { logger, lines } = captureLogger();
+    const relay = await testRelay({ logger, statsIntervalMs: 50 });
+    const [alice] = await registered(relay, 'alice');
+    await alice!.sendRaw(new Uint8Array(0));
+    await until(() => lines.filter((l) => l.msg === 'relay stats' && l.datagramsIn === 3).length >= 2, 'two periodic stats lines', 5000);
+    const direct = relay.logStats();
+    const last = lines.filter((l) => l.msg === 'relay stats').at(-1);
+    expect(last).toMatchObject({ level: 30, ...direct });
+    expect(direct).toMatchObject({ contacts: 1, datagramsIn: 3, accepted: 2, malformed: 1, dropped: { 'empty-datagram': 1 } });
+    // Never a token, in any form.
+    expect(lines.some((l) => 'token' in l)).toBe(false);
+    expect(JSON.stringify(lines)).not.toContain(Buffer.from(alice!.token!).toString('hex'));
+  });
+
+  it('is not logged periodically with statsIntervalMs 0', async () => {
+    const { logger, lines } = captureLogger();
+    const relay = await testRelay({ logger, statsIntervalMs: 0 });
+    await registered(relay, 'alice');
+    expect(lines.some((l) => l.msg === 'relay stats')).toBe(false);
   });
 });
 
