@@ -97,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   }
   const logger = createLogger({ level: command.logLevel });
   const signals = handleSignals(logger);
+  if (secret) logger.info({ source: secret.source }, 'shared-secret mode');
   let relay: Relay;
   try {
     relay = await startRelay({
@@ -117,7 +118,6 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     }
     throw err;
   }
-  if (secret) logger.info({ source: secret.source }, 'shared-secret mode');
   signals.attach(relay);
   return null;
 }
