@@ -1,6 +1,6 @@
 /**
  * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
- * [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
+ * [--secret-file PATH] [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
  * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
  * main prints its one-line message and the usage and exits 2.
  */
@@ -25,6 +25,8 @@ export interface ClientOptions {
   json: boolean;
   /** Never host a relay in this process, even on loopback. */
   noHost: boolean;
+  /** `--secret-file PATH`: file holding the shared secret (PROTOCOL.md §3.2), or null (then UDPCHAT_SECRET is used, if set). */
+  secretFile: string | null;
   /**
    * Faults to simulate on the datagrams this client receives (`--simulate-loss`,
    * `--simulate-duplicate`, `--simulate-reorder`, `--seed`); null when every rate is 0.
@@ -42,7 +44,7 @@ export class UsageError extends Error {
 
 /** Usage text: no blank lines, ends without a newline. */
 export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
-                 [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]
+                 [--secret-file PATH] [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]
                  [--seed N]
   --server HOST:PORT      relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
                           is running there, this client hosts one itself (unless --no-host)
@@ -51,6 +53,9 @@ export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--pla
                           stdin or stdout is not a terminal)
   --json                  line mode with one JSON object per line
   --no-host               never host a relay in this process
+  --secret-file PATH      file holding the shared secret of a relay that requires one (at least
+                          8 bytes; one trailing newline is ignored); without this flag the
+                          UDPCHAT_SECRET variable is used, if set
   --simulate-loss P       simulate an unreliable network (demos, tests): drop this share
                           (a number from 0 to 1, e.g. 0.2) of the datagrams received
   --simulate-duplicate P  deliver this share of the received datagrams twice
@@ -110,6 +115,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
         plain: { type: 'boolean' },
         json: { type: 'boolean' },
         'no-host': { type: 'boolean' },
+        'secret-file': { type: 'string' },
         ...SIMULATE_ARG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -136,6 +142,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
       json,
       plain: json || (values.plain ?? false),
       noHost: values['no-host'] ?? false,
+      secretFile: values['secret-file'] ?? null,
       simulate: simulation.simulate,
     },
   };

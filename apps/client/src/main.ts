@@ -4,6 +4,8 @@
  * the full-screen UI or, without a terminal or with --plain/--json, line mode.
  */
 import { readFileSync } from 'node:fs';
+import type { AuthKey } from '@udpchat/protocol';
+import { loadSecret } from '@udpchat/server';
 import { parseClientArgs, USAGE, UsageError, type ClientOptions } from './cli.js';
 import { runLineMode } from './line/lineMode.js';
 import { ChatSession } from './net/session.js';
@@ -13,20 +15,34 @@ function version(): string {
   return pkg.version;
 }
 
-async function openSession(options: ClientOptions): Promise<ChatSession> {
+async function openSession(options: ClientOptions, secret: AuthKey | null): Promise<ChatSession> {
   return ChatSession.open({
     host: options.host,
     port: options.port,
     name: options.name,
     autoHost: !options.noHost,
     simulate: options.simulate,
+    secret,
   });
+}
+
+/**
+ * The shared secret from --secret-file, else UDPCHAT_SECRET, else none.
+ * @throws UsageError (exit 2) for a missing or unreadable file or a secret under 8 bytes.
+ */
+function secretOf(options: ClientOptions): AuthKey | null {
+  const loaded = loadSecret({ file: options.secretFile ?? undefined, env: process.env.UDPCHAT_SECRET });
+  if (loaded === null) return null;
+  if ('error' in loaded) throw new UsageError(loaded.error);
+  return loaded.key;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   let parsed;
+  let secret: AuthKey | null = null;
   try {
     parsed = parseClientArgs(argv);
+    if (parsed.kind === 'run') secret = secretOf(parsed.options);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`udpchat: ${err.message}\n${USAGE}\n`);
@@ -43,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const options = parsed.options;
   let session: ChatSession;
   try {
-    session = await openSession(options);
+    session = await openSession(options, secret);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`udpchat: ${message}\n`);

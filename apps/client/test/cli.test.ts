@@ -13,7 +13,7 @@ describe('client command line', () => {
     const parsed = parseClientArgs(['--name', '一棵树', '--server', '127.0.0.1:9', '--json']);
     expect(parsed).toEqual({
       kind: 'run',
-      options: { host: '127.0.0.1', port: 9, name: '一棵树', json: true, plain: true, noHost: false, simulate: null },
+      options: { host: '127.0.0.1', port: 9, name: '一棵树', json: true, plain: true, noHost: false, secretFile: null, simulate: null },
     });
   });
 

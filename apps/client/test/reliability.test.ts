@@ -5,7 +5,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decode, encode, type ChatMessage } from '@udpchat/protocol';
+import { decode, encode, paddedHello, type ChatMessage } from '@udpchat/protocol';
 import { startRelay, type Relay } from '@udpchat/server';
 import type { DeliveryState } from '../src/net/delivery/states.js';
 import { ChatSession } from '../src/net/session.js';
@@ -143,14 +143,19 @@ describe('/retry', () => {
     cleanups.push(async () => bob.close());
     await new Promise<void>((resolve) => bob.bind(0, '127.0.0.1', resolve));
     let acking = false;
+    let token: Uint8Array | undefined;
     const got: string[] = [];
     bob.on('message', (bytes) => {
       const m = decode(bytes);
+      if (m.kind === 'welcome') {
+        token = m.token;
+        bob.send(encode({ kind: 'list' }, { token }), port, '127.0.0.1'); // completes registration
+      }
       if (m.kind !== 'chat' || !acking) return;
       got.push(m.text);
-      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, upTo: m.seq, ranges: [] }), port, '127.0.0.1');
+      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, upTo: m.seq, ranges: [] }, { token }), port, '127.0.0.1');
     });
-    bob.send(encode({ kind: 'hello', name: 'bob' }), port, '127.0.0.1');
+    bob.send(encode(paddedHello('bob')), port, '127.0.0.1');
     const alice = await ChatSession.open({ host: '127.0.0.1', port, name: 'alice', autoHost: false, delivery: { giveUpMs: 1500 } });
     cleanups.push(() => alice.close());
     const store = new ChatStore(alice, { notifyEveryMs: 5 });

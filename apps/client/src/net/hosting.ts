@@ -6,6 +6,7 @@
  * never both host, and a running relay always wins.
  */
 import { isIP } from 'node:net';
+import type { AuthKey } from '@udpchat/protocol';
 import { startRelay, RelayStartError, type Relay } from '@udpchat/server';
 
 /** True when `address` is a loopback IP (127.0.0.0/8 or ::1). */
@@ -15,13 +16,14 @@ export function isLoopback(address: string): boolean {
 }
 
 /**
- * Tries to host the relay at `address:port` in this process.
+ * Tries to host the relay at `address:port` in this process, with the shared
+ * secret `secret` (null: none), so that it serves clients that have it.
  * @returns the hosted relay, or `null` when the port is taken (another relay, or another program).
  * @throws RelayStartError for other bind failures (e.g. permission denied).
  */
-export async function tryHostRelay(address: string, port: number): Promise<Relay | null> {
+export async function tryHostRelay(address: string, port: number, secret: AuthKey | null): Promise<Relay | null> {
   try {
-    return await startRelay({ host: address, port });
+    return await startRelay({ host: address, port, ...(secret ? { secret } : {}) });
   } catch (err) {
     if (err instanceof RelayStartError && err.code === 'ADDRESS_IN_USE') return null;
     throw err;

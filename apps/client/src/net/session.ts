@@ -1,5 +1,5 @@
 /**
- * A chat session with the relay: registration (hello -> welcome), the
+ * A chat session with the relay: registration (hello -> welcome{token} -> list), the
  * contact list, heartbeats and relay liveness, sending and receiving chat
  * messages, and hosting the relay in-process when it is missing on loopback.
  * No UI here: the TUI store and line mode both listen to its events.
@@ -12,7 +12,9 @@ import {
   MAX_TEXT_BYTES,
   nameKey,
   newMessageId,
+  paddedHello,
   utf8Length,
+  type AuthKey,
   type ChatMessage,
   type ContactEntry,
   type ErrorMessage,
@@ -27,6 +29,7 @@ import { Roster } from '../state/roster.js';
 import { Inbox, type InboxOptions } from './delivery/inbox.js';
 import { Outbox, OutboxFullError, type OutboxOptions } from './delivery/outbox.js';
 import type { DeliveryState } from './delivery/states.js';
+import { explainRelayError, REGISTRATION_BLOCKERS } from './relayErrors.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
 /** Whether the relay answers: `connecting` before its first answer, `silent` when it stopped answering. */
@@ -53,6 +56,8 @@ export interface SessionOptions {
   delivery?: OutboxOptions & InboxOptions;
   /** Simulated network trouble on received datagrams (demos and tests), or null. */
   simulate?: SimulateOptions | null;
+  /** The shared secret (PROTOCOL.md §3.2), also given to a relay hosted in this process; null/absent: none. */
+  secret?: AuthKey | null;
 }
 
 /** Events of a `ChatSession`. */
@@ -101,8 +106,8 @@ const TICK_MS = 50;
 /** While a probe waits for its answer, another goes out this often, in ms: one lost heartbeat is not an outage. */
 const REPROBE_MS = 500;
 /**
- * How often a registered client sends its hello again, in ms: the relay answers
- * with the whole contact list, which repairs joins and leaves lost on the way.
+ * How often a registered client asks for the contact list again (`list`), in ms:
+ * the whole list repairs joins and leaves lost on the way (PROTOCOL.md §5).
  */
 const ROSTER_REFRESH_MS = 30_000;
 /** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
@@ -120,6 +125,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private lastTakeoverAt = 0;
   private everRegistered = false;
   private lastRosterRefreshAt = 0;
+  /** When the last `list` went out while its first contacts page is awaited, or null when none is awaited. */
+  private listSentAt: number | null = null;
+  /** The last registration blocker reported (SECRET_REQUIRED…), so that retries do not repeat it. */
+  private lastBlocker: string | null = null;
   private reregisteredAt = Number.NEGATIVE_INFINITY;
   private readonly outbox: Outbox;
   private readonly inbox: Inbox;
@@ -152,8 +161,9 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    */
   static async open(options: SessionOptions): Promise<ChatSession> {
     const relay = await resolveRelay(options.host, options.port);
-    const hosted = options.autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port) : null;
-    const transport = await Transport.open(relay, { simulate: options.simulate ?? null });
+    const secret = options.secret ?? null;
+    const hosted = options.autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port, secret) : null;
+    const transport = await Transport.open(relay, { simulate: options.simulate ?? null, secret });
     return new ChatSession(transport, options, hosted, options.name);
   }
 
@@ -228,7 +238,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * retransmitted until acknowledged (or given up), and its states are reported
    * as `delivery` events. Before registration, or while the relay is unreachable, it waits.
    * @returns the message (with its new id, seq and time).
-   * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 850 bytes of UTF-8), QUEUE_FULL.
+   * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
   send(to: string, text: string): ChatMessage {
     if (text.length === 0) throw new SendError('EMPTY', 'empty messages are not sent');
@@ -334,8 +344,16 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     return this.heartbeatSeq;
   }
 
+  /** Sends a `hello` padded to HELLO_MIN_BYTES, so that the relay may answer it (anti-amplification, PROTOCOL.md §6.1). */
   private sendHello(): void {
-    this.probe({ kind: 'hello', name: this.requestedName });
+    this.probe(paddedHello(this.requestedName, { auth: this.transport.secret ?? undefined }));
+  }
+
+  /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */
+  private sendList(now: number): void {
+    this.listSentAt = now;
+    this.lastRosterRefreshAt = now;
+    this.probe({ kind: 'list' });
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
@@ -371,11 +389,9 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       // A silent relay is probed every second so that a restart is noticed quickly;
       // an unanswered probe is repeated sooner, so one lost datagram is not taken for an outage.
       const every = this.relayStatus === 'silent' ? 1000 : this.awaitingSince !== null ? REPROBE_MS : interval;
-      if (now - this.lastProbeAt >= every) this.probe({ kind: 'heartbeat', seq: this.nextSeq() });
-      if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) {
-        this.lastRosterRefreshAt = now;
-        this.transport.send({ kind: 'hello', name: this.name });
-      }
+      if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
+      else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
+      else if (now - this.lastProbeAt >= every) this.probe({ kind: 'heartbeat', seq: this.nextSeq() });
     }
   }
 
@@ -385,7 +401,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (now - this.lastTakeoverAt < TAKEOVER_EVERY_MS) return;
     this.lastTakeoverAt = now;
     try {
-      const relay = await tryHostRelay(this.relay.address, this.relay.port);
+      const relay = await tryHostRelay(this.relay.address, this.relay.port, this.transport.secret);
       if (!relay) return;
       if (this.state === 'closed') {
         await relay.stop();
@@ -415,6 +431,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       case 'welcome':
         return this.onWelcome(message);
       case 'contacts':
+        this.listSentAt = null;
         if (message.page === 0) this.pages.clear();
         this.pages.set(message.page, message.contacts);
         if (this.pages.size >= message.pages) {
@@ -454,10 +471,12 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     const first = this.state !== 'registered';
     this.welcome = welcome;
     this.requestedName = welcome.name;
+    this.transport.setToken(welcome.token);
     this.state = 'registered';
+    this.lastBlocker = null;
     if (!first) return; // a duplicate welcome (answer to a retried hello)
+    this.sendList(Date.now());
     if (this.everRegistered) this.reregisteredAt = Date.now();
-    this.lastRosterRefreshAt = Date.now();
     this.everRegistered = true;
     this.emit('registered', welcome);
     this.updateDelivery(Date.now());
@@ -487,11 +506,21 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.lastProbeAt = 0;
   }
 
-  private onError(error: ErrorMessage): void {
+  private onError(relayError: ErrorMessage): void {
+    const error = { ...relayError, message: explainRelayError(relayError, this.transport.secret !== null) };
+    if (REGISTRATION_BLOCKERS.has(error.code)) {
+      // Not in, for a reason that may pass (a full relay, a clock set right, a relay restarted
+      // with or without the secret): hellos go on; the reason is reported once, not per retry.
+      if (this.state === 'registered') this.state = 'registering';
+      if (error.code !== this.lastBlocker) this.emit('relay-error', error);
+      this.lastBlocker = error.code;
+      return;
+    }
     if (error.code === ERROR_CODES.NOT_REGISTERED) {
       // The relay restarted or expired us: register again; pending messages wait and go out after.
       if (this.state === 'registered') {
         this.state = 'registering';
+        this.transport.setToken(undefined);
         this.updateDelivery(Date.now());
         this.sendHello();
       }

@@ -6,7 +6,17 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import { decode, encode, isProtocolError, type Message } from '@udpchat/protocol';
+import {
+  decodeDatagram,
+  encode,
+  ERROR_CODES,
+  isProtocolError,
+  ReplayWindow,
+  verifyAuth,
+  type AuthKey,
+  type Datagram,
+  type Message,
+} from '@udpchat/protocol';
 import { LossSimulator, type SimulateOptions, type SimulatorStats } from '@udpchat/server';
 
 /** Requested socket buffers, in bytes (the kernel caps them at net.core.rmem_max / wmem_max). */
@@ -20,8 +30,27 @@ export interface Endpoint {
   port: number;
 }
 
-/** Why an incoming datagram was dropped: a ProtocolError code, or `NOT_FROM_RELAY`. */
+/**
+ * Why an incoming datagram was dropped: a ProtocolError code, `NOT_FROM_RELAY`,
+ * or, with a shared secret, `UNAUTHENTICATED` (no or a wrong tag), `STALE`
+ * (time more than 30 s off), `REPLAY`.
+ */
 export type DropReason = string;
+
+/**
+ * Unsigned errors a client with a shared secret still accepts from the relay's
+ * address: a relay that cannot verify our `hello` cannot sign for us either
+ * (PROTOCOL.md §6.2). They only change what the status line says.
+ */
+const UNSIGNED_ERRORS: ReadonlySet<string> = new Set([ERROR_CODES.SECRET_REQUIRED, ERROR_CODES.NO_SECRET]);
+
+const AUTH_DROP: Record<string, DropReason> = {
+  missing: 'UNAUTHENTICATED',
+  'bad-tag': 'UNAUTHENTICATED',
+  stale: 'STALE',
+  replay: 'REPLAY',
+  'replay-cache-full': 'REPLAY',
+};
 
 /** One datagram as the inspector shows it. */
 export interface DatagramRecord {
@@ -46,6 +75,12 @@ export interface TransportOptions {
    * shown in the inspector; `simulationStats()` counts it.
    */
   simulate?: SimulateOptions | null;
+  /**
+   * The shared secret (PROTOCOL.md §3.2), or null/absent: every datagram sent is
+   * signed, and every datagram received must be signed with it (except the
+   * unsigned SECRET_REQUIRED / NO_SECRET errors).
+   */
+  secret?: AuthKey | null;
 }
 
 /** Events of a `Transport`. */
@@ -85,12 +120,18 @@ export class Transport extends EventEmitter<TransportEvents> {
 
   /** The simulator on the receive path, or null when nothing is simulated. */
   private readonly simulator: LossSimulator | null;
+  /** Nonces of the relay's signed datagrams seen within the auth window (replay check). */
+  private readonly replay = new ReplayWindow();
+  /** The session token sent in every datagram (FLAG_TOKEN), or undefined before registration. */
+  private token: Uint8Array | undefined;
 
   private constructor(
     private readonly socket: Socket,
     /** The relay this transport talks to. */
     readonly relay: Endpoint,
     simulator: LossSimulator | null,
+    /** The shared secret, or null. */
+    readonly secret: AuthKey | null,
   ) {
     super();
     this.simulator = simulator;
@@ -120,7 +161,7 @@ export class Transport extends EventEmitter<TransportEvents> {
         resolve();
       });
     });
-    return new Transport(socket, relay, simulator);
+    return new Transport(socket, relay, simulator, options.secret ?? null);
   }
 
   /** What is simulated on received datagrams, e.g. `simulating loss 30%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */
@@ -140,11 +181,28 @@ export class Transport extends EventEmitter<TransportEvents> {
   }
 
   /**
-   * Encodes `message` and sends it to the relay as one datagram.
+   * Sets the session token that every later datagram carries (from `welcome`),
+   * or clears it (undefined) before registering again (PROTOCOL.md §6.1).
+   */
+  setToken(token: Uint8Array | undefined): void {
+    this.token = token;
+  }
+
+  /**
+   * Encodes `message` with the session token and, with a shared secret, the
+   * auth trailer (PROTOCOL.md §3), as one datagram.
+   * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
+   */
+  encode(message: Message): Uint8Array {
+    return encode(message, { token: message.kind === 'hello' ? undefined : this.token, auth: this.secret ?? undefined });
+  }
+
+  /**
+   * Encodes `message` (see `encode`) and sends it to the relay as one datagram.
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
   send(message: Message): void {
-    this.write(encode(message), message.kind);
+    this.write(this.encode(message), message.kind);
   }
 
   /**
@@ -152,7 +210,7 @@ export class Transport extends EventEmitter<TransportEvents> {
    * (or after `timeoutMs`), so a bye is not lost by closing right after it.
    */
   sendAndWait(message: Message, timeoutMs = 200): Promise<void> {
-    const bytes = encode(message);
+    const bytes = this.encode(message);
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       this.write(bytes, message.kind, () => {
@@ -202,22 +260,34 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.counters.bytesIn += bytes.length;
     const from = { address: rinfo.address, port: rinfo.port };
     if (rinfo.port !== this.relay.port || rinfo.address !== this.relay.address) {
-      this.counters.dropped++;
-      this.tap('in', from, bytes, 'dropped: not from the relay');
-      this.emit('drop', 'NOT_FROM_RELAY', from, bytes.length);
+      this.drop('NOT_FROM_RELAY', from, bytes, 'dropped: not from the relay');
       return;
     }
-    let message: Message;
+    let datagram: Datagram;
     try {
-      message = decode(bytes);
+      datagram = decodeDatagram(bytes);
     } catch (err) {
-      const reason = isProtocolError(err) ? err.code : 'INTERNAL';
-      this.counters.dropped++;
-      this.tap('in', from, bytes, bytes.length === 0 ? 'empty' : `dropped: ${reason}`);
-      this.emit('drop', reason, from, bytes.length);
+      this.drop(isProtocolError(err) ? err.code : 'INTERNAL', from, bytes, bytes.length === 0 ? 'empty' : undefined);
       return;
+    }
+    const { message } = datagram;
+    if (this.secret) {
+      const verdict = verifyAuth(this.secret, bytes, datagram.auth, Date.now(), this.replay);
+      const unsignedError = datagram.auth === undefined && message.kind === 'error' && UNSIGNED_ERRORS.has(message.code);
+      // CLOCK_SKEW is signed with the relay's clock, which is by definition outside our window.
+      const skewReport = verdict === 'stale' && message.kind === 'error' && message.code === ERROR_CODES.CLOCK_SKEW;
+      if (verdict !== 'ok' && !unsignedError && !skewReport) {
+        this.drop(AUTH_DROP[verdict] ?? 'UNAUTHENTICATED', from, bytes);
+        return;
+      }
     }
     this.tap('in', from, bytes, message.kind);
     this.emit('message', message, bytes.length);
+  }
+
+  private drop(reason: DropReason, from: Endpoint, bytes: Uint8Array, label = `dropped: ${reason}`): void {
+    this.counters.dropped++;
+    this.tap('in', from, bytes, label);
+    this.emit('drop', reason, from, bytes.length);
   }
 }
