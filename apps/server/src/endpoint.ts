@@ -16,5 +16,7 @@ export interface Endpoint {
  * (`[::1]:8081`). Unique per endpoint: used as the contact table key and in logs.
  */
 export function formatEndpoint(endpoint: Endpoint): string {
-  return isIPv6(endpoint.address) ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+  // Called for every datagram: skip node:net's IPv6 RegExp for IPv4 (every IPv6 text form has a ':').
+  const v6 = endpoint.address.includes(':') && isIPv6(endpoint.address);
+  return v6 ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
 }
