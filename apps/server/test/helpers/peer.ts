@@ -2,7 +2,7 @@
  * TestPeer: a real UDP socket on 127.0.0.1 (ephemeral port) talking to a
  * relay, with a queue of the decoded messages it received.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import {
   decode,
   encode,
@@ -12,6 +12,7 @@ import {
   type MessageOf,
   type WelcomeMessage,
 } from '@udpchat/protocol';
+import { closeSocket, openLoopbackSocket, sendDatagram } from './socket.js';
 
 /** Where the relay is. */
 export interface RelayEndpoint {
@@ -41,16 +42,7 @@ export class TestPeer {
 
   /** Opens a peer bound to 127.0.0.1:0 (or `[::1]:0` for an IPv6 relay). */
   static async open(relay: RelayEndpoint): Promise<TestPeer> {
-    const v6 = relay.address.includes(':');
-    const socket = createSocket(v6 ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, v6 ? '::1' : '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new TestPeer(socket, relay);
+    return new TestPeer(await openLoopbackSocket(relay), relay);
   }
 
   /** This peer's port. */
@@ -70,9 +62,7 @@ export class TestPeer {
 
   /** Sends raw bytes as one datagram to the relay. */
   sendRaw(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.send(bytes, this.relay.port, this.relay.address, (err) => (err ? reject(err) : resolve()));
-    });
+    return sendDatagram(this.socket, this.relay, bytes);
   }
 
   /**
@@ -127,13 +117,7 @@ export class TestPeer {
 
   /** Closes the socket. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    return closeSocket(this.socket);
   }
 
   private onDatagram(bytes: Uint8Array): void {
