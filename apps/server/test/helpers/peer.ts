@@ -5,7 +5,7 @@
  * the token → contacts), then sends everything with its token, and signs
  * everything when given the shared secret.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import {
   decodeDatagram,
   encode,
@@ -21,6 +21,7 @@ import {
   type MessageOf,
   type WelcomeMessage,
 } from '@udpchat/protocol';
+import { closeSocket, openLoopbackSocket, sendDatagram } from './socket.js';
 
 /** Where the relay is. */
 export interface RelayEndpoint {
@@ -68,16 +69,7 @@ export class TestPeer {
    * @param options.secret sign every datagram with it.
    */
   static async open(relay: RelayEndpoint, options: { secret?: AuthKey; port?: number } = {}): Promise<TestPeer> {
-    const v6 = relay.address.includes(':');
-    const socket = createSocket(v6 ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(options.port ?? 0, v6 ? '::1' : '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new TestPeer(socket, relay, options.secret);
+    return new TestPeer(await openLoopbackSocket(relay, options.port), relay, options.secret);
   }
 
   /** The envelope this peer sends with: its token (once it has one) and its secret (if any). */
@@ -113,9 +105,7 @@ export class TestPeer {
   /** Sends raw bytes as one datagram to the relay. */
   sendRaw(bytes: Uint8Array): Promise<void> {
     this.bytesSent += bytes.length;
-    return new Promise((resolve, reject) => {
-      this.socket.send(bytes, this.relay.port, this.relay.address, (err) => (err ? reject(err) : resolve()));
-    });
+    return sendDatagram(this.socket, this.relay, bytes);
   }
 
   /**
@@ -173,13 +163,7 @@ export class TestPeer {
 
   /** Closes the socket. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    return closeSocket(this.socket);
   }
 
   private onDatagram(bytes: Uint8Array): void {

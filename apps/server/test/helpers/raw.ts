@@ -3,8 +3,9 @@
  * `nc -u` does and keeps every datagram it receives as raw bytes — a
  * plain-text peer of the relay, without the protocol.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type { RelayEndpoint } from './peer.js';
+import { closeSocket, openLoopbackSocket, sendDatagram } from './socket.js';
 
 /** A plain-text UDP peer over a real socket. */
 export class RawPeer {
@@ -29,16 +30,7 @@ export class RawPeer {
 
   /** Opens a socket bound to 127.0.0.1:0 (`[::1]:0` for an IPv6 relay). */
   static async open(relay: RelayEndpoint): Promise<RawPeer> {
-    const v6 = relay.address.includes(':');
-    const socket = createSocket(v6 ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, v6 ? '::1' : '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new RawPeer(socket, relay);
+    return new RawPeer(await openLoopbackSocket(relay), relay);
   }
 
   /** This socket's port. */
@@ -54,10 +46,7 @@ export class RawPeer {
 
   /** Sends `text` (UTF-8) or raw bytes as one datagram to the relay. */
   send(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    return new Promise((resolve, reject) => {
-      this.socket.send(bytes, this.relay.port, this.relay.address, (err) => (err ? reject(err) : resolve()));
-    });
+    return sendDatagram(this.socket, this.relay, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }
 
   /** The next datagram received (taken out of the inbox); rejects after `timeoutMs`. */
@@ -86,12 +75,6 @@ export class RawPeer {
 
   /** Closes the socket. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    return closeSocket(this.socket);
   }
 }

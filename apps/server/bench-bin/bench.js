@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `pnpm bench [--json] …`: the relay benchmark (apps/server/bench, built by `tsc -b` into apps/server/dist-bench).
+// `pnpm bench client …`: the client benchmark, apps/client/bench-bin/bench-client.js, with the arguments after `client`.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+if (args[0] === 'client') {
+  const script = fileURLToPath(new URL('../../client/bench-bin/bench-client.js', import.meta.url));
+  if (!existsSync(script)) {
+    process.stderr.write(`bench: ${script} is missing\n`);
+    process.exit(1);
+  }
+  const child = spawn(process.execPath, [script, ...args.slice(1)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
+  });
+} else {
+  try {
+    await import('../dist-bench/bench.js');
+  } catch (err) {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist-bench')) throw err;
+    process.stderr.write('bench: not built yet; run `pnpm build` (tsc -b) first\n');
+    process.exitCode = 1;
+  }
+}

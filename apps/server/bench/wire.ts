@@ -1,0 +1,170 @@
+/**
+ * The load generator's side of the wire: chat datagrams built from one
+ * encoded template (only seq, base, time and the id's tail change), acks
+ * from another (upTo and the ranges appended), and the few fields a load
+ * generator reads parsed in place — so that the load generator spends as
+ * little CPU per message as it can (it shares the machine with the process
+ * it measures). Kind bytes and templates come from the codec (`encode`);
+ * the offsets read in place follow PROTOCOL.md.
+ */
+import { encode, HEADER_BYTES, MAGIC_0, MAGIC_1, MAX_ACK_RANGES, type Message } from '@udpchat/protocol';
+
+/** Offset of the kind byte in the header. */
+const KIND_OFFSET = 3;
+
+/** The kind byte of `message` as the codec writes it (so no second table of kind bytes to keep in step). */
+function kindByte(message: Message): number {
+  return encode(message)[KIND_OFFSET] as number;
+}
+
+/** Kind bytes (header offset 3) the load generator and the crowd look at. */
+export const KIND = {
+  welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }),
+  contacts: kindByte({ kind: 'contacts', page: 0, pages: 1, contacts: [] }),
+  chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', seq: 1, base: 1, time: 0, text: '' }),
+  heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0 }),
+  error: kindByte({ kind: 'error', code: 'k', message: '', ref: '' }),
+  relayAck: kindByte({ kind: 'relay-ack', id: 'k', recipients: 0 }),
+  ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, upTo: 0, ranges: [] }),
+} as const;
+
+/** Characters of a chat id (hex digits are in nanoid's alphabet). */
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** Length of a chat id, in characters (what clients generate). */
+const ID_CHARS = 21;
+/** The id's last 8 characters carry the seq in hex. */
+const ID_SEQ_CHARS = 8;
+
+/** Kind byte of a protocol datagram, or -1 when it is not one. */
+export function kindOf(bytes: Uint8Array): number {
+  return bytes.length >= HEADER_BYTES && bytes[0] === MAGIC_0 && bytes[1] === MAGIC_1 ? (bytes[KIND_OFFSET] as number) : -1;
+}
+
+/** Builds the chat datagrams of one conversation (sender -> `to`). */
+export class ChatTemplate {
+  private readonly template: Buffer;
+  private readonly idTail: number;
+  private readonly seqOffset: number;
+
+  /**
+   * @param from the sender's name (the relay overwrites it; a bare forwarder does not).
+   * @param to the recipient's name.
+   * @param bodyBytes text length, in bytes (ASCII).
+   * @param runTag 13 id characters (A-Za-z0-9_-) that make this run's ids unique.
+   */
+  constructor(from: string, to: string, bodyBytes: number, runTag: string) {
+    const id = `${runTag}${'0'.repeat(ID_SEQ_CHARS)}`;
+    if (id.length !== ID_CHARS) throw new RangeError(`runTag must be ${ID_CHARS - ID_SEQ_CHARS} characters`);
+    const text = 'x'.repeat(bodyBytes);
+    this.template = Buffer.from(encode({ kind: 'chat', id, from, to, seq: 1, base: 1, time: 0, text }));
+    this.idTail = HEADER_BYTES + 1 + ID_CHARS - ID_SEQ_CHARS;
+    const fromLength = this.template[HEADER_BYTES + 1 + ID_CHARS] as number;
+    const toAt = HEADER_BYTES + 1 + ID_CHARS + 1 + fromLength;
+    this.seqOffset = toAt + 1 + (this.template[toAt] as number);
+  }
+
+  /** Size of every chat datagram, in bytes. */
+  get length(): number {
+    return this.template.length;
+  }
+
+  /**
+   * A new datagram (a copy of the template: the socket may still hold an
+   * earlier one) for `seq`, with `base` and `time` (ms since the epoch).
+   */
+  build(seq: number, base: number, time: number): Buffer {
+    const b = Buffer.allocUnsafe(this.template.length);
+    this.template.copy(b);
+    for (let i = 0; i < ID_SEQ_CHARS; i++) b[this.idTail + i] = HEX[(seq >>> ((ID_SEQ_CHARS - 1 - i) * 4)) & 15] as number;
+    const o = this.seqOffset;
+    b.writeUInt32BE(seq, o);
+    b.writeUInt32BE(base, o + 4);
+    b.writeUInt32BE(Math.floor(time / 0x1_0000_0000), o + 8);
+    b.writeUInt32BE(time >>> 0, o + 12);
+    return b;
+  }
+}
+
+/**
+ * The `seq` of a chat datagram (kind byte already checked), or -1 when it is
+ * cut short. Reads the three length-prefixed strings before it.
+ */
+export function chatSeq(b: Buffer): number {
+  let o = HEADER_BYTES;
+  for (let i = 0; i < 3; i++) {
+    if (o >= b.length) return -1;
+    o += 1 + (b[o] as number);
+  }
+  return o + 4 <= b.length ? b.readUInt32BE(o) : -1;
+}
+
+/** An ack as the sender reads it. */
+export interface AckView {
+  /** Every seq up to this one arrived. */
+  upTo: number;
+  /** Further runs that arrived, as flat pairs first0, last0, first1, last1, … */
+  ranges: number[];
+}
+
+/**
+ * Parses an ack datagram (kind byte already checked) into `out`
+ * (reused: no allocation per ack when there are no ranges).
+ * @returns false when it is cut short.
+ */
+export function parseAck(b: Buffer, out: AckView): boolean {
+  let o = HEADER_BYTES;
+  for (let i = 0; i < 2; i++) {
+    if (o >= b.length) return false;
+    o += 1 + (b[o] as number);
+  }
+  o += 1; // group
+  if (o + 5 > b.length) return false;
+  out.upTo = b.readUInt32BE(o);
+  const count = b[o + 4] as number;
+  o += 5;
+  if (o + count * 8 > b.length) return false;
+  out.ranges.length = 0;
+  for (let i = 0; i < count; i++, o += 8) out.ranges.push(b.readUInt32BE(o), b.readUInt32BE(o + 4));
+  return true;
+}
+
+/** Builds the acks of one conversation, as the recipient sends them to the relay (`from` empty). */
+export class AckBuilder {
+  /** An encoded ack with no ranges: header, `from`, `to`, `group`, then upTo (u32) and the range count (u8). */
+  private readonly template: Buffer;
+  /** Offset of `upTo` in the template. */
+  private readonly upToAt: number;
+
+  /** @param to the name of the conversation's sender. */
+  constructor(to: string) {
+    // `from` empty: the relay writes the acker's name.
+    this.template = Buffer.from(encode({ kind: 'ack', from: '', to, group: false, upTo: 0, ranges: [] }));
+    this.upToAt = this.template.length - 5;
+  }
+
+  /**
+   * A direct-conversation ack: every seq ≤ `upTo` arrived, plus `ranges`
+   * (flat pairs, at most MAX_ACK_RANGES of them are written).
+   */
+  build(upTo: number, ranges: readonly number[]): Buffer {
+    const count = Math.min(ranges.length / 2, MAX_ACK_RANGES);
+    const b = Buffer.allocUnsafe(this.template.length + count * 8);
+    this.template.copy(b);
+    let o = this.upToAt;
+    b.writeUInt32BE(upTo, o);
+    o += 4;
+    b[o++] = count;
+    for (let i = 0; i < count * 2; i++, o += 4) b.writeUInt32BE(ranges[i] as number, o);
+    return b;
+  }
+}
+
+/** Number of entries in a `contacts` page (kind byte already checked), or -1 when cut short. */
+export function contactsOnPage(b: Buffer): number {
+  return b.length >= HEADER_BYTES + 6 ? b.readUInt16BE(HEADER_BYTES + 4) : -1;
+}
+
+/** `page` and `pages` of a `contacts` page (kind byte already checked). */
+export function contactsPageOf(b: Buffer): { page: number; pages: number } {
+  return b.length >= HEADER_BYTES + 4 ? { page: b.readUInt16BE(HEADER_BYTES), pages: b.readUInt16BE(HEADER_BYTES + 2) } : { page: -1, pages: -1 };
+}
