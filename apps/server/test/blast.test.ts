@@ -9,13 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chat, TestPeer } from './helpers/peer.js';
 import { exitWithin, Lines, spawnRelay, type RelayProcess } from './helpers/process.js';
+import { sum } from './helpers/stats.js';
 
 const BLAST = fileURLToPath(new URL('./fixtures/blast.mjs', import.meta.url));
 const COUNT = 100_000;
 const RATE = 25_000;
 const SEED = 20_26;
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 type StatsLine = Record<string, unknown> & {
   datagramsIn: number;

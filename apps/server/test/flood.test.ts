@@ -7,21 +7,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encode } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
-import type { RelayStats } from '../src/index.js';
 import { chat, type TestPeer } from './helpers/peer.js';
 import { Lines } from './helpers/process.js';
 import { registered, testRelay } from './helpers/relay.js';
+import { addsUp } from './helpers/stats.js';
 
 const FLOOD = fileURLToPath(new URL('./fixtures/flood.mjs', import.meta.url));
 const RATE = 20_000;
 const DURATION_MS = 2_000;
 /** Each client sends at most one chat per this many ms: 100/s, half its rate limit. */
 const PACE_MS = 10;
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) =>
-  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { AmplificationLimiter, AMPLIFICATION_IDLE_MS } from '../src/amplification.js';
 import { ReplyThrottle } from '../src/authGate.js';
 import { BoundedMap } from '../src/boundedMap.js';
-import { PLAIN_PEER_BUDGET_BYTES, RateLimiter, type RelayStats } from '../src/index.js';
-import { chat, type TestPeer } from './helpers/peer.js';
+import { PLAIN_PEER_BUDGET_BYTES, RateLimiter } from '../src/index.js';
+import { barrier, chat } from './helpers/peer.js';
 import { captureLogger, peerOf, rawPeerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) =>
-  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
-
-/** Proves everything sent to `peer` before now has arrived: a heartbeat round trip. */
-async function barrier(peer: TestPeer, seq: number): Promise<void> {
-  await peer.send({ kind: 'heartbeat', seq });
-  await peer.next('heartbeat-ack', (m) => m.seq === seq);
-}
+import { addsUp } from './helpers/stats.js';
 
 describe('RateLimiter (token bucket per address)', () => {
   it('lets a burst through, then the rate; reports the start of each flood once', () => {

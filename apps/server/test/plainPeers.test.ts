@@ -8,26 +8,15 @@ import {
   PLAIN_DATAGRAM_MAX_BYTES,
   type Relay,
   type RelayContactInfo,
-  type RelayStats,
 } from '../src/index.js';
-import { chat, type TestPeer } from './helpers/peer.js';
+import { barrier, chat } from './helpers/peer.js';
 import type { RawPeer } from './helpers/raw.js';
 import { captureLogger, peerOf, rawPeerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
+import { addsUp } from './helpers/stats.js';
 
 const QQ_CLIENT = fileURLToPath(new URL('./fixtures/qq_client.py', import.meta.url));
 const NANOID = /^[A-Za-z0-9_-]{21}$/;
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) =>
-  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
-
-/** Proves everything sent to `peer` before now has arrived: a heartbeat round trip. */
-async function barrier(peer: TestPeer, seq: number): Promise<void> {
-  await peer.send({ kind: 'heartbeat', seq });
-  await peer.next('heartbeat-ack', (m) => m.seq === seq);
-}
 
 /** Asserts `bytes` is one plain datagram: UTF-8, no protocol header, at most 1024 bytes. */
 function expectPlainDatagram(bytes: Buffer): string {

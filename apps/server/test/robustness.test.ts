@@ -2,20 +2,11 @@ import { encode, isProtocolDatagram, isValidUtf8 } from '@udpchat/protocol';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { RateLimitedLog, type DropReason, type RelayStats } from '../src/index.js';
+import { RateLimitedLog, type DropReason } from '../src/index.js';
 import { chat } from './helpers/peer.js';
 import { captureLogger, peerOf, registered, testRelay, type LogLine } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-
-function addsUp(s: RelayStats): boolean {
-  return (
-    s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-    sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited &&
-    sum(s.ignored) <= s.accepted
-  );
-}
+import { addsUp, sum } from './helpers/stats.js';
 
 describe('malformed datagrams', () => {
   it('are dropped and counted by reason while good clients keep chatting', async () => {

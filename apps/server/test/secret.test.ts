@@ -4,22 +4,13 @@ import { join } from 'node:path';
 import { computeTag, createAuthKey, encode, ERROR_CODES, paddedHello, type AuthKey } from '@udpchat/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSecret, stripOneNewline, type RelayStats } from '../src/index.js';
-import { chat, type TestPeer } from './helpers/peer.js';
+import { barrier, chat } from './helpers/peer.js';
 import { peerOf, rawPeerOf, registered, registeredWith, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
+import { addsUp } from './helpers/stats.js';
 
 const KEY = createAuthKey('correct horse battery staple');
 const WRONG = createAuthKey('correct horse battery stable');
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) =>
-  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
-
-/** Proves everything sent to `peer` before now has arrived: a heartbeat round trip. */
-async function barrier(peer: TestPeer, seq: number): Promise<void> {
-  await peer.send({ kind: 'heartbeat', seq });
-  await peer.next('heartbeat-ack', (m) => m.seq === seq);
-}
 
 /** Waits until the relay counted `n` more datagrams than in `before`. */
 function counted(relay: { stats(): RelayStats }, before: RelayStats, n: number): Promise<RelayStats> {
@@ -59,7 +50,7 @@ describe('shared-secret mode (PROTOCOL.md §3.2, §6.2)', () => {
     await alice!.sendRaw(once); // a replay, e.g. by someone who captured it
     // Flip one bit of the text of a correctly signed datagram (the trailer is the last 48 bytes).
     const tampered = encode(chat('bob', 'tampered'), { token, auth: KEY });
-    tampered[tampered.length - 50] ^= 1;
+    tampered[tampered.length - 50]! ^= 1;
     await alice!.sendRaw(tampered);
     const after = await counted(relay, before, 7);
     expect(after.dropped).toMatchObject({ 'auth-bad-tag': 2, 'auth-stale': 2, 'auth-missing': 1, 'auth-replay': 1 });

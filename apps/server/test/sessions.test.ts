@@ -2,21 +2,10 @@ import { encode, ERROR_CODES, paddedHello, TOKEN_BYTES, type Message } from '@ud
 import { describe, expect, it } from 'vitest';
 import { IpCount } from '../src/ipCount.js';
 import { PENDING_TIMEOUT_MS, PendingTable, tokensEqual } from '../src/sessions.js';
-import type { RelayStats } from '../src/index.js';
-import { chat, TestPeer } from './helpers/peer.js';
+import { barrier, chat, TestPeer } from './helpers/peer.js';
 import { peerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
-
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const addsUp = (s: RelayStats) =>
-  s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
-  sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited;
-
-/** Proves everything sent to `peer` before now has arrived: a heartbeat round trip. */
-async function barrier(peer: TestPeer, seq: number): Promise<void> {
-  await peer.send({ kind: 'heartbeat', seq });
-  await peer.next('heartbeat-ack', (m) => m.seq === seq);
-}
+import { addsUp } from './helpers/stats.js';
 
 describe('the registration handshake (PROTOCOL.md §6.1)', () => {
   it('hello gets only a welcome with a fresh token; the list with the token completes it, then pages and join', async () => {

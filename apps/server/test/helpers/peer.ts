@@ -200,3 +200,9 @@ export function chatId(): string {
 export function chat(to: string, text: string, extra: Partial<MessageOf<'chat'>> = {}): MessageOf<'chat'> {
   return { kind: 'chat', id: chatId(), from: '', to, seq: 0, base: 0, time: Date.now(), text, ...extra };
 }
+
+/** Proves everything sent to `peer` before now has arrived: a heartbeat round trip (`seq` echoed). */
+export async function barrier(peer: TestPeer, seq: number): Promise<void> {
+  await peer.send({ kind: 'heartbeat', seq });
+  await peer.next('heartbeat-ack', (m) => m.seq === seq);
+}

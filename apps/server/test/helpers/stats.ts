@@ -1,0 +1,19 @@
+/**
+ * Checks on the relay's counters shared by the tests (PROTOCOL.md §6.3 "Counters").
+ */
+import type { RelayStats } from '../../src/index.js';
+
+/** Sum of the values of a counter table (`dropped`, `ignored`, …). */
+export const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+
+/**
+ * True when the counters add up: received = accepted + malformed + unauthenticated + rate-limited,
+ * the drop reasons sum to the three drop classes, and the ignored datagrams are part of the accepted.
+ */
+export function addsUp(s: RelayStats): boolean {
+  return (
+    s.accepted + s.malformed + s.unauthenticated + s.rateLimited === s.datagramsIn &&
+    sum(s.dropped) === s.malformed + s.unauthenticated + s.rateLimited &&
+    sum(s.ignored) <= s.accepted
+  );
+}
