@@ -13,13 +13,22 @@
  *    8,000 plain-text peers and 2,000 protocol clients heartbeating as often
  *    as 10,000 clients at 5 s would), with first a few seconds of heartbeats
  *    and no chat, to measure what heartbeats alone cost;
- * 5. relay with --simulate-loss 0.3 (the load generator retransmits after a
- *    fixed 200 ms);
- * 6. relay with the shared secret: n/a (not implemented yet).
+ * 5. relay with the shared secret (`--secret-file`, a temporary file): the
+ *    load generator signs every datagram (a fresh nonce per send) and checks
+ *    that the relay's are signed (verifying a sample in full);
+ * 6. relay with --simulate-loss 0.3 (the load generator retransmits after a
+ *    fixed 200 ms).
  *
- * Cases 1–4 run side by side and are measured in turns (slices of at most
+ * Every relay runs with `--rate-limit 0 --max-per-ip 0` and `--max-contacts`
+ * above the crowd (RELAY_LIMIT_ARGS): the per-address rate limit (200
+ * datagrams/s by default) would otherwise throttle the load generator's
+ * one sender, and the per-IP cap refuse the crowd. Clients register as the
+ * protocol says (padded hello, welcome with a session token, list with it)
+ * and send their token in every datagram.
+ *
+ * Cases 1–5 run side by side and are measured in turns (slices of at most
  * 1 s, the order rotating), so that the ups and downs of a shared machine
- * fall on each alike and the ratios hold within one run; case 5 runs after.
+ * fall on each alike and the ratios hold within one run; case 6 runs after.
  * Each case: a closed loop of 64 messages in flight (warm-up, then the
  * measured time), then one message in flight for the latency percentiles.
  * Prints a table, then the ratios against the targets; with --json, one
@@ -27,10 +36,12 @@
  * not), 1 when it could not run, 2 for a command-line mistake. Every process
  * it starts is ended on every way out (children.ts).
  */
-import { mkdirSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_TEXT_BYTES } from '@udpchat/protocol';
 import { Helper, killAll, killAllNow, spawnForwarder, spawnRelay, terminate, type Target } from './children.js';
 import {
   RUN_COUNT_KEYS,
@@ -49,11 +60,20 @@ import { summarizeProfile, type ProfileEntry, type ProfileGroup } from './profil
 import { sleep } from './udp.js';
 
 /** The cases, in the order they run. */
-const CASES = ['bare', 'bareAck', 'relay', 'contacts', 'loss'] as const;
+const CASES = ['bare', 'bareAck', 'relay', 'contacts', 'secret', 'loss'] as const;
 type CaseName = (typeof CASES)[number];
 
-/** What the shared-secret row says until the relay has one. */
-const SECRET_NA = 'n/a (shared secret not implemented yet)';
+/** The relay's default most contacts; the benchmark raises it when the crowd needs more. */
+const RELAY_DEFAULT_MAX_CONTACTS = 10_000;
+
+/**
+ * Flags every relay of the benchmark gets: no per-address rate limit
+ * (`0` = off, "for benchmarks"), no cap per IP (the crowd is ~1000 contacts
+ * per loopback address), and room for the crowd + sender + receiver.
+ */
+function relayLimitArgs(opts: { contacts: number }): string[] {
+  return ['--rate-limit', '0', '--max-per-ip', '0', '--max-contacts', String(Math.max(RELAY_DEFAULT_MAX_CONTACTS, opts.contacts + 2))];
+}
 
 /** The targets of the issue "Performance". */
 const LIMITS = {
@@ -81,6 +101,9 @@ const USAGE = `usage: pnpm bench [--json] [options]      (pnpm bench client …:
   --clients N       how many of them are protocol clients that heartbeat (default 2000;
                     the rest are plain-text peers; see BENCHMARKS.md for why)
   --loss P          --simulate-loss of the lossy case (default 0.3)
+                    (every relay runs with --rate-limit 0 --max-per-ip 0 and
+                    --max-contacts max(10000, contacts + 2); the secret case with
+                    --secret-file, a temporary file with a random secret)
   --rto MS          the load generator's fixed retransmission timeout (default 200)
   --cases LIST      comma-separated subset of ${CASES.join(',')} (default: all)
   --profile DIR     run the relay and the forwarder under node --cpu-prof, write the
@@ -160,7 +183,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     latencyMs: s('latency', 3, 0.2, 600),
     idleMs: s('idle', 5, 0.5, 600),
     window: numberFlag(values, 'window', 64, 1, 4096, true),
-    bodyBytes: numberFlag(values, 'body', 100, 1, 850, true),
+    bodyBytes: numberFlag(values, 'body', 100, 1, MAX_TEXT_BYTES, true),
     contacts,
     clients,
     loss: numberFlag(values, 'loss', 0.3, 0.01, 0.9, false),
@@ -324,6 +347,7 @@ const LABELS: Record<CaseName, string> = {
   bareAck: 'bare + relay-ack',
   relay: 'relay, 2 contacts',
   contacts: 'relay, 10,000 contacts',
+  secret: 'relay, shared secret',
   loss: 'relay, loss 0.3',
 };
 
@@ -343,13 +367,18 @@ async function setHeartbeats(rig: Rig, on: boolean): Promise<void> {
  * only (no chat) — then registers the load generator's sender and receiver.
  * Registers every process it starts for `killAll`, whatever fails.
  */
-async function startRig(name: CaseName, opts: Options): Promise<Rig> {
+async function startRig(name: CaseName, opts: Options, secret: SecretFile | null): Promise<Rig> {
   const label = labelOf(name, opts);
   progress(`${label}: starting`);
   const loadgen = Helper.fork<LoadgenRequest, LoadgenReply>('loadgen.js', `${label}: load generator`);
   const ready = await loadgen.ready();
   if (ready.type !== 'ready') throw new Error(`load generator: unexpected ${ready.type}`);
-  const relayArgs = name === 'loss' ? ['--simulate-loss', String(opts.loss)] : [];
+  if (name === 'secret' && !secret) throw new Error('the shared-secret case needs its secret file');
+  const relayArgs = [
+    ...relayLimitArgs(opts),
+    ...(name === 'loss' ? ['--simulate-loss', String(opts.loss)] : []),
+    ...(name === 'secret' && secret ? ['--secret-file', secret.path] : []),
+  ];
   const forwarder = name === 'bare' || name === 'bareAck';
   const target = forwarder
     ? await spawnForwarder(ready.senderPort, ready.receiverPort, name === 'bareAck', opts.profileDir)
@@ -409,7 +438,15 @@ async function startRig(name: CaseName, opts: Options): Promise<Rig> {
     };
   }
   const setup = await loadgen.request(
-    { cmd: 'setup', mode: forwarder ? 'bare' : 'relay', target: targetInfo, bodyBytes: opts.bodyBytes, heartbeatIntervalMs: 5000, timeoutMs: 10_000 },
+    {
+      cmd: 'setup',
+      mode: forwarder ? 'bare' : 'relay',
+      secret: name === 'secret' && secret ? secret.text : null,
+      target: targetInfo,
+      bodyBytes: opts.bodyBytes,
+      heartbeatIntervalMs: 5000,
+      timeoutMs: 10_000,
+    },
     15_000,
   );
   if (setup.type !== 'setup-done') throw new Error(`load generator: unexpected ${setup.type}`);
@@ -525,16 +562,48 @@ function reportOf(rig: Rig, opts: Options): CaseReport {
   };
 }
 
+/** The shared secret of the secret case: a temporary file for the relay, its text for the load generator. */
+interface SecretFile {
+  readonly dir: string;
+  readonly path: string;
+  readonly text: string;
+}
+
+let secretFile: SecretFile | null = null;
+
+/** Writes a random secret (32 bytes as 64 hex digits) to a new temporary file, readable by its owner only. */
+function createSecretFile(): SecretFile {
+  const dir = mkdtempSync(join(tmpdir(), 'udpchat-bench-'));
+  const path = join(dir, 'secret');
+  const text = randomBytes(32).toString('hex');
+  writeFileSync(path, `${text}\n`, { mode: 0o600 });
+  secretFile = { dir, path, text };
+  return secretFile;
+}
+
+/** Removes the secret file, if any. Never throws (also called on exit). */
+function removeSecretFile(): void {
+  if (!secretFile) return;
+  try {
+    rmSync(secretFile.dir, { recursive: true, force: true });
+  } catch {
+    // best effort
+  }
+  secretFile = null;
+}
+
 /**
- * Runs the cases: bare, relay and relay with the crowd side by side,
- * measured in interleaved slices; then the lossy relay on its own.
+ * Runs the cases: bare, relay, relay with the crowd and relay with the
+ * shared secret side by side, measured in interleaved slices; then the
+ * lossy relay on its own.
  */
 async function runAll(opts: Options): Promise<Partial<Record<CaseName, CaseReport>>> {
   const results: Partial<Record<CaseName, CaseReport>> = {};
-  const side = (['bare', 'bareAck', 'relay', 'contacts'] as const).filter((n) => opts.cases.has(n));
+  const side = (['bare', 'bareAck', 'relay', 'contacts', 'secret'] as const).filter((n) => opts.cases.has(n));
   const rigs: Rig[] = [];
+  const secret = opts.cases.has('secret') ? createSecretFile() : null;
   try {
-    for (const name of side) rigs.push(await startRig(name, opts));
+    for (const name of side) rigs.push(await startRig(name, opts, secret));
     if (rigs.length > 0) {
       progress(`warm-up, ${opts.warmupMs / 1000} s each`);
       for (const rig of rigs) {
@@ -551,10 +620,11 @@ async function runAll(opts: Options): Promise<Partial<Record<CaseName, CaseRepor
   } finally {
     // Stopped in any case; the relays log their counters on the way out.
     for (const rig of rigs) await stopRig(rig);
+    removeSecretFile();
   }
   for (const rig of rigs) results[rig.name] = reportOf(rig, opts);
   if (opts.cases.has('loss')) {
-    const rig = await startRig('loss', opts);
+    const rig = await startRig('loss', opts, null);
     try {
       progress(`${rig.label}: throughput, ${opts.window} in flight, ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s`);
       await runSlice(rig, opts, { window: opts.window, warmupMs: opts.warmupMs, durationMs: opts.durationMs, latency: false }, rig.throughput);
@@ -578,11 +648,11 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): numb
   a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
 
 function checkTargets(results: Partial<Record<CaseName, CaseReport>>): { ratios: Record<string, number | null>; checks: TargetCheck[] } {
-  const { bare, bareAck, relay, contacts, loss } = results;
+  const { bare, bareAck, relay, contacts, secret, loss } = results;
   const throughput = ratio(relay?.datagramsPerSec, bare?.datagramsPerSec);
   const p99 = ratio(relay?.latency?.p99Us, bare?.latency?.p99Us);
   const contactsRatio = ratio(contacts?.datagramsPerSec, relay?.datagramsPerSec);
-  const relayCases = [relay, contacts, loss].filter((c): c is CaseReport => c !== undefined);
+  const relayCases = [relay, contacts, secret, loss].filter((c): c is CaseReport => c !== undefined);
   const peaks = relayCases.map((c) => c.peakRssMB).filter((v): v is number => v !== null && Number.isFinite(v));
   const peak = peaks.length > 0 ? Math.max(...peaks) : null;
   const hb = contacts?.crowd?.idle.relayCpuPercent ?? null;
@@ -603,6 +673,12 @@ function checkTargets(results: Partial<Record<CaseName, CaseReport>>): { ratios:
     contactsOverTwoContacts: contactsRatio,
     contactsOverTwoContactsMedianSlice: ratio(contacts?.medianSliceDatagramsPerSec, relay?.medianSliceDatagramsPerSec),
     lossOverNoLoss: ratio(loss?.messagesPerSec, relay?.messagesPerSec),
+    /** Shared secret on (HMAC-SHA256 checked and written per datagram) against the 2-contact relay, and against bare. */
+    secretOverTwoContacts: ratio(secret?.datagramsPerSec, relay?.datagramsPerSec),
+    secretOverTwoContactsMedianSlice: ratio(secret?.medianSliceDatagramsPerSec, relay?.medianSliceDatagramsPerSec),
+    p99SecretOverTwoContacts: ratio(secret?.latency?.p99Us, relay?.latency?.p99Us),
+    secretOverBare: ratio(secret?.datagramsPerSec, bare?.datagramsPerSec),
+    p99SecretOverBare: ratio(secret?.latency?.p99Us, bare?.latency?.p99Us),
   };
   const check = (name: string, value: number | null, limit: string, ok: (v: number) => boolean, show: (v: number) => string): TargetCheck => ({
     name,
@@ -661,7 +737,6 @@ function table(results: Partial<Record<CaseName, CaseReport>>, opts: Options, ch
     ];
     lines.push(cells.map((cell, i) => pad(cell, cols[i]?.[1] ?? 8, i > 0)).join(' '));
   }
-  lines.push(`${pad('relay, shared secret', 24, false)} ${SECRET_NA}`);
   lines.push('');
   lines.push('dgrams/s: datagrams the target received and fully handled per second (chats + acks); out/s: datagrams');
   lines.push('  it sent (the relay adds a relay-ack per chat); msgs/s: delivered end to end (the sender got the ack);');
@@ -669,6 +744,8 @@ function table(results: Partial<Record<CaseName, CaseReport>>, opts: Options, ch
   lines.push('  (/proc, all threads) during the measured slices; gen CPU %: the load generator. 2 cores for both.');
   lines.push('  bare + relay-ack: the bare forwarder also sending a fixed relay-ack per chat, i.e. the relay\'s');
   lines.push('  datagrams without its work: the ceiling node:dgram sets for the relay\'s traffic.');
+  lines.push('  Relays: --rate-limit 0 --max-per-ip 0 (off for the measurement); every client datagram carries its');
+  lines.push('  session token; shared secret: every datagram both ways signed (HMAC-SHA256, fresh nonce).');
   const ceiling = ratio(results.bareAck?.datagramsPerSec, results.bare?.datagramsPerSec);
   const relayOverCeiling = ratio(results.relay?.datagramsPerSec, results.bareAck?.datagramsPerSec);
   if (ceiling !== null) {
@@ -677,6 +754,18 @@ function table(results: Partial<Record<CaseName, CaseReport>>, opts: Options, ch
       `throughput: bare + relay-ack / bare ${dec(ceiling, 2)} (the most the relay could reach); relay / bare + relay-ack ${dec(relayOverCeiling, 2)}` +
         ` (what its work costs); p99: bare + relay-ack / bare ${dec(ratio(results.bareAck?.latency?.p99Us, results.bare?.latency?.p99Us), 2)}`,
     );
+  }
+  const secret = results.secret;
+  if (secret) {
+    const relay = results.relay;
+    const extraUs = secret.cpuUsPerDatagram !== null && relay?.cpuUsPerDatagram != null ? secret.cpuUsPerDatagram - relay.cpuUsPerDatagram : null;
+    const auth = { checked: secret.throughputRun.authChecked + secret.latencyRun.authChecked, failed: secret.throughputRun.authFailed + secret.latencyRun.authFailed };
+    lines.push('');
+    lines.push(
+      `shared secret: ${dec(ratio(secret.datagramsPerSec, relay?.datagramsPerSec), 2)} of the 2-contact relay's dgrams/s, ${dec(ratio(secret.datagramsPerSec, results.bare?.datagramsPerSec), 2)} of bare; ` +
+        `p99 ${dec(ratio(secret.latency?.p99Us, relay?.latency?.p99Us), 2)} × the 2-contact relay's; ${extraUs === null ? '–' : `${extraUs >= 0 ? '+' : ''}${dec(extraUs, 2)}`} µs of relay CPU per datagram`,
+    );
+    lines.push(`  relay datagrams verified in full by the load generator (a sample, 1 in 16): ${int(auth.checked)}, failed or unsigned: ${int(auth.failed)}`);
   }
   const spread = CASES.filter((n) => n !== 'loss' && (results[n]?.throughputRun.sliceRates.length ?? 0) > 1).map((n) => {
     const rates = results[n]?.throughputRun.sliceRates ?? [];
@@ -721,6 +810,12 @@ function table(results: Partial<Record<CaseName, CaseReport>>, opts: Options, ch
     const t = c.throughputRun;
     if (t.errors + c.latencyRun.errors > 0) problems.push(`${c.label}: ${t.errors + c.latencyRun.errors} error datagrams`);
     if (t.corrupt + c.latencyRun.corrupt > 0) problems.push(`${c.label}: ${t.corrupt + c.latencyRun.corrupt} corrupt datagrams`);
+    if (t.authFailed + c.latencyRun.authFailed > 0) problems.push(`${c.label}: ${t.authFailed + c.latencyRun.authFailed} datagrams from the relay unsigned or failing verification`);
+    const stats = c.relayStats;
+    for (const k of ['unauthenticated', 'rateLimited', 'malformed'] as const) {
+      const v = stats?.[k];
+      if (typeof v === 'number' && v > 0) problems.push(`${c.label}: the relay counted ${v} datagrams ${k} (${JSON.stringify(stats?.dropped ?? {})})`);
+    }
     if (name !== 'loss' && t.retransmissions > 0) {
       const late = Math.min(t.duplicates, t.retransmissions);
       problems.push(
@@ -792,7 +887,8 @@ async function main(argv: readonly string[]): Promise<number> {
     `udpchat relay benchmark, ${new Date().toISOString()}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model ?? '?'})\n` +
     `load: 1 sender -> 1 receiver through the target, ${opts.bodyBytes}-byte texts, ${opts.window} messages in flight (closed loop), ` +
     `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s per case; latency: 1 in flight, ${opts.latencyMs / 1000} s per case;\n` +
-    `the cases above the loss case run side by side, measured in turns (slices of <= ${THROUGHPUT_SLICE_MS / 1000} s / ${LATENCY_SLICE_MS / 1000} s)\n`;
+    `the cases above the loss case run side by side, measured in turns (slices of <= ${THROUGHPUT_SLICE_MS / 1000} s / ${LATENCY_SLICE_MS / 1000} s);\n` +
+    `relays: ${relayLimitArgs(opts).join(' ')}\n`;
   process.stdout.write(`${header}\n${table(results, opts, checks)}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\nran in ${dec(seconds)} s\n`);
@@ -816,9 +912,9 @@ async function main(argv: readonly string[]): Promise<number> {
         loss: opts.loss,
         rtoMs: opts.rtoMs,
         cases: [...opts.cases],
+        relayArgs: relayLimitArgs(opts),
       },
       cases: results,
-      secret: SECRET_NA,
       ratios,
       targets: checks,
     };
@@ -833,10 +929,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
     interrupted = true;
     progress(`${signal}: stopping the processes started`);
-    void killAll(500).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void killAll(500).finally(() => {
+      removeSecretFile();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
   });
 }
-process.on('exit', killAllNow);
+process.on('exit', () => {
+  killAllNow();
+  removeSecretFile();
+});
 
 main(process.argv.slice(2)).then(
   async (code) => {

@@ -154,17 +154,25 @@ function waitForPort(child: ChildProcess, port: Promise<number>, what: string, o
   });
 }
 
+/** The relay's shared-secret variable (apps/server/src/secret.ts): never passed on to a relay, whose mode the benchmark sets. */
+const SECRET_ENV = 'UDPCHAT_SECRET';
+
 /**
  * Spawns the real relay, `node [--cpu-prof …] bin/udpchat-relay.js --port 0
  * --log-level info ARGS`, and reads its port from its JSON log line
  * 'relay started' (info level: the level at which that line is written; no
- * line is logged per chat at that level).
+ * line is logged per chat at that level). UDPCHAT_SECRET is removed from its
+ * environment: only `--secret-file` in ARGS makes it a shared-secret relay.
  * @param profileDir when set, the relay runs under `--cpu-prof` and writes its profile there on exit.
  */
 export async function spawnRelay(args: readonly string[], profileDir: string | null): Promise<Target> {
   if (!existsSync(RELAY_MAIN)) throw new Error(`${RELAY_MAIN} is missing: build first (pnpm build)`);
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = track(spawn(process.execPath, [...nodeArgs, RELAY_BIN, '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const env = { ...process.env };
+  delete env[SECRET_ENV];
+  const child = track(
+    spawn(process.execPath, [...nodeArgs, RELAY_BIN, '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env }),
+  );
   let resolvePort: (port: number) => void = () => undefined;
   const port = new Promise<number>((resolve) => {
     resolvePort = resolve;

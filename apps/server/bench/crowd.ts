@@ -9,11 +9,15 @@
  *   no protocol client online yet, a plain peer's join costs the relay no
  *   fan-out. They never heartbeat (plain peers cannot; they stay registered
  *   for 5 minutes of silence).
- * - Protocol clients register with `hello` (`crowd-N`), at most 8 awaiting
- *   their `welcome` at once, each retried after 3 s without one; each costs
- *   the relay a `join` to every client already online (the protocol's rule)
- *   and its contact list (every contact, ~100 datagrams at 10,000). The real
- *   client retries after 1 s: when the relay is slow, every retry costs a
+ * - Protocol clients register as the protocol says (PROTOCOL.md §6.1): a
+ *   `hello` (`crowd-N`) padded to 300 bytes, the `welcome` with the session
+ *   token, then `list` with the token, which completes the registration;
+ *   the first contact page counts as done. At most 8 await that at once,
+ *   each retried after 3 s without one (`hello` again, or `list` again once
+ *   welcomed). Each costs the relay a `join` to every client already online
+ *   (the protocol's rule) and its contact list (every contact, ~100
+ *   datagrams at 10,000). Every heartbeat carries the token. The real
+ *   client retries after 1 s: when the relay is slow, every retry can cost a
  *   whole contact list again, which made setup storm in early versions of
  *   this benchmark (BENCHMARKS.md); the crowd is a setup tool, so it waits.
  * - The sockets are spread over 127.0.0.2, 127.0.0.3, … (1000 per address)
@@ -25,7 +29,7 @@
  *   counts the heartbeat-acks that arrive after setup.
  */
 import type { Socket } from 'node:dgram';
-import { encode } from '@udpchat/protocol';
+import { decode, encode, paddedHello, TOKEN_BYTES } from '@udpchat/protocol';
 import type { CrowdReply, CrowdRequest } from './ipc.js';
 import { serve } from './serve.js';
 import { bindUdp, closeQuietly, connectUdp, sleep } from './udp.js';
@@ -46,17 +50,50 @@ const PLAIN_LINE = Buffer.from('@bench-nobody ping\n', 'utf8');
 
 let sockets: Socket[] = [];
 let registered = new Uint8Array(0);
+/** Clients: 1 once their welcome brought a token (then `list` is what is sent, with it). */
+let welcomed = new Uint8Array(0);
+/** Clients' session tokens, TOKEN_BYTES each, at index × TOKEN_BYTES. */
+let tokens = new Uint8Array(0);
 let plainCount = 0;
 let setupDone = false;
 let heartbeatTimer: NodeJS.Timeout | undefined;
 let heartbeatsOn = true;
 const counts = { heartbeatsSent: 0, heartbeatAcks: 0, errors: 0, otherDatagrams: 0 };
 
+/** Client `index`'s session token (a view). */
+function tokenOf(index: number): Uint8Array {
+  return tokens.subarray(index * TOKEN_BYTES, (index + 1) * TOKEN_BYTES);
+}
+
+/** Client `index`'s `list` (with its token): completes its registration. */
+function listOf(index: number): Uint8Array {
+  return encode({ kind: 'list' }, { token: tokenOf(index) });
+}
+
+/** A client's answer during setup: the welcome (-> token, then `list`), the first contact page (-> registered), an error (-> hello again). */
+function onClientSetupDatagram(index: number, kind: number, bytes: Buffer): void {
+  if (kind === KIND.welcome && welcomed[index] === 0) {
+    try {
+      const m = decode(bytes);
+      if (m.kind !== 'welcome') return;
+      tokens.set(m.token, index * TOKEN_BYTES);
+      welcomed[index] = 1;
+      sockets[index]?.send(listOf(index));
+    } catch {
+      counts.errors++;
+    }
+  } else if (kind === KIND.contacts && welcomed[index] === 1) registered[index] = 1;
+  // NOT_REGISTERED: the list came after the pending registration expired; the retry says hello again.
+  else if (kind === KIND.error && registered[index] === 0) welcomed[index] = 0;
+}
+
 function onDatagram(index: number, bytes: Buffer): void {
   const kind = kindOf(bytes);
   if (!setupDone) {
-    // A plain peer's only answer is the relay's plain-text notice; a client waits for its welcome.
-    if (index < plainCount ? kind === -1 : kind === KIND.welcome) registered[index] = 1;
+    // A plain peer's only answer is the relay's plain-text notice.
+    if (index < plainCount) {
+      if (kind === -1) registered[index] = 1;
+    } else onClientSetupDatagram(index, kind, bytes);
     return;
   }
   if (kind === KIND.heartbeatAck) counts.heartbeatAcks++;
@@ -89,7 +126,7 @@ async function registerRange(
   to: number,
   window: number,
   retryMs: number,
-  datagram: (index: number) => Buffer,
+  datagram: (index: number) => Uint8Array,
   deadline: number,
 ): Promise<number> {
   let next = from;
@@ -147,7 +184,7 @@ function startHeartbeats(intervalMs: number): void {
       sent++;
       if (registered[index] !== 1) continue;
       seq = (seq + 1) >>> 0;
-      sockets[index]?.send(encode({ kind: 'heartbeat', seq }));
+      sockets[index]?.send(encode({ kind: 'heartbeat', seq }, { token: tokenOf(index) }));
       counts.heartbeatsSent++;
     }
   }, TICK_MS);
@@ -159,6 +196,8 @@ async function setup(req: Extract<CrowdRequest, { cmd: 'setup' }>): Promise<{ re
   const total = req.plainPeers + req.clients;
   plainCount = req.plainPeers;
   registered = new Uint8Array(total);
+  welcomed = new Uint8Array(total);
+  tokens = new Uint8Array(total * TOKEN_BYTES);
   sockets = [];
   let spread = true;
   try {
@@ -174,8 +213,9 @@ async function setup(req: Extract<CrowdRequest, { cmd: 'setup' }>): Promise<{ re
   }
   let retries = await registerRange(0, plainCount, PLAIN_WINDOW, PLAIN_RETRY_MS, () => PLAIN_LINE, deadline);
   startHeartbeats(req.heartbeatIntervalMs);
-  const hello = (i: number): Buffer => Buffer.from(encode({ kind: 'hello', name: `crowd-${i}` }));
-  retries += await registerRange(plainCount, total, CLIENT_WINDOW, CLIENT_RETRY_MS, hello, deadline);
+  // Not welcomed yet: a padded hello; welcomed: its list again.
+  const next = (i: number): Uint8Array => (welcomed[i] === 1 ? listOf(i) : encode(paddedHello(`crowd-${i}`)));
+  retries += await registerRange(plainCount, total, CLIENT_WINDOW, CLIENT_RETRY_MS, next, deadline);
   // Let the join storm of the last registrations pass before counting anything.
   await sleep(200);
   setupDone = true;

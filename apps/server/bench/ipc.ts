@@ -36,8 +36,10 @@ export type LoadgenRequest =
   | {
       readonly id: number;
       readonly cmd: 'setup';
-      /** `relay`: register sender and receiver with `hello`; `bare`: nothing to register. */
+      /** `relay`: register sender and receiver (hello, welcome, list); `bare`: nothing to register (a fixed random token). */
       readonly mode: 'relay' | 'bare';
+      /** The relay's shared secret (its bytes as UTF-8 text): sign every datagram and check the relay's; null: none. */
+      readonly secret: string | null;
       readonly target: TargetInfo;
       /** Text bytes per chat. */
       readonly bodyBytes: number;
@@ -87,6 +89,10 @@ export interface RunCounts {
   duplicates: number;
   /** Sampled chats fully decoded whose content was wrong (should be 0). */
   corrupt: number;
+  /** Shared-secret mode: datagrams from the relay whose auth trailer was verified in full (a sample). */
+  authChecked: number;
+  /** Shared-secret mode: datagrams from the relay unsigned, or failing verification (should be 0); dropped. */
+  authFailed: number;
 }
 
 /** Every counter of `RunCounts` at 0 (a new object each call). */
@@ -103,6 +109,8 @@ export function zeroRunCounts(): RunCounts {
     acksSent: 0,
     duplicates: 0,
     corrupt: 0,
+    authChecked: 0,
+    authFailed: 0,
   };
 }
 

@@ -10,19 +10,41 @@
  * - The receiver acks every chat it gets (duplicates too) with a cumulative
  *   `ack` (upTo + up to 32 ranges above a gap), back through the target.
  * - Through the relay, the sender also gets a `relay-ack` per chat.
+ * - Registration (relay mode) follows PROTOCOL.md §6.1: a `hello` padded to
+ *   300 bytes, the `welcome` with the session token, then `list` with that
+ *   token, which completes it (the relay answers with the contact list).
+ *   Every later datagram — chats, acks, heartbeats — carries the token.
+ * - Shared-secret mode (`secret` in setup): every datagram sent is signed,
+ *   each with a fresh nonce (retransmissions too: the relay refuses a
+ *   replayed nonce); every datagram from the relay must be signed
+ *   (FLAG_AUTH) and one in VERIFY_EVERY is verified in full (tag and time,
+ *   `verifyAuth`) — not all, to keep the generator's CPU for the load.
+ * In bare mode (the forwarder) the same datagrams are sent, with a fixed
+ * random token, so that both targets carry the same bytes.
  * Both sockets are connected to the target (no address lookup per send);
  * datagrams are built from templates and parsed in place (wire.ts), and one
  * chat in 4096 is fully decoded and checked.
  * Counters are snapshotted at the edges of the measured window, together
  * with the target's CPU time from /proc (so no IPC round trip sits inside the window).
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
-import { decode, encode } from '@udpchat/protocol';
+import {
+  createAuthKey,
+  decode,
+  decodeDatagram,
+  encode,
+  paddedHello,
+  TOKEN_BYTES,
+  verifyAuth,
+  type AuthKey,
+  type Message,
+} from '@udpchat/protocol';
 import { RUN_COUNT_KEYS, zeroRunCounts, type LatencySummary, type LoadgenReply, type LoadgenRequest, type RunCounts, type RunOptions, type RunResult } from './ipc.js';
 import { clockTicksPerSecond, trySampleProcess } from './procstat.js';
 import { serve } from './serve.js';
 import { bindUdp, closeQuietly, connectUdp, sleep, TARGET_HOST } from './udp.js';
-import { AckBuilder, ChatTemplate, chatSeq, contactsOnPage, contactsPageOf, KIND, kindOf, parseAck, type AckView } from './wire.js';
+import { AckBuilder, ChatTemplate, chatSeq, contactsOnPage, contactsPageOf, isSigned, KIND, kindOf, parseAck, Signer, type AckView } from './wire.js';
 
 /** Registered names of the two ends. */
 const SENDER_NAME = 'bench-snd';
@@ -40,6 +62,10 @@ const MAX_SAMPLES = 1 << 20;
 const CHECK_EVERY = 4096;
 /** How long a run waits at its end for the messages still in flight, in ms. */
 const DRAIN_MS = 2500;
+/** Shared-secret mode: one datagram from the relay in this many has its tag and time verified. */
+const VERIFY_EVERY = 16;
+/** A registration datagram (hello, list) without an answer is sent again after this long, in ms. */
+const REGISTER_RETRY_MS = 250;
 
 async function bindSocket(): Promise<Socket> {
   const socket = await bindUdp(TARGET_HOST, SOCKET_BUFFER_BYTES);
@@ -87,19 +113,69 @@ let bodyBytes = 100;
 let targetPid = 0;
 let heartbeatTimer: NodeJS.Timeout | undefined;
 let firstError = '';
+/** Shared-secret mode: the key (null: open relay, or bare). */
+let authKey: AuthKey | null = null;
+/** Datagrams from the relay seen in shared-secret mode (for the 1-in-VERIFY_EVERY sample). */
+let signedSeen = 0;
 const ackView: AckView = { upTo: 0, ranges: [] };
 // Once now (it runs `getconf`), not inside the first measured window.
 clockTicksPerSecond();
 
-/** Registration progress, per socket. */
-const registration = {
-  senderWelcomed: false,
-  receiverWelcomed: false,
-  pages: new Map<number, number>(),
-  pagesTotal: -1,
-};
+/** Registration progress of one socket. */
+interface Registration {
+  /** The session token from `welcome` (null until then). */
+  token: Uint8Array | null;
+  /** Contact-list pages received (page -> entries): `list` completed the registration. */
+  readonly pages: Map<number, number>;
+  pagesTotal: number;
+}
+const senderReg: Registration = { token: null, pages: new Map(), pagesTotal: -1 };
+const receiverReg: Registration = { token: null, pages: new Map(), pagesTotal: -1 };
+
+/** `message` encoded for the relay: with `token` when given, signed in shared-secret mode (fresh nonce each call). */
+function encodeOut(message: Message, token: Uint8Array | null): Uint8Array {
+  return encode(message, { ...(token ? { token } : {}), ...(authKey ? { auth: authKey } : {}) });
+}
+
+/**
+ * Shared-secret mode: checks that a datagram from the relay is signed, and
+ * verifies one in VERIFY_EVERY in full. @returns false when it must be dropped.
+ */
+function authentic(b: Buffer): boolean {
+  if (!authKey) return true;
+  if (!isSigned(b)) {
+    counters.authFailed++;
+    return false;
+  }
+  if (++signedSeen % VERIFY_EVERY !== 0) return true;
+  counters.authChecked++;
+  try {
+    if (verifyAuth(authKey, b, decodeDatagram(b).auth, Date.now()) === 'ok') return true;
+  } catch {
+    // not decodable: a failure too
+  }
+  counters.authFailed++;
+  return false;
+}
+
+/** A welcome or a contacts page, for `reg`. */
+function onRegistration(reg: Registration, kind: number, b: Buffer): void {
+  if (kind === KIND.welcome) {
+    try {
+      const m = decode(b);
+      if (m.kind === 'welcome') reg.token ??= Uint8Array.from(m.token);
+    } catch {
+      counters.corrupt++;
+    }
+  } else {
+    const { page, pages } = contactsPageOf(b);
+    reg.pagesTotal = pages;
+    reg.pages.set(page, contactsOnPage(b));
+  }
+}
 
 function sendChat(seq: number, now: number): void {
+  // Built (and signed, with a fresh nonce) per send, retransmissions included.
   sender.send(chats.build(seq, lowest, Date.now()));
   lastSent[seq & MASK] = now;
 }
@@ -189,7 +265,7 @@ function onChat(b: Buffer): void {
     rcvUpTo++;
     while (rcvAbove.size > 0 && rcvAbove.delete(rcvUpTo + 1)) rcvUpTo++;
   } else rcvAbove.add(seq);
-  receiver.send(acks.build(rcvUpTo, rcvAbove.size === 0 ? [] : rangesOf(rcvAbove)));
+  receiver.send(acks.build(rcvUpTo, rcvAbove.size === 0 ? [] : rangesOf(rcvAbove), Date.now()));
   counters.acksSent++;
 }
 
@@ -206,36 +282,45 @@ function noteError(b: Buffer): void {
 
 function onSenderDatagram(b: Buffer): void {
   const kind = kindOf(b);
+  // An unsigned error (SECRET_REQUIRED…) is counted as failed but still noted, for the message.
+  if (kind >= 0 && !authentic(b) && kind !== KIND.error) return;
   if (kind === KIND.ack) {
     counters.acksForwarded++;
     if (parseAck(b, ackView)) onAck(ackView);
     else counters.corrupt++;
   } else if (kind === KIND.relayAck) counters.relayAcks++;
   else if (kind === KIND.error) noteError(b);
-  else if (kind === KIND.welcome) registration.senderWelcomed = true;
-  else if (kind === KIND.contacts) {
-    const { page, pages } = contactsPageOf(b);
-    registration.pagesTotal = pages;
-    registration.pages.set(page, contactsOnPage(b));
-  } else counters.otherDatagrams++;
+  else if (kind === KIND.welcome || kind === KIND.contacts) onRegistration(senderReg, kind, b);
+  else counters.otherDatagrams++;
 }
 
 function onReceiverDatagram(b: Buffer): void {
   const kind = kindOf(b);
+  // An unsigned error (SECRET_REQUIRED…) is counted as failed but still noted, for the message.
+  if (kind >= 0 && !authentic(b) && kind !== KIND.error) return;
   if (kind === KIND.chat) onChat(b);
   else if (kind === KIND.error) noteError(b);
-  else if (kind === KIND.welcome) registration.receiverWelcomed = true;
+  else if (kind === KIND.welcome || kind === KIND.contacts) onRegistration(receiverReg, kind, b);
   else counters.otherDatagrams++;
 }
 
-/** Sends hello from `socket` every 250 ms until `done()` or `timeoutMs`. */
-async function register(socket: Socket, name: string, done: () => boolean, timeoutMs: number): Promise<void> {
-  const hello = encode({ kind: 'hello', name });
+/**
+ * Registers `socket` as `name` (PROTOCOL.md §6.1): a padded `hello` until
+ * the `welcome` brings the token, then `list` with it until the first
+ * contact page shows the registration complete; each resent after
+ * REGISTER_RETRY_MS without an answer (re-encoded: a fresh nonce each time).
+ */
+async function register(socket: Socket, name: string, reg: Registration, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`${name} got no welcome within ${timeoutMs} ms${firstError ? ` (${firstError})` : ''}`);
-    socket.send(hello);
-    for (let i = 0; i < 25 && !done(); i++) await sleep(10);
+  const hello = paddedHello(name, authKey ? { auth: authKey } : undefined);
+  while (reg.pages.size === 0) {
+    if (performance.now() > deadline) {
+      const step = reg.token ? 'no contact list after its list' : 'no welcome';
+      throw new Error(`${name} got ${step} within ${timeoutMs} ms${firstError ? ` (${firstError})` : ''}`);
+    }
+    socket.send(reg.token ? encodeOut({ kind: 'list' }, reg.token) : encodeOut(hello, null));
+    const sentWithToken = reg.token !== null;
+    for (let i = 0; i < REGISTER_RETRY_MS / 10 && reg.pages.size === 0 && (reg.token !== null) === sentWithToken; i++) await sleep(10);
   }
 }
 
@@ -244,23 +329,33 @@ async function setup(req: Extract<LoadgenRequest, { cmd: 'setup' }>): Promise<{ 
   targetPid = req.target.pid;
   bodyBytes = req.bodyBytes;
   const runTag = `b${Date.now().toString(36)}xxxxxxxxxxxxx`.slice(0, 13);
-  chats = new ChatTemplate(SENDER_NAME, RECEIVER_NAME, bodyBytes, runTag);
-  acks = new AckBuilder(SENDER_NAME);
+  authKey = req.secret === null ? null : createAuthKey(req.secret);
+  const signer = authKey ? new Signer(authKey) : null;
   await connectUdp(sender, req.target.port);
   await connectUdp(receiver, req.target.port);
-  if (req.mode === 'bare') return { contactsListed: 0, setupMs: performance.now() - started };
-  await register(receiver, RECEIVER_NAME, () => registration.receiverWelcomed, req.timeoutMs);
-  await register(sender, SENDER_NAME, () => registration.senderWelcomed, req.timeoutMs);
+  if (req.mode === 'bare') {
+    // No relay to hand out tokens: a fixed random one, so the forwarder carries datagrams of the relay case's size.
+    const token = randomBytes(TOKEN_BYTES);
+    chats = new ChatTemplate(SENDER_NAME, RECEIVER_NAME, bodyBytes, runTag, token, signer);
+    acks = new AckBuilder(SENDER_NAME, token, signer);
+    return { contactsListed: 0, setupMs: performance.now() - started };
+  }
+  await register(receiver, RECEIVER_NAME, receiverReg, req.timeoutMs);
+  await register(sender, SENDER_NAME, senderReg, req.timeoutMs);
+  const senderToken = senderReg.token as Uint8Array;
+  const receiverToken = receiverReg.token as Uint8Array;
+  chats = new ChatTemplate(SENDER_NAME, RECEIVER_NAME, bodyBytes, runTag, senderToken, signer);
+  acks = new AckBuilder(SENDER_NAME, receiverToken, signer);
   // The sender's contact list: everyone else online (the receiver and any crowd). Lost pages are not waited for long.
   const pagesDeadline = performance.now() + 2000;
-  while ((registration.pagesTotal < 0 || registration.pages.size < registration.pagesTotal) && performance.now() < pagesDeadline) await sleep(10);
+  while ((senderReg.pagesTotal < 0 || senderReg.pages.size < senderReg.pagesTotal) && performance.now() < pagesDeadline) await sleep(10);
   let contactsListed = 0;
-  for (const n of registration.pages.values()) contactsListed += n;
+  for (const n of senderReg.pages.values()) contactsListed += n;
   let hbSeq = 0;
   heartbeatTimer = setInterval(() => {
-    const hb = encode({ kind: 'heartbeat', seq: ++hbSeq });
-    sender.send(hb);
-    receiver.send(hb);
+    hbSeq++;
+    sender.send(encodeOut({ kind: 'heartbeat', seq: hbSeq }, senderToken));
+    receiver.send(encodeOut({ kind: 'heartbeat', seq: hbSeq }, receiverToken));
   }, req.heartbeatIntervalMs);
   return { contactsListed, setupMs: performance.now() - started };
 }
