@@ -90,6 +90,7 @@ describe('relay restart', () => {
     const a = observe(alice);
     alice.send('bob', 'before');
     await until(() => b.received.length === 1, 'the first message');
+    await until(() => alice.pending === 0, 'its ack (acks wait for the next tick, ≤ 50 ms)');
 
     await relay.stop(); // the relay goes away (it says bye)
     await until(() => alice.status === 'silent' && bob.status === 'silent', 'both to notice', 20_000);

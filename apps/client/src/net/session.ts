@@ -22,11 +22,11 @@ import {
   type Message,
   type WelcomeMessage,
 } from '@udpchat/protocol';
-import type { Relay } from '@udpchat/server';
+import { RateLimiter, type Relay } from '@udpchat/server';
 import { isLoopback, tryHostRelay } from './hosting.js';
 import type { SimulateOptions } from '@udpchat/server';
 import { Roster } from '../state/roster.js';
-import { Inbox, type InboxOptions } from './delivery/inbox.js';
+import { Inbox, type AckNeeded, type InboxOptions } from './delivery/inbox.js';
 import { Outbox, OutboxFullError, type OutboxOptions } from './delivery/outbox.js';
 import type { DeliveryState } from './delivery/states.js';
 import { explainRelayError, REGISTRATION_BLOCKERS } from './relayErrors.js';
@@ -113,6 +113,14 @@ const ROSTER_REFRESH_MS = 30_000;
 /** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
 const REJOIN_GRACE_MS = 15_000;
 const TAKEOVER_EVERY_MS = 2000;
+/**
+ * Pacing of chat datagrams (first sends and retransmissions), per second and
+ * burst: below the relay's default rate limit per address (200/s, bursts of
+ * 400; PROTOCOL.md §6.3), leaving room for acks and heartbeats, so that a
+ * burst or a paste of many lines is paced here instead of dropped there.
+ */
+const CHAT_RATE_PER_S = 150;
+const CHAT_BURST = 300;
 
 export class ChatSession extends EventEmitter<SessionEvents> {
   private state: RegistrationState = 'registering';
@@ -134,6 +142,14 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private readonly inbox: Inbox;
   private readonly roster = new Roster();
   private readonly pages = new Map<number, ContactEntry[]>();
+  /** Chat pacing (one bucket, the relay's address). */
+  private readonly pacer = new RateLimiter(CHAT_RATE_PER_S, CHAT_BURST, 1);
+  /**
+   * Acks waiting for the next tick, by conversation: the latest supersedes the
+   * earlier (acks are cumulative), so a burst of N messages costs a few acks,
+   * not N (delayed acknowledgement, as TCP's, RFC 1122 §4.2.3.2, here ≤ 50 ms).
+   */
+  private readonly pendingAcks = new Map<string, AckNeeded>();
   private tick: NodeJS.Timeout | null = null;
   private readonly helloRetryMs: number;
   private readonly silentAfterMs: number;
@@ -333,7 +349,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     const wasRegistered = this.state === 'registered';
     this.state = 'closed';
     if (this.tick) clearInterval(this.tick);
-    if (wasRegistered) await this.transport.sendAndWait({ kind: 'bye', reason: '' });
+    if (wasRegistered) {
+      this.flushAcks();
+      await this.transport.sendAndWait({ kind: 'bye', reason: '' });
+    }
     if (this.hosted) await this.hosted.stop('the client hosting the relay quit');
     this.hosted = null;
     this.transport.close();
@@ -366,7 +385,14 @@ export class ChatSession extends EventEmitter<SessionEvents> {
 
   /** Sends what the outbox says is due (first sends and retransmissions). */
   private pump(now: number): void {
-    for (const message of this.outbox.due(now)) this.transport.send({ ...message, from: this.name });
+    const paced = () => this.pacer.take('relay', now) === 'ok';
+    for (const message of this.outbox.due(now, paced)) this.transport.send({ ...message, from: this.name });
+  }
+
+  /** Sends the acks gathered since the last tick, one per conversation. */
+  private flushAcks(): void {
+    for (const ack of this.pendingAcks.values()) this.transport.send({ kind: 'ack', from: this.name, ...ack });
+    this.pendingAcks.clear();
   }
 
   /** Pauses or resumes delivery: it runs only while registered with an answering relay. */
@@ -381,6 +407,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       this.setStatus('silent');
     }
     if (this.relayStatus === 'silent') void this.takeOver(now);
+    this.flushAcks();
     this.pump(now);
     for (const message of this.inbox.expire(now)) this.emit('chat', message);
     const interval = this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
@@ -485,7 +512,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
 
   private onChat(message: ChatMessage): void {
     const { deliver, ack } = this.inbox.receive(message, Date.now());
-    if (ack) this.transport.send({ kind: 'ack', from: this.name, ...ack });
+    if (ack) this.pendingAcks.set(`${nameKey(ack.to)} ${ack.group ? GROUP_ALL : ''}`, ack);
     for (const m of deliver) this.emit('chat', m);
   }
 

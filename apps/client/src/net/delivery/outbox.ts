@@ -124,10 +124,13 @@ export class Outbox {
   }
 
   /**
-   * The messages to transmit now (first sends and retransmissions), each with
-   * its conversation's current `base`; gives up on those past their deadline.
+   * The messages to transmit now (first sends and retransmissions), oldest
+   * first, each with its conversation's current `base`; gives up on those past
+   * their deadline.
+   * @param mayTake asked before each message is taken; once it says false the
+   *   rest stay due for a later call (pacing, see session.ts).
    */
-  due(now: number): ChatMessage[] {
+  due(now: number, mayTake: () => boolean = () => true): ChatMessage[] {
     if (this.pausedAt !== null) return [];
     const out: ChatMessage[] = [];
     for (const p of [...this.byId.values()]) {
@@ -136,6 +139,7 @@ export class Outbox {
         continue;
       }
       if (now < p.nextAt) continue;
+      if (!mayTake()) break; // paced: the rest (oldest first) go out on a later call
       if (p.tries === 0) {
         p.firstSentAt = now;
         p.deadline = now + this.giveUpMs;
