@@ -6,6 +6,7 @@
  */
 import { createHmac, createSecretKey, type KeyObject, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { AUTH_WINDOW_MS, MIN_SECRET_BYTES, NONCE_BYTES, TAG_BYTES } from './constants.js';
+import { NonceSet } from './nonceSet.js';
 
 /** A shared secret, ready to compute tags with. Make one with `createAuthKey`. */
 export interface AuthKey {
@@ -80,30 +81,51 @@ export function randomNonce(): Uint8Array {
 /** What `ReplayWindow.admit` decided. */
 export type ReplayVerdict = 'fresh' | 'replay' | 'full';
 
+/** Default most nonces a `ReplayWindow` remembers at once (PROTOCOL.md §6.3). */
+export const REPLAY_WINDOW_MAX_ENTRIES = 4_000_000;
+
 /**
  * Remembers the nonces of accepted datagrams long enough to refuse a replay
- * for as long as its time would still be accepted: a datagram stamped t is
- * accepted while the clock is within t ± windowMs, so a nonce is kept for more
- * than 2 × windowMs and at most 4 × windowMs (two generations of 2 × windowMs
- * each). Bounded: past `maxEntries` remembered nonces it admits nothing
- * ('full') until the older generation is dropped, failing closed rather than
- * forgetting.
+ * for as long as its time would still be accepted (PROTOCOL.md §3.2): a
+ * datagram stamped t is accepted while the clock is within t ± windowMs, so a
+ * nonce is kept for more than 2 × windowMs and at most 4 × windowMs (two
+ * generations of 2 × windowMs each). Bounded: past `maxEntries` remembered
+ * nonces it admits nothing ('full') until the older generation is dropped,
+ * failing closed rather than forgetting.
  *
- * A nonce is keyed by its first 6 bytes (48 bits): two honest nonces collide
- * with probability about n / 2^48 (4·10^-9 with a million remembered).
+ * A nonce is keyed by its first 6 bytes (48 bits, an integer in [0, 2^48)):
+ * two honest nonces collide with probability about n / 2^48 (1.4·10^-8 with
+ * 4 million remembered).
+ *
+ * Storage: one `NonceSet` per generation (src/nonceSet.ts: open addressing,
+ * linear probing, a Float64Array of 8-byte slots holding key + 1, load factor
+ * ≤ 1/2, doubling from 1,024 slots; a new generation's table is sized for as
+ * many nonces as the generation before it, within the room left), off the
+ * V8 heap and with no object per nonce: a generation of n nonces takes
+ * 2n–4n slots, 16–32 bytes per nonce.
+ *
+ * Sustained, the cap is reached at maxEntries / (4 × windowMs) signed
+ * datagrams per second for the whole receiver: 4,000,000 / 120 s ≈ 33,000/s
+ * with the defaults. At that rate two generations of ~2,000,000 nonces take
+ * 2 × 2^22 slots = 64 MiB (67.1 MB, 16.8 bytes per nonce); whatever the
+ * traffic, at most 2^23 + 2^22 slots = 96 MiB (100.7 MB: a generation of more
+ * than 2^21 nonces next to one of more than 2^20). Measured with
+ * test/measureReplayWindow.ts (BENCHMARKS.md, "Shared secret"): 16.8 bytes
+ * per nonce at 1,000,000 (37.0 with the Set<number> it replaces); admit
+ * 130–265 ns (typically 260–550 with the Set).
  */
 export class ReplayWindow {
-  private current = new Set<number>();
-  private previous = new Set<number>();
+  private current = new NonceSet();
+  private previous = new NonceSet();
   private rotatedAt: number | undefined;
 
   /**
    * @param windowMs the accepted clock difference, in ms (AUTH_WINDOW_MS = 30 000).
-   * @param maxEntries most nonces remembered at once.
+   * @param maxEntries most nonces remembered at once (REPLAY_WINDOW_MAX_ENTRIES = 4,000,000).
    */
   constructor(
     private readonly windowMs: number = AUTH_WINDOW_MS,
-    private readonly maxEntries: number = 1_000_000,
+    private readonly maxEntries: number = REPLAY_WINDOW_MAX_ENTRIES,
   ) {}
 
   /** Nonces remembered now. */
@@ -118,10 +140,9 @@ export class ReplayWindow {
   admit(nonce: Uint8Array, now: number): ReplayVerdict {
     this.rotate(now);
     const key = nonceKey(nonce);
-    if (this.current.has(key) || this.previous.has(key)) return 'replay';
-    if (this.size >= this.maxEntries) return 'full';
-    this.current.add(key);
-    return 'fresh';
+    if (this.previous.has(key)) return 'replay';
+    if (this.size >= this.maxEntries) return this.current.has(key) ? 'replay' : 'full';
+    return this.current.add(key) ? 'fresh' : 'replay';
   }
 
   /**
@@ -129,6 +150,8 @@ export class ReplayWindow {
    * a nonce admitted at t is dropped by the start of the generation after next:
    * kept more than 2 × windowMs and at most 4 × windowMs, however the admits
    * fall. (Restarting the grid at each late rotation kept nonces up to 6 × windowMs.)
+   * A dropped generation's table is left to the GC; a new one allocates nothing
+   * until its first nonce.
    */
   private rotate(now: number): void {
     if (this.rotatedAt === undefined) this.rotatedAt = now;
@@ -137,12 +160,15 @@ export class ReplayWindow {
     if (age < generation) return;
     // windowMs 0: every admit starts a new, empty pair of generations.
     const elapsed = generation > 0 ? Math.floor(age / generation) : 2;
-    this.previous = elapsed === 1 ? this.current : new Set();
-    this.current = new Set();
+    this.previous = elapsed === 1 ? this.current : new NonceSet();
+    // sized for as many as the generation before it (steady traffic: no
+    // growth, no rehash pause), but no more than the room left
+    this.current = new NonceSet(Math.min(this.previous.size, this.maxEntries - this.previous.size));
     this.rotatedAt = generation > 0 ? this.rotatedAt + elapsed * generation : now;
   }
 }
 
+/** The first 6 bytes of `nonce` (fewer if shorter) as a big-endian integer in [0, 2^48). */
 function nonceKey(nonce: Uint8Array): number {
   let key = 0;
   for (let i = 0; i < 6 && i < nonce.length; i++) key = key * 256 + (nonce[i] as number);
