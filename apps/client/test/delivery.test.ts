@@ -167,6 +167,26 @@ describe('Inbox', () => {
     expect(inbox.expire(1100).map((m) => m.seq)).toEqual([5]);
   });
 
+  it('never acks what the hold timeout skipped: the sender keeps trying it, and it is shown late when it comes', () => {
+    const inbox = new Inbox({ holdMs: 1000 });
+    inbox.receive(chat('dave', 'bob', 1), 0);
+    inbox.receive(chat('dave', 'bob', 4), 0);
+    expect(inbox.expire(1000).map((m) => m.seq)).toEqual([4]); // 2 and 3 skipped
+    // The ack covers 1 and 4, not 2 and 3.
+    const fifth = inbox.receive(chat('dave', 'bob', 5, 2), 1000);
+    expect(fifth.deliver.map((m) => m.seq)).toEqual([5]);
+    expect(fifth.ack).toEqual({ to: 'dave', group: false, upTo: 1, ranges: [[4, 5]] });
+    // 3 arrives at last: shown (late), not taken for a duplicate; then only 2 is unacked.
+    const third = inbox.receive(chat('dave', 'bob', 3, 2), 1100);
+    expect(third.duplicate).toBe(false);
+    expect(third.deliver.map((m) => m.seq)).toEqual([3]);
+    expect(third.ack).toEqual({ to: 'dave', group: false, upTo: 1, ranges: [[3, 5]] });
+    // The sender gives 2 up (base 3): nothing is waited for any more.
+    expect(inbox.receive(chat('dave', 'bob', 6, 3), 1200).ack).toEqual({ to: 'dave', group: false, upTo: 6, ranges: [] });
+    // A copy of 3 is now a duplicate.
+    expect(inbox.receive(chat('dave', 'bob', 3, 3), 1300).duplicate).toBe(true);
+  });
+
   it('starts a conversation it joins late at the sender base, and shows unnumbered messages at once', () => {
     const inbox = new Inbox();
     expect(inbox.receive(chat('alice', 'all', 57, 57), 0).deliver.map((m) => m.seq)).toEqual([57]);

@@ -53,8 +53,8 @@ describe('delivery through a lossy network', () => {
     cleanups.push(() => proxy.close());
     // On a loaded 2-core machine the proxy, the relay and both clients compete for the CPU; the
     // 30 s give-up is tested elsewhere, so here nothing may be given up before it is delivered.
-    const alice = await session(proxy.address.port, 'alice', 170_000);
-    const bob = await session(proxy.address.port, 'bob', 170_000);
+    const alice = await session(proxy.address.port, 'alice', 250_000);
+    const bob = await session(proxy.address.port, 'bob', 250_000);
     const a = observe(alice);
     const b = observe(bob);
     const N = 1000;
@@ -62,8 +62,9 @@ describe('delivery through a lossy network', () => {
       alice.send('bob', `a${i}`);
       bob.send('alice', `b${i}`);
     }
-    await until(() => b.received.length >= N && a.received.length >= N, 'all messages to arrive', 120_000);
-    await until(() => a.final.size === N && b.final.size === N, 'every message to be final', 120_000);
+    // Generous: paced at 150 chats/s behind 30 % loss each way this takes 40–60 s on an idle 2-core machine.
+    await until(() => b.received.length >= N && a.received.length >= N, 'all messages to arrive', 200_000);
+    await until(() => a.final.size === N && b.final.size === N, 'every message to be final', 60_000);
     expect(b.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `a${i + 1}`));
     expect(a.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `b${i + 1}`));
     expect([...a.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
@@ -75,7 +76,7 @@ describe('delivery through a lossy network', () => {
     // Nothing left behind.
     expect(alice.deliverySizes).toMatchObject({ pending: 0, held: 0 });
     expect(bob.deliverySizes).toMatchObject({ pending: 0, held: 0 });
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('relay restart', () => {

@@ -44,6 +44,11 @@ interface Stream {
   expected: number;
   /** Held messages by seq, with the time each arrived. */
   held: Map<number, { message: ChatMessage; at: number }>;
+  /**
+   * Seqs below `expected` that never arrived: skipped by the hold timeout while the
+   * sender may still retransmit them. Never acknowledged; shown late if they come.
+   */
+  missing: Set<number>;
 }
 
 export class Inbox {
@@ -78,10 +83,16 @@ export class Inbox {
     const stream = this.stream(message);
     const deliver: ChatMessage[] = [];
     if (message.base > stream.expected) this.skipTo(stream, message.base, deliver);
-    const duplicate = duplicateId || message.seq < stream.expected || stream.held.has(message.seq);
+    // Below base the sender will never retransmit: stop waiting for those.
+    for (const seq of stream.missing) if (seq < message.base) stream.missing.delete(seq);
+    const late = stream.missing.has(message.seq);
+    const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
     if (!duplicate) {
       this.remember(message.id);
-      if (message.seq === stream.expected) {
+      if (late) {
+        stream.missing.delete(message.seq); // skipped by the hold timeout, now here: shown late
+        deliver.push(message);
+      } else if (message.seq === stream.expected) {
         deliver.push(message);
         stream.expected++;
         this.drain(stream, deliver);
@@ -99,7 +110,9 @@ export class Inbox {
       if (stream.held.size === 0) continue;
       const oldest = Math.min(...[...stream.held.values()].map((h) => h.at));
       if (time - oldest < this.holdMs) continue;
-      this.skipTo(stream, Math.min(...stream.held.keys()), released);
+      const first = Math.min(...stream.held.keys());
+      for (let seq = stream.expected; seq < first; seq++) stream.missing.add(seq);
+      this.skipTo(stream, first, released);
     }
     return released;
   }
@@ -123,7 +136,7 @@ export class Inbox {
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
-      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map() };
+      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set() };
       this.streams.set(key, stream);
     }
     return stream;
@@ -157,15 +170,28 @@ export class Inbox {
   }
 }
 
-/** The cumulative ack for a conversation: everything below `expected`, plus the held runs. */
+/**
+ * The cumulative ack for a conversation: everything below `expected` but the
+ * missing seqs (never acknowledged: the sender must keep trying them), plus the
+ * held runs, as `upTo` and at most MAX_ACK_RANGES ranges.
+ */
 function ackFor(stream: Stream): AckNeeded {
-  const seqs = [...stream.held.keys()].sort((a, b) => a - b);
+  const gaps = [...stream.missing].sort((a, b) => a - b);
+  const upTo = (gaps[0] ?? stream.expected) - 1;
   const ranges: Array<[number, number]> = [];
-  for (const seq of seqs) {
-    const last = ranges[ranges.length - 1];
-    if (last && seq === last[1] + 1) last[1] = seq;
-    else if (ranges.length < MAX_ACK_RANGES) ranges.push([seq, seq]);
-    else break;
+  const add = (first: number, last: number): boolean => {
+    const prev = ranges[ranges.length - 1];
+    if (prev && first === prev[1] + 1) prev[1] = last;
+    else if (ranges.length < MAX_ACK_RANGES) ranges.push([first, last]);
+    else return false;
+    return true;
+  };
+  // Received between the gaps, up to expected - 1.
+  for (let i = 0; i < gaps.length; i++) {
+    const from = (gaps[i] as number) + 1;
+    const to = (gaps[i + 1] ?? stream.expected) - 1;
+    if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, upTo, ranges };
   }
-  return { to: stream.sender, group: stream.group, upTo: stream.expected - 1, ranges };
+  for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) if (!add(seq, seq)) break;
+  return { to: stream.sender, group: stream.group, upTo, ranges };
 }

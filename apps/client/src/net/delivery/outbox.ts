@@ -127,19 +127,27 @@ export class Outbox {
    * The messages to transmit now (first sends and retransmissions), oldest
    * first, each with its conversation's current `base`; gives up on those past
    * their deadline.
-   * @param mayTake asked before each message is taken; once it says false the
-   *   rest stay due for a later call (pacing, see session.ts).
+   * @param mayTake asked before each message is taken (retransmissions oldest first, then
+   *   first sends in order); once it
+   *   says false the rest stay due for a later call (pacing, see session.ts).
    */
   due(now: number, mayTake: () => boolean = () => true): ChatMessage[] {
     if (this.pausedAt !== null) return [];
-    const out: ChatMessage[] = [];
+    const ready: Pending[] = [];
     for (const p of [...this.byId.values()]) {
       if (now >= p.deadline) {
         this.finish(p, { state: 'failed', reason: `no answer for ${Math.round(this.giveUpMs / 1000)} s` });
         continue;
       }
-      if (now < p.nextAt) continue;
-      if (!mayTake()) break; // paced: the rest (oldest first) go out on a later call
+      if (now >= p.nextAt) ready.push(p);
+    }
+    // Under pacing, retransmissions first, oldest first (in a conversation: lowest seq first):
+    // they fill the gaps that hold the receiver's later messages back; then first sends, in
+    // the order written. A stable sort: insertion order (= seq order per conversation) otherwise.
+    ready.sort((a, b) => (a.tries === 0 ? 1 : 0) - (b.tries === 0 ? 1 : 0));
+    const out: ChatMessage[] = [];
+    for (const p of ready) {
+      if (!mayTake()) break; // paced: the rest stay due for a later call
       if (p.tries === 0) {
         p.firstSentAt = now;
         p.deadline = now + this.giveUpMs;
