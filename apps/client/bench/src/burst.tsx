@@ -6,13 +6,12 @@
  */
 import type { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { render } from 'ink';
 import { GROUP_ALL } from '@udpchat/protocol';
 import type { SessionEvents } from '../../dist/net/session.js';
 import { ChatStore, type ChatBackend } from '../../dist/state/store.js';
-import { App } from '../../dist/ui/App.js';
 import { inputPrompt } from '../../dist/ui/components/InputLine.js';
 import { FakeBackend, syntheticMessage } from './fakeBackend.js';
+import { mountApp } from './mount.js';
 import { max, percentile, round, sleep } from './stats.js';
 import { FakeStdin, FakeStdout, inputText, plainText } from './terminal.js';
 import type { RelayPeer } from './relayPeer.js';
@@ -100,13 +99,7 @@ export async function burstBench(o: BurstOptions): Promise<BurstResult> {
     for (let k = 0; k < text.length; k++) if (shown[k] === undefined) shown[k] = at;
   }
 
-  const ink = render(<App store={store} columns={o.columns} rows={o.rows} onQuit={() => {}} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const ink = mountApp(store, o, { stdout, stderr, stdin });
 
   let received = 0;
   let firstAt = 0;

@@ -4,10 +4,9 @@
  * time is pushed and the time until its frame reaches the terminal is taken.
  */
 import { performance } from 'node:perf_hooks';
-import { render } from 'ink';
 import { ChatStore } from '../../dist/state/store.js';
-import { App } from '../../dist/ui/App.js';
 import { FakeBackend, syntheticMessage } from './fakeBackend.js';
+import { mountApp } from './mount.js';
 import { max, mib, percentile, round, sleep } from './stats.js';
 import { FakeStdin, FakeStdout } from './terminal.js';
 
@@ -110,17 +109,10 @@ export async function historyBench(o: HistoryOptions): Promise<HistoryResult> {
   store.subscribe(() => {
     marks.listenerAt = performance.now();
   });
-  const ink = render(<App store={store} columns={o.columns} rows={o.rows} onQuit={() => {}} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    onRender: ({ renderTime }) => {
-      const now = performance.now();
-      marks.inkStartAt = now - renderTime;
-      marks.inkRenderMs = renderTime;
-    },
+  const ink = mountApp(store, o, { stdout, stderr, stdin }, ({ renderTime }) => {
+    const now = performance.now();
+    marks.inkStartAt = now - renderTime;
+    marks.inkRenderMs = renderTime;
   });
 
   const memory = () => {
