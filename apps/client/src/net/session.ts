@@ -9,6 +9,7 @@ import {
   ERROR_CODES,
   GROUP_ALL,
   HEARTBEAT_INTERVAL_MS,
+  PRESENCE_TIMEOUT_MS,
   MAX_TEXT_BYTES,
   nameKey,
   newMessageId,
@@ -58,6 +59,12 @@ export interface SessionOptions {
   simulate?: SimulateOptions | null;
   /** The shared secret (PROTOCOL.md §3.2), also given to a relay hosted in this process; null/absent: none. */
   secret?: AuthKey | null;
+  /**
+   * After NAME_TAKEN at registration, how long hellos go on before the name is
+   * refused for good, in ms (default: the presence timeout + 3 s, so that a
+   * registration left by this user's own dead session can expire).
+   */
+  nameRetryForMs?: number;
 }
 
 /** Events of a `ChatSession`. */
@@ -70,6 +77,8 @@ export interface SessionEvents {
   join: [contact: ContactEntry];
   /** A contact went offline. */
   leave: [name: string, reason: LeaveReason];
+  /** Another contact changed its name from `from` to `to` (its conversations follow it). */
+  rename: [from: string, to: string];
   /** An incoming chat message (`from` is set by the relay). */
   chat: [message: ChatMessage];
   /** An own message changed delivery state (queued, sending, at relay, delivered, failed). */
@@ -113,6 +122,8 @@ const ROSTER_REFRESH_MS = 30_000;
 /** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
 const REJOIN_GRACE_MS = 15_000;
 const TAKEOVER_EVERY_MS = 2000;
+/** After NAME_TAKEN at registration, the hello is tried again this often, in ms, until the old registration can have expired. */
+const NAME_RETRY_MS = 3000;
 /**
  * Pacing of chat datagrams (first sends and retransmissions), per second and
  * burst: below the relay's default rate limit per address (200/s, bursts of
@@ -138,6 +149,18 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   /** The last registration blocker reported (SECRET_REQUIRED…), so that retries do not repeat it. */
   private lastBlocker: string | null = null;
   private reregisteredAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Name keys -> names of the clients online when the relay went away: after
+   * re-registering, group messages wait for them during REJOIN_GRACE_MS, and
+   * those not back by then are reported as left (a dead host never says bye).
+   */
+  private readonly awaitedBack = new Map<string, string>();
+  /** The name asked for by `rename` while registered under another, with when its hello went out; null when none is asked. */
+  private renaming: { name: string; sentAt: number } | null = null;
+  /** First NAME_TAKEN of this registration attempt, in ms (null: none yet): retries run until the old registration can expire. */
+  private takenSince: number | null = null;
+  /** When the next hello goes out after a NAME_TAKEN, in ms. */
+  private retryHelloAt = 0;
   private readonly outbox: Outbox;
   private readonly inbox: Inbox;
   private readonly roster = new Roster();
@@ -264,7 +287,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     }
     const now = Date.now();
     const group = nameKey(to) === GROUP_ALL;
-    const expected = group ? this.roster.list().filter((c) => c.type === 'client').map((c) => nameKey(c.name)) : [];
+    const expected = group ? this.groupExpected() : [];
     let message: ChatMessage;
     try {
       message = this.outbox.create({ kind: 'chat', id: newMessageId(), from: this.name, to, time: now, text }, expected, now);
@@ -290,12 +313,24 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     return () => this.transport.off('datagram', listener);
   }
 
-  /** Registers again under another name (after NAME_TAKEN, or to change name). */
+  /**
+   * Registers under another name. Registered: the relay renames this contact in
+   * place (same session; the others see a rename, PROTOCOL.md §6.1); a refusal
+   * (taken, invalid) keeps the current name and session and comes as a
+   * `relay-error`. Not registered (refused, still trying): registers under `name` instead.
+   */
   rename(name: string): void {
-    if (this.state === 'registered') this.transport.send({ kind: 'bye', reason: 'renaming' });
+    if (this.state === 'closed') return;
+    if (this.state === 'registered') {
+      if (nameKey(name) === nameKey(this.name) && name === this.name) return;
+      this.renaming = { name, sentAt: Date.now() };
+      this.probe(paddedHello(name, { auth: this.transport.secret ?? undefined }), true);
+      return;
+    }
     this.requestedName = name;
     this.welcome = null;
     this.state = 'registering';
+    this.takenSince = null;
     this.sendHello();
   }
 
@@ -376,11 +411,11 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
-  private probe(message: Message): void {
+  private probe(message: Message, helloWithToken = false): void {
     const now = Date.now();
     this.lastProbeAt = now;
     this.awaitingSince ??= now;
-    this.transport.send(message);
+    this.transport.send(message, helloWithToken);
   }
 
   /** Sends what the outbox says is due (first sends and retransmissions). */
@@ -411,8 +446,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.pump(now);
     for (const message of this.inbox.expire(now)) this.emit('chat', message);
     const interval = this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    if (this.state === 'registering' && now - this.lastProbeAt >= this.helloRetryMs) this.sendHello();
+    if (this.state === 'registering' && now - this.lastProbeAt >= this.helloRetryMs && now >= this.retryHelloAt) this.sendHello();
+    if (this.awaitedBack.size > 0 && now - this.reregisteredAt >= REJOIN_GRACE_MS && this.state === 'registered') this.giveUpAwaited();
     if (this.state === 'registered') {
+      if (this.renaming && now - this.renaming.sentAt >= REPROBE_MS) this.rename(this.renaming.name);
       // A silent relay is probed every second so that a restart is noticed quickly;
       // an unanswered probe is repeated sooner, so one lost datagram is not taken for an outage.
       const every = this.relayStatus === 'silent' ? 1000 : this.awaitingSince !== null ? REPROBE_MS : interval;
@@ -436,7 +473,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       }
       this.hosted = relay;
       this.emit('hosting', true);
-      if (this.state === 'registered') this.state = 'registering';
+      this.lostRegistration();
       this.sendHello();
     } catch (err) {
       this.emit('socket-error', err as Error);
@@ -465,11 +502,13 @@ export class ChatSession extends EventEmitter<SessionEvents> {
           const all = [...this.pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
           this.pages.clear();
           this.roster.reset(all);
+          for (const c of all) this.awaitedBack.delete(nameKey(c.name));
           this.emit('contacts', all);
         }
         return;
       case 'join':
         this.roster.join({ name: message.name, type: message.type });
+        this.awaitedBack.delete(nameKey(message.name));
         this.outbox.kick(message.name, Date.now());
         this.emit('join', { name: message.name, type: message.type });
         return;
@@ -496,11 +535,19 @@ export class ChatSession extends EventEmitter<SessionEvents> {
 
   private onWelcome(welcome: WelcomeMessage): void {
     const first = this.state !== 'registered';
+    const renamed = !first && this.welcome !== null && welcome.name !== this.welcome.name;
     this.welcome = welcome;
     this.requestedName = welcome.name;
     this.transport.setToken(welcome.token);
     this.state = 'registered';
     this.lastBlocker = null;
+    this.takenSince = null;
+    this.retryHelloAt = 0;
+    if (renamed || (this.renaming && nameKey(this.renaming.name) === nameKey(welcome.name))) {
+      this.renaming = null;
+      if (renamed) this.emit('registered', welcome);
+      return;
+    }
     if (!first) return; // a duplicate welcome (answer to a retried hello)
     this.sendList(Date.now());
     if (this.everRegistered) this.reregisteredAt = Date.now();
@@ -508,6 +555,38 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.emit('registered', welcome);
     this.updateDelivery(Date.now());
     this.pump(Date.now());
+  }
+
+  /**
+   * Registration was lost (relay restarted, went away, expired us): who was
+   * online is remembered, so that group messages written after re-registering
+   * still wait for them (see `groupExpected`).
+   */
+  private lostRegistration(): void {
+    if (this.state !== 'registered') return;
+    this.state = 'registering';
+    this.renaming = null;
+    for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
+  }
+
+  /**
+   * Name keys of the clients a group message written now should reach: those
+   * online, and during REJOIN_GRACE_MS after a re-registration also those
+   * online before the relay went away and not back yet.
+   */
+  private groupExpected(): string[] {
+    const keys = new Set(this.roster.list().filter((c) => c.type === 'client').map((c) => nameKey(c.name)));
+    if (Date.now() - this.reregisteredAt < REJOIN_GRACE_MS || this.state !== 'registered') {
+      for (const key of this.awaitedBack.keys()) keys.add(key);
+    }
+    return [...keys];
+  }
+
+  /** The grace after re-registering is over: whoever did not come back has left (e.g. a host that died). */
+  private giveUpAwaited(): void {
+    const missing = [...this.awaitedBack].filter(([key]) => !this.roster.get(key));
+    this.awaitedBack.clear();
+    for (const [, name] of missing) this.onLeave(name, 'timeout');
   }
 
   private onChat(message: ChatMessage): void {
@@ -524,7 +603,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   private onRelayBye(reason: string): void {
-    if (this.state === 'registered') this.state = 'registering';
+    this.lostRegistration();
     // The roster is kept: messages written during the outage expect those contacts back.
     this.emit('relay-bye', reason);
     // The relay is gone: silent until a relay (a restarted one, or one this process hosts) answers a hello.
@@ -538,7 +617,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (REGISTRATION_BLOCKERS.has(error.code)) {
       // Not in, for a reason that may pass (a full relay, a clock set right, a relay restarted
       // with or without the secret): hellos go on; the reason is reported once, not per retry.
-      if (this.state === 'registered') this.state = 'registering';
+      this.lostRegistration();
       if (error.code !== this.lastBlocker) this.emit('relay-error', error);
       this.lastBlocker = error.code;
       return;
@@ -546,7 +625,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (error.code === ERROR_CODES.NOT_REGISTERED) {
       // The relay restarted or expired us: register again; pending messages wait and go out after.
       if (this.state === 'registered') {
-        this.state = 'registering';
+        this.lostRegistration();
         this.transport.setToken(undefined);
         this.updateDelivery(Date.now());
         this.sendHello();
@@ -562,7 +641,48 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     }
     // A refused message (unknown contact, empty text) fails now instead of being retried.
     if (error.ref) this.outbox.fail(error.ref, error.message);
-    if (NAME_REFUSALS.has(error.code) && this.state === 'registering') this.state = 'refused';
+    if (NAME_REFUSALS.has(error.code)) return this.onNameRefused(error, now);
+    this.emit('relay-error', error);
+  }
+
+  /**
+   * The relay refused a name. A refused rename keeps the current name and
+   * session (as IRC does). At registration, NAME_TAKEN may be this user's own
+   * previous session (a client killed and started again): its registration
+   * expires after the presence timeout, so hellos go on until then, and only
+   * then is the name refused for good.
+   */
+  private onNameRefused(error: ErrorMessage, now: number): void {
+    if (this.state === 'registered' && this.renaming) {
+      const asked = this.renaming.name;
+      this.renaming = null;
+      this.emit('relay-error', { ...error, message: error.message || `name "${asked}" refused` });
+      return;
+    }
+    if (this.state === 'registered') {
+      // The name was taken between our welcome and the `list` that completes registration.
+      this.state = 'registering';
+      this.welcome = null;
+      this.transport.setToken(undefined);
+      this.updateDelivery(now);
+    }
+    if (this.state !== 'registering') return;
+    if (error.code === ERROR_CODES.NAME_TAKEN) {
+      this.takenSince ??= now;
+      const left = this.takenSince + (this.options.nameRetryForMs ?? PRESENCE_TIMEOUT_MS + NAME_RETRY_MS) - now;
+      if (left > 0) {
+        const wait = Math.min(NAME_RETRY_MS, left);
+        this.retryHelloAt = now + wait;
+        const seconds = Math.max(1, Math.round(wait / 1000));
+        this.emit('relay-error', {
+          ...error,
+          message: `"${this.requestedName}" is still registered, maybe from a previous session that did not quit; retrying in ${seconds} s`,
+        });
+        return;
+      }
+    }
+    this.state = 'refused';
+    this.takenSince = null;
     this.emit('relay-error', error);
   }
 }

@@ -190,19 +190,22 @@ export class Transport extends EventEmitter<TransportEvents> {
 
   /**
    * Encodes `message` with the session token and, with a shared secret, the
-   * auth trailer (PROTOCOL.md §3), as one datagram.
+   * auth trailer (PROTOCOL.md §3), as one datagram. A `hello` carries the
+   * token only with `helloWithToken` (a registered client renaming itself,
+   * PROTOCOL.md §6.1); otherwise it registers afresh.
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
-  encode(message: Message): Uint8Array {
-    return encode(message, { token: message.kind === 'hello' ? undefined : this.token, auth: this.secret ?? undefined });
+  encode(message: Message, helloWithToken = false): Uint8Array {
+    const token = message.kind === 'hello' && !helloWithToken ? undefined : this.token;
+    return encode(message, { token, auth: this.secret ?? undefined });
   }
 
   /**
    * Encodes `message` (see `encode`) and sends it to the relay as one datagram.
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
-  send(message: Message): void {
-    this.write(this.encode(message), message.kind);
+  send(message: Message, helloWithToken = false): void {
+    this.write(this.encode(message, helloWithToken), message.kind);
   }
 
   /**

@@ -48,6 +48,11 @@ export interface LossyProxy {
   readonly address: ProxyEndpoint;
   /** A snapshot of the counters. */
   stats(): LossyProxyStats;
+  /**
+   * Cuts the link both ways (true: every datagram is dropped, a partition) or
+   * restores it (false). Dropped datagrams are not counted in `stats`.
+   */
+  cut(cut: boolean): void;
   /** Closes every socket and discards held-back datagrams. Idempotent. */
   close(): Promise<void>;
 }
@@ -98,6 +103,7 @@ export async function startLossyProxy(options: LossyProxyOptions): Promise<Lossy
   /** Upstream socket per client, keyed `address:port`. */
   const perClient = new Map<string, Socket>();
   let closed = false;
+  let partitioned = false;
   const upstreamFor = (client: ProxyEndpoint): Socket => {
     const key = `${client.address}:${client.port}`;
     let socket = perClient.get(key);
@@ -105,7 +111,7 @@ export async function startLossyProxy(options: LossyProxyOptions): Promise<Lossy
       socket = udp4();
       socket.on('error', () => undefined);
       socket.on('message', (bytes: Buffer, rinfo: RemoteInfo) => {
-        if (rinfo.address !== target.address || rinfo.port !== target.port) return;
+        if (partitioned || rinfo.address !== target.address || rinfo.port !== target.port) return;
         toClient(bytes, client);
       });
       // Sends made before the bind completes are queued by node:dgram, in order.
@@ -118,7 +124,7 @@ export async function startLossyProxy(options: LossyProxyOptions): Promise<Lossy
   front.on(
     'message',
     upstream.wrap((bytes: Buffer, rinfo: RemoteInfo) => {
-      if (closed) return;
+      if (closed || partitioned) return;
       upstreamFor({ address: rinfo.address, port: rinfo.port }).send(bytes, target.port, target.address, () => undefined);
     }),
   );
@@ -127,6 +133,9 @@ export async function startLossyProxy(options: LossyProxyOptions): Promise<Lossy
   return {
     address: { address: '127.0.0.1', port: front.address().port },
     stats: () => ({ upstream: upstream.stats(), downstream: downstream.stats(), clients: perClient.size }),
+    cut(cut: boolean) {
+      partitioned = cut;
+    },
     close() {
       closing ??= (async () => {
         closed = true;
