@@ -122,6 +122,8 @@ const ROSTER_REFRESH_MS = 30_000;
 /** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
 const REJOIN_GRACE_MS = 15_000;
 const TAKEOVER_EVERY_MS = 2000;
+/** How long closing waits for a relay hosted here to take this client's bye, in ms. */
+const HOSTED_BYE_WAIT_MS = 300;
 /** After NAME_TAKEN at registration, the hello is tried again this often, in ms, until the old registration can have expired. */
 const NAME_RETRY_MS = 3000;
 /**
@@ -388,7 +390,16 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       this.flushAcks();
       await this.transport.sendAndWait({ kind: 'bye', reason: '' });
     }
-    if (this.hosted) await this.hosted.stop('the client hosting the relay quit');
+    if (this.hosted) {
+      // Let the hosted relay take our bye first, so that the others see "NAME left" before "relay going away".
+      const hosted = this.hosted;
+      const name = nameKey(this.name);
+      const deadline = Date.now() + HOSTED_BYE_WAIT_MS;
+      while (wasRegistered && Date.now() < deadline && hosted.contacts().some((c) => nameKey(c.name) === name)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await hosted.stop('the client hosting the relay quit');
+    }
     this.hosted = null;
     this.transport.close();
   }

@@ -1,6 +1,7 @@
 /**
  * Runs the full-screen UI: alternate screen in, Ink render, and on every way
- * out (quit, Ctrl+C, SIGTERM, crash) a bye to the relay and the terminal restored.
+ * out (quit, Ctrl+C, SIGTERM, SIGHUP when the terminal closes) a bye to the
+ * relay and the terminal restored.
  */
 import { render } from 'ink';
 import type { ChatSession } from '../net/session.js';
@@ -33,17 +34,29 @@ export async function runTui(session: ChatSession): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let quitting = false;
-    const quit = () => {
+    /**
+     * Leaves: the bye goes out first (a hosted relay tells its contacts it is
+     * going away), then the terminal is restored. On SIGHUP the terminal is
+     * already gone: nothing more is written to it (a write would fail with EIO).
+     */
+    const quit = (hangup = false) => {
       if (quitting) return;
       quitting = true;
-      instance.unmount();
+      if (hangup) {
+        restored = true;
+        process.stdout.on('error', () => undefined);
+      }
+      const closing = session.close();
       store.dispose();
-      restore();
-      void session.close().then(() => resolve(0));
+      if (!hangup) {
+        instance.unmount();
+        restore();
+      }
+      void closing.then(() => resolve(0));
     };
-    const instance = render(<Root store={store} onQuit={quit} />, { exitOnCtrlC: false, patchConsole: true });
+    const instance = render(<Root store={store} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: true });
     session.start();
-    process.once('SIGTERM', quit);
-    process.once('SIGHUP', quit);
+    process.once('SIGTERM', () => quit());
+    process.once('SIGHUP', () => quit(true));
   });
 }
