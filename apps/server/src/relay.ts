@@ -64,11 +64,15 @@ export interface RelayOptions {
   /** Called after a contact registered (a client, or a plain peer on its first text). Exceptions are logged and ignored. */
   onJoin?: (contact: RelayContactInfo) => void;
   /**
-   * Called after a contact was removed (`renamed`: it registered another
-   * name, or a plain peer's address registered as a client). Exceptions are
-   * logged and ignored.
+   * Called after a contact was removed (`renamed`: a plain peer's address
+   * registered as a client). Exceptions are logged and ignored.
    */
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
+  /**
+   * Called after a client renamed itself (`contact` has the new name, `from`
+   * is the old one; no onLeave/onJoin for it). Exceptions are logged and ignored.
+   */
+  onRename?: (contact: RelayContactInfo, from: string) => void;
   /**
    * Simulate an unreliable network on the relay's receive path (demos and
    * tests; see LossSimulator): rates 0 to 1 of received datagrams dropped,
@@ -261,6 +265,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       },
       left: (contact, reason) => {
         if (options.onLeave) notify('onLeave', () => options.onLeave?.(infoOf(contact, now()), reason));
+      },
+      renamed: (contact, from) => {
+        if (options.onRename) notify('onRename', () => options.onRename?.(infoOf(contact, now()), from));
       },
     },
   };

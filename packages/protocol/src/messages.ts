@@ -181,6 +181,20 @@ export interface ListMessage {
   kind: 'list';
 }
 
+/**
+ * relay -> client: the contact registered as `from` is now called `name`
+ * (it sent `hello` with another name, PROTOCOL.md §6.1). Sent to every other
+ * client instead of `leave(from)` + `join(name)`: it is the same contact, same
+ * session, so conversations with it go on under the new name.
+ */
+export interface RenameMessage {
+  kind: 'rename';
+  /** The old name, as it was registered. */
+  from: string;
+  /** The new name, as it is now registered. */
+  name: string;
+}
+
 /** Every message of protocol version 1. */
 export type Message =
   | HelloMessage
@@ -195,7 +209,8 @@ export type Message =
   | ErrorMessage
   | RelayAckMessage
   | AckMessage
-  | ListMessage;
+  | ListMessage
+  | RenameMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

@@ -132,6 +132,10 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
     ],
   },
   list: { code: 0x0d, fields: [] },
+  rename: {
+    code: 0x0e,
+    fields: [{ name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true }, NAME],
+  },
 };
 
 /** Kind by kind byte, for decoding. */

@@ -109,6 +109,7 @@ const SAMPLES: Message[] = [
   ack(),
   ack({ from: '', to: 'bob', group: true, upTo: 12, ranges: [] }),
   { kind: 'list' },
+  { kind: 'rename', from: 'bob', name: '武大郎' },
 ];
 
 // ---------------------------------------------------------------- round trips
@@ -493,14 +494,14 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0d (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0e (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
       if (k === 0x0d) expect(c, 'list has no fields').toBe('no error');
-      else if (k >= 0x01 && k <= 0x0c) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      else if (k >= 0x01 && k <= 0x0e) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
-    expect(code([0xff, 0x55, 0x01, 0x0e, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x01, 0x0f, 0xff])).toBe('UNKNOWN_KIND');
     expect(code([0xff, 0x55, 0x01, 0x0d, 0xff])).toBe('BAD_FLAGS');
     expect(code([0xff, 0x55, 0x01, 0x0c, 0xff])).toBe('BAD_FLAGS');
   });
