@@ -86,6 +86,8 @@ export interface PresenceConfig {
   readonly maxContacts: number;
   /** Most contacts and pending registrations per IP address; 0 = no cap (TOO_MANY_REGISTRATIONS beyond). */
   readonly maxPerIp: number;
+  /** Whether this relay runs inside a udpchat client (told to clients in `welcome`, PROTOCOL.md §4.2). */
+  readonly hostedByClient: boolean;
 }
 
 /** Everything the handlers use. */

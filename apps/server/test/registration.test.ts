@@ -16,6 +16,7 @@ describe('registration', () => {
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       presenceTimeoutMs: PRESENCE_TIMEOUT_MS,
       token: expect.any(Uint8Array),
+      hostedByClient: false,
     });
     expect(welcome.token).toHaveLength(TOKEN_BYTES);
     expect(contacts).toEqual([]);

@@ -105,7 +105,7 @@ describe('routing chat', () => {
     const before = relay.stats();
     const unexpected: Message[] = [
       { kind: 'error', code: 'X', message: 'loop?', ref: '' },
-      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(16) },
+      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(16), hostedByClient: false },
       { kind: 'contacts', page: 0, pages: 1, contacts: [] },
       { kind: 'join', name: 'x', type: 'client' },
       { kind: 'leave', name: 'x', reason: 'bye' },

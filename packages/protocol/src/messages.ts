@@ -42,6 +42,13 @@ export interface WelcomeMessage {
    * whose token does not match (PROTOCOL.md §6.1).
    */
   token: Uint8Array;
+  /**
+   * True when this relay runs inside a udpchat client (the client hosts it
+   * on its own port, `RelayOptions.hostedByClient`), false for a headless
+   * relay (`udpchat-relay`). A client may take the port over when a
+   * client-hosted relay goes away, never a headless one's (PROTOCOL.md §4.2).
+   */
+  hostedByClient: boolean;
 }
 
 /** One entry of a contact list. */

@@ -79,6 +79,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'heartbeatIntervalMs', type: 'u32' },
       { name: 'presenceTimeoutMs', type: 'u32' },
       { name: 'token', type: 'token' },
+      { name: 'hostedByClient', type: 'bool' },
     ],
   },
   contacts: {

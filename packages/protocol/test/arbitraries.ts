@@ -57,6 +57,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       heartbeatIntervalMs: u32,
       presenceTimeoutMs: u32,
       token: tokenArb,
+      hostedByClient: fc.boolean(),
     }),
     fc.record({
       kind: fc.constant('contacts' as const),
