@@ -46,7 +46,7 @@ function kindByte(message: Message): number {
 
 /** Kind bytes (header offset 3) the load generator and the crowd look at. */
 export const KIND = {
-  welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(TOKEN_BYTES) }),
+  welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(TOKEN_BYTES), hostedByClient: false }),
   contacts: kindByte({ kind: 'contacts', page: 0, pages: 1, contacts: [] }),
   chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', seq: 1, base: 1, time: 0, text: '' }),
   heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0 }),

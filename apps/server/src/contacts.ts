@@ -125,6 +125,26 @@ export class ContactTable {
   }
 
   /**
+   * Renames `contact` to `name` (a registered client sent `hello` with another
+   * name, PROTOCOL.md §6.1): same address, token, presence and registration
+   * time; the old name is free at once. The contact moves to the end of the
+   * registration order (its name key is a new one).
+   * @returns the contact as it is now registered (a new object; `contact` is no longer in the table).
+   * @throws Error when `contact` is not registered or `name` belongs to another contact (callers check first).
+   */
+  rename(contact: Contact, name: string): Contact {
+    if (this.byKey.get(contact.key) !== contact) throw new Error(`${JSON.stringify(contact.name)} is not registered`);
+    const key = nameKey(name);
+    const owner = this.byKey.get(key);
+    if (owner !== undefined && owner !== contact) throw new Error(`name ${JSON.stringify(name)} is already registered`);
+    const renamed: Contact = { ...contact, name, key };
+    this.byKey.delete(contact.key);
+    this.byKey.set(key, renamed);
+    this.byAddress.set(contact.endpointKey, renamed);
+    return renamed;
+  }
+
+  /**
    * Removes `contact` from both indexes.
    * @returns false when it was not registered (already removed).
    */

@@ -11,8 +11,9 @@ import type { PendingTable } from './sessions.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
- * says `bye` for a rename). `renamed` also covers a plain peer whose address
- * registered as a protocol client.
+ * says `bye` for `renamed`). `renamed`: a plain peer whose address registered
+ * as a protocol client (a client that renames itself does not leave: it is
+ * renamed, `MembershipEvents.renamed`).
  */
 export type DepartureReason = 'bye' | 'timeout' | 'renamed';
 
@@ -69,6 +70,8 @@ export interface MembershipEvents {
   joined(contact: Contact): void;
   /** `contact` was removed. */
   left(contact: Contact, reason: DepartureReason): void;
+  /** The client registered as `from` is now `contact` (same session, new name). */
+  renamed(contact: Contact, from: string): void;
 }
 
 /** Presence timing in ms (the first two are told to clients in `welcome`), and the limits. */
@@ -83,6 +86,8 @@ export interface PresenceConfig {
   readonly maxContacts: number;
   /** Most contacts and pending registrations per IP address; 0 = no cap (TOO_MANY_REGISTRATIONS beyond). */
   readonly maxPerIp: number;
+  /** Whether this relay runs inside a udpchat client (told to clients in `welcome`, PROTOCOL.md §4.2). */
+  readonly hostedByClient: boolean;
 }
 
 /** Everything the handlers use. */

@@ -5,6 +5,7 @@
  */
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
 export { RelayStartError, type RelayStartErrorCode } from './errors.js';
+export { probePort, describePortInUse, probeAddress, PROBE_TIMEOUT_MS, type PortHolder, type ProbeOptions } from './probe.js';
 export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './stats.js';
 export type { DepartureReason } from './context.js';
 export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';

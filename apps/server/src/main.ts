@@ -2,7 +2,8 @@
  * The `udpchat-relay` program: parse the command line, load the shared
  * secret, start the relay, log its stats on SIGUSR1, stop it on
  * SIGINT/SIGTERM. Exit codes: 0 after a signal or --help/--version, 1 when
- * the relay cannot start, 2 for a command-line mistake (a missing or
+ * the relay cannot start (a port in use is probed to say who holds it,
+ * probe.ts), 2 for a command-line mistake (a missing or
  * too-short secret included).
  * Importing this module runs the program (bin/udpchat-relay.js does).
  */
@@ -10,6 +11,7 @@ import type { Logger } from 'pino';
 import { parseCli, PROGRAM, readVersion, USAGE } from './cli.js';
 import { RelayStartError } from './errors.js';
 import { createLogger } from './log.js';
+import { describePortInUse, probePort } from './probe.js';
 import { startRelay, type Relay } from './relay.js';
 import { loadSecret, SECRET_ENV } from './secret.js';
 
@@ -112,6 +114,12 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       ...(command.simulate ? { simulate: command.simulate } : {}),
     });
   } catch (err) {
+    if (err instanceof RelayStartError && err.code === 'ADDRESS_IN_USE') {
+      // Say who holds it: a client hosting the relay, another relay, another program.
+      const holder = await probePort(command.host, command.port, secret ? { secret: secret.key } : {});
+      process.stderr.write(`${PROGRAM}: ${describePortInUse(command.port, holder)}\n`);
+      return 1;
+    }
     if (err instanceof RelayStartError || err instanceof RangeError) {
       process.stderr.write(`${PROGRAM}: ${err.message}\n`);
       return 1;

@@ -11,7 +11,7 @@ import type { DepartureReason, RouterContext } from './context.js';
 import type { Endpoint } from './endpoint.js';
 import { contactPages } from './replies.js';
 
-/** The `welcome` for `name` at `to` with the session `token` and the relay's timing. */
+/** The `welcome` for `name` at `to` with the session `token`, the relay's timing and whether a client hosts it. */
 export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token: Uint8Array): WelcomeMessage {
   return {
     kind: 'welcome',
@@ -21,6 +21,7 @@ export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token
     heartbeatIntervalMs: ctx.config.heartbeatIntervalMs,
     presenceTimeoutMs: ctx.config.presenceTimeoutMs,
     token,
+    hostedByClient: ctx.config.hostedByClient,
   };
 }
 

@@ -86,9 +86,11 @@ export function helloFromStranger(
 
 /**
  * `hello` from a registered client with its token: the same name → `welcome`
- * again (same token; the client then sends `list`); another name → rename
- * (the others get `leave(old, bye)` and `join(new)`; the token stays), or
- * an error when the name is invalid or taken (the old registration stays).
+ * again (same token; the client then sends `list`); another name (or another
+ * spelling of the same key) → rename: `welcome` with the new name and the
+ * same token to it, `rename(old, new)` to every other client (PROTOCOL.md
+ * §4.14; plain peers get nothing); an invalid, reserved or taken name → its
+ * error, and nothing changes (the contact keeps its old name, nobody is told).
  */
 export function helloFromContact(ctx: RouterContext, message: HelloMessage, sender: Contact): RouteOutcome {
   const { name } = message;
@@ -110,10 +112,11 @@ export function helloFromContact(ctx: RouterContext, message: HelloMessage, send
     ctx.log.debug({ contact: name, address, port }, 'contact re-registered');
     return HANDLED;
   }
-  removeContact(ctx, sender, 'renamed');
+  const renamed = ctx.contacts.rename(sender, name);
   ctx.log.info({ from: sender.name, to: name, address, port }, 'contact renamed');
   ctx.out.send(welcomeFor(ctx, name, sender.endpoint, token), sender.endpoint);
-  registerContact(ctx, name, sender.endpoint, token);
+  ctx.out.sendToAll({ kind: 'rename', from: sender.name, name }, ctx.contacts.clients(renamed));
+  ctx.events.renamed(renamed, sender.name);
   return HANDLED;
 }
 

@@ -64,11 +64,15 @@ export interface RelayOptions {
   /** Called after a contact registered (a client, or a plain peer on its first text). Exceptions are logged and ignored. */
   onJoin?: (contact: RelayContactInfo) => void;
   /**
-   * Called after a contact was removed (`renamed`: it registered another
-   * name, or a plain peer's address registered as a client). Exceptions are
-   * logged and ignored.
+   * Called after a contact was removed (`renamed`: a plain peer's address
+   * registered as a client). Exceptions are logged and ignored.
    */
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
+  /**
+   * Called after a client renamed itself (`contact` has the new name, `from`
+   * is the old one; no onLeave/onJoin for it). Exceptions are logged and ignored.
+   */
+  onRename?: (contact: RelayContactInfo, from: string) => void;
   /**
    * Simulate an unreliable network on the relay's receive path (demos and
    * tests; see LossSimulator): rates 0 to 1 of received datagrams dropped,
@@ -100,6 +104,14 @@ export interface RelayOptions {
   maxPerIp?: number;
   /** Interval of the 'relay stats' log line, in ms; 0 = never (`logStats()` still works). Default 60 000. */
   statsIntervalMs?: number;
+  /**
+   * True when the relay runs inside a udpchat client (the client's hosting,
+   * apps/client/src/net/hosting.ts): told to every client in `welcome`
+   * (`hostedByClient`, PROTOCOL.md §4.2), so that clients take over the port
+   * of a client-hosted relay that went away but never a headless relay's.
+   * Default false (`udpchat-relay`).
+   */
+  hostedByClient?: boolean;
 }
 
 /** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
@@ -138,6 +150,8 @@ export interface Relay {
   logStats(): RelayStats;
   /** Whether the relay runs with a shared secret. */
   readonly sharedSecret: boolean;
+  /** Whether the relay says in `welcome` that a client hosts it (`RelayOptions.hostedByClient`). */
+  readonly hostedByClient: boolean;
   /** What is simulated, e.g. `simulating loss 20%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */
   readonly simulation: string | null;
   /** The simulator's counters (datagrams received before faults, dropped, duplicated, reordered); null when nothing is simulated. */
@@ -205,6 +219,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
   const statsIntervalMs = options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
   const secret = options.secret;
+  const hostedByClient = options.hostedByClient ?? false;
   const log = options.logger ?? silentLogger();
   if (typeof host !== 'string' || host.length === 0) throw new RangeError('host must be a non-empty string');
   checkInteger('port', port, 0, 65535);
@@ -212,6 +227,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('presenceTimeoutMs', presenceTimeoutMs, 1, U32_MAX);
   checkInteger('plainPeerTimeoutMs', plainPeerTimeoutMs, 1, U32_MAX);
   if (typeof plainPeers !== 'boolean') throw new RangeError('plainPeers must be true or false');
+  if (typeof hostedByClient !== 'boolean') throw new RangeError('hostedByClient must be true or false');
   checkInteger('sweepIntervalMs', sweepIntervalMs, 1, 2 ** 31 - 1);
   checkInteger('rateLimit', rateLimit, 0, MAX_LIMIT);
   checkInteger('maxContacts', maxContacts, 1, MAX_LIMIT);
@@ -253,7 +269,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     amplification,
     out: sender,
     log,
-    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp },
+    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient },
     now,
     events: {
       joined: (contact) => {
@@ -261,6 +277,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       },
       left: (contact, reason) => {
         if (options.onLeave) notify('onLeave', () => options.onLeave?.(infoOf(contact, now()), reason));
+      },
+      renamed: (contact, from) => {
+        if (options.onRename) notify('onRename', () => options.onRename?.(infoOf(contact, now()), from));
       },
     },
   };
@@ -319,6 +338,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       rateLimit,
       maxContacts,
       maxPerIp,
+      hostedByClient,
       ...(simulator ? { simulate } : {}),
     },
     'relay started',
@@ -358,6 +378,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     stats: snapshot,
     logStats,
     sharedSecret: secret !== undefined,
+    hostedByClient,
     simulation: simulator ? simulator.describe() : null,
     simulationStats: () => (simulator ? simulator.stats() : null),
     contacts: () => table.all().map((c) => infoOf(c, now())),

@@ -101,6 +101,7 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
     case 'leave':
     case 'heartbeat-ack':
     case 'error':
+    case 'rename':
       return UNEXPECTED;
   }
 }
@@ -127,6 +128,7 @@ function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | 
     case 'leave':
     case 'heartbeat-ack':
     case 'error':
+    case 'rename':
       return UNEXPECTED;
   }
 }

@@ -46,7 +46,7 @@ export type UnauthenticatedReason =
  * - `plain-peers-off`: plain UTF-8 text while plain peers are switched off;
  * - `plain-from-client`: plain UTF-8 text from the address of a registered protocol client;
  * - `plain-peer-refused`: text from a new plain peer while the relay is full or its IP has too many contacts;
- * - `unexpected`: a well-formed message a client never sends (welcome, contacts, join, leave, heartbeat-ack, error, relay-ack);
+ * - `unexpected`: a well-formed message a client never sends (welcome, contacts, join, leave, heartbeat-ack, error, relay-ack, rename);
  * - `bye-unregistered`, `ack-unregistered`: a bye or an ack from an address that is not registered;
  * - `ack-unknown-contact`: an ack to a name that is not an online client;
  * - `internal`: handling it threw (a bug; logged at error level).

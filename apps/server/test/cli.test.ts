@@ -311,11 +311,11 @@ describe('the udpchat-relay program', () => {
     expect(p.stdout.json().some((l) => l.msg === 'relay stopping')).toBe(true);
   });
 
-  it('exits 1 with one line when the port is in use', async () => {
+  it('exits 1 with one line when the port is in use, naming who holds it', async () => {
     const { port } = await startedRelay();
     const second = await runRelay(['--port', String(port)]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toEqual([`udpchat-relay: port ${port} is in use`]);
+    expect(second.stderr).toEqual([`udpchat-relay: port ${port} is in use by another udpchat relay`]);
   });
 
   it.each([

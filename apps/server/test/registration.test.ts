@@ -1,6 +1,7 @@
 import { ERROR_CODES, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS, TOKEN_BYTES } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
-import { peerOf, registered, testRelay } from './helpers/relay.js';
+import { chat } from './helpers/peer.js';
+import { peerOf, rawPeerOf, registered, testRelay } from './helpers/relay.js';
 
 describe('registration', () => {
   it('welcomes with the address and port as the relay sees them, and the timing', async () => {
@@ -15,6 +16,7 @@ describe('registration', () => {
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       presenceTimeoutMs: PRESENCE_TIMEOUT_MS,
       token: expect.any(Uint8Array),
+      hostedByClient: false,
     });
     expect(welcome.token).toHaveLength(TOKEN_BYTES);
     expect(contacts).toEqual([]);
@@ -82,25 +84,86 @@ describe('registration', () => {
     expect(relay.contactCount).toBe(2);
   });
 
-  it('treats a hello with a new name from a registered address as a rename', async () => {
-    const relay = await testRelay();
-    const [alice, bob] = await registered(relay, 'alice', 'bob');
+  it('announces a hello with a new name from a registered address as a rename, not leave + join', async () => {
+    const renames: Array<[string, string]> = [];
+    const left: string[] = [];
+    const relay = await testRelay({ onRename: (c, from) => renames.push([from, c.name]), onLeave: (c) => left.push(c.name) });
+    const [alice, bob, carol] = await registered(relay, 'alice', 'bob', 'carol');
+    const plain = await rawPeerOf(relay);
+    await plain.send('hi from nc\n');
+    await alice!.next('join', (m) => m.type === 'plain');
     const token = bob!.token;
-    const renamed = await bob!.register('robert');
-    expect(renamed.welcome).toMatchObject({ name: 'robert', token }); // same session, same token
-    expect(await alice!.next('leave')).toEqual({ kind: 'leave', name: 'bob', reason: 'bye' });
-    expect(await alice!.next('join', (m) => m.name === 'robert')).toMatchObject({ name: 'robert' });
-    expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'robert']);
-    // The old name is free again.
+    await bob!.hello('robert');
+    expect(await bob!.next('welcome')).toMatchObject({ name: 'robert', port: bob!.port, token }); // same session, same token
+    for (const other of [alice!, carol!]) {
+      expect(await other.next('rename')).toEqual({ kind: 'rename', from: 'bob', name: 'robert' });
+    }
+    // Nobody heard a leave or a join for it, and bob was not told of his own rename.
+    await bob!.send(chat('all', 'still me'));
+    for (const other of [alice!, carol!]) {
+      expect(await other.next('chat', (m) => m.text === 'still me')).toMatchObject({ from: 'robert' });
+      expect(other.pending('leave')).toEqual([]);
+      expect(other.pending('join').filter((m) => m.name === 'robert')).toEqual([]);
+    }
+    expect(bob!.pending('rename')).toEqual([]);
+    // The plain peer gets the chat under the new name and nothing else (no protocol datagram, no notice line).
+    expect(await plain.nextText()).toBe('[robert] still me');
+    expect(plain.received).toHaveLength(1);
+    expect(relay.contacts().map((c) => [c.name, c.port])).toEqual([
+      ['alice', alice!.port],
+      ['carol', carol!.port],
+      [plain.contactName, plain.port],
+      ['robert', bob!.port],
+    ]);
+    expect(renames).toEqual([['bob', 'robert']]);
+    expect(left).toEqual([]);
+    // Direct messages reach it under the new name; the old name is free again.
+    await alice!.send(chat('ROBERT', 'to robert'));
+    expect(await bob!.next('chat', (m) => m.text === 'to robert')).toMatchObject({ from: 'alice', to: 'robert' });
     const other = await peerOf(relay);
     expect((await other.register('bob')).welcome.name).toBe('bob');
   });
 
-  it('keeps the old registration when a rename is refused', async () => {
+  it('announces a change of case as a rename', async () => {
     const relay = await testRelay();
-    const [, bob] = await registered(relay, 'alice', 'bob');
-    await bob!.hello('ALICE');
-    expect((await bob!.next('error')).code).toBe(ERROR_CODES.NAME_TAKEN);
-    expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'bob']);
+    const [alice, bob] = await registered(relay, 'alice', 'bob');
+    await bob!.hello('Bob');
+    expect(await bob!.next('welcome')).toMatchObject({ name: 'Bob', token: bob!.token });
+    expect(await alice!.next('rename')).toEqual({ kind: 'rename', from: 'bob', name: 'Bob' });
+    expect(relay.contacts().map((c) => c.name)).toEqual(['alice', 'Bob']);
+  });
+
+  it.each([
+    ['taken (by key)', 'ALICE', ERROR_CODES.NAME_TAKEN],
+    ['invalid', 'with space', ERROR_CODES.NAME_INVALID],
+    ['reserved', 'All', ERROR_CODES.NAME_RESERVED],
+  ])('keeps the old registration untouched when a rename is refused: %s', async (_label, name, code) => {
+    const events: string[] = [];
+    const relay = await testRelay({
+      onRename: (c) => events.push(`rename ${c.name}`),
+      onLeave: (c) => events.push(`leave ${c.name}`),
+      onJoin: (c) => events.push(`join ${c.name}`),
+    });
+    const [alice, bob] = await registered(relay, 'alice', 'bob');
+    await alice!.next('join', (m) => m.name === 'bob');
+    events.length = 0;
+    const token = bob!.token;
+    await bob!.hello(name);
+    expect((await bob!.next('error')).code).toBe(code);
+    expect(relay.contacts().map((c) => [c.name, c.port])).toEqual([
+      ['alice', alice!.port],
+      ['bob', bob!.port],
+    ]);
+    // Still registered with the same token: its heartbeat is answered and its chat comes from "bob".
+    await bob!.send({ kind: 'heartbeat', seq: 41 });
+    expect(await bob!.next('heartbeat-ack')).toEqual({ kind: 'heartbeat-ack', seq: 41 });
+    await bob!.send(chat('alice', 'after the refusal'));
+    // The first thing alice gets after bob's join is that chat: no rename, no leave, no join.
+    const first = await alice!.nextMatching((m) => m.kind !== 'heartbeat-ack');
+    expect(first).toMatchObject({ kind: 'chat', from: 'bob', text: 'after the refusal' });
+    expect(alice!.inbox).toEqual([]);
+    expect(bob!.token).toBe(token);
+    expect(events).toEqual([]);
+    expect(relay.stats().unauthenticated).toBe(0);
   });
 });

@@ -105,11 +105,12 @@ describe('routing chat', () => {
     const before = relay.stats();
     const unexpected: Message[] = [
       { kind: 'error', code: 'X', message: 'loop?', ref: '' },
-      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(16) },
+      { kind: 'welcome', name: 'x', address: '1.2.3.4', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(16), hostedByClient: false },
       { kind: 'contacts', page: 0, pages: 1, contacts: [] },
       { kind: 'join', name: 'x', type: 'client' },
       { kind: 'leave', name: 'x', reason: 'bye' },
       { kind: 'heartbeat-ack', seq: 1 },
+      { kind: 'rename', from: 'alice', name: 'mallory' },
     ];
     for (const m of unexpected) await alice!.send(m);
     await alice!.send({ kind: 'heartbeat', seq: 1 });
@@ -118,10 +119,11 @@ describe('routing chat', () => {
     expect(alice!.inbox).toEqual([]);
     const after = await until(() => {
       const s = relay.stats();
-      return s.datagramsIn === before.datagramsIn + 7 && s;
-    }, 'the relay to count 7 datagrams');
+      return s.datagramsIn === before.datagramsIn + 8 && s;
+    }, 'the relay to count 8 datagrams');
     expect(after.dropped).toEqual({});
-    expect(after.ignored).toEqual({ unexpected: 6 });
+    expect(after.ignored).toEqual({ unexpected: 7 });
+    expect(relay.contacts().map((c) => c.name)).toEqual(['alice']);
     expect(after.datagramsOut - before.datagramsOut).toBe(1);
   });
 });

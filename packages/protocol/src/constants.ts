@@ -59,7 +59,7 @@ export const MIN_SECRET_BYTES = 8;
  * Smallest `hello` a client sends, in bytes (padding included). The relay
  * never sends an address that has not completed registration more bytes than
  * it received from it (anti-amplification, stricter than RFC 9000 §8.1's 3×),
- * and its `welcome` is at most 273 bytes; a padded `hello` pays for it.
+ * and its `welcome` is at most 274 bytes (auth trailer included); a padded `hello` pays for it.
  */
 export const HELLO_MIN_BYTES = 300;
 

@@ -42,6 +42,13 @@ export interface WelcomeMessage {
    * whose token does not match (PROTOCOL.md §6.1).
    */
   token: Uint8Array;
+  /**
+   * True when this relay runs inside a udpchat client (the client hosts it
+   * on its own port, `RelayOptions.hostedByClient`), false for a headless
+   * relay (`udpchat-relay`). A client may take the port over when a
+   * client-hosted relay goes away, never a headless one's (PROTOCOL.md §4.2).
+   */
+  hostedByClient: boolean;
 }
 
 /** One entry of a contact list. */
@@ -181,6 +188,20 @@ export interface ListMessage {
   kind: 'list';
 }
 
+/**
+ * relay -> client: the contact registered as `from` is now called `name`
+ * (it sent `hello` with another name, PROTOCOL.md §6.1). Sent to every other
+ * client instead of `leave(from)` + `join(name)`: it is the same contact, same
+ * session, so conversations with it go on under the new name.
+ */
+export interface RenameMessage {
+  kind: 'rename';
+  /** The old name, as it was registered. */
+  from: string;
+  /** The new name, as it is now registered. */
+  name: string;
+}
+
 /** Every message of protocol version 1. */
 export type Message =
   | HelloMessage
@@ -195,7 +216,8 @@ export type Message =
   | ErrorMessage
   | RelayAckMessage
   | AckMessage
-  | ListMessage;
+  | ListMessage
+  | RenameMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

@@ -79,6 +79,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
       { name: 'heartbeatIntervalMs', type: 'u32' },
       { name: 'presenceTimeoutMs', type: 'u32' },
       { name: 'token', type: 'token' },
+      { name: 'hostedByClient', type: 'bool' },
     ],
   },
   contacts: {
@@ -132,6 +133,10 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
     ],
   },
   list: { code: 0x0d, fields: [] },
+  rename: {
+    code: 0x0e,
+    fields: [{ name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true }, NAME],
+  },
 };
 
 /** Kind by kind byte, for decoding. */

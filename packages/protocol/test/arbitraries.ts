@@ -57,6 +57,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       heartbeatIntervalMs: u32,
       presenceTimeoutMs: u32,
       token: tokenArb,
+      hostedByClient: fc.boolean(),
     }),
     fc.record({
       kind: fc.constant('contacts' as const),
@@ -96,6 +97,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       ranges: fc.array(range, { maxLength: MAX_ACK_RANGES, size: 'max' }),
     }),
     fc.record({ kind: fc.constant('list' as const) }),
+    fc.record({ kind: fc.constant('rename' as const), from: name, name }),
   )
   // fc.record builds null-prototype objects; make them plain like decode's
   .map((m) => {

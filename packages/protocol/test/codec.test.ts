@@ -17,6 +17,7 @@ import {
   ProtocolError,
   TOKEN_BYTES,
   utf8Length,
+  HELLO_MIN_BYTES,
 } from '../src/index.js';
 import { decodeIsTotal, messageArb } from './arbitraries.js';
 
@@ -96,7 +97,8 @@ const MOST_RANGES: Array<[number, number]> = Array.from({ length: MAX_ACK_RANGES
 const SAMPLES: Message[] = [
   { kind: 'hello', name: 'alice' },
   { kind: 'hello', name: 'alice', padding: 287 },
-  { kind: 'welcome', name: '一棵树', address: '::ffff:127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000, token: TOKEN },
+  { kind: 'welcome', name: '一棵树', address: '::ffff:127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000, token: TOKEN, hostedByClient: false },
+  { kind: 'welcome', name: 'a', address: '127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000, token: TOKEN, hostedByClient: true },
   { kind: 'contacts', page: 1, pages: 3, contacts: [{ name: 'bob', type: 'client' }, { name: 'Zoë', type: 'plain' }] },
   { kind: 'join', name: 'bob', type: 'plain' },
   { kind: 'leave', name: 'bob', reason: 'bye' },
@@ -109,6 +111,7 @@ const SAMPLES: Message[] = [
   ack(),
   ack({ from: '', to: 'bob', group: true, upTo: 12, ranges: [] }),
   { kind: 'list' },
+  { kind: 'rename', from: 'bob', name: '武大郎' },
 ];
 
 // ---------------------------------------------------------------- round trips
@@ -174,18 +177,21 @@ describe('round trip of every kind with edge values', () => {
         heartbeatIntervalMs: interval,
         presenceTimeoutMs: interval,
         token: new Uint8Array(TOKEN_BYTES).fill(port === 0 ? 0 : 0xff),
+        hostedByClient: port !== 0,
       });
-      // 33 + N + A: the largest welcome, 273 with an auth trailer (what a padded hello pays for)
-      expect(bytes.length).toBe(33 + 128 + 64);
-      expect(bytes.length + AUTH_TRAILER_BYTES).toBe(273);
+      // 34 + N + A: the largest welcome, 274 with an auth trailer (what a padded hello pays for)
+      expect(bytes.length).toBe(34 + 128 + 64);
+      expect(bytes.length + AUTH_TRAILER_BYTES).toBe(274);
+      expect(bytes.length + AUTH_TRAILER_BYTES).toBeLessThanOrEqual(HELLO_MIN_BYTES);
     }
   });
 
-  it('welcome: the token is the last 16 bytes, decoded as a Uint8Array', () => {
-    const m: Message = { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 2, presenceTimeoutMs: 3, token: TOKEN };
+  it('welcome: the token is the 16 bytes before the last one (hostedByClient), decoded as a Uint8Array', () => {
+    const m: Message = { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 2, presenceTimeoutMs: 3, token: TOKEN, hostedByClient: true };
     const bytes = roundTrip(m);
-    expect(bytes.length).toBe(33 + 1 + 1);
-    expect(toHex(bytes.subarray(-16))).toBe('000102030405060708090a0b0c0d0e0f');
+    expect(bytes.length).toBe(34 + 1 + 1);
+    expect(toHex(bytes.subarray(-17, -1))).toBe('000102030405060708090a0b0c0d0e0f');
+    expect(bytes.at(-1)).toBe(1);
     const token = (decode(bytes) as Extract<Message, { kind: 'welcome' }>).token;
     expect(token).toBeInstanceOf(Uint8Array);
     expect(token).toHaveLength(TOKEN_BYTES);
@@ -342,6 +348,8 @@ describe('encode refuses', () => {
     ['a fractional port', { kind: 'welcome', name: 'a', address: 'h', port: 1.5, heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
     ['a port as a string', { kind: 'welcome', name: 'a', address: 'h', port: '80', heartbeatIntervalMs: 1, presenceTimeoutMs: 1 }],
     ['a NaN interval', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: NaN, presenceTimeoutMs: 1 }],
+    ['a welcome without hostedByClient', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN }],
+    ['hostedByClient as 1', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN, hostedByClient: 1 }],
     ['a seq of 2^32', { kind: 'heartbeat', seq: 2 ** 32 }],
     ['an Infinity seq', { kind: 'heartbeat-ack', seq: Infinity }],
     ['a time of 2^53', chat({ time: 2 ** 53 })],
@@ -493,14 +501,14 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0d (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0e (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
       if (k === 0x0d) expect(c, 'list has no fields').toBe('no error');
-      else if (k >= 0x01 && k <= 0x0c) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      else if (k >= 0x01 && k <= 0x0e) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
-    expect(code([0xff, 0x55, 0x01, 0x0e, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x01, 0x0f, 0xff])).toBe('UNKNOWN_KIND');
     expect(code([0xff, 0x55, 0x01, 0x0d, 0xff])).toBe('BAD_FLAGS');
     expect(code([0xff, 0x55, 0x01, 0x0c, 0xff])).toBe('BAD_FLAGS');
   });

@@ -105,6 +105,7 @@ const KIND_CODES: Record<MessageKind, number> = {
   'relay-ack': 0x0b,
   ack: 0x0c,
   list: 0x0d,
+  rename: 0x0e,
 };
 const ALL_KINDS = Object.keys(KIND_CODES) as MessageKind[];
 

@@ -23,7 +23,8 @@ export function isLoopback(address: string): boolean {
  */
 export async function tryHostRelay(address: string, port: number, secret: AuthKey | null): Promise<Relay | null> {
   try {
-    return await startRelay({ host: address, port, ...(secret ? { secret } : {}) });
+    // hostedByClient: its welcome says so, and clients take over only such a relay's port (PROTOCOL.md §4.2).
+    return await startRelay({ host: address, port, hostedByClient: true, ...(secret ? { secret } : {}) });
   } catch (err) {
     if (err instanceof RelayStartError && err.code === 'ADDRESS_IN_USE') return null;
     throw err;
