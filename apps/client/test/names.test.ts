@@ -69,12 +69,17 @@ describe('renaming', () => {
     await until(() => bob.contacts().length === 1, 'bob to see alicia');
     const registered: string[] = [];
     alicia.on('registered', (w) => registered.push(w.name));
+    const atBob: string[] = [];
+    bob.on('rename', (from, to) => atBob.push(`rename ${from} -> ${to}`));
+    bob.on('leave', (name) => atBob.push(`leave ${name}`));
+    bob.on('join', (c) => atBob.push(`join ${c.name}`));
     alicia.rename('alice');
     await until(() => alicia.name === 'alice', 'the rename');
     expect(registered).toEqual(['alice']);
     expect(alicia.registration).toBe('registered');
     await until(() => bob.contacts().some((c) => c.name === 'alice'), 'bob to see the new name');
     expect(bob.contacts().map((c) => c.name)).toEqual(['alice']);
+    expect(atBob).toEqual(['rename alicia -> alice']); // a rename, not a leave and a join
     const got: string[] = [];
     bob.on('chat', (m) => got.push(`${m.from}: ${m.text}`));
     alicia.send('bob', 'new name');

@@ -159,6 +159,8 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private readonly awaitedBack = new Map<string, string>();
   /** The name asked for by `rename` while registered under another, with when its hello went out; null when none is asked. */
   private renaming: { name: string; sentAt: number } | null = null;
+  /** Whether the relay last registered with said it is hosted inside a client (welcome.hostedByClient). */
+  private relayHostedByClient = false;
   /** First NAME_TAKEN of this registration attempt, in ms (null: none yet): retries run until the old registration can expire. */
   private takenSince: number | null = null;
   /** When the next hello goes out after a NAME_TAKEN, in ms. */
@@ -472,7 +474,9 @@ export class ChatSession extends EventEmitter<SessionEvents> {
 
   /** With the relay gone from loopback, host it here if the port is free. */
   private async takeOver(now: number): Promise<void> {
-    if (!this.options.autoHost || this.hosted || !isLoopback(this.relay.address)) return;
+    // Only a relay hosted by a client is taken over: one started by `udpchat-relay` is the
+    // operator's, who restarts it on its port (PROTOCOL.md §6.4, welcome.hostedByClient).
+    if (!this.options.autoHost || this.hosted || !this.relayHostedByClient || !isLoopback(this.relay.address)) return;
     if (now - this.lastTakeoverAt < TAKEOVER_EVERY_MS) return;
     this.lastTakeoverAt = now;
     try {
@@ -525,6 +529,8 @@ export class ChatSession extends EventEmitter<SessionEvents> {
         return;
       case 'leave':
         return this.onLeave(message.name, message.reason);
+      case 'rename':
+        return this.onRename(message.from, message.name);
       case 'chat':
         return this.onChat(message);
       case 'relay-ack':
@@ -548,6 +554,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     const first = this.state !== 'registered';
     const renamed = !first && this.welcome !== null && welcome.name !== this.welcome.name;
     this.welcome = welcome;
+    this.relayHostedByClient = welcome.hostedByClient;
     this.requestedName = welcome.name;
     this.transport.setToken(welcome.token);
     this.state = 'registered';
@@ -611,6 +618,16 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     for (const m of this.inbox.dropSender(name)) this.emit('chat', m);
     this.outbox.onLeave(name);
     this.emit('leave', name, reason);
+  }
+
+  /** Another contact renamed itself: its roster entry and both delivery directions follow the new name. */
+  private onRename(from: string, to: string): void {
+    const contact = this.roster.get(from);
+    this.roster.leave(from);
+    this.roster.join({ name: to, type: contact?.type ?? 'client' });
+    this.outbox.renameContact(from, to);
+    this.inbox.renameSender(from, to);
+    this.emit('rename', from, to);
   }
 
   private onRelayBye(reason: string): void {

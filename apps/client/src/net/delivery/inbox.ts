@@ -130,9 +130,22 @@ export class Inbox {
     return released;
   }
 
+  /** Sender `from` is now called `to` (a rename at the relay): its conversations continue under the new name. */
+  renameSender(from: string, to: string): void {
+    if (nameKey(from) === nameKey(to)) return;
+    for (const group of [false, true]) {
+      const oldKey = streamKey(from, group);
+      const stream = this.streams.get(oldKey);
+      if (!stream || this.streams.has(streamKey(to, group))) continue;
+      this.streams.delete(oldKey);
+      stream.sender = to;
+      this.streams.set(streamKey(to, group), stream);
+    }
+  }
+
   private stream(message: ChatMessage): Stream {
     const group = nameKey(message.to) === GROUP_ALL;
-    const key = `${nameKey(message.from)}\u0000${group ? GROUP_ALL : ''}`;
+    const key = streamKey(message.from, group);
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
@@ -168,6 +181,11 @@ export class Inbox {
       this.recentIds.delete(this.recentIds.values().next().value as string);
     }
   }
+}
+
+/** The key of a sender's direct (`group` false) or group conversation. */
+function streamKey(sender: string, group: boolean): string {
+  return `${nameKey(sender)}\u0000${group ? GROUP_ALL : ''}`;
 }
 
 /**

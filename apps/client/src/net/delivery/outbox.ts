@@ -225,6 +225,32 @@ export class Outbox {
     if (group) for (const p of group.pending.values()) if (p.expected.has(key) && !p.ackedBy.has(key)) p.nextAt = now;
   }
 
+  /**
+   * Contact `from` is now called `to` (a rename at the relay): its direct
+   * conversation and its place in group messages' expected acks follow it.
+   */
+  renameContact(from: string, to: string): void {
+    const oldKey = nameKey(from);
+    const newKey = nameKey(to);
+    if (oldKey === newKey) return;
+    const direct = this.streams.get(`@${oldKey}`);
+    if (direct && !this.streams.has(`@${newKey}`)) {
+      this.streams.delete(direct.key);
+      direct.key = `@${newKey}`;
+      this.streams.set(direct.key, direct);
+      for (const p of direct.pending.values()) {
+        p.message.to = to;
+        p.expected = new Set([newKey]);
+      }
+    }
+    const group = this.streams.get(GROUP_ALL);
+    if (!group) return;
+    for (const p of group.pending.values()) {
+      if (p.expected.delete(oldKey)) p.expected.add(newKey);
+      if (p.ackedBy.delete(oldKey)) p.ackedBy.add(newKey);
+    }
+  }
+
   /** The relay refused message `id` (e.g. UNKNOWN_CONTACT): it fails at once with `reason`. */
   fail(id: string, reason: string): void {
     const p = this.byId.get(id);
