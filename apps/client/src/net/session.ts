@@ -70,6 +70,8 @@ export interface SessionEvents {
   join: [contact: ContactEntry];
   /** A contact went offline. */
   leave: [name: string, reason: LeaveReason];
+  /** Another contact changed its name (`/name`): the same person, now registered as `to`. */
+  rename: [from: string, to: string];
   /** An incoming chat message (`from` is set by the relay). */
   chat: [message: ChatMessage];
   /** An own message changed delivery state (queued, sending, at relay, delivered, failed). */
