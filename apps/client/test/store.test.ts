@@ -96,6 +96,7 @@ describe('store: conversations with offline contacts stay (item 10)', () => {
     const s = snap();
     expect(s.open.key).toBe('echobot');
     expect(s.openOnline).toBe(false);
+    expect(s.notice).toEqual({ text: 'echobot is offline: messages sent here fail until echobot is back', level: 'warning' });
     expect(texts(s)).toEqual(expect.arrayContaining(['echo: hi', 'echobot left']));
     store.submit('are you there?');
     expect(backend.sentTo('echobot')).toEqual(['are you there?']);

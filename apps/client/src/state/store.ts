@@ -418,7 +418,13 @@ export class ChatStore {
     const existing = this.conversations.get(key);
     this.conversation(key, target.online || !existing ? escapeControls(target.name) : existing.title);
     this.open(key);
-    const warning = openWarning({ ...target, name: this.conversation(key).title });
+    const title = this.conversation(key).title;
+    if (existing && target.listed && !target.online) {
+      // A conversation kept from before they left: readable, and what is sent here fails for that name.
+      this.setNotice({ text: `${title} is offline: messages sent here fail until ${title} is back`, level: 'warning' });
+      return;
+    }
+    const warning = openWarning({ ...target, name: title });
     if (warning) this.setNotice({ text: warning, level: target.listed ? 'error' : 'warning' });
   }
 
