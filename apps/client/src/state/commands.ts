@@ -70,7 +70,7 @@ export function burstTexts(count: number, text: string): string[] {
 
 /** One line per command, for `/help`. */
 export const COMMAND_HELP: readonly string[] = [
-  '/to NAME        open the conversation with NAME (or /to all for the group)',
+  '/to NAME        open the conversation with NAME, online or not (/to all: the group)',
   '@NAME text      send one direct message without switching',
   '/msg NAME text  the same',
   '/who            list who is online',
