@@ -11,7 +11,7 @@ import { clockTime } from '../text/time.js';
 export type LineEvent =
   | { event: 'registered'; name: string; address: string; port: number; relay: string; hosting: boolean; time: number }
   | { event: 'contacts'; names: string[]; time: number }
-  | { event: 'message'; id: string; from: string; to: string; text: string; time: number }
+  | { event: 'message'; id: string; from: string; to: string; text: string; time: number; sent: number }
   | { event: 'joined'; name: string; time: number }
   | { event: 'left'; name: string; reason: LeaveReason; time: number }
   | { event: 'error'; code: string; message: string; ref: string; time: number }
@@ -19,11 +19,16 @@ export type LineEvent =
   | { event: 'datagram'; direction: 'in' | 'out'; peer: string; bytes: number; kind: string; payload: string; time: number }
   | { event: 'info'; message: string; time: number }
   | { event: 'delivered'; id: string; to: string; delivered: number; of: number; time: number }
-  | { event: 'failed'; id: string; to: string; reason: string; time: number };
+  | { event: 'failed'; id: string; to: string; reason: string; time: number }
+  | { event: 'at-relay'; id: string; to: string; recipients: number; time: number }
+  | { event: 'renamed'; from: string; to: string; time: number };
 
 /** Formats one event as one line (no newline). */
 export function formatEvent(e: LineEvent, json: boolean): string {
-  if (json) return JSON.stringify({ ...e, time: new Date(e.time).toISOString() });
+  if (json) {
+    const sent = e.event === 'message' ? { sent: new Date(e.sent).toISOString() } : {};
+    return JSON.stringify({ ...e, time: new Date(e.time).toISOString(), ...sent });
+  }
   const t = clockTime(e.time);
   const s = escapeControls;
   switch (e.event) {
@@ -49,5 +54,11 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return `${t} * delivered to ${e.of > 1 ? `${e.delivered} of ${e.of}` : s(e.to)} (${e.id})`;
     case 'failed':
       return `${t} ! not delivered to ${s(e.to)}: ${s(e.reason)} (${e.id})`;
+    case 'at-relay':
+      return e.recipients === 0
+        ? `${t} * at relay, nobody else online (${e.id})`
+        : `${t} * at relay, forwarded to ${e.recipients} who do not acknowledge (plain-text peers) (${e.id})`;
+    case 'renamed':
+      return `${t} * ${s(e.from)} is now ${s(e.to)}`;
   }
 }

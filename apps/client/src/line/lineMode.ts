@@ -3,11 +3,15 @@
  * switches the target, default `all`; `@NAME text` sends one direct
  * message; `/quit` leaves) and each event prints one line. At end of input
  * it sends what is pending, waits for the relay's answers, says bye and exits 0.
+ * `/to` and `/who` wait for the contact list first (at most the registration
+ * timeout), so that they are answered from the real list, not an empty one.
  */
 import { createInterface } from 'node:readline';
-import { GROUP_ALL, nameKey } from '@udpchat/protocol';
+import { GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/protocol';
+import { REGISTRATION_BLOCKERS } from '../net/relayErrors.js';
 import { SendError, type ChatSession } from '../net/session.js';
-import { burstTexts, COMMAND_HELP, parseInput } from '../state/commands.js';
+import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen, splitNotice } from '../state/commands.js';
+import { splitText } from '../state/split.js';
 import { payloadPreview } from '../text/payload.js';
 import { Roster } from '../state/roster.js';
 import { formatEvent, type LineEvent } from './format.js';
@@ -38,14 +42,29 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   const print = (e: LineEvent) => output.write(`${formatEvent(e, json)}\n`);
   const now = () => Date.now();
   const relayLabel = `${session.relay.address}:${session.relay.port}`;
+  const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
   let target = GROUP_ALL;
+  /** True once the contact list arrived after registration. */
+  let listed = false;
+  /** The last registration blocker the relay answered (SECRET_REQUIRED…), for the end-of-input report. */
+  let blocker: ErrorMessage | null = null;
 
-  session.on('registered', (w) =>
-    print({ event: 'registered', name: w.name, address: w.address, port: w.port, relay: relayLabel, hosting: session.hosting, time: now() }),
-  );
+  session.on('registered', (w) => {
+    blocker = null;
+    print({ event: 'registered', name: w.name, address: w.address, port: w.port, relay: relayLabel, hosting: session.hosting, time: now() });
+  });
   session.on('contacts', (list) => {
     roster.reset(list);
+    listed = true;
     print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
+  });
+  session.on('rename', (from, to) => {
+    const type = roster.get(from)?.type ?? 'client';
+    roster.leave(from);
+    roster.join({ name: to, type });
+    // The same person under a new name: the target follows them (the old name may be someone else's next).
+    if (nameKey(target) === nameKey(from)) target = to;
+    print({ event: 'renamed', from, to, time: now() });
   });
   session.on('join', (c) => {
     roster.join(c);
@@ -58,9 +77,15 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   session.on('delivery', (m, d) => {
     if (d.state === 'delivered') print({ event: 'delivered', id: m.id, to: m.to, delivered: d.delivered, of: d.of, time: now() });
     else if (d.state === 'failed') print({ event: 'failed', id: m.id, to: m.to, reason: d.reason, time: now() });
+    // Final at the relay: nobody to acknowledge it (nobody else online, or only plain-text peers).
+    else if (d.state === 'at-relay' && d.final) print({ event: 'at-relay', id: m.id, to: m.to, recipients: d.recipients, time: now() });
   });
-  session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: m.time }));
-  session.on('relay-error', (e) => print({ event: 'error', code: e.code, message: e.message, ref: e.ref, time: now() }));
+  // `time` is the arrival (this computer's clock, like every other event's); `sent` the sender's clock.
+  session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: now(), sent: m.time }));
+  session.on('relay-error', (e) => {
+    if (REGISTRATION_BLOCKERS.has(e.code)) blocker = e;
+    print({ event: 'error', code: e.code, message: e.message, ref: e.ref, time: now() });
+  });
   session.on('status', (status) =>
     print({ event: 'relay', status: status === 'silent' ? 'not answering' : status, detail: relayLabel, time: now() }),
   );
@@ -71,7 +96,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   if (session.simulation) print({ event: 'info', message: session.simulation, time: now() });
   session.start();
 
-  const send = (to: string, text: string): boolean => {
+  const sendOne = (to: string, text: string): boolean => {
     try {
       session.send(to, text);
       return true;
@@ -80,6 +105,35 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
       else throw err;
       return false;
     }
+  };
+  /** Sends a typed text, in several messages when it is over MAX_TEXT_BYTES (split.ts). */
+  const send = (to: string, text: string): boolean => {
+    const parts = splitText(text);
+    for (const part of parts) if (!sendOne(to, part)) return false;
+    if (parts.length > 1) print({ event: 'info', message: splitNotice(parts.length), time: now() });
+    return true;
+  };
+  let waitedInVain = false;
+  /** Waits (once at most `registerTimeoutMs`) for the contact list, unless registration was refused. */
+  const contactList = async (): Promise<void> => {
+    if (listed || waitedInVain) return;
+    const arrived = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        session.off('contacts', onList);
+        session.off('relay-error', onError);
+        resolve(value);
+      };
+      const onList = () => done(true);
+      const onError = () => {
+        if (session.registration === 'refused' || session.registration === 'closed') done(false);
+      };
+      const timer = setTimeout(() => done(false), registerTimeoutMs);
+      if (session.registration === 'refused' || session.registration === 'closed') return done(false);
+      session.on('contacts', onList);
+      session.on('relay-error', onError);
+    });
+    if (!arrived) waitedInVain = true;
   };
   let unwatch: (() => void) | null = null;
 
@@ -94,16 +148,22 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
       case 'direct':
         send(command.to, command.text);
         break;
-      case 'open':
-        if (nameKey(command.name) === GROUP_ALL) target = GROUP_ALL;
-        else if (roster.get(command.name) || session.registration !== 'registered') target = command.name;
-        else localError('UNKNOWN_CONTACT', `${command.name} is not online`);
+      case 'open': {
+        await contactList();
+        const open = resolveOpen(command.name, (n) => roster.get(n), listed);
+        // Always switches (commands.ts): a message for a name that is not online fails for that name, never goes to all.
+        target = open.kind === 'group' ? GROUP_ALL : open.name;
+        const warning = openWarning(open);
+        if (warning) print({ event: 'info', message: warning, time: now() });
         break;
+      }
       case 'rename':
         session.rename(command.name);
         break;
       case 'who':
-        print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
+        await contactList();
+        if (listed) print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
+        else print({ event: 'info', message: session.registration === 'registered' ? 'the contact list has not arrived yet' : 'not registered yet', time: now() });
         break;
       case 'burst':
         for (const text of burstTexts(command.count, command.text)) if (!send(target, text)) break;
@@ -145,7 +205,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (quitting) break;
   }
   lines.close();
-  return finish(session, options.registerTimeoutMs ?? 5000, localError);
+  return finish(session, registerTimeoutMs, localError, () => blocker);
 }
 
 /** Longest wait at end of input for the last messages to be acknowledged, in ms (the give-up time is 30 s). */
@@ -156,12 +216,18 @@ async function finish(
   session: ChatSession,
   registerTimeoutMs: number,
   localError: (code: string, message: string) => void,
+  blocker: () => ErrorMessage | null,
 ): Promise<number> {
   await session.settled(registerTimeoutMs);
   let code = 0;
   if (session.registration !== 'registered') {
-    if (session.registration === 'registering') {
-      localError('NO_RELAY', `relay ${session.relay.address}:${session.relay.port} did not answer`);
+    const relay = `relay ${session.relay.address}:${session.relay.port}`;
+    const refusal = blocker();
+    if (session.registration === 'registering' && refusal) {
+      // The relay answered, with a reason (the shared secret, the clock, its limits): report that, not silence.
+      localError(refusal.code, `${relay} did not let this client in: ${refusal.message}`);
+    } else if (session.registration === 'registering') {
+      localError('NO_RELAY', `${relay} did not answer`);
     }
     if (session.pending > 0) localError('NOT_SENT', `${session.pending} message(s) not sent`);
     code = 1;

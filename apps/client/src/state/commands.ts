@@ -3,6 +3,7 @@
  * Commands start with `/`; `@NAME text` sends one direct message; anything
  * else is a message to the open conversation.
  */
+import { GROUP_ALL, MAX_TEXT_BYTES, nameKey } from '@udpchat/protocol';
 
 /** A parsed input line. */
 export type InputCommand =
@@ -20,6 +21,45 @@ export type InputCommand =
   | { type: 'none' }
   | { type: 'invalid'; message: string };
 
+/**
+ * Where `/to NAME` goes, the same in the TUI and line mode. The rule (issue 10):
+ * the target always becomes NAME, whether or not NAME is online or the
+ * contact list has arrived; a message to a name that is not online then fails
+ * for that name (the relay answers UNKNOWN_CONTACT) and never goes to `all`.
+ */
+export type OpenTarget =
+  /** The group. */
+  | { kind: 'group' }
+  /**
+   * A contact: `name` spelled as the relay lists it when online, else as typed;
+   * `online` per the contact list; `listed` false while the contact list has not arrived.
+   */
+  | { kind: 'contact'; name: string; online: boolean; listed: boolean };
+
+/**
+ * Resolves `/to NAME` against the contact list.
+ * @param lookup the online contact with this name (any case), if any.
+ * @param listed whether the contact list has arrived since registration.
+ */
+export function resolveOpen(name: string, lookup: (name: string) => { name: string } | undefined, listed: boolean): OpenTarget {
+  if (nameKey(name) === GROUP_ALL) return { kind: 'group' };
+  const contact = lookup(name);
+  return { kind: 'contact', name: contact?.name ?? name, online: contact !== undefined, listed };
+}
+
+/** What to tell the user about a `/to` target that is not online (empty for an online one or the group). */
+export function openWarning(target: OpenTarget): string {
+  if (target.kind === 'group' || target.online) return '';
+  return target.listed
+    ? `${target.name} is not online: messages to ${target.name} fail until they are (/who lists who is)`
+    : `the contact list has not arrived yet: messages go to ${target.name} (and fail if ${target.name} is not online)`;
+}
+
+/** The notice after a long text went out in several messages (see split.ts). */
+export function splitNotice(parts: number): string {
+  return `sent as ${parts} messages (over ${MAX_TEXT_BYTES} bytes)`;
+}
+
 /** Most messages one `/burst` sends. */
 export const MAX_BURST = 10_000;
 
@@ -30,7 +70,7 @@ export function burstTexts(count: number, text: string): string[] {
 
 /** One line per command, for `/help`. */
 export const COMMAND_HELP: readonly string[] = [
-  '/to NAME        open the conversation with NAME (or /to all for the group)',
+  '/to NAME        open the conversation with NAME, online or not (/to all: the group)',
   '@NAME text      send one direct message without switching',
   '/msg NAME text  the same',
   '/who            list who is online',

@@ -5,14 +5,17 @@
  * (React's useSyncExternalStore). Listeners are notified at most once per
  * `notifyEveryMs`, so a burst of datagrams costs one render, not one per datagram.
  */
-import { GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
+import { ERROR_CODES, GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
+import type { DeliveryState } from '../net/delivery/states.js';
 import { isFinal } from '../net/delivery/states.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
 import type { DatagramRecord } from '../net/transport.js';
-import { burstTexts, COMMAND_HELP, parseInput } from './commands.js';
+import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen, splitNotice } from './commands.js';
+import { previewNotice, sentNotice, type Preview } from './notices.js';
 import { Roster } from './roster.js';
-import type { ChatSnapshot, Conversation, ConversationEntry, InspectorMode, MessageEntry, Notice } from './types.js';
+import { splitText } from './split.js';
+import type { ChatSnapshot, ContactRow, Conversation, ConversationEntry, InspectorMode, MessageEntry, Notice } from './types.js';
 
 /** What the store needs of a session (a `ChatSession` is one). */
 export type ChatBackend = Pick<
@@ -30,10 +33,21 @@ export type ChatBackend = Pick<
   | 'sendEmpty'
   | 'watchDatagrams'
   | 'simulation'
->;
+> &
+  /** The contacts known now, read once when the store is made after registration (optional for test backends). */
+  Partial<Pick<ChatSession, 'contacts'>>;
 
-/** What `submit` asks the UI to do next. */
-export type SubmitResult = 'done' | 'quit';
+/**
+ * What `submit` asks the UI to do next: `done` (the line was handled: clear
+ * the input), `quit`, or `kept` (refused, the reason is in the notice: keep
+ * the text in the input so that nothing typed is lost).
+ */
+export type SubmitResult = 'done' | 'quit' | 'kept';
+
+/** Where the notice came from: previews of unread messages, the sent-elsewhere feedback, or anything else. */
+type NoticeSource = 'previews' | 'sent' | 'other';
+
+const NAME_REFUSALS: ReadonlySet<string> = new Set([ERROR_CODES.NAME_TAKEN, ERROR_CODES.NAME_INVALID, ERROR_CODES.NAME_RESERVED]);
 
 /** Options of `ChatStore`. */
 export interface StoreOptions {
@@ -53,6 +67,17 @@ export class ChatStore {
   private readonly ownById = new Map<string, MessageEntry>();
   private openKey = GROUP_ALL;
   private notice: Notice | null = null;
+  private noticeSource: NoticeSource = 'other';
+  /** The latest unread message per conversation, in arrival order (`previewNotice`). */
+  private readonly previews = new Map<string, Preview>();
+  /** The message last sent to a conversation that was not open, for its `→ bob: text ✓✓` notice. */
+  private sentElsewhere: { id: string; to: string; text: string } | null = null;
+  /** True once the contact list arrived (after registration): until then "not online" cannot be known. */
+  private contactsListed = false;
+  /** The name last registered, to tell a rename from a re-registration. */
+  private registeredName: string | null = null;
+  /** The name asked for with `/name`, until the relay answers. */
+  private pendingRename: string | null = null;
   private confirmingQuit = false;
   private revision = 0;
   private snapshot: ChatSnapshot;
@@ -75,6 +100,13 @@ export class ChatStore {
     this.notifyEveryMs = options.notifyEveryMs ?? 33;
     this.maxDatagrams = options.maxDatagrams ?? 1000;
     this.conversations.set(GROUP_ALL, { key: GROUP_ALL, title: GROUP_ALL, entries: [] });
+    if (backend.registration === 'registered' && backend.contacts) {
+      // Made after registration (tests, benchmarks): the session has had the contact list.
+      this.roster.reset(backend.contacts());
+      this.contactsListed = true;
+      this.registeredName = backend.name;
+      this.everRegistered = true;
+    }
     this.snapshot = this.build();
     this.listen();
   }
@@ -92,8 +124,11 @@ export class ChatStore {
   open(key: string): void {
     const row = this.snapshot.contacts.find((c) => c.key === key);
     const conversation = this.conversation(key, row?.name ?? key);
+    const left = this.openKey;
     this.openKey = conversation.key;
     this.unread.delete(conversation.key);
+    this.forgetEmpty(left);
+    if (this.previews.delete(conversation.key) && this.noticeSource === 'previews') this.showPreviews();
     this.changed();
   }
 
@@ -107,20 +142,24 @@ export class ChatStore {
       case 'none':
         return 'done';
       case 'say':
-        this.sendTo(this.openKey === GROUP_ALL ? GROUP_ALL : this.conversation(this.openKey).title, command.text);
-        return 'done';
+        return this.sendText(this.openTarget(), command.text);
       case 'direct':
-        this.sendTo(command.to, command.text);
-        return 'done';
+        return this.sendText(command.to, command.text);
       case 'open':
         this.openByName(command.name);
         return 'done';
       case 'rename':
+        this.pendingRename = command.name;
         this.backend.rename(command.name);
         this.setNotice({ text: `registering as ${escapeControls(command.name)}…`, level: 'info' });
         return 'done';
       case 'who': {
-        const names = this.roster.list().map((c) => c.name);
+        if (!this.contactsListed) {
+          const why = this.backend.registration === 'registered' ? 'the contact list has not arrived yet' : 'not registered yet';
+          this.system(this.openKey, `${why}: /who lists who is online once it has`);
+          return 'done';
+        }
+        const names = this.roster.list().map((c) => escapeControls(c.name));
         this.system(this.openKey, `online: ${names.length ? names.join(', ') : 'nobody else'}`);
         return 'done';
       }
@@ -128,7 +167,7 @@ export class ChatStore {
         for (const text of COMMAND_HELP) this.system(this.openKey, text);
         return 'done';
       case 'burst': {
-        const to = this.openKey === GROUP_ALL ? GROUP_ALL : this.conversation(this.openKey).title;
+        const to = this.openTarget();
         for (const text of burstTexts(command.count, command.text)) if (!this.sendTo(to, text)) break;
         return 'done';
       }
@@ -146,7 +185,7 @@ export class ChatStore {
         return this.requestQuit();
       case 'invalid':
         this.setNotice({ text: command.message, level: 'error' });
-        return 'done';
+        return 'kept';
     }
   }
 
@@ -207,6 +246,7 @@ export class ChatStore {
   /** Shows a notice in the status area. */
   setNotice(notice: Notice | null): void {
     this.notice = notice;
+    this.noticeSource = 'other';
     this.changed();
   }
 
@@ -234,18 +274,30 @@ export class ChatStore {
       if (this.inspectorMode !== 'off') this.changed();
     });
     b.on('registered', (w) => {
-      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${w.address}:${w.port})`);
+      const name = escapeControls(w.name);
+      const renamed = this.registeredName !== null && this.registeredName !== w.name;
+      this.relabelQueued(w.name);
+      this.registeredName = w.name;
+      this.pendingRename = null;
+      if (renamed) {
+        this.system(GROUP_ALL, `you are now ${name}`);
+        this.setNotice({ text: `you are now ${name}`, level: 'info' });
+        return;
+      }
+      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${name}` : `registered as ${name} (${w.address}:${w.port})`);
       const hosting = this.backend.hosting
         ? ` · no relay was answering on ${this.backend.relay.address}:${this.backend.relay.port}, so this client hosts it`
         : '';
-      this.setNotice({ text: `registered as ${w.name}${hosting}`, level: 'info' });
+      this.setNotice({ text: `registered as ${name}${hosting}`, level: 'info' });
       this.everRegistered = true;
       this.changed();
     });
     b.on('contacts', (list) => {
       this.roster.reset(list);
+      this.contactsListed = true;
       this.changed();
     });
+    b.on('rename', (from, to) => this.contactRenamed(from, to));
     b.on('join', (c) => {
       this.roster.join(c);
       this.presenceLine(c.name, `${c.name} joined${c.type === 'plain' ? ' (plain-text peer)' : ''}`);
@@ -260,8 +312,11 @@ export class ChatStore {
       if (!entry) return;
       entry.delivery = state;
       if (isFinal(state)) this.ownById.delete(m.id);
-      if (state.state === 'failed') this.setNotice({ text: `not delivered: ${escapeControls(state.reason)} (/retry or Ctrl+R sends it again)`, level: 'error' });
-      else this.changed();
+      if (this.sentElsewhere?.id === m.id && this.noticeSource === 'sent') this.showSent(state);
+      else if (state.state === 'failed') {
+        const to = nameKey(m.to) === GROUP_ALL ? '' : ` to ${escapeControls(m.to)}`;
+        this.setNotice({ text: `not delivered${to}: ${escapeControls(state.reason)} (/retry or Ctrl+R sends it again)`, level: 'error' });
+      } else this.changed();
     });
     b.on('relay-error', (e) => this.relayError(e));
     b.on('status', (status) => {
@@ -277,16 +332,42 @@ export class ChatStore {
     b.on('socket-error', (err) => this.setNotice({ text: `socket: ${err.message}`, level: 'error' }));
   }
 
-  /** Sends one message and shows it; false (with a notice) when it was refused. */
+  /** Where a message typed in the open conversation goes: `all`, or the contact's name. */
+  private openTarget(): string {
+    return this.openKey === GROUP_ALL ? GROUP_ALL : this.conversation(this.openKey).title;
+  }
+
+  /**
+   * Sends a typed text to `to`, split into several messages when it is over
+   * MAX_TEXT_BYTES (split.ts). `kept` when nothing went out (the notice says why).
+   */
+  private sendText(to: string, text: string): SubmitResult {
+    const parts = splitText(text);
+    let sent = 0;
+    for (const part of parts) {
+      if (!this.sendTo(to, part)) break;
+      sent++;
+    }
+    if (sent === 0) return 'kept';
+    if (sent < parts.length) {
+      const reason = this.notice?.text ?? 'refused';
+      this.setNotice({ text: `sent ${sent} of ${parts.length} parts; the rest was refused: ${reason}`, level: 'error' });
+    } else if (parts.length > 1) {
+      this.setNotice({ text: splitNotice(parts.length), level: 'info' });
+    }
+    return 'done';
+  }
+
+  /**
+   * Sends one message and shows it; false (with a notice) when the session refused it.
+   * A name that is not online is sent to all the same: the relay refuses it for
+   * that name (UNKNOWN_CONTACT) and the entry shows ✗; it never goes to `all`.
+   */
   private sendTo(to: string, text: string): boolean {
     const isGroup = nameKey(to) === GROUP_ALL;
-    if (!isGroup && !this.roster.get(to) && this.backend.registration === 'registered') {
-      this.setNotice({ text: `${escapeControls(to)} is not online`, level: 'error' });
-      return false;
-    }
     let message: ChatMessage;
     try {
-      message = this.backend.send(isGroup ? GROUP_ALL : (this.roster.get(to)?.name ?? to), text);
+      message = this.backend.send(isGroup ? GROUP_ALL : (this.roster.get(to)?.name ?? this.conversations.get(nameKey(to))?.title ?? to), text);
     } catch (err) {
       if (err instanceof SendError) {
         this.setNotice({ text: err.message, level: 'error' });
@@ -301,6 +382,7 @@ export class ChatStore {
       from: this.backend.name,
       text: escapeControls(text),
       time: message.time,
+      sentAt: message.time,
       own: true,
       // send() may already have sent it: the events before this entry existed said so.
       delivery: this.backend.registration === 'registered' && this.backend.status === 'answering' ? { state: 'sending' } : { state: 'queued' },
@@ -310,43 +392,145 @@ export class ChatStore {
     this.ownById.set(entry.id, entry);
     this.append(this.conversation(key, message.to), entry);
     if (this.notice?.level === 'error') this.notice = null;
+    if (key !== this.openKey) {
+      // Sent from another conversation (`@bob text`): say so, and how far it got.
+      this.sentElsewhere = { id: entry.id, to: escapeControls(message.to), text: entry.text };
+      this.showSent(entry.delivery ?? { state: 'queued' });
+    }
     this.changed();
     return true;
   }
 
+  /** The `→ bob: text ✓✓` notice for `sentElsewhere` in delivery state `d`. */
+  private showSent(d: DeliveryState): void {
+    const sent = this.sentElsewhere;
+    if (!sent) return;
+    this.notice = { text: sentNotice(sent.to, sent.text, d), level: d.state === 'failed' ? 'error' : 'info' };
+    this.noticeSource = 'sent';
+    this.changed();
+  }
+
+  /** `/to NAME`: opens NAME's conversation whether or not NAME is online (commands.ts, `resolveOpen`). */
   private openByName(name: string): void {
-    if (nameKey(name) === GROUP_ALL) return this.open(GROUP_ALL);
-    const contact = this.roster.get(name);
-    if (!contact) {
-      this.setNotice({ text: `${escapeControls(name)} is not online: /who lists who is`, level: 'error' });
+    const target = resolveOpen(name, (n) => this.roster.get(n), this.contactsListed);
+    if (target.kind === 'group') return this.open(GROUP_ALL);
+    const key = nameKey(target.name);
+    const existing = this.conversations.get(key);
+    this.conversation(key, target.online || !existing ? escapeControls(target.name) : existing.title);
+    this.open(key);
+    const title = this.conversation(key).title;
+    if (existing && target.listed && !target.online) {
+      // A conversation kept from before they left: readable, and what is sent here fails for that name.
+      this.setNotice({ text: `${title} is offline: messages sent here fail until ${title} is back`, level: 'warning' });
       return;
     }
-    this.conversation(nameKey(contact.name), contact.name);
-    this.open(nameKey(contact.name));
+    const warning = openWarning({ ...target, name: title });
+    if (warning) this.setNotice({ text: warning, level: target.listed ? 'error' : 'warning' });
+  }
+
+  /** Drops the conversation `key` when it is empty and its contact is offline (a `/to` typo leaves nothing behind). */
+  private forgetEmpty(key: string): void {
+    if (key === GROUP_ALL || key === this.openKey) return;
+    const conversation = this.conversations.get(key);
+    if (conversation && conversation.entries.length === 0 && !this.roster.get(conversation.title)) this.conversations.delete(key);
   }
 
   private receive(m: ChatMessage): void {
     const from = escapeControls(m.from);
     const key = nameKey(m.to) === GROUP_ALL ? GROUP_ALL : nameKey(m.from);
     const conversation = this.conversation(key, from);
-    this.append(conversation, { kind: 'message', id: m.id, from, text: escapeControls(m.text), time: m.time, own: false, delivery: null });
+    // Shown at its arrival time (the local clock, like the system lines around it), not the sender's clock (`sentAt`).
+    const text = escapeControls(m.text);
+    this.append(conversation, { kind: 'message', id: m.id, from, text, time: Date.now(), sentAt: m.time, own: false, delivery: null });
     if (key !== this.openKey) {
       this.unread.set(key, (this.unread.get(key) ?? 0) + 1);
-      // Like a QQ pop-up: a preview of a message that arrived elsewhere.
-      const where = key === GROUP_ALL ? `${from} in all` : from;
-      const hint = key === GROUP_ALL ? '/to all' : `/to ${from}`;
-      this.notice = { text: `${where}: ${escapeControls(m.text)}  (${hint} to read)`, level: 'info' };
+      // Like a QQ pop-up: a preview of a message that arrived elsewhere, until its conversation is opened.
+      this.previews.delete(key);
+      this.previews.set(key, { key, from, text });
+      this.showPreviews();
     }
+    this.changed();
+  }
+
+  /** Shows the unread previews (direct messages first), or clears the notice when none is left. */
+  private showPreviews(): void {
+    const text = previewNotice([...this.previews.values()]);
+    this.notice = text ? { text, level: 'info' } : null;
+    this.noticeSource = text ? 'previews' : 'other';
     this.changed();
   }
 
   private relayError(e: ErrorMessage): void {
     const text = escapeControls(e.message);
-    if (e.code === 'NAME_TAKEN' || e.code === 'NAME_INVALID' || e.code === 'NAME_RESERVED') {
+    if (NAME_REFUSALS.has(e.code)) {
+      const asked = this.pendingRename;
+      this.pendingRename = null;
+      if (this.backend.registration === 'registered') {
+        // A refused /name: still registered under the old name, nothing moves.
+        const what = e.code === ERROR_CODES.NAME_TAKEN && asked ? `name ${escapeControls(asked)} is taken` : text;
+        this.setNotice({ text: `${what}; you are still ${escapeControls(this.backend.name)}`, level: 'error' });
+        return;
+      }
       this.setNotice({ text: `${text}: pick another with /name NEWNAME`, level: 'error' });
       return;
     }
+    // A refused message is already shown failed (✗) by its delivery event, with the sent notice if any.
+    if (e.ref && e.code === ERROR_CODES.UNKNOWN_CONTACT && this.isOwnRef(e.ref)) return;
     this.setNotice({ text, level: 'error' });
+  }
+
+  /** True when `id` is an own message in the open conversation or the sent-elsewhere notice's. */
+  private isOwnRef(id: string): boolean {
+    if (this.sentElsewhere?.id === id) return true;
+    return this.conversation(this.openKey).entries.some((e) => e.kind === 'message' && e.own && e.id === id);
+  }
+
+  /**
+   * After (re-)registering as `name`: own messages still queued go out under
+   * that name, so they are shown under it (entries are replaced, not mutated: the UI caches rows per entry).
+   */
+  private relabelQueued(name: string): void {
+    const shown = escapeControls(name);
+    for (const [id, entry] of this.ownById) {
+      if (entry.delivery?.state !== 'queued' || entry.from === shown) continue;
+      const relabelled: MessageEntry = { ...entry, from: shown };
+      this.ownById.set(id, relabelled);
+      const conversation = this.conversations.get(nameKey(entry.to ?? GROUP_ALL) === GROUP_ALL ? GROUP_ALL : nameKey(entry.to ?? ''));
+      if (!conversation) continue;
+      const index = conversation.entries.lastIndexOf(entry);
+      if (index >= 0) conversation.entries[index] = relabelled;
+    }
+  }
+
+  /** Another contact renamed: its direct conversation (history, unread, preview) moves to the new name. */
+  private contactRenamed(from: string, to: string): void {
+    const oldKey = nameKey(from);
+    const newKey = nameKey(to);
+    const type = this.roster.get(from)?.type ?? 'client';
+    this.roster.leave(from);
+    this.roster.join({ name: to, type });
+    const shownTo = escapeControls(to);
+    const moved = this.conversations.get(oldKey);
+    if (moved) {
+      const target = oldKey === newKey ? undefined : this.conversations.get(newKey);
+      this.conversations.delete(oldKey);
+      moved.key = newKey;
+      moved.title = shownTo;
+      if (target) moved.entries = [...target.entries, ...moved.entries].sort((a, b) => a.time - b.time);
+      for (const e of moved.entries) if (e.kind === 'message' && e.own) e.to = to;
+      this.conversations.set(newKey, moved);
+      const unread = (this.unread.get(oldKey) ?? 0) + (oldKey === newKey ? 0 : (this.unread.get(newKey) ?? 0));
+      this.unread.delete(oldKey);
+      if (unread > 0) this.unread.set(newKey, unread);
+      const preview = this.previews.get(oldKey);
+      if (preview) {
+        this.previews.delete(oldKey);
+        this.previews.set(newKey, { ...preview, key: newKey, from: shownTo });
+        if (this.noticeSource === 'previews') this.showPreviews();
+      }
+      if (this.openKey === oldKey) this.openKey = newKey;
+    }
+    this.presenceLine(to, `${from} is now ${to}`);
   }
 
   /** A join/leave line in `all` and in the contact's own conversation, if there is one. */
@@ -390,14 +574,22 @@ export class ChatStore {
 
   private build(): ChatSnapshot {
     const open = this.conversations.get(this.openKey) ?? this.conversation(GROUP_ALL);
-    const contacts = [
-      { key: GROUP_ALL, name: GROUP_ALL, type: 'group' as const, unread: this.unread.get(GROUP_ALL) ?? 0 },
-      ...this.roster.list().map((c) => ({
+    const online = this.roster.list();
+    const onlineKeys = new Set(online.map((c) => nameKey(c.name)));
+    // Conversations with contacts who are offline stay listed (dimmed), after the online ones.
+    const offline = [...this.conversations.values()]
+      .filter((c) => c.key !== GROUP_ALL && !onlineKeys.has(c.key))
+      .sort((a, b) => a.title.localeCompare(b.title));
+    const contacts: ContactRow[] = [
+      { key: GROUP_ALL, name: GROUP_ALL, type: 'group', unread: this.unread.get(GROUP_ALL) ?? 0, online: true },
+      ...online.map((c) => ({
         key: nameKey(c.name),
         name: escapeControls(c.name),
         type: c.type,
         unread: this.unread.get(nameKey(c.name)) ?? 0,
+        online: true,
       })),
+      ...offline.map((c) => ({ key: c.key, name: c.title, type: 'client' as const, unread: this.unread.get(c.key) ?? 0, online: false })),
     ];
     const b = this.backend;
     return {

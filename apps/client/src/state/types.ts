@@ -17,8 +17,14 @@ export interface MessageEntry {
   from: string;
   /** The text. */
   text: string;
-  /** When written, ms since the epoch. */
+  /**
+   * When it was sent (own messages) or arrived (incoming ones), ms since the
+   * epoch, by this computer's clock: the clock of the system lines around it,
+   * so that entries in arrival order also read in time order.
+   */
   time: number;
+  /** When the sender says it wrote it (its own clock, which may be off), ms since the epoch. */
+  sentAt?: number;
   /** Sent by this client. */
   own: boolean;
   /** For own messages: the delivery state (null for incoming messages). */
@@ -65,6 +71,12 @@ export interface ContactRow {
   type: ContactKind | 'group';
   /** Unread messages in its conversation. */
   unread: number;
+  /**
+   * Whether the contact is online (always true for `all`). Offline contacts
+   * are listed (dimmed) while a conversation with them exists; it stays
+   * readable, and messages sent there fail for that name.
+   */
+  online: boolean;
 }
 
 /** A message for the status area. */
@@ -86,7 +98,7 @@ export interface ChatSnapshot {
   self: { name: string; registration: RegistrationState; seenAs: Endpoint | null };
   /** The relay: `address:port`, liveness, whether this process hosts it and for how many others. */
   relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number; simulation: string | null };
-  /** `all` first, then online contacts by name. */
+  /** `all` first, then online contacts by name, then offline contacts with a conversation, by name. */
   contacts: ContactRow[];
   /** The conversation shown. */
   open: Conversation;

@@ -32,11 +32,11 @@ export function ContactList({ contacts, openKey, cursor, focused, width, height 
         const index = first + i;
         const highlighted = focused && index === cursor;
         const marker = row.key === openKey ? '›' : ' ';
-        const dot = row.type === 'group' ? '#' : '●';
+        const dot = row.type === 'group' ? '#' : row.online ? '●' : '○';
         const dotColor = row.type === 'group' ? theme.presence.group : row.type === 'plain' ? theme.presence.plain : theme.presence.online;
         const unread = row.unread > 0 ? truncateToWidth(String(row.unread > 999 ? '999+' : row.unread), 4) : '';
         return (
-          <Text key={row.key} inverse={highlighted} wrap="truncate">
+          <Text key={row.key} inverse={highlighted} dimColor={!row.online} wrap="truncate">
             <Text color={theme.text.accent}>{marker}</Text>
             <Text color={dotColor}>{` ${dot} `}</Text>
             <Text color={row.type === 'group' ? theme.text.primary : contactColor(row.name)} bold={row.key === openKey}>
