@@ -7,7 +7,7 @@
  * timeout), so that they are answered from the real list, not an empty one.
  */
 import { createInterface } from 'node:readline';
-import { GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/protocol';
+import { ERROR_CODES, GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/protocol';
 import { REGISTRATION_BLOCKERS } from '../net/relayErrors.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen, splitNotice } from '../state/commands.js';
@@ -83,7 +83,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   // `time` is the arrival (this computer's clock, like every other event's); `sent` the sender's clock.
   session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: now(), sent: m.time }));
   session.on('relay-error', (e) => {
-    if (REGISTRATION_BLOCKERS.has(e.code)) blocker = e;
+    if (REGISTRATION_BLOCKERS.has(e.code) || (e.code === ERROR_CODES.NAME_TAKEN && session.registration === 'registering')) blocker = e;
     print({ event: 'error', code: e.code, message: e.message, ref: e.ref, time: now() });
   });
   session.on('status', (status) =>

@@ -704,7 +704,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
         const seconds = Math.max(1, Math.round(wait / 1000));
         this.emit('relay-error', {
           ...error,
-          message: `"${this.requestedName}" is still registered, maybe from a previous session that did not quit; retrying in ${seconds} s`,
+          message: `name "${this.requestedName}" is taken: still registered, maybe by your own previous session; retrying in ${seconds} s`,
         });
         return;
       }

@@ -1,0 +1,58 @@
+/**
+ * Relay liveness, sans I/O: a probe (hello, list, heartbeat) expects an
+ * answer; one unanswered for `silentAfterMs` marks the relay silent. Any
+ * datagram from the relay is an answer.
+ */
+import type { RelayStatus } from './types.js';
+
+export class Liveness {
+  /** When the oldest unanswered probe went out, in ms; null when none waits. */
+  private awaitingSince: number | null = null;
+  /** When the last probe went out, in ms. */
+  lastProbeAt = 0;
+  status: RelayStatus = 'connecting';
+
+  /** @param silentAfterMs an unanswered probe marks the relay silent after this long, in ms. */
+  constructor(private readonly silentAfterMs: number) {}
+
+  /** A probe went out at `now`. */
+  probed(now: number): void {
+    this.lastProbeAt = now;
+    this.awaitingSince ??= now;
+  }
+
+  /** Whether a probe waits for its answer. */
+  get awaiting(): boolean {
+    return this.awaitingSince !== null;
+  }
+
+  /** The relay answered: returns true when that changed the status (to `answering`). */
+  answered(): boolean {
+    this.awaitingSince = null;
+    return this.set('answering');
+  }
+
+  /** The relay is known gone (its bye): silent now, and the next probe goes out at once. */
+  gone(now: number): boolean {
+    this.awaitingSince = now;
+    this.lastProbeAt = 0;
+    return this.set('silent');
+  }
+
+  /** Checks the silence clock; returns true when the relay just became silent. */
+  poll(now: number): boolean {
+    if (this.awaitingSince !== null && now - this.awaitingSince > this.silentAfterMs) return this.set('silent');
+    return false;
+  }
+
+  /** When `poll` may next change something, in ms (+Infinity: nothing waits). */
+  nextDeadline(): number {
+    return this.awaitingSince === null || this.status === 'silent' ? Number.POSITIVE_INFINITY : this.awaitingSince + this.silentAfterMs + 1;
+  }
+
+  private set(status: RelayStatus): boolean {
+    if (status === this.status) return false;
+    this.status = status;
+    return true;
+  }
+}
