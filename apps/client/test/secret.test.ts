@@ -145,15 +145,14 @@ describe('Transport: what it accepts', () => {
     expect(relay.drops).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('puts the session token in every datagram but hello once set', async () => {
+  it('puts the session token in the header of a datagram given one (FLAG_TOKEN), and none otherwise', async () => {
     const relay = await fakeRelay(null);
     const got: Buffer[] = [];
     relay.socket.on('message', (b) => got.push(b));
     const token = new Uint8Array(16).fill(7);
-    relay.transport.send({ kind: 'heartbeat', seq: 1 });
-    relay.transport.setToken(token);
-    relay.transport.send({ kind: 'heartbeat', seq: 2 });
-    relay.transport.send({ kind: 'hello', name: 'alice' });
+    relay.transport.send({ kind: 'heartbeat', seq: 1 }, undefined);
+    relay.transport.send({ kind: 'heartbeat', seq: 2 }, token);
+    relay.transport.send({ kind: 'hello', name: 'alice' }, undefined);
     await until(() => got.length === 3, 'three datagrams');
     expect(got.map((b) => b[4])).toEqual([0x00, 0x01, 0x00]);
     expect([...(got[1] ?? Buffer.alloc(0)).subarray(5, 21)]).toEqual([...token]);

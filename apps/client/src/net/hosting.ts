@@ -30,3 +30,94 @@ export async function tryHostRelay(address: string, port: number, secret: AuthKe
     throw err;
   }
 }
+
+/** Take-over attempts while the relay is silent are at least this far apart, in ms. */
+const TAKEOVER_EVERY_MS = 2000;
+/** How long closing waits for a relay hosted here to take this client's bye, in ms. */
+const HOSTED_BYE_WAIT_MS = 300;
+
+/**
+ * The hosting supervisor, beside the session (not inside its protocol core):
+ * holds the relay this process hosts, if any, takes over a silent relay that
+ * was itself hosted by a client, and stops the hosted relay on close.
+ */
+export class Hosting {
+  private lastTakeoverAt = Number.NEGATIVE_INFINITY;
+  private attempt: Promise<boolean> | null = null;
+  private closed = false;
+
+  private constructor(
+    private hosted: Relay | null,
+    private readonly relay: { address: string; port: number },
+    private readonly secret: AuthKey | null,
+    private readonly autoHost: boolean,
+  ) {}
+
+  /**
+   * Hosts the relay at `relay` now when allowed (`autoHost`), on loopback, and the port is free.
+   * @throws RelayStartError for bind failures other than a busy port.
+   */
+  static async open(relay: { address: string; port: number }, secret: AuthKey | null, autoHost: boolean): Promise<Hosting> {
+    const hosted = autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port, secret) : null;
+    return new Hosting(hosted, relay, secret, autoHost);
+  }
+
+  /** True while this process hosts the relay. */
+  get active(): boolean {
+    return this.hosted !== null;
+  }
+
+  /** Contacts registered at the hosted relay other than this client (`registered`: whether it is one of them); 0 when not hosting. */
+  others(registered: boolean): number {
+    return this.hosted ? Math.max(0, this.hosted.contactCount - (registered ? 1 : 0)) : 0;
+  }
+
+  /**
+   * The relay stopped answering: hosts it here when allowed, on loopback, the
+   * silent relay was hosted by a client (`relayHostedByClient`; one started
+   * by `udpchat-relay` is its operator's to restart), and the port is free.
+   * At most one attempt every 2 s.
+   * @returns true when this process hosts the relay now (it just started).
+   */
+  takeOver(now: number, relayHostedByClient: boolean): Promise<boolean> {
+    if (!this.autoHost || this.hosted || this.closed || !relayHostedByClient || !isLoopback(this.relay.address)) return Promise.resolve(false);
+    if (this.attempt || now - this.lastTakeoverAt < TAKEOVER_EVERY_MS) return Promise.resolve(false);
+    this.lastTakeoverAt = now;
+    this.attempt = (async () => {
+      try {
+        const relay = await tryHostRelay(this.relay.address, this.relay.port, this.secret);
+        if (!relay) return false;
+        if (this.closed) {
+          await relay.stop();
+          return false;
+        }
+        this.hosted = relay;
+        return true;
+      } finally {
+        this.attempt = null;
+      }
+    })();
+    return this.attempt;
+  }
+
+  /**
+   * Stops the hosted relay, telling its contacts. With `byeFrom` (this
+   * client's name, its bye just sent), waits up to 300 ms for the relay to take
+   * that bye first, so that the others see "NAME left" before "relay going away".
+   */
+  async stop(byeFrom: string | null): Promise<void> {
+    this.closed = true;
+    await this.attempt;
+    const hosted = this.hosted;
+    this.hosted = null;
+    if (!hosted) return;
+    if (byeFrom !== null) {
+      const key = byeFrom.toLowerCase();
+      const deadline = Date.now() + HOSTED_BYE_WAIT_MS;
+      while (Date.now() < deadline && hosted.contacts().some((c) => c.name.toLowerCase() === key)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    await hosted.stop('the client hosting the relay quit');
+  }
+}

@@ -1,43 +1,23 @@
 /**
- * A chat session with the relay: registration (hello -> welcome{token} -> list), the
- * contact list, heartbeats and relay liveness, sending and receiving chat
- * messages, and hosting the relay in-process when it is missing on loopback.
- * No UI here: the TUI store and line mode both listen to its events.
+ * A chat session with the relay: the driver of the sans-I/O protocol core
+ * (core/clientCore.ts) over a real UDP socket. It feeds the core what the
+ * socket receives and the time, sends what the core queues, runs one timer at
+ * the core's next deadline, and re-emits the core's events. Hosting the relay
+ * in this process lives beside it (hosting.ts). No UI here: the TUI store and
+ * line mode both listen to its events.
  */
 import { EventEmitter } from 'node:events';
-import {
-  ERROR_CODES,
-  GROUP_ALL,
-  HEARTBEAT_INTERVAL_MS,
-  PRESENCE_TIMEOUT_MS,
-  MAX_TEXT_BYTES,
-  nameKey,
-  newMessageId,
-  paddedHello,
-  utf8Length,
-  type AuthKey,
-  type ChatMessage,
-  type ContactEntry,
-  type ErrorMessage,
-  type LeaveReason,
-  type Message,
-  type WelcomeMessage,
-} from '@udpchat/protocol';
-import { RateLimiter, type Relay } from '@udpchat/server';
-import { isLoopback, tryHostRelay } from './hosting.js';
+import type { AuthKey, ChatMessage, ContactEntry } from '@udpchat/protocol';
 import type { SimulateOptions } from '@udpchat/server';
-import { Roster } from '../state/roster.js';
-import { Inbox, type AckNeeded, type InboxOptions } from './delivery/inbox.js';
-import { Outbox, OutboxFullError, type OutboxOptions } from './delivery/outbox.js';
-import type { DeliveryState } from './delivery/states.js';
-import { explainRelayError, REGISTRATION_BLOCKERS } from './relayErrors.js';
+import { ClientCore } from './core/clientCore.js';
+import type { CoreEvents, RegistrationState, RelayStatus } from './core/types.js';
+import type { InboxOptions } from './delivery/inbox.js';
+import type { OutboxOptions } from './delivery/outbox.js';
+import { Hosting } from './hosting.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
-/** Whether the relay answers: `connecting` before its first answer, `silent` when it stopped answering. */
-export type RelayStatus = 'connecting' | 'answering' | 'silent';
-
-/** Registration state: `refused` after a name error until `rename`. */
-export type RegistrationState = 'registering' | 'registered' | 'refused' | 'closed';
+export { SendError } from './core/clientCore.js';
+export type { RegistrationState, RelayStatus } from './core/types.js';
 
 /** Options of `ChatSession.open`. */
 export interface SessionOptions {
@@ -67,133 +47,37 @@ export interface SessionOptions {
   nameRetryForMs?: number;
 }
 
-/** Events of a `ChatSession`. */
-export interface SessionEvents {
-  /** Registration accepted (also after a re-registration). */
-  registered: [welcome: WelcomeMessage];
-  /** The complete contact list (all pages), the caller excluded. */
-  contacts: [contacts: ContactEntry[]];
-  /** A contact came online. */
-  join: [contact: ContactEntry];
-  /** A contact went offline. */
-  leave: [name: string, reason: LeaveReason];
-  /** Another contact changed its name from `from` to `to` (its conversations follow it). */
-  rename: [from: string, to: string];
-  /** An incoming chat message (`from` is set by the relay). */
-  chat: [message: ChatMessage];
-  /** An own message changed delivery state (queued, sending, at relay, delivered, failed). */
-  delivery: [message: ChatMessage, state: DeliveryState];
-  /** The relay refused something. */
-  'relay-error': [error: ErrorMessage];
-  /** Relay liveness changed. */
-  status: [status: RelayStatus];
+/** Events of a `ChatSession`: the core's, and the driver's own. */
+export interface SessionEvents extends CoreEvents {
   /** This process started (true) or stopped (false) hosting the relay. */
   hosting: [hosting: boolean];
-  /** The relay said it is going away. */
-  'relay-bye': [reason: string];
   /** A socket error, reported and survived. */
   'socket-error': [error: Error];
 }
 
-/** Why `send` refused a message. */
-export class SendError extends Error {
-  constructor(
-    readonly code: 'EMPTY' | 'TOO_LONG' | 'QUEUE_FULL',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const NAME_REFUSALS: ReadonlySet<string> = new Set([
-  ERROR_CODES.NAME_TAKEN,
-  ERROR_CODES.NAME_INVALID,
-  ERROR_CODES.NAME_RESERVED,
-]);
-/** How often timers are checked, in ms (retransmissions need better than the 100 ms RTO floor). */
-const TICK_MS = 50;
-/** While a probe waits for its answer, another goes out this often, in ms: one lost heartbeat is not an outage. */
-const REPROBE_MS = 500;
-/**
- * How often a registered client asks for the contact list again (`list`), in ms:
- * the whole list repairs joins and leaves lost on the way (PROTOCOL.md §5).
- */
-const ROSTER_REFRESH_MS = 30_000;
-/** After re-registering, UNKNOWN_CONTACT means "not back yet" for this long, in ms (the presence timeout). */
-const REJOIN_GRACE_MS = 15_000;
-const TAKEOVER_EVERY_MS = 2000;
-/** How long closing waits for a relay hosted here to take this client's bye, in ms. */
-const HOSTED_BYE_WAIT_MS = 300;
-/** After NAME_TAKEN at registration, the hello is tried again this often, in ms, until the old registration can have expired. */
-const NAME_RETRY_MS = 3000;
-/**
- * Pacing of chat datagrams (first sends and retransmissions), per second and
- * burst: below the relay's default rate limit per address (200/s, bursts of
- * 400; PROTOCOL.md §6.3), leaving room for acks and heartbeats, so that a
- * burst or a paste of many lines is paced here instead of dropped there.
- */
-const CHAT_RATE_PER_S = 150;
-const CHAT_BURST = 300;
+/** Longest wait of the timer, in ms, even when the core has nothing due (a safety net, not a tick). */
+const MAX_TIMER_MS = 1000;
 
 export class ChatSession extends EventEmitter<SessionEvents> {
-  private state: RegistrationState = 'registering';
-  private relayStatus: RelayStatus = 'connecting';
-  private welcome: WelcomeMessage | null = null;
-  private hosted: Relay | null;
-  private heartbeatSeq = 0;
-  private awaitingSince: number | null = null;
-  private lastProbeAt = 0;
-  private lastTakeoverAt = 0;
-  private everRegistered = false;
-  private lastRosterRefreshAt = 0;
-  /** When the last `list` went out while its first contacts page is awaited, or null when none is awaited. */
-  private listSentAt: number | null = null;
-  /** The last registration blocker reported (SECRET_REQUIRED…), so that retries do not repeat it. */
-  private lastBlocker: string | null = null;
-  private reregisteredAt = Number.NEGATIVE_INFINITY;
-  /**
-   * Name keys -> names of the clients online when the relay went away: after
-   * re-registering, group messages wait for them during REJOIN_GRACE_MS, and
-   * those not back by then are reported as left (a dead host never says bye).
-   */
-  private readonly awaitedBack = new Map<string, string>();
-  /** The name asked for by `rename` while registered under another, with when its hello went out; null when none is asked. */
-  private renaming: { name: string; sentAt: number } | null = null;
-  /** Whether the relay last registered with said it is hosted inside a client (welcome.hostedByClient). */
-  private relayHostedByClient = false;
-  /** First NAME_TAKEN of this registration attempt, in ms (null: none yet): retries run until the old registration can expire. */
-  private takenSince: number | null = null;
-  /** When the next hello goes out after a NAME_TAKEN, in ms. */
-  private retryHelloAt = 0;
-  private readonly outbox: Outbox;
-  private readonly inbox: Inbox;
-  private readonly roster = new Roster();
-  private readonly pages = new Map<number, ContactEntry[]>();
-  /** Chat pacing (one bucket, the relay's address). */
-  private readonly pacer = new RateLimiter(CHAT_RATE_PER_S, CHAT_BURST, 1);
-  /**
-   * Acks waiting for the next tick, by conversation: the latest supersedes the
-   * earlier (acks are cumulative), so a burst of N messages costs a few acks,
-   * not N (delayed acknowledgement, as TCP's, RFC 1122 §4.2.3.2, here ≤ 50 ms).
-   */
-  private readonly pendingAcks = new Map<string, AckNeeded>();
-  private tick: NodeJS.Timeout | null = null;
-  private readonly helloRetryMs: number;
-  private readonly silentAfterMs: number;
+  private readonly core: ClientCore;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   private constructor(
     private readonly transport: Transport,
-    private readonly options: SessionOptions,
-    hosted: Relay | null,
-    private requestedName: string,
+    private readonly hostingSupervisor: Hosting,
+    options: SessionOptions,
   ) {
     super();
-    this.hosted = hosted;
-    this.helloRetryMs = options.helloRetryMs ?? 1000;
-    this.silentAfterMs = options.silentAfterMs ?? 2500;
-    this.outbox = new Outbox((message, state) => this.emit('delivery', message, state), options.delivery);
-    this.inbox = new Inbox(options.delivery);
-    transport.on('message', (m) => this.receive(m));
+    this.core = new ClientCore({
+      name: options.name,
+      helloRetryMs: options.helloRetryMs,
+      silentAfterMs: options.silentAfterMs,
+      delivery: options.delivery,
+      secret: options.secret ?? null,
+      nameRetryForMs: options.nameRetryForMs,
+    });
+    transport.on('message', (m) => this.step(() => this.core.handle(m, Date.now())));
     transport.on('socket-error', (err) => this.emit('socket-error', err));
   }
 
@@ -205,29 +89,27 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   static async open(options: SessionOptions): Promise<ChatSession> {
     const relay = await resolveRelay(options.host, options.port);
     const secret = options.secret ?? null;
-    const hosted = options.autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port, secret) : null;
+    const hosting = await Hosting.open(relay, secret, options.autoHost);
     const transport = await Transport.open(relay, { simulate: options.simulate ?? null, secret });
-    return new ChatSession(transport, options, hosted, options.name);
+    return new ChatSession(transport, hosting, options);
   }
 
-  /** Sends the first hello and starts the timers. */
+  /** Sends the first hello and starts the timer. */
   start(): void {
-    this.sendHello();
-    this.tick = setInterval(() => this.onTick(), TICK_MS);
-    this.tick.unref?.();
+    this.step(() => this.core.start(Date.now()));
   }
 
   /** The name registered (or being registered). */
   get name(): string {
-    return this.welcome?.name ?? this.requestedName;
+    return this.core.name;
   }
   /** Registration state. */
   get registration(): RegistrationState {
-    return this.state;
+    return this.core.registration;
   }
   /** Relay liveness. */
   get status(): RelayStatus {
-    return this.relayStatus;
+    return this.core.status;
   }
   /** The relay's address. */
   get relay(): Endpoint {
@@ -235,38 +117,33 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
   /** This client's address and port as the relay sees them (after registration). */
   get seenAs(): Endpoint | null {
-    return this.welcome ? { address: this.welcome.address, port: this.welcome.port } : null;
+    const welcome = this.core.welcome;
+    return welcome ? { address: welcome.address, port: welcome.port } : null;
   }
   /** True while this process hosts the relay. */
   get hosting(): boolean {
-    return this.hosted !== null;
+    return this.hostingSupervisor.active;
   }
   /** Contacts other than this client registered at the relay this process hosts (0 when not hosting). */
   get hostedOthers(): number {
-    if (!this.hosted) return 0;
-    return Math.max(0, this.hosted.contactCount - (this.state === 'registered' ? 1 : 0));
+    return this.hostingSupervisor.others(this.core.registration === 'registered');
   }
   /** Own messages not final yet (queued, sending, or waiting for acks). */
   get pending(): number {
-    return this.outbox.size;
+    return this.core.pending;
   }
-
   /** Sizes of the delivery state, for tests: pending messages, conversations, held messages, remembered ids. */
-  get deliverySizes(): { pending: number; outStreams: number; inStreams: number; held: number; ids: number } {
-    const inbox = this.inbox.sizes;
-    return { pending: this.outbox.size, outStreams: this.outbox.streamCount, inStreams: inbox.streams, held: inbox.held, ids: inbox.ids };
+  get deliverySizes(): ClientCore['deliverySizes'] {
+    return this.core.deliverySizes;
   }
-
   /** The current retransmission timeouts (RFC 6298), in ms. */
   get rto(): { relayMs: number; deliveryMs: number } {
-    return this.outbox.rto;
+    return this.core.rto;
   }
-
   /** Online contacts (the caller excluded), as the relay told us. */
   contacts(): ContactEntry[] {
-    return this.roster.list();
+    return this.core.contacts();
   }
-
   /** A description of the simulated network trouble, or null when off. */
   get simulation(): string | null {
     return this.transport.simulation;
@@ -284,23 +161,11 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
   send(to: string, text: string): ChatMessage {
-    if (text.length === 0) throw new SendError('EMPTY', 'empty messages are not sent');
-    const bytes = utf8Length(text);
-    if (bytes > MAX_TEXT_BYTES) {
-      throw new SendError('TOO_LONG', `message is ${bytes} bytes; one datagram holds at most ${MAX_TEXT_BYTES}`);
-    }
-    const now = Date.now();
-    const group = nameKey(to) === GROUP_ALL;
-    const expected = group ? this.groupExpected() : [];
-    let message: ChatMessage;
     try {
-      message = this.outbox.create({ kind: 'chat', id: newMessageId(), from: this.name, to, time: now, text }, expected, now);
-    } catch (err) {
-      if (err instanceof OutboxFullError) throw new SendError('QUEUE_FULL', err.message);
-      throw err;
+      return this.core.send(to, text, Date.now());
+    } finally {
+      this.flush();
     }
-    this.pump(now);
-    return message;
   }
 
   /** Sends a 0-byte datagram to the relay (a lesson: it is still a datagram; the relay counts and logs it). */
@@ -318,24 +183,12 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Registers under another name. Registered: the relay renames this contact in
-   * place (same session; the others see a rename, PROTOCOL.md §6.1); a refusal
-   * (taken, invalid) keeps the current name and session and comes as a
-   * `relay-error`. Not registered (refused, still trying): registers under `name` instead.
+   * Registers under another name: in place while registered (a refusal keeps
+   * the current name and session, and comes as `relay-error`), or instead of
+   * the name being registered or refused.
    */
   rename(name: string): void {
-    if (this.state === 'closed') return;
-    if (this.state === 'registered') {
-      if (nameKey(name) === nameKey(this.name) && name === this.name) return;
-      this.renaming = { name, sentAt: Date.now() };
-      this.probe(paddedHello(name, { auth: this.transport.secret ?? undefined }), true);
-      return;
-    }
-    this.requestedName = name;
-    this.welcome = null;
-    this.state = 'registering';
-    this.takenSince = null;
-    this.sendHello();
+    this.step(() => this.core.rename(name, Date.now()));
   }
 
   /**
@@ -343,22 +196,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * or after `timeoutMs`, with the state then.
    */
   settled(timeoutMs: number): Promise<RegistrationState> {
-    return new Promise((resolve) => {
-      if (this.state !== 'registering') return resolve(this.state);
-      const check = () => {
-        if (this.state === 'registering') return;
-        done();
-      };
-      const done = () => {
-        clearTimeout(timer);
-        this.off('registered', check);
-        this.off('relay-error', check);
-        resolve(this.state);
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.on('registered', check);
-      this.on('relay-error', check);
-    });
+    return this.until(['registered', 'relay-error'], () => this.registration !== 'registering', timeoutMs).then(() => this.registration);
   }
 
   /**
@@ -366,351 +204,79 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * the relay with nobody to ack), `false` after `timeoutMs`.
    */
   drained(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (this.outbox.size === 0) return resolve(true);
-      const check = () => {
-        if (this.outbox.size !== 0) return;
-        clearTimeout(timer);
-        this.off('delivery', check);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.off('delivery', check);
-        resolve(false);
-      }, timeoutMs);
-      this.on('delivery', check);
-    });
+    return this.until(['delivery'], () => this.core.pending === 0, timeoutMs);
   }
 
   /** Says bye, stops a hosted relay (telling its contacts), closes the socket. Idempotent. */
   async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    const wasRegistered = this.state === 'registered';
-    this.state = 'closed';
-    if (this.tick) clearInterval(this.tick);
-    if (wasRegistered) {
-      this.flushAcks();
-      await this.transport.sendAndWait({ kind: 'bye', reason: '' });
-    }
-    if (this.hosted) {
-      // Let the hosted relay take our bye first, so that the others see "NAME left" before "relay going away".
-      const hosted = this.hosted;
-      const name = nameKey(this.name);
-      const deadline = Date.now() + HOSTED_BYE_WAIT_MS;
-      while (wasRegistered && Date.now() < deadline && hosted.contacts().some((c) => nameKey(c.name) === name)) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      await hosted.stop('the client hosting the relay quit');
-    }
-    this.hosted = null;
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const last = this.core.close();
+    const bye = last.pop();
+    for (const t of last) this.transport.send(t.message, t.token);
+    if (bye) await this.transport.sendAndWait(bye.message, bye.token);
+    await this.hostingSupervisor.stop(bye ? this.core.name : null);
     this.transport.close();
   }
 
-  private nextSeq(): number {
-    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
-    return this.heartbeatSeq;
+  /** Resolves true when `done()` holds (checked now and on each of `events`), false after `timeoutMs`. */
+  private until(events: Array<keyof SessionEvents>, done: () => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (done()) return resolve(true);
+      const check = () => {
+        if (!done()) return;
+        finish(true);
+      };
+      const finish = (value: boolean) => {
+        clearTimeout(timer);
+        for (const e of events) this.off(e, check);
+        resolve(value);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      for (const e of events) this.on(e, check);
+    });
   }
 
-  /** Sends a `hello` padded to HELLO_MIN_BYTES, so that the relay may answer it (anti-amplification, PROTOCOL.md §6.1). */
-  private sendHello(): void {
-    this.probe(paddedHello(this.requestedName, { auth: this.transport.secret ?? undefined }));
-  }
-
-  /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */
-  private sendList(now: number): void {
-    this.listSentAt = now;
-    this.lastRosterRefreshAt = now;
-    this.probe({ kind: 'list' });
-  }
-
-  /** Sends a datagram that the relay must answer, and starts the silence clock. */
-  private probe(message: Message, helloWithToken = false): void {
-    const now = Date.now();
-    this.lastProbeAt = now;
-    this.awaitingSince ??= now;
-    this.transport.send(message, helloWithToken);
-  }
-
-  /** Sends what the outbox says is due (first sends and retransmissions). */
-  private pump(now: number): void {
-    const paced = () => this.pacer.take('relay', now) === 'ok';
-    for (const message of this.outbox.due(now, paced)) this.transport.send({ ...message, from: this.name });
-  }
-
-  /** Sends the acks gathered since the last tick, one per conversation. */
-  private flushAcks(): void {
-    for (const ack of this.pendingAcks.values()) this.transport.send({ kind: 'ack', from: this.name, ...ack });
-    this.pendingAcks.clear();
-  }
-
-  /** Pauses or resumes delivery: it runs only while registered with an answering relay. */
-  private updateDelivery(now: number): void {
-    if (this.state === 'registered' && this.relayStatus === 'answering') this.outbox.resume(now);
-    else this.outbox.pause(now);
-  }
-
-  private onTick(): void {
-    const now = Date.now();
-    if (this.awaitingSince !== null && now - this.awaitingSince > this.silentAfterMs) {
-      this.setStatus('silent');
-    }
-    if (this.relayStatus === 'silent') void this.takeOver(now);
-    this.flushAcks();
-    this.pump(now);
-    for (const message of this.inbox.expire(now)) this.emit('chat', message);
-    const interval = this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    if (this.state === 'registering' && now - this.lastProbeAt >= this.helloRetryMs && now >= this.retryHelloAt) this.sendHello();
-    if (this.awaitedBack.size > 0 && now - this.reregisteredAt >= REJOIN_GRACE_MS && this.state === 'registered') this.giveUpAwaited();
-    if (this.state === 'registered') {
-      if (this.renaming && now - this.renaming.sentAt >= REPROBE_MS) this.rename(this.renaming.name);
-      // A silent relay is probed every second so that a restart is noticed quickly;
-      // an unanswered probe is repeated sooner, so one lost datagram is not taken for an outage.
-      const every = this.relayStatus === 'silent' ? 1000 : this.awaitingSince !== null ? REPROBE_MS : interval;
-      if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
-      else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
-      else if (now - this.lastProbeAt >= every) this.probe({ kind: 'heartbeat', seq: this.nextSeq() });
-    }
-  }
-
-  /** With the relay gone from loopback, host it here if the port is free. */
-  private async takeOver(now: number): Promise<void> {
-    // Only a relay hosted by a client is taken over: one started by `udpchat-relay` is the
-    // operator's, who restarts it on its port (PROTOCOL.md §6.4, welcome.hostedByClient).
-    if (!this.options.autoHost || this.hosted || !this.relayHostedByClient || !isLoopback(this.relay.address)) return;
-    if (now - this.lastTakeoverAt < TAKEOVER_EVERY_MS) return;
-    this.lastTakeoverAt = now;
+  /**
+   * Runs one call into the core, then does what it asked: sends its
+   * datagrams, emits its events (in order), takes over hosting when the
+   * relay is silent, and sets the timer to the core's next deadline.
+   */
+  private step(call: () => void): void {
+    if (this.closed) return;
     try {
-      const relay = await tryHostRelay(this.relay.address, this.relay.port, this.transport.secret);
-      if (!relay) return;
-      if (this.state === 'closed') {
-        await relay.stop();
-        return;
-      }
-      this.hosted = relay;
-      this.emit('hosting', true);
-      this.lostRegistration();
-      this.sendHello();
-    } catch (err) {
-      this.emit('socket-error', err as Error);
+      call();
+    } finally {
+      this.flush();
     }
   }
 
-  private setStatus(status: RelayStatus): void {
-    if (status === this.relayStatus) return;
-    this.relayStatus = status;
-    this.updateDelivery(Date.now());
-    this.emit('status', status);
+  private flush(): void {
+    const { transmits, events } = this.core.take();
+    for (const t of transmits) this.transport.send(t.message, t.token);
+    for (const e of events) (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
+    if (this.closed) return;
+    if (this.core.status === 'silent') this.tryTakeOver();
+    this.schedule();
   }
 
-  private receive(message: Message): void {
-    if (this.state === 'closed') return;
-    this.awaitingSince = null;
-    this.setStatus('answering');
-    switch (message.kind) {
-      case 'welcome':
-        return this.onWelcome(message);
-      case 'contacts':
-        this.listSentAt = null;
-        if (message.page === 0) this.pages.clear();
-        this.pages.set(message.page, message.contacts);
-        if (this.pages.size >= message.pages) {
-          const all = [...this.pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
-          this.pages.clear();
-          this.roster.reset(all);
-          for (const c of all) this.awaitedBack.delete(nameKey(c.name));
-          this.emit('contacts', all);
-        }
-        return;
-      case 'join':
-        this.roster.join({ name: message.name, type: message.type });
-        this.awaitedBack.delete(nameKey(message.name));
-        this.outbox.kick(message.name, Date.now());
-        this.emit('join', { name: message.name, type: message.type });
-        return;
-      case 'leave':
-        return this.onLeave(message.name, message.reason);
-      case 'rename':
-        return this.onRename(message.from, message.name);
-      case 'chat':
-        return this.onChat(message);
-      case 'relay-ack':
-        this.outbox.onRelayAck(message.id, message.recipients, Date.now(), Date.now() - this.reregisteredAt < REJOIN_GRACE_MS);
-        return;
-      case 'ack':
-        this.outbox.onAck(message, Date.now());
-        return;
-      case 'heartbeat-ack':
-        return; // its arrival (above) is what counts
-      case 'bye':
-        return this.onRelayBye(message.reason);
-      case 'error':
-        return this.onError(message);
-      default:
-        return; // hello, heartbeat: not for clients
-    }
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, this.core.nextDeadline() - Date.now()));
+    this.timer = setTimeout(() => this.step(() => this.core.poll(Date.now())), wait);
+    this.timer.unref?.();
   }
 
-  private onWelcome(welcome: WelcomeMessage): void {
-    const first = this.state !== 'registered';
-    const renamed = !first && this.welcome !== null && welcome.name !== this.welcome.name;
-    this.welcome = welcome;
-    this.relayHostedByClient = welcome.hostedByClient;
-    this.requestedName = welcome.name;
-    this.transport.setToken(welcome.token);
-    this.state = 'registered';
-    this.lastBlocker = null;
-    this.takenSince = null;
-    this.retryHelloAt = 0;
-    if (renamed || (this.renaming && nameKey(this.renaming.name) === nameKey(welcome.name))) {
-      this.renaming = null;
-      if (renamed) this.emit('registered', welcome);
-      return;
-    }
-    if (!first) return; // a duplicate welcome (answer to a retried hello)
-    this.sendList(Date.now());
-    if (this.everRegistered) this.reregisteredAt = Date.now();
-    this.everRegistered = true;
-    this.emit('registered', welcome);
-    this.updateDelivery(Date.now());
-    this.pump(Date.now());
-  }
-
-  /**
-   * Registration was lost (relay restarted, went away, expired us): who was
-   * online is remembered, so that group messages written after re-registering
-   * still wait for them (see `groupExpected`).
-   */
-  private lostRegistration(): void {
-    if (this.state !== 'registered') return;
-    this.state = 'registering';
-    this.renaming = null;
-    for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
-  }
-
-  /**
-   * Name keys of the clients a group message written now should reach: those
-   * online, and during REJOIN_GRACE_MS after a re-registration also those
-   * online before the relay went away and not back yet.
-   */
-  private groupExpected(): string[] {
-    const keys = new Set(this.roster.list().filter((c) => c.type === 'client').map((c) => nameKey(c.name)));
-    if (Date.now() - this.reregisteredAt < REJOIN_GRACE_MS || this.state !== 'registered') {
-      for (const key of this.awaitedBack.keys()) keys.add(key);
-    }
-    return [...keys];
-  }
-
-  /** The grace after re-registering is over: whoever did not come back has left (e.g. a host that died). */
-  private giveUpAwaited(): void {
-    const missing = [...this.awaitedBack].filter(([key]) => !this.roster.get(key));
-    this.awaitedBack.clear();
-    for (const [, name] of missing) this.onLeave(name, 'timeout');
-  }
-
-  private onChat(message: ChatMessage): void {
-    const { deliver, ack } = this.inbox.receive(message, Date.now());
-    if (ack) this.pendingAcks.set(`${nameKey(ack.to)} ${ack.group ? GROUP_ALL : ''}`, ack);
-    for (const m of deliver) this.emit('chat', m);
-  }
-
-  private onLeave(name: string, reason: LeaveReason): void {
-    this.roster.leave(name);
-    for (const m of this.inbox.dropSender(name)) this.emit('chat', m);
-    this.outbox.onLeave(name);
-    this.emit('leave', name, reason);
-  }
-
-  /** Another contact renamed itself: its roster entry and both delivery directions follow the new name. */
-  private onRename(from: string, to: string): void {
-    const contact = this.roster.get(from);
-    this.roster.leave(from);
-    this.roster.join({ name: to, type: contact?.type ?? 'client' });
-    this.outbox.renameContact(from, to);
-    this.inbox.renameSender(from, to);
-    this.emit('rename', from, to);
-  }
-
-  private onRelayBye(reason: string): void {
-    this.lostRegistration();
-    // The roster is kept: messages written during the outage expect those contacts back.
-    this.emit('relay-bye', reason);
-    // The relay is gone: silent until a relay (a restarted one, or one this process hosts) answers a hello.
-    this.setStatus('silent');
-    this.awaitingSince = Date.now();
-    this.lastProbeAt = 0;
-  }
-
-  private onError(relayError: ErrorMessage): void {
-    const error = { ...relayError, message: explainRelayError(relayError, this.transport.secret !== null) };
-    if (REGISTRATION_BLOCKERS.has(error.code)) {
-      // Not in, for a reason that may pass (a full relay, a clock set right, a relay restarted
-      // with or without the secret): hellos go on; the reason is reported once, not per retry.
-      this.lostRegistration();
-      if (error.code !== this.lastBlocker) this.emit('relay-error', error);
-      this.lastBlocker = error.code;
-      return;
-    }
-    if (error.code === ERROR_CODES.NOT_REGISTERED) {
-      // The relay restarted or expired us: register again; pending messages wait and go out after.
-      if (this.state === 'registered') {
-        this.lostRegistration();
-        this.transport.setToken(undefined);
-        this.updateDelivery(Date.now());
-        this.sendHello();
-      }
-      return;
-    }
-    const now = Date.now();
-    if (error.code === ERROR_CODES.UNKNOWN_CONTACT && error.ref && now - this.reregisteredAt < REJOIN_GRACE_MS) {
-      // Just after a relay restart the others re-register one by one: wait for the
-      // recipient (its join sends the message at once) instead of failing it.
-      this.outbox.defer(error.ref, 1000, now);
-      return;
-    }
-    // A refused message (unknown contact, empty text) fails now instead of being retried.
-    if (error.ref) this.outbox.fail(error.ref, error.message);
-    if (NAME_REFUSALS.has(error.code)) return this.onNameRefused(error, now);
-    this.emit('relay-error', error);
-  }
-
-  /**
-   * The relay refused a name. A refused rename keeps the current name and
-   * session (as IRC does). At registration, NAME_TAKEN may be this user's own
-   * previous session (a client killed and started again): its registration
-   * expires after the presence timeout, so hellos go on until then, and only
-   * then is the name refused for good.
-   */
-  private onNameRefused(error: ErrorMessage, now: number): void {
-    if (this.state === 'registered' && this.renaming) {
-      const asked = this.renaming.name;
-      this.renaming = null;
-      this.emit('relay-error', { ...error, message: error.message || `name "${asked}" refused` });
-      return;
-    }
-    if (this.state === 'registered') {
-      // The name was taken between our welcome and the `list` that completes registration.
-      this.state = 'registering';
-      this.welcome = null;
-      this.transport.setToken(undefined);
-      this.updateDelivery(now);
-    }
-    if (this.state !== 'registering') return;
-    if (error.code === ERROR_CODES.NAME_TAKEN) {
-      this.takenSince ??= now;
-      const left = this.takenSince + (this.options.nameRetryForMs ?? PRESENCE_TIMEOUT_MS + NAME_RETRY_MS) - now;
-      if (left > 0) {
-        const wait = Math.min(NAME_RETRY_MS, left);
-        this.retryHelloAt = now + wait;
-        const seconds = Math.max(1, Math.round(wait / 1000));
-        this.emit('relay-error', {
-          ...error,
-          message: `name "${this.requestedName}" is taken: still registered, maybe by your own previous session; retrying in ${seconds} s`,
-        });
-        return;
-      }
-    }
-    this.state = 'refused';
-    this.takenSince = null;
-    this.emit('relay-error', error);
+  /** The relay is silent: host it here if allowed and the port is free (hosting.ts decides). */
+  private tryTakeOver(): void {
+    void this.hostingSupervisor.takeOver(Date.now(), this.core.relayHostedByClient).then(
+      (started) => {
+        if (!started || this.closed) return;
+        this.emit('hosting', true);
+        this.step(() => this.core.hostingStarted(Date.now()));
+      },
+      (err: unknown) => this.emit('socket-error', err as Error),
+    );
   }
 }

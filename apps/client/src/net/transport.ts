@@ -122,8 +122,6 @@ export class Transport extends EventEmitter<TransportEvents> {
   private readonly simulator: LossSimulator | null;
   /** Nonces of the relay's signed datagrams seen within the auth window (replay check). */
   private readonly replay = new ReplayWindow();
-  /** The session token sent in every datagram (FLAG_TOKEN), or undefined before registration. */
-  private token: Uint8Array | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -181,39 +179,29 @@ export class Transport extends EventEmitter<TransportEvents> {
   }
 
   /**
-   * Sets the session token that every later datagram carries (from `welcome`),
-   * or clears it (undefined) before registering again (PROTOCOL.md §6.1).
-   */
-  setToken(token: Uint8Array | undefined): void {
-    this.token = token;
-  }
-
-  /**
-   * Encodes `message` with the session token and, with a shared secret, the
-   * auth trailer (PROTOCOL.md §3), as one datagram. A `hello` carries the
-   * token only with `helloWithToken` (a registered client renaming itself,
-   * PROTOCOL.md §6.1); otherwise it registers afresh.
+   * Encodes `message` with session token `token` (undefined: none; PROTOCOL.md
+   * §3.1) and, with a shared secret, the auth trailer (§3.2), as one datagram.
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
-  encode(message: Message, helloWithToken = false): Uint8Array {
-    const token = message.kind === 'hello' && !helloWithToken ? undefined : this.token;
+  encode(message: Message, token: Uint8Array | undefined): Uint8Array {
     return encode(message, { token, auth: this.secret ?? undefined });
   }
 
   /**
    * Encodes `message` (see `encode`) and sends it to the relay as one datagram.
+   * The protocol core decides which datagram carries which token.
    * @throws ProtocolError when the message cannot be encoded (e.g. OVERSIZE).
    */
-  send(message: Message, helloWithToken = false): void {
-    this.write(this.encode(message, helloWithToken), message.kind);
+  send(message: Message, token: Uint8Array | undefined): void {
+    this.write(this.encode(message, token), message.kind);
   }
 
   /**
    * Sends like `send` and resolves once the kernel has taken the datagram
    * (or after `timeoutMs`), so a bye is not lost by closing right after it.
    */
-  sendAndWait(message: Message, timeoutMs = 200): Promise<void> {
-    const bytes = this.encode(message);
+  sendAndWait(message: Message, token: Uint8Array | undefined, timeoutMs = 200): Promise<void> {
+    const bytes = this.encode(message, token);
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       this.write(bytes, message.kind, () => {

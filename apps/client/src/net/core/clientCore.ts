@@ -1,0 +1,387 @@
+/**
+ * The client's protocol core, sans I/O (the shape of quinn-proto and h11):
+ * registration, relay liveness, the contact list and reliable delivery as a
+ * state machine. Feed it what the relay sent with `handle(message, now)`,
+ * let time pass with `poll(now)`, and after every call `take()` the
+ * datagrams to send and the events to report; `nextDeadline()` says when
+ * `poll` must run next. It owns no socket, no timer and reads no clock, so a
+ * driver runs it over UDP (session.ts) and the simulation runs thousands of
+ * them on a virtual clock.
+ */
+import {
+  ERROR_CODES,
+  GROUP_ALL,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_TEXT_BYTES,
+  nameKey,
+  paddedHello,
+  utf8Length,
+  type AuthKey,
+  type ChatMessage,
+  type ContactEntry,
+  type Message,
+  type WelcomeMessage,
+} from '@udpchat/protocol';
+import type { InboxOptions } from '../delivery/inbox.js';
+import { OutboxFullError, type OutboxOptions } from '../delivery/outbox.js';
+import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS, SILENT_PROBE_MS } from './constants.js';
+import { DeliveryLink } from './deliveryLink.js';
+import { Liveness } from './liveness.js';
+import { nameOf, registering, type Registration } from './registration.js';
+import { onRelayError, type ErrorContext } from './relayErrorRules.js';
+import { RosterSync } from './rosterSync.js';
+import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } from './types.js';
+
+/** Options of a `ClientCore`. */
+export interface CoreOptions {
+  /** Name to register. */
+  name: string;
+  /** Interval between hellos while registering, in ms (default 1000). */
+  helloRetryMs?: number;
+  /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */
+  silentAfterMs?: number;
+  /** Delivery tuning (give-up time, hold time, bounds); defaults as documented in outbox.ts / inbox.ts. */
+  delivery?: OutboxOptions & InboxOptions;
+  /** The shared secret, if any: hellos are padded for its trailer, and relay errors are explained with it in mind. */
+  secret?: AuthKey | null;
+  /** After NAME_TAKEN at registration, how long hellos go on, in ms (default: the presence timeout + 3 s). */
+  nameRetryForMs?: number;
+}
+
+/** Why `send` refused a message. */
+export class SendError extends Error {
+  constructor(
+    readonly code: 'EMPTY' | 'TOO_LONG' | 'QUEUE_FULL',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ClientCore {
+  private reg: Registration;
+  private token: Uint8Array | undefined;
+  private readonly liveness: Liveness;
+  private readonly roster = new RosterSync();
+  private readonly delivery: DeliveryLink;
+  private readonly transmits: Transmit[] = [];
+  private readonly events: CoreEvent[] = [];
+  private heartbeatSeq = 0;
+  private lastRosterRefreshAt = 0;
+  /** When the last `list` went out while its first page is awaited, or null. */
+  private listSentAt: number | null = null;
+  private lastBlocker: string | null = null;
+  private reregisteredAt = Number.NEGATIVE_INFINITY;
+  private everRegistered = false;
+  private hostedByClient = false;
+  private readonly helloRetryMs: number;
+  private lastNow = 0;
+
+  constructor(private readonly options: CoreOptions) {
+    this.reg = registering(options.name);
+    this.liveness = new Liveness(options.silentAfterMs ?? 2500);
+    this.helloRetryMs = options.helloRetryMs ?? 1000;
+    this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, state), options.delivery);
+  }
+
+  /** Sends the first hello. */
+  start(now: number): void {
+    this.lastNow = now;
+    this.sendHello(now);
+  }
+
+  /** The name registered (or being registered). */
+  get name(): string {
+    return nameOf(this.reg);
+  }
+  /** Registration state. */
+  get registration(): RegistrationState {
+    return this.reg.state;
+  }
+  /** Relay liveness. */
+  get status(): RelayStatus {
+    return this.liveness.status;
+  }
+  /** The last welcome, while registered. */
+  get welcome(): WelcomeMessage | null {
+    return this.reg.state === 'registered' ? this.reg.welcome : null;
+  }
+  /** Whether the relay last registered with is hosted inside a client (welcome.hostedByClient): only such a relay is taken over. */
+  get relayHostedByClient(): boolean {
+    return this.hostedByClient;
+  }
+  /** Own messages not final yet. */
+  get pending(): number {
+    return this.delivery.outbox.size;
+  }
+  /** Sizes of the delivery state: pending messages, conversations, held messages, remembered ids. */
+  get deliverySizes(): { pending: number; outStreams: number; inStreams: number; held: number; ids: number } {
+    const inbox = this.delivery.inbox.sizes;
+    const { outbox } = this.delivery;
+    return { pending: outbox.size, outStreams: outbox.streamCount, inStreams: inbox.streams, held: inbox.held, ids: inbox.ids };
+  }
+  /** The current retransmission timeouts (RFC 6298), in ms. */
+  get rto(): { relayMs: number; deliveryMs: number } {
+    return this.delivery.outbox.rto;
+  }
+  /** Online contacts (the caller excluded), as the relay told us. */
+  contacts(): ContactEntry[] {
+    return this.roster.roster.list();
+  }
+
+  /** What to send and to report since the last call, in order. */
+  take(): { transmits: Transmit[]; events: CoreEvent[] } {
+    return { transmits: this.transmits.splice(0), events: this.events.splice(0) };
+  }
+
+  /**
+   * Queues a chat message to `to` (a name, or `all`), delivered reliably.
+   * @returns the message (with its new id, seq and time).
+   * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
+   */
+  send(to: string, text: string, now: number): ChatMessage {
+    if (text.length === 0) throw new SendError('EMPTY', 'empty messages are not sent');
+    const bytes = utf8Length(text);
+    if (bytes > MAX_TEXT_BYTES) throw new SendError('TOO_LONG', `message is ${bytes} bytes; one datagram holds at most ${MAX_TEXT_BYTES}`);
+    const group = nameKey(to) === GROUP_ALL;
+    const awaited = now - this.reregisteredAt < REJOIN_GRACE_MS || this.reg.state !== 'registered';
+    const expected = group ? this.roster.groupExpected(awaited) : [];
+    try {
+      const message = this.delivery.create(this.name, to, text, expected, now);
+      this.pump(now);
+      return message;
+    } catch (err) {
+      if (err instanceof OutboxFullError) throw new SendError('QUEUE_FULL', err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * Registers under another name. Registered: the relay renames this contact
+   * in place (same session, PROTOCOL.md §6.1); a refusal keeps the current name
+   * and comes as `relay-error`. Otherwise: registers under `name` instead.
+   */
+  rename(name: string, now: number): void {
+    if (this.reg.state === 'closed') return;
+    if (this.reg.state === 'registered') {
+      if (name === this.reg.welcome.name) return;
+      this.reg.renaming = { name, sentAt: now };
+      this.probe(paddedHello(name, { auth: this.options.secret ?? undefined }), now, this.token);
+      return;
+    }
+    this.reg = registering(name);
+    this.sendHello(now);
+  }
+
+  /** A relay was started in this process after the old one went silent: register with it. */
+  hostingStarted(now: number): void {
+    this.lostRegistration();
+    this.sendHello(now);
+  }
+
+  /**
+   * Closes: returns the last datagrams (pending acks, then the bye) for the
+   * driver to send before closing its socket; nothing is taken afterwards.
+   */
+  close(): Transmit[] {
+    const wasRegistered = this.reg.state === 'registered';
+    if (this.reg.state !== 'closed') this.reg = { state: 'closed', name: this.name };
+    if (!wasRegistered) return [];
+    const last: Message[] = [...this.delivery.flushAcks(this.name), { kind: 'bye', reason: '' }];
+    return last.map((message) => ({ message, token: this.token }));
+  }
+
+  /** Takes one datagram from the relay. */
+  handle(message: Message, now: number): void {
+    this.lastNow = now;
+    if (this.reg.state === 'closed') return;
+    if (this.liveness.answered()) this.statusChanged(now);
+    switch (message.kind) {
+      case 'welcome':
+        return this.onWelcome(message, now);
+      case 'contacts': {
+        this.listSentAt = null;
+        const all = this.roster.page(message.page, message.pages, message.contacts);
+        if (all) this.emit('contacts', all);
+        return;
+      }
+      case 'join':
+        this.roster.join({ name: message.name, type: message.type });
+        this.delivery.outbox.kick(message.name, now);
+        this.emit('join', { name: message.name, type: message.type });
+        return;
+      case 'leave':
+        return this.onLeave(message.name, message.reason);
+      case 'rename':
+        this.roster.rename(message.from, message.name);
+        this.delivery.outbox.renameContact(message.from, message.name);
+        this.delivery.inbox.renameSender(message.from, message.name);
+        this.emit('rename', message.from, message.name);
+        return;
+      case 'chat':
+        for (const m of this.delivery.receive(message, now)) this.emit('chat', m);
+        return;
+      case 'relay-ack':
+        this.delivery.outbox.onRelayAck(message.id, message.recipients, now, now - this.reregisteredAt < REJOIN_GRACE_MS);
+        return;
+      case 'ack':
+        this.delivery.outbox.onAck(message, now);
+        return;
+      case 'bye':
+        this.lostRegistration();
+        this.emit('relay-bye', message.reason);
+        // Silent until a relay (a restarted one, or one this process hosts) answers a hello.
+        if (this.liveness.gone(now)) this.statusChanged(now);
+        return;
+      case 'error':
+        return onRelayError(this.errorContext(now), message);
+      default:
+        return; // heartbeat-ack: its arrival (above) is what counts; hello, heartbeat, list: not for clients
+    }
+  }
+
+  /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, contact-list repair. */
+  poll(now: number): void {
+    this.lastNow = now;
+    if (this.reg.state === 'closed') return;
+    if (this.liveness.poll(now)) this.statusChanged(now);
+    if (this.delivery.acksDue(now)) for (const ack of this.delivery.flushAcks(this.name)) this.transmit(ack, this.token);
+    this.pump(now);
+    for (const message of this.delivery.inbox.expire(now)) this.emit('chat', message);
+    const reg = this.reg;
+    if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
+    if (reg.state !== 'registered') return;
+    if (this.roster.awaiting && now - this.reregisteredAt >= REJOIN_GRACE_MS) {
+      for (const name of this.roster.giveUpAwaited()) this.onLeave(name, 'timeout');
+    }
+    if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
+    if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
+    else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
+    else if (now - this.liveness.lastProbeAt >= this.probeEvery()) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
+  }
+
+  /** When `poll` must run next, in ms (it may run earlier). */
+  nextDeadline(): number {
+    const now = this.lastNow;
+    const reg = this.reg;
+    let next = Math.min(this.liveness.nextDeadline(), this.delivery.nextDeadline(now));
+    if (reg.state === 'registering') next = Math.min(next, Math.max(this.liveness.lastProbeAt + this.helloRetryMs, reg.retryAt));
+    if (reg.state === 'registered') {
+      next = Math.min(next, this.liveness.lastProbeAt + this.probeEvery(), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
+      if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
+      if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
+      if (this.roster.awaiting) next = Math.min(next, this.reregisteredAt + REJOIN_GRACE_MS);
+    }
+    return reg.state === 'closed' ? Number.POSITIVE_INFINITY : Math.max(next, now);
+  }
+
+  private probeEvery(): number {
+    if (this.liveness.status === 'silent') return SILENT_PROBE_MS;
+    if (this.liveness.awaiting) return REPROBE_MS;
+    return this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+  }
+
+  private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {
+    this.events.push({ type, args } as CoreEvent);
+  }
+
+  private transmit(message: Message, token: Uint8Array | undefined): void {
+    this.transmits.push({ message, token });
+  }
+
+  private nextSeq(): number {
+    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
+    return this.heartbeatSeq;
+  }
+
+  /** A `hello` padded to HELLO_MIN_BYTES, so that the relay may answer it (anti-amplification, PROTOCOL.md §6.1). */
+  private sendHello(now: number): void {
+    this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, undefined);
+  }
+
+  /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */
+  private sendList(now: number): void {
+    this.listSentAt = now;
+    this.lastRosterRefreshAt = now;
+    this.probe({ kind: 'list' }, now, this.token);
+  }
+
+  /** Sends a datagram that the relay must answer, and starts the silence clock. */
+  private probe(message: Message, now: number, token: Uint8Array | undefined): void {
+    this.liveness.probed(now);
+    this.transmit(message, token);
+  }
+
+  /** Queues the chat datagrams that are due (first sends and retransmissions, paced). */
+  private pump(now: number): void {
+    for (const message of this.delivery.due(this.name, now)) this.transmit(message, this.token);
+  }
+
+  /** Delivery runs only while registered with an answering relay. */
+  private updateDelivery(now: number): void {
+    if (this.reg.state === 'registered' && this.liveness.status === 'answering') this.delivery.outbox.resume(now);
+    else this.delivery.outbox.pause(now);
+  }
+
+  private statusChanged(now: number): void {
+    this.updateDelivery(now);
+    this.emit('status', this.liveness.status);
+  }
+
+  private onWelcome(welcome: WelcomeMessage, now: number): void {
+    const reg = this.reg;
+    this.token = welcome.token;
+    this.hostedByClient = welcome.hostedByClient;
+    this.lastBlocker = null;
+    if (reg.state === 'registered') {
+      const renamed = welcome.name !== reg.welcome.name;
+      this.reg = { state: 'registered', welcome, renaming: renamed ? null : reg.renaming };
+      if (renamed) this.emit('registered', welcome); // an own rename, accepted
+      return; // else a duplicate welcome (the answer to a retried hello)
+    }
+    this.reg = { state: 'registered', welcome, renaming: null };
+    this.sendList(now);
+    if (this.everRegistered) this.reregisteredAt = now;
+    this.everRegistered = true;
+    this.emit('registered', welcome);
+    this.updateDelivery(now);
+    this.pump(now);
+  }
+
+  private onLeave(name: string, reason: 'bye' | 'timeout'): void {
+    this.roster.leave(name);
+    for (const m of this.delivery.inbox.dropSender(name)) this.emit('chat', m);
+    this.delivery.outbox.onLeave(name);
+    this.emit('leave', name, reason);
+  }
+
+  /** Registration was lost (relay restarted, went away, expired us): who was online is awaited back. */
+  private lostRegistration(): void {
+    if (this.reg.state !== 'registered') return;
+    this.reg = registering(this.reg.welcome.name);
+    this.roster.lost();
+    this.updateDelivery(this.lastNow);
+  }
+
+  /** What the relay-error rules may read and change. */
+  private errorContext(now: number): ErrorContext {
+    return {
+      now,
+      hasSecret: (this.options.secret ?? null) !== null,
+      nameRetryForMs: this.options.nameRetryForMs,
+      reregisteredAt: this.reregisteredAt,
+      lastBlocker: this.lastBlocker,
+      setLastBlocker: (code) => (this.lastBlocker = code),
+      getReg: () => this.reg,
+      setReg: (reg) => {
+        this.reg = reg;
+        this.updateDelivery(now);
+      },
+      lostRegistration: () => this.lostRegistration(),
+      forgetToken: () => (this.token = undefined),
+      sendHello: () => this.sendHello(now),
+      outbox: this.delivery.outbox,
+      emit: (error) => this.emit('relay-error', error),
+    };
+  }
+}

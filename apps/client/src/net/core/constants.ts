@@ -1,0 +1,15 @@
+/** Timing of the client's protocol core, in ms. */
+
+/** While a probe waits for its answer, another goes out this often: one lost heartbeat is not an outage. */
+export const REPROBE_MS = 500;
+/** A silent relay is probed this often, so that its restart is noticed quickly. */
+export const SILENT_PROBE_MS = 1000;
+/** How often a registered client asks for the contact list again (`list`): it repairs lost joins and leaves (PROTOCOL.md §5). */
+export const ROSTER_REFRESH_MS = 30_000;
+/**
+ * After re-registering, for this long (the presence timeout): UNKNOWN_CONTACT means "not back yet",
+ * and group messages wait for those online before the relay went away; those not back by then have left.
+ */
+export const REJOIN_GRACE_MS = 15_000;
+/** After NAME_TAKEN at registration, the hello is tried again this often. */
+export const NAME_RETRY_MS = 3000;
