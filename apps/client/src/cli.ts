@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { describeParseError } from './parseArgsError.js';
 import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
-import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/server';
+import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/net';
 
 /** What the command line asks for. */
 export interface ClientOptions {

@@ -13,9 +13,8 @@ import {
   type Datagram,
   type ReplayWindow,
 } from '@udpchat/protocol';
-import { BoundedMap } from './boundedMap.js';
+import { BoundedMap, type Endpoint } from '@udpchat/net';
 import type { Outbox } from './context.js';
-import type { Endpoint } from './endpoint.js';
 import type { AmplificationLimiter } from './amplification.js';
 import { errorReply } from './replies.js';
 import type { StatsCounter, UnauthenticatedReason } from './stats.js';

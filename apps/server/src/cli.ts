@@ -7,10 +7,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_RELAY_PORT } from '@udpchat/protocol';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
-import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from './lossSimulator.js';
-import { DEFAULT_RATE_LIMIT } from './rateLimit.js';
+import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, DEFAULT_RATE_LIMIT, SECRET_ENV, type SimulateOptions } from '@udpchat/net';
 import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from './relay.js';
-import { SECRET_ENV } from './secret.js';
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';

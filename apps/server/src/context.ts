@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Message } from '@udpchat/protocol';
 import type { AmplificationLimiter } from './amplification.js';
 import type { Contact, ContactTable } from './contacts.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '@udpchat/net';
 import type { PendingTable } from './sessions.js';
 
 /**

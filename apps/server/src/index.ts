@@ -16,27 +16,6 @@ export {
   PLAIN_PEER_TIMEOUT_MS,
   type PlainText,
 } from './plainPeers.js';
-export { formatEndpoint, type Endpoint } from './endpoint.js';
-export {
-  LossSimulator,
-  resolveSimulateOptions,
-  parseRate,
-  parseSeed,
-  parseSimulateFlags,
-  SIMULATE_ARG_OPTIONS,
-  mulberry32,
-  deriveSeed,
-  DEFAULT_SEED,
-  DEFAULT_HOLD_MS,
-  MAX_SEED,
-  NO_SIMULATION,
-  type SimulateOptions,
-  type SimulatorStats,
-  type DatagramHandler,
-  type SimulateFlags,
-} from './lossSimulator.js';
-export { loadSecret, stripOneNewline, SECRET_ENV, type LoadedSecret, type SecretError, type SecretSource } from './secret.js';
 export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } from './relay.js';
-export { DEFAULT_RATE_LIMIT, RateLimiter, type RateVerdict } from './rateLimit.js';
 export { PENDING_TIMEOUT_MS } from './sessions.js';
 export { PLAIN_PEER_BUDGET_BYTES } from './contacts.js';

@@ -11,7 +11,7 @@ import { parseCli, PROGRAM, readVersion, USAGE } from './cli.js';
 import { RelayStartError } from './errors.js';
 import { createLogger } from './log.js';
 import { startRelay, type Relay } from './relay.js';
-import { loadSecret, SECRET_ENV } from './secret.js';
+import { loadSecret, SECRET_ENV } from '@udpchat/net';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;

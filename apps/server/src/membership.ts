@@ -8,7 +8,7 @@
 import type { LeaveReason, WelcomeMessage } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '@udpchat/net';
 import { contactPages } from './replies.js';
 
 /** The `welcome` for `name` at `to` with the session `token` and the relay's timing. */

@@ -69,7 +69,7 @@
 import { GROUP_ALL, MAX_TEXT_BYTES, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
 import { PLAIN_PEER_BUDGET_BYTES, type Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { truncateUtf8 } from './replies.js';
 import type { RouteOutcome } from './router.js';
 

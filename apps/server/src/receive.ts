@@ -20,10 +20,9 @@ import { decodeDatagram, isProtocolDatagram, isProtocolError, type Datagram } fr
 import type { Level } from 'pino';
 import { checkAuth, type AuthGateDeps } from './authGate.js';
 import type { RouterContext } from './context.js';
-import { endpointKey, type Endpoint } from './endpoint.js';
+import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
 import type { RateLimitedLog } from './log.js';
 import { handlePlainText } from './plainPeers.js';
-import type { RateLimiter } from './rateLimit.js';
 import { route, type RouteOutcome } from './router.js';
 import { isUnauthenticatedReason, type DropReason, type StatsCounter } from './stats.js';
 

@@ -17,7 +17,7 @@ import {
 } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '@udpchat/net';
 import { registerContact, removeContact, welcomeFor } from './membership.js';
 import { errorReply } from './replies.js';
 import type { RouteOutcome } from './router.js';

@@ -15,7 +15,7 @@ import {
 } from '@udpchat/protocol';
 import type { Contact } from './contacts.js';
 import type { RouterContext } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { removeContact, sendContactList } from './membership.js';
 import { deliverChat } from './plainPeers.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AmplificationLimiter } from './amplification.js';
 import type { Contact } from './contacts.js';
 import type { Outbox, ReplyOptions } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { bindError } from './errors.js';
 import type { RateLimitedLog } from './log.js';
 import type { StatsCounter } from './stats.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createAuthKey, ERROR_CODES } from '@udpchat/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../src/cli.js';
-import { mulberry32 } from '../src/lossSimulator.js';
+import { mulberry32 } from '@udpchat/net';
 import { TestPeer } from './helpers/peer.js';
 import { RawPeer } from './helpers/raw.js';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';

@@ -9,6 +9,9 @@ import { isIP } from 'node:net';
 import type { AuthKey } from '@udpchat/protocol';
 import { startRelay, RelayStartError, type Relay } from '@udpchat/server';
 
+/** A relay hosted in this process (`@udpchat/server`'s Relay): the only server type the client uses. */
+export type { Relay };
+
 /** True when `address` is a loopback IP (127.0.0.0/8 or ::1). */
 export function isLoopback(address: string): boolean {
   if (isIP(address) === 4) return address.startsWith('127.');

@@ -22,9 +22,8 @@ import {
   type Message,
   type WelcomeMessage,
 } from '@udpchat/protocol';
-import { RateLimiter, type Relay } from '@udpchat/server';
-import { isLoopback, tryHostRelay } from './hosting.js';
-import type { SimulateOptions } from '@udpchat/server';
+import { RateLimiter, type SimulateOptions } from '@udpchat/net';
+import { isLoopback, tryHostRelay, type Relay } from './hosting.js';
 import { Roster } from '../state/roster.js';
 import { Inbox, type AckNeeded, type InboxOptions } from './delivery/inbox.js';
 import { Outbox, OutboxFullError, type OutboxOptions } from './delivery/outbox.js';

@@ -17,7 +17,7 @@ import {
   type Datagram,
   type Message,
 } from '@udpchat/protocol';
-import { LossSimulator, type SimulateOptions, type SimulatorStats } from '@udpchat/server';
+import { LossSimulator, type SimulateOptions, type SimulatorStats } from '@udpchat/net';
 
 /** Requested socket buffers, in bytes (the kernel caps them at net.core.rmem_max / wmem_max). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
