@@ -4,18 +4,18 @@
  * `udpchat-relay` program and the client (hosting a relay in-process) use.
  */
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
-export { RelayStartError, type RelayStartErrorCode } from './errors.js';
-export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './stats.js';
-export type { DepartureReason } from './context.js';
-export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';
-export { contactPages } from './replies.js';
+export { RelayStartError, type RelayStartErrorCode } from './io/errors.js';
+export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './observe/stats.js';
+export type { DepartureReason } from './rules/context.js';
+export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './observe/log.js';
+export { contactPages } from './rules/replies.js';
 export {
   formatPlainText,
   parsePlainText,
   PLAIN_DATAGRAM_MAX_BYTES,
   PLAIN_PEER_TIMEOUT_MS,
   type PlainText,
-} from './plainPeers.js';
+} from './rules/plainPeers.js';
 export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } from './relay.js';
-export { PENDING_TIMEOUT_MS } from './sessions.js';
-export { PLAIN_PEER_BUDGET_BYTES } from './contacts.js';
+export { PENDING_TIMEOUT_MS } from './state/sessions.js';
+export { PLAIN_PEER_BUDGET_BYTES } from './state/contacts.js';

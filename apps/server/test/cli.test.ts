@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthKey, ERROR_CODES } from '@udpchat/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { parseCli, USAGE } from '../src/cli.js';
+import { parseCli, USAGE } from '../src/cli/cli.js';
 import { mulberry32 } from '@udpchat/net';
 import { TestPeer } from './helpers/peer.js';
 import { RawPeer } from './helpers/raw.js';

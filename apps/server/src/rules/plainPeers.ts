@@ -67,7 +67,7 @@
  *   sequence, surrogate pair or emoji sequence; see `truncateUtf8`).
  */
 import { GROUP_ALL, MAX_TEXT_BYTES, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
-import { PLAIN_PEER_BUDGET_BYTES, type Contact } from './contacts.js';
+import { PLAIN_PEER_BUDGET_BYTES, type Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { truncateUtf8 } from './replies.js';

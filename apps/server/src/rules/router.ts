@@ -13,15 +13,15 @@ import {
   type HeartbeatMessage,
   type Message,
 } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { removeContact, sendContactList } from './membership.js';
 import { deliverChat } from './plainPeers.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
 import { errorReply } from './replies.js';
-import { tokensEqual } from './sessions.js';
-import type { IgnoredReason } from './stats.js';
+import { tokensEqual } from '../state/sessions.js';
+import type { IgnoredReason } from '../observe/stats.js';
 
 /**
  * What became of a message: handled (possibly refused with an `error`), or

@@ -6,7 +6,7 @@
  * Registration itself (hello → pending → token) is in registration.ts.
  */
 import type { LeaveReason, WelcomeMessage } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import type { Contact } from '../state/contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
 import type { Endpoint } from '@udpchat/net';
 import { contactPages } from './replies.js';

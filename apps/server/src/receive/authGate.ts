@@ -14,10 +14,10 @@ import {
   type ReplayWindow,
 } from '@udpchat/protocol';
 import { BoundedMap, type Endpoint } from '@udpchat/net';
-import type { Outbox } from './context.js';
-import type { AmplificationLimiter } from './amplification.js';
-import { errorReply } from './replies.js';
-import type { StatsCounter, UnauthenticatedReason } from './stats.js';
+import type { Outbox } from '../rules/context.js';
+import type { AmplificationLimiter } from '../guards/amplification.js';
+import { errorReply } from '../rules/replies.js';
+import type { StatsCounter, UnauthenticatedReason } from '../observe/stats.js';
 
 /** Least time between two SECRET_REQUIRED / CLOCK_SKEW / NO_SECRET answers to one address, in ms (PROTOCOL.md §6.2). */
 export const AUTH_REPLY_INTERVAL_MS = 1_000;

@@ -5,13 +5,13 @@
 import type { Socket } from 'node:dgram';
 import { encode, encodingLength, type AuthKey, type EncodeOptions, type Message } from '@udpchat/protocol';
 import type { Logger } from 'pino';
-import type { AmplificationLimiter } from './amplification.js';
-import type { Contact } from './contacts.js';
-import type { Outbox, ReplyOptions } from './context.js';
+import type { AmplificationLimiter } from '../guards/amplification.js';
+import type { Contact } from '../state/contacts.js';
+import type { Outbox, ReplyOptions } from '../rules/context.js';
 import { bindUdpSocket, closeUdpSocket, formatEndpoint, settleWithin, type Endpoint } from '@udpchat/net';
 import { bindError } from './errors.js';
-import type { RateLimitedLog } from './log.js';
-import type { StatsCounter } from './stats.js';
+import type { RateLimitedLog } from '../observe/log.js';
+import type { StatsCounter } from '../observe/stats.js';
 
 const textEncoder = new TextEncoder();
 
