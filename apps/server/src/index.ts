@@ -9,13 +9,8 @@ export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, Ig
 export type { DepartureReason } from './rules/context.js';
 export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './observe/log.js';
 export { contactPages } from './rules/replies.js';
-export {
-  formatPlainText,
-  parsePlainText,
-  PLAIN_DATAGRAM_MAX_BYTES,
-  PLAIN_PEER_TIMEOUT_MS,
-  type PlainText,
-} from './rules/plainPeers.js';
+export { parsePlainText, PLAIN_PEER_TIMEOUT_MS, type PlainText } from './rules/plainPeers.js';
+export { formatPlainText, PLAIN_DATAGRAM_MAX_BYTES } from './rules/fanout.js';
 export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } from './relay.js';
 export { PENDING_TIMEOUT_MS } from './state/sessions.js';
 export { PLAIN_PEER_BUDGET_BYTES } from './state/contacts.js';

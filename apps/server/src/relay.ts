@@ -13,7 +13,7 @@ import {
 } from '@udpchat/protocol';
 import type { Logger } from 'pino';
 import { AmplificationLimiter } from './guards/amplification.js';
-import { ReplyThrottle } from './receive/authGate.js';
+import { ReplyThrottle } from './guards/replyThrottle.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import type { DepartureReason, RouterContext } from './rules/context.js';
 import { IpCount } from './state/ipCount.js';

@@ -1,7 +1,7 @@
 import { ERROR_CODES } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
 import { AmplificationLimiter, AMPLIFICATION_IDLE_MS } from '../src/guards/amplification.js';
-import { ReplyThrottle } from '../src/receive/authGate.js';
+import { ReplyThrottle } from '../src/guards/replyThrottle.js';
 import { PLAIN_PEER_BUDGET_BYTES } from '../src/index.js';
 import { barrier, chat } from './helpers/peer.js';
 import { captureLogger, peerOf, rawPeerOf, registered, testRelay } from './helpers/relay.js';

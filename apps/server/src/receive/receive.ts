@@ -23,7 +23,8 @@ import type { RouterContext } from '../rules/context.js';
 import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
 import type { RateLimitedLog } from '../observe/log.js';
 import { handlePlainText } from '../rules/plainPeers.js';
-import { route, type RouteOutcome } from '../rules/router.js';
+import type { RouteOutcome } from '../rules/outcome.js';
+import { route } from '../rules/router.js';
 import { isUnauthenticatedReason, type DropReason, type StatsCounter } from '../observe/stats.js';
 
 /** Strict (RFC 3629) decoder: overlong forms, surrogates, C0, C1, F5–FF and cut sequences throw. */

@@ -20,10 +20,8 @@ import type { RouterContext } from './context.js';
 import type { Endpoint } from '@udpchat/net';
 import { registerContact, removeContact, welcomeFor } from './membership.js';
 import { errorReply } from './replies.js';
-import type { RouteOutcome } from './router.js';
+import { HANDLED, type RouteOutcome } from './outcome.js';
 import { tokensEqual, type Pending } from '../state/sessions.js';
-
-const HANDLED: RouteOutcome = { handled: true };
 
 /** The error for a name `nameProblem` objects to, or undefined when the name is fine. */
 function nameError(name: string): ErrorMessage | undefined {
