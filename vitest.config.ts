@@ -23,6 +23,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'arch', root: here('./tools/arch'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
       {
         extends: true,
