@@ -5,6 +5,7 @@
  * it sends what is pending, waits for the relay's answers, says bye and exits 0.
  */
 import { createInterface } from 'node:readline';
+import { formatEndpoint } from '@udpchat/net';
 import { GROUP_ALL, nameKey } from '@udpchat/protocol';
 import { SendError, type ChatSession } from '../net/session.js';
 import { burstTexts, COMMAND_HELP, parseInput } from '../state/commands.js';
@@ -37,7 +38,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   const roster = new Roster();
   const print = (e: LineEvent) => output.write(`${formatEvent(e, json)}\n`);
   const now = () => Date.now();
-  const relayLabel = `${session.relay.address}:${session.relay.port}`;
+  const relayLabel = formatEndpoint(session.relay);
   let target = GROUP_ALL;
 
   session.on('registered', (w) =>
@@ -117,7 +118,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
             print({
               event: 'datagram',
               direction: r.direction,
-              peer: `${r.peer.address}:${r.peer.port}`,
+              peer: formatEndpoint(r.peer),
               bytes: r.bytes.length,
               kind: r.kind,
               payload: payloadPreview(r.bytes, 1200),
@@ -161,7 +162,7 @@ async function finish(
   let code = 0;
   if (session.registration !== 'registered') {
     if (session.registration === 'registering') {
-      localError('NO_RELAY', `relay ${session.relay.address}:${session.relay.port} did not answer`);
+      localError('NO_RELAY', `relay ${formatEndpoint(session.relay)} did not answer`);
     }
     if (session.pending > 0) localError('NOT_SENT', `${session.pending} message(s) not sent`);
     code = 1;

@@ -6,6 +6,7 @@
  * `notifyEveryMs`, so a burst of datagrams costs one render, not one per datagram.
  */
 import { GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
+import { formatEndpoint } from '@udpchat/net';
 import { isFinal } from '../net/delivery/states.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
@@ -234,9 +235,9 @@ export class ChatStore {
       if (this.inspectorMode !== 'off') this.changed();
     });
     b.on('registered', (w) => {
-      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${w.address}:${w.port})`);
+      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${w.name}` : `registered as ${w.name} (${formatEndpoint(w)})`);
       const hosting = this.backend.hosting
-        ? ` · no relay was answering on ${this.backend.relay.address}:${this.backend.relay.port}, so this client hosts it`
+        ? ` · no relay was answering on ${formatEndpoint(this.backend.relay)}, so this client hosts it`
         : '';
       this.setNotice({ text: `registered as ${w.name}${hosting}`, level: 'info' });
       this.everRegistered = true;
@@ -404,7 +405,7 @@ export class ChatStore {
       revision: this.revision,
       self: { name: b.name, registration: b.registration, seenAs: b.seenAs },
       relay: {
-        label: `${b.relay.address}:${b.relay.port}`,
+        label: formatEndpoint(b.relay),
         status: b.status,
         hosting: b.hosting,
         hostedOthers: b.hostedOthers,
