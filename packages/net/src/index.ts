@@ -5,7 +5,8 @@
  * shared-secret loader.
  * No relay or client logic here.
  */
-export { endpointKey, formatEndpoint, parseEndpoint, type Endpoint, type HostPort } from './endpoint.js';
+export { endpointKey, formatEndpoint, type Endpoint } from './endpoint.js';
+export { parseEndpoint, type HostPort } from './parseEndpoint.js';
 export { BoundedMap, type BoundedMapOptions } from './boundedMap.js';
 export { DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_ENTRIES, RateLimiter, type RateVerdict } from './rateLimit.js';
 export {
