@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@udpchat/protocol': here('./packages/protocol/src/index.ts'),
+      '@udpchat/net': here('./packages/net/src/index.ts'),
       '@udpchat/server': here('./apps/server/src/index.ts'),
     },
   },
@@ -21,6 +22,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'arch', root: here('./tools/arch'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
       {
         extends: true,

@@ -4,12 +4,11 @@
  * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
  * main prints its one-line message and the usage and exits 2.
  */
-import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { describeParseError } from './parseArgsError.js';
 import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
-import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/server';
+import { DEFAULT_SEED, parseEndpoint, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/net';
 
 /** What the command line asks for. */
 export interface ClientOptions {
@@ -69,25 +68,9 @@ export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--pla
  * @throws UsageError for a malformed value.
  */
 export function parseServer(value: string): { host: string; port: number } {
-  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
-  let host: string;
-  let portText: string | undefined;
-  if (bracketed) {
-    host = bracketed[1] ?? '';
-    portText = bracketed[2];
-  } else if (isIP(value) === 6) {
-    host = value;
-  } else {
-    const colon = value.lastIndexOf(':');
-    host = colon >= 0 ? value.slice(0, colon) : value;
-    portText = colon >= 0 ? value.slice(colon + 1) : undefined;
-  }
-  if (host === '') throw new UsageError(`--server needs a host, as HOST:PORT (got "${value}")`);
-  const port = portText === undefined ? DEFAULT_RELAY_PORT : Number(portText);
-  if (portText !== undefined && (!/^\d+$/.test(portText) || port < 1 || port > 65535)) {
-    throw new UsageError(`--server port must be a whole number from 1 to 65535 (got "${portText}")`);
-  }
-  return { host, port };
+  const parsed = parseEndpoint(value, DEFAULT_RELAY_PORT);
+  if ('error' in parsed) throw new UsageError(`--server ${parsed.error}`);
+  return { host: parsed.host, port: parsed.port };
 }
 
 function defaultName(): string {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuthKey } from '@udpchat/protocol';
-import { loadSecret } from '@udpchat/server';
+import { loadSecret } from '@udpchat/net';
 import { parseClientArgs, USAGE, UsageError, type ClientOptions } from './cli.js';
 import { runLineMode } from './line/lineMode.js';
 import { ChatSession } from './net/session.js';

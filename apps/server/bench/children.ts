@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 /** apps/server/bin/udpchat-relay.js: what `pnpm relay` runs. */
 export const RELAY_BIN = fileURLToPath(new URL('../bin/udpchat-relay.js', import.meta.url));
-const RELAY_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const RELAY_MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** Built helpers, next to this module. */
 const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
 

@@ -4,40 +4,14 @@
  * `udpchat-relay` program and the client (hosting a relay in-process) use.
  */
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
-export { RelayStartError, type RelayStartErrorCode } from './errors.js';
-export { probePort, describePortInUse, probeAddress, PROBE_TIMEOUT_MS, type PortHolder, type ProbeOptions } from './probe.js';
-export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './stats.js';
-export type { DepartureReason } from './context.js';
-export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './log.js';
-export { contactPages } from './replies.js';
-export {
-  formatPlainText,
-  parsePlainText,
-  PLAIN_DATAGRAM_MAX_BYTES,
-  PLAIN_PEER_TIMEOUT_MS,
-  type PlainText,
-} from './plainPeers.js';
-export { formatEndpoint, type Endpoint } from './endpoint.js';
-export {
-  LossSimulator,
-  resolveSimulateOptions,
-  parseRate,
-  parseSeed,
-  parseSimulateFlags,
-  SIMULATE_ARG_OPTIONS,
-  mulberry32,
-  deriveSeed,
-  DEFAULT_SEED,
-  DEFAULT_HOLD_MS,
-  MAX_SEED,
-  NO_SIMULATION,
-  type SimulateOptions,
-  type SimulatorStats,
-  type DatagramHandler,
-  type SimulateFlags,
-} from './lossSimulator.js';
-export { loadSecret, stripOneNewline, SECRET_ENV, type LoadedSecret, type SecretError, type SecretSource } from './secret.js';
+export { RelayStartError, type RelayStartErrorCode } from './io/errors.js';
+export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './observe/stats.js';
+export type { DepartureReason } from './rules/context.js';
+export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './observe/log.js';
+export { contactPages } from './rules/replies.js';
+export { parsePlainText, PLAIN_PEER_TIMEOUT_MS, type PlainText } from './rules/plainPeers.js';
+export { formatPlainText, PLAIN_DATAGRAM_MAX_BYTES } from './rules/fanout.js';
+export { probePort, describePortInUse, probeAddress, PROBE_TIMEOUT_MS, type PortHolder, type ProbeOptions } from './io/probe.js';
 export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } from './relay.js';
-export { DEFAULT_RATE_LIMIT, RateLimiter, type RateVerdict } from './rateLimit.js';
-export { PENDING_TIMEOUT_MS } from './sessions.js';
-export { PLAIN_PEER_BUDGET_BYTES } from './contacts.js';
+export { PENDING_TIMEOUT_MS } from './state/sessions.js';
+export { PLAIN_PEER_BUDGET_BYTES } from './state/contacts.js';

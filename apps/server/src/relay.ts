@@ -12,21 +12,20 @@ import {
   type ContactKind,
 } from '@udpchat/protocol';
 import type { Logger } from 'pino';
-import { AmplificationLimiter } from './amplification.js';
-import { ReplyThrottle } from './authGate.js';
-import { ContactTable, type Contact } from './contacts.js';
-import type { DepartureReason, RouterContext } from './context.js';
-import { IpCount } from './ipCount.js';
-import { RateLimitedLog, silentLogger } from './log.js';
-import { LossSimulator, resolveSimulateOptions, type SimulateOptions, type SimulatorStats } from './lossSimulator.js';
-import { sweepExpired } from './membership.js';
-import { PLAIN_PEER_TIMEOUT_MS } from './plainPeers.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter } from './rateLimit.js';
-import { createReceiver } from './receive.js';
-import { truncateUtf8 } from './replies.js';
-import { PendingTable } from './sessions.js';
-import { bindSocket, Sender } from './socket.js';
-import { StatsCounter, type RelayStats } from './stats.js';
+import { AmplificationLimiter } from './guards/amplification.js';
+import { ReplyThrottle } from './guards/replyThrottle.js';
+import { ContactTable, type Contact } from './state/contacts.js';
+import type { DepartureReason, RouterContext } from './rules/context.js';
+import { IpCount } from './state/ipCount.js';
+import { RateLimitedLog, silentLogger } from './observe/log.js';
+import { LossSimulator, resolveSimulateOptions, DEFAULT_RATE_LIMIT, RateLimiter, type SimulateOptions, type SimulatorStats } from '@udpchat/net';
+import { sweepExpired } from './rules/membership.js';
+import { PLAIN_PEER_TIMEOUT_MS } from './rules/plainPeers.js';
+import { createReceiver } from './receive/receive.js';
+import { truncateUtf8 } from './rules/replies.js';
+import { PendingTable } from './state/sessions.js';
+import { bindSocket, Sender } from './io/socket.js';
+import { StatsCounter, type RelayStats } from './observe/stats.js';
 
 /** Default most contacts at once (PROTOCOL.md §6.3). */
 export const DEFAULT_MAX_CONTACTS = 10_000;

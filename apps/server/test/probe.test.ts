@@ -7,7 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createAuthKey, ERROR_CODES } from '@udpchat/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay } from '../src/index.js';
-import { describePortInUse, probeAddress, probePort } from '../src/probe.js';
+import { describePortInUse, probeAddress, probePort } from '../src/io/probe.js';
 import { runRelay, spawnRelay, exitWithin, type RelayProcess } from './helpers/process.js';
 import { peerOf, testRelay } from './helpers/relay.js';
 import { closeSocket } from './helpers/socket.js';

@@ -1,7 +1,7 @@
 import { encode, ERROR_CODES, paddedHello, TOKEN_BYTES, type Message } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
-import { IpCount } from '../src/ipCount.js';
-import { PENDING_TIMEOUT_MS, PendingTable, tokensEqual } from '../src/sessions.js';
+import { IpCount } from '../src/state/ipCount.js';
+import { PENDING_TIMEOUT_MS, PendingTable, tokensEqual } from '../src/state/sessions.js';
 import { barrier, chat, TestPeer } from './helpers/peer.js';
 import { peerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';

@@ -4,6 +4,7 @@
  * network never reaches a terminal raw); JSON escapes them by itself.
  */
 import type { LeaveReason } from '@udpchat/protocol';
+import { formatEndpoint } from '@udpchat/net';
 import { escapeControls } from '../text/sanitize.js';
 import { clockTime } from '../text/time.js';
 
@@ -33,7 +34,7 @@ export function formatEvent(e: LineEvent, json: boolean): string {
   const s = escapeControls;
   switch (e.event) {
     case 'registered':
-      return `${t} * registered as ${s(e.name)} (${e.address}:${e.port}) at relay ${e.relay}${e.hosting ? ', hosted in this process' : ''}`;
+      return `${t} * registered as ${s(e.name)} (${formatEndpoint(e)}) at relay ${e.relay}${e.hosting ? ', hosted in this process' : ''}`;
     case 'contacts':
       return `${t} * online: ${e.names.length ? e.names.map(s).join(', ') : 'nobody else'}`;
     case 'message':

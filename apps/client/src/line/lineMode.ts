@@ -7,6 +7,7 @@
  * timeout), so that they are answered from the real list, not an empty one.
  */
 import { createInterface } from 'node:readline';
+import { formatEndpoint } from '@udpchat/net';
 import { ERROR_CODES, GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/protocol';
 import { REGISTRATION_BLOCKERS } from '../net/relayErrors.js';
 import { SendError, type ChatSession } from '../net/session.js';
@@ -41,7 +42,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   const roster = new Roster();
   const print = (e: LineEvent) => output.write(`${formatEvent(e, json)}\n`);
   const now = () => Date.now();
-  const relayLabel = `${session.relay.address}:${session.relay.port}`;
+  const relayLabel = formatEndpoint(session.relay);
   const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
   let target = GROUP_ALL;
   /** True once the contact list arrived after registration. */
@@ -177,7 +178,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
             print({
               event: 'datagram',
               direction: r.direction,
-              peer: `${r.peer.address}:${r.peer.port}`,
+              peer: formatEndpoint(r.peer),
               bytes: r.bytes.length,
               kind: r.kind,
               payload: payloadPreview(r.bytes, 1200),
@@ -221,7 +222,7 @@ async function finish(
   await session.settled(registerTimeoutMs);
   let code = 0;
   if (session.registration !== 'registered') {
-    const relay = `relay ${session.relay.address}:${session.relay.port}`;
+    const relay = `relay ${formatEndpoint(session.relay)}`;
     const refusal = blocker();
     if (session.registration === 'registering' && refusal) {
       // The relay answered, with a reason (the shared secret, the clock, its limits): report that, not silence.

@@ -7,7 +7,10 @@
  */
 import { isIP } from 'node:net';
 import type { AuthKey } from '@udpchat/protocol';
-import { startRelay, RelayStartError, type Relay } from '@udpchat/server';
+import type { Relay } from '@udpchat/server';
+
+/** A relay hosted in this process (`@udpchat/server`'s Relay): the only server type the client uses. */
+export type { Relay };
 
 /** True when `address` is a loopback IP (127.0.0.0/8 or ::1). */
 export function isLoopback(address: string): boolean {
@@ -22,6 +25,8 @@ export function isLoopback(address: string): boolean {
  * @throws RelayStartError for other bind failures (e.g. permission denied).
  */
 export async function tryHostRelay(address: string, port: number, secret: AuthKey | null): Promise<Relay | null> {
+  // Loaded on first use: a client that never hosts never loads the relay (nor its logger, pino).
+  const { startRelay, RelayStartError } = await import('@udpchat/server');
   try {
     // hostedByClient: its welcome says so, and clients take over only such a relay's port (PROTOCOL.md §4.2).
     return await startRelay({ host: address, port, hostedByClient: true, ...(secret ? { secret } : {}) });

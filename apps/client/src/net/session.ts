@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AuthKey, ChatMessage, ContactEntry } from '@udpchat/protocol';
-import type { SimulateOptions } from '@udpchat/server';
+import type { SimulateOptions } from '@udpchat/net';
 import { ClientCore } from './core/clientCore.js';
 import type { CoreEvents, RegistrationState, RelayStatus } from './core/types.js';
 import type { InboxOptions } from './delivery/inbox.js';
@@ -16,7 +16,7 @@ import type { OutboxOptions } from './delivery/outbox.js';
 import { Hosting } from './hosting.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
-export { SendError } from './core/clientCore.js';
+export { SendError } from './core/options.js';
 export type { RegistrationState, RelayStatus } from './core/types.js';
 
 /** Options of `ChatSession.open`. */

@@ -2,7 +2,7 @@
  * The client's UDP socket: one datagram per protocol message, datagrams
  * accepted only from the relay's address and port. No protocol state here.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
@@ -17,18 +17,20 @@ import {
   type Datagram,
   type Message,
 } from '@udpchat/protocol';
-import { LossSimulator, type SimulateOptions, type SimulatorStats } from '@udpchat/server';
+import {
+  bindUdpSocket,
+  closeUdpSocket,
+  LossSimulator,
+  type Endpoint,
+  type SimulateOptions,
+  type SimulatorStats,
+} from '@udpchat/net';
 
-/** Requested socket buffers, in bytes (the kernel caps them at net.core.rmem_max / wmem_max). */
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/** How long `close` waits for the socket to close, in ms (it never blocks the caller). */
+const CLOSE_WAIT_MS = 1_000;
 
-/** An address and port pair. */
-export interface Endpoint {
-  /** IP address (no brackets). */
-  address: string;
-  /** UDP port. */
-  port: number;
-}
+/** An address (IP, no brackets) and port pair: @udpchat/net's Endpoint. */
+export type { Endpoint };
 
 /**
  * Why an incoming datagram was dropped: a ProtocolError code, `NOT_FROM_RELAY`,
@@ -146,19 +148,8 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   static async open(relay: Endpoint, options: TransportOptions = {}): Promise<Transport> {
     const simulator = LossSimulator.isActive(options.simulate) ? new LossSimulator(options.simulate ?? {}) : null;
-    // 4 MiB buffers: a burst of hundreds of datagrams is queued, not dropped by the kernel.
-    const socket = createSocket({
-      type: isIP(relay.address) === 6 ? 'udp6' : 'udp4',
-      recvBufferSize: SOCKET_BUFFER_BYTES,
-      sendBufferSize: SOCKET_BUFFER_BYTES,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    // An ephemeral port on every interface, 4 MiB buffers: a burst of hundreds of datagrams is queued, not dropped by the kernel.
+    const socket = await bindUdpSocket({ port: 0, type: isIP(relay.address) === 6 ? 'udp6' : 'udp4' });
     return new Transport(socket, relay, simulator, options.secret ?? null);
   }
 
@@ -243,7 +234,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     if (this.closed) return;
     this.closed = true;
     this.simulator?.close();
-    this.socket.close();
+    void closeUdpSocket(this.socket, CLOSE_WAIT_MS);
   }
 
   private receive(bytes: Buffer, rinfo: { address: string; port: number }): void {

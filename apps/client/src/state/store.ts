@@ -7,6 +7,7 @@
  */
 import { ERROR_CODES, GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
 import type { DeliveryState } from '../net/delivery/states.js';
+import { formatEndpoint } from '@udpchat/net';
 import { isFinal } from '../net/delivery/states.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
@@ -284,9 +285,9 @@ export class ChatStore {
         this.setNotice({ text: `you are now ${name}`, level: 'info' });
         return;
       }
-      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${name}` : `registered as ${name} (${w.address}:${w.port})`);
+      this.system(GROUP_ALL, this.everRegistered ? `registered again as ${name}` : `registered as ${name} (${formatEndpoint(w)})`);
       const hosting = this.backend.hosting
-        ? ` · no relay was answering on ${this.backend.relay.address}:${this.backend.relay.port}, so this client hosts it`
+        ? ` · no relay was answering on ${formatEndpoint(this.backend.relay)}, so this client hosts it`
         : '';
       this.setNotice({ text: `registered as ${name}${hosting}`, level: 'info' });
       this.everRegistered = true;
@@ -596,7 +597,7 @@ export class ChatStore {
       revision: this.revision,
       self: { name: b.name, registration: b.registration, seenAs: b.seenAs },
       relay: {
-        label: `${b.relay.address}:${b.relay.port}`,
+        label: formatEndpoint(b.relay),
         status: b.status,
         hosting: b.hosting,
         hostedOthers: b.hostedOthers,

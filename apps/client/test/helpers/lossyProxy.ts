@@ -10,7 +10,7 @@
  * (the relay) sees one distinct address per client, as without the proxy.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { deriveSeed, LossSimulator, type SimulatorStats } from '@udpchat/server';
+import { deriveSeed, LossSimulator, type SimulatorStats } from '@udpchat/net';
 
 /** An IPv4 address and port. */
 export interface ProxyEndpoint {

@@ -21,13 +21,9 @@ import {
   type MessageOf,
   type WelcomeMessage,
 } from '@udpchat/protocol';
-import { closeSocket, openLoopbackSocket, sendDatagram } from './socket.js';
+import { closeSocket, openLoopbackSocket, sendDatagram, type RelayEndpoint } from './socket.js';
 
-/** Where the relay is. */
-export interface RelayEndpoint {
-  address: string;
-  port: number;
-}
+export type { RelayEndpoint };
 
 type Waiter = { match: (m: Message) => boolean; resolve: (m: Message) => void };
 

@@ -9,7 +9,7 @@ import { until } from './wait.js';
 
 /** apps/server/bin/udpchat-relay.js */
 export const BIN = fileURLToPath(new URL('../../bin/udpchat-relay.js', import.meta.url));
-const DIST_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const DIST_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** Lines a stream printed, collected as they come. */
 export class Lines {

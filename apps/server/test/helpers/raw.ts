@@ -4,8 +4,7 @@
  * plain-text peer of the relay, without the protocol.
  */
 import type { Socket } from 'node:dgram';
-import type { RelayEndpoint } from './peer.js';
-import { closeSocket, openLoopbackSocket, sendDatagram } from './socket.js';
+import { closeSocket, openLoopbackSocket, sendDatagram, type RelayEndpoint } from './socket.js';
 
 /** A plain-text UDP peer over a real socket. */
 export class RawPeer {

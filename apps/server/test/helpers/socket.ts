@@ -3,7 +3,12 @@
  * loopback address of the relay's family, ephemeral port.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { RelayEndpoint } from './peer.js';
+
+/** Where the relay is. */
+export interface RelayEndpoint {
+  address: string;
+  port: number;
+}
 
 /** Opens a socket bound to 127.0.0.1:`port` (default 0, any free port), or `[::1]` when the relay's address is IPv6. */
 export async function openLoopbackSocket(relay: RelayEndpoint, port = 0): Promise<Socket> {

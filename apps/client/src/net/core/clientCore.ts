@@ -9,54 +9,25 @@
  * them on a virtual clock.
  */
 import {
-  ERROR_CODES,
   GROUP_ALL,
   HEARTBEAT_INTERVAL_MS,
   MAX_TEXT_BYTES,
   nameKey,
   paddedHello,
-  utf8Length,
-  type AuthKey,
   type ChatMessage,
   type ContactEntry,
   type Message,
   type WelcomeMessage,
 } from '@udpchat/protocol';
-import type { InboxOptions } from '../delivery/inbox.js';
-import { OutboxFullError, type OutboxOptions } from '../delivery/outbox.js';
-import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS, SILENT_PROBE_MS } from './constants.js';
+import { OutboxFullError } from '../delivery/outbox.js';
+import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS } from './constants.js';
 import { DeliveryLink } from './deliveryLink.js';
+import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
 import { onRelayError, type ErrorContext } from './relayErrorRules.js';
 import { RosterSync } from './rosterSync.js';
 import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } from './types.js';
-
-/** Options of a `ClientCore`. */
-export interface CoreOptions {
-  /** Name to register. */
-  name: string;
-  /** Interval between hellos while registering, in ms (default 1000). */
-  helloRetryMs?: number;
-  /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */
-  silentAfterMs?: number;
-  /** Delivery tuning (give-up time, hold time, bounds); defaults as documented in outbox.ts / inbox.ts. */
-  delivery?: OutboxOptions & InboxOptions;
-  /** The shared secret, if any: hellos are padded for its trailer, and relay errors are explained with it in mind. */
-  secret?: AuthKey | null;
-  /** After NAME_TAKEN at registration, how long hellos go on, in ms (default: the presence timeout + 3 s). */
-  nameRetryForMs?: number;
-}
-
-/** Why `send` refused a message. */
-export class SendError extends Error {
-  constructor(
-    readonly code: 'EMPTY' | 'TOO_LONG' | 'QUEUE_FULL',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class ClientCore {
   private reg: Registration;
@@ -115,10 +86,8 @@ export class ClientCore {
     return this.delivery.outbox.size;
   }
   /** Sizes of the delivery state: pending messages, conversations, held messages, remembered ids. */
-  get deliverySizes(): { pending: number; outStreams: number; inStreams: number; held: number; ids: number } {
-    const inbox = this.delivery.inbox.sizes;
-    const { outbox } = this.delivery;
-    return { pending: outbox.size, outStreams: outbox.streamCount, inStreams: inbox.streams, held: inbox.held, ids: inbox.ids };
+  get deliverySizes(): DeliveryLink['sizes'] {
+    return this.delivery.sizes;
   }
   /** The current retransmission timeouts (RFC 6298), in ms. */
   get rto(): { relayMs: number; deliveryMs: number } {
@@ -140,9 +109,7 @@ export class ClientCore {
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
   send(to: string, text: string, now: number): ChatMessage {
-    if (text.length === 0) throw new SendError('EMPTY', 'empty messages are not sent');
-    const bytes = utf8Length(text);
-    if (bytes > MAX_TEXT_BYTES) throw new SendError('TOO_LONG', `message is ${bytes} bytes; one datagram holds at most ${MAX_TEXT_BYTES}`);
+    checkText(text);
     const group = nameKey(to) === GROUP_ALL;
     const awaited = now - this.reregisteredAt < REJOIN_GRACE_MS || this.reg.state !== 'registered';
     const expected = group ? this.roster.groupExpected(awaited) : [];
@@ -257,7 +224,7 @@ export class ClientCore {
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
     else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
-    else if (now - this.liveness.lastProbeAt >= this.probeEvery()) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
+    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
@@ -267,18 +234,12 @@ export class ClientCore {
     let next = Math.min(this.liveness.nextDeadline(), this.delivery.nextDeadline(now));
     if (reg.state === 'registering') next = Math.min(next, Math.max(this.liveness.lastProbeAt + this.helloRetryMs, reg.retryAt));
     if (reg.state === 'registered') {
-      next = Math.min(next, this.liveness.lastProbeAt + this.probeEvery(), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
+      next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
       if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
       if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
       if (this.roster.awaiting) next = Math.min(next, this.reregisteredAt + REJOIN_GRACE_MS);
     }
     return reg.state === 'closed' ? Number.POSITIVE_INFINITY : Math.max(next, now);
-  }
-
-  private probeEvery(): number {
-    if (this.liveness.status === 'silent') return SILENT_PROBE_MS;
-    if (this.liveness.awaiting) return REPROBE_MS;
-    return this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
   }
 
   private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {

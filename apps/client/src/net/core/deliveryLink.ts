@@ -5,7 +5,7 @@
  * cumulative acks (one per conversation per tick).
  */
 import { GROUP_ALL, nameKey, newMessageId, type AckMessage, type ChatMessage } from '@udpchat/protocol';
-import { RateLimiter } from '@udpchat/server';
+import { RateLimiter } from '@udpchat/net';
 import { Inbox, type AckNeeded, type InboxOptions } from '../delivery/inbox.js';
 import { Outbox, type OutboxOptions } from '../delivery/outbox.js';
 import type { DeliveryState } from '../delivery/states.js';
@@ -34,6 +34,12 @@ export class DeliveryLink {
   constructor(onState: (message: ChatMessage, state: DeliveryState) => void, options: OutboxOptions & InboxOptions = {}) {
     this.outbox = new Outbox(onState, options);
     this.inbox = new Inbox(options);
+  }
+
+  /** Sizes: pending messages, conversations, held messages, remembered ids. */
+  get sizes(): { pending: number; outStreams: number; inStreams: number; held: number; ids: number } {
+    const inbox = this.inbox.sizes;
+    return { pending: this.outbox.size, outStreams: this.outbox.streamCount, inStreams: inbox.streams, held: inbox.held, ids: inbox.ids };
   }
 
   /**

@@ -3,6 +3,7 @@
  * answer; one unanswered for `silentAfterMs` marks the relay silent. Any
  * datagram from the relay is an answer.
  */
+import { REPROBE_MS, SILENT_PROBE_MS } from './constants.js';
 import type { RelayStatus } from './types.js';
 
 export class Liveness {
@@ -48,6 +49,17 @@ export class Liveness {
   /** When `poll` may next change something, in ms (+Infinity: nothing waits). */
   nextDeadline(): number {
     return this.awaitingSince === null || this.status === 'silent' ? Number.POSITIVE_INFINITY : this.awaitingSince + this.silentAfterMs + 1;
+  }
+
+  /**
+   * How long after the last probe the next one is due, in ms: the heartbeat
+   * interval (`heartbeatMs`), sooner while one waits for its answer (REPROBE_MS),
+   * every SILENT_PROBE_MS while the relay is silent.
+   */
+  probeEvery(heartbeatMs: number): number {
+    if (this.status === 'silent') return SILENT_PROBE_MS;
+    if (this.awaiting) return REPROBE_MS;
+    return heartbeatMs;
   }
 
   private set(status: RelayStatus): boolean {

@@ -1,7 +1,7 @@
 /**
  * Loading the shared secret (PROTOCOL.md §3.2, §6.2) from `--secret-file
  * PATH` or the UDPCHAT_SECRET environment variable, for the relay's CLI and
- * for clients (which import it from `@udpchat/server`).
+ * for clients.
  */
 import { readFileSync } from 'node:fs';
 import { createAuthKey, secretProblem, type AuthKey } from '@udpchat/protocol';

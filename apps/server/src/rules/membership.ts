@@ -6,9 +6,9 @@
  * Registration itself (hello → pending → token) is in registration.ts.
  */
 import type { LeaveReason, WelcomeMessage } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import type { Contact } from '../state/contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '@udpchat/net';
 import { contactPages } from './replies.js';
 
 /** The `welcome` for `name` at `to` with the session `token`, the relay's timing and whether a client hosts it. */

@@ -15,15 +15,13 @@ import {
   type ErrorMessage,
   type HelloMessage,
 } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '@udpchat/net';
 import { registerContact, removeContact, welcomeFor } from './membership.js';
 import { errorReply } from './replies.js';
-import type { RouteOutcome } from './router.js';
-import { tokensEqual, type Pending } from './sessions.js';
-
-const HANDLED: RouteOutcome = { handled: true };
+import { HANDLED, type RouteOutcome } from './outcome.js';
+import { tokensEqual, type Pending } from '../state/sessions.js';
 
 /** The error for a name `nameProblem` objects to, or undefined when the name is fine. */
 function nameError(name: string): ErrorMessage | undefined {

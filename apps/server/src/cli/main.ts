@@ -9,11 +9,11 @@
  */
 import type { Logger } from 'pino';
 import { parseCli, PROGRAM, readVersion, USAGE } from './cli.js';
-import { RelayStartError } from './errors.js';
-import { createLogger } from './log.js';
-import { describePortInUse, probePort } from './probe.js';
-import { startRelay, type Relay } from './relay.js';
-import { loadSecret, SECRET_ENV } from './secret.js';
+import { RelayStartError } from '../io/errors.js';
+import { createLogger } from '../observe/log.js';
+import { startRelay, type Relay } from '../relay.js';
+import { loadSecret, SECRET_ENV } from '@udpchat/net';
+import { describePortInUse, probePort } from '../io/probe.js';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;

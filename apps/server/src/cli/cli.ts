@@ -6,11 +6,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_RELAY_PORT } from '@udpchat/protocol';
 import type { LevelWithSilent } from 'pino';
-import { LOG_LEVELS } from './log.js';
-import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from './lossSimulator.js';
-import { DEFAULT_RATE_LIMIT } from './rateLimit.js';
-import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from './relay.js';
-import { SECRET_ENV } from './secret.js';
+import { LOG_LEVELS } from '../observe/log.js';
+import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, DEFAULT_RATE_LIMIT, SECRET_ENV, type SimulateOptions } from '@udpchat/net';
+import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from '../relay.js';
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';
@@ -209,13 +207,13 @@ export function parseCli(argv: readonly string[]): CliCommand {
 }
 
 /**
- * The version of @udpchat/server, from apps/server/package.json (one level
- * above both src/ and dist/).
+ * The version of @udpchat/server, from apps/server/package.json (two levels
+ * above src/cli/ and dist/cli/).
  * @returns e.g. `'0.1.0'`, or `'unknown'` when package.json cannot be read.
  */
 export function readVersion(): string {
   try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     if (typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string') return pkg.version;
   } catch {
     // fall through

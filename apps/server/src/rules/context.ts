@@ -4,10 +4,10 @@
  */
 import type { Logger } from 'pino';
 import type { Message } from '@udpchat/protocol';
-import type { AmplificationLimiter } from './amplification.js';
-import type { Contact, ContactTable } from './contacts.js';
-import type { Endpoint } from './endpoint.js';
-import type { PendingTable } from './sessions.js';
+import type { AmplificationLimiter } from '../guards/amplification.js';
+import type { Contact, ContactTable } from '../state/contacts.js';
+import type { Endpoint } from '@udpchat/net';
+import type { PendingTable } from '../state/sessions.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`

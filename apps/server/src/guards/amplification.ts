@@ -5,7 +5,7 @@
  * forged source address thus makes the relay send its victim at most what
  * the forger sent.
  */
-import { BoundedMap } from './boundedMap.js';
+import { BoundedMap } from '@udpchat/net';
 
 /** Idle time after which an address's credit is forgotten, in ms (twice PENDING_TIMEOUT_MS). */
 export const AMPLIFICATION_IDLE_MS = 10_000;

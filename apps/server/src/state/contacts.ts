@@ -9,7 +9,7 @@
  * so the two kinds never compete for a name.
  */
 import { nameKey, type ContactKind } from '@udpchat/protocol';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { IpCount } from './ipCount.js';
 
 /**

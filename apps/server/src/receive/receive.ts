@@ -19,13 +19,13 @@ import type { RemoteInfo } from 'node:dgram';
 import { decodeDatagram, isProtocolDatagram, isProtocolError, type Datagram } from '@udpchat/protocol';
 import type { Level } from 'pino';
 import { checkAuth, type AuthGateDeps } from './authGate.js';
-import type { RouterContext } from './context.js';
-import { endpointKey, type Endpoint } from './endpoint.js';
-import type { RateLimitedLog } from './log.js';
-import { handlePlainText } from './plainPeers.js';
-import type { RateLimiter } from './rateLimit.js';
-import { route, type RouteOutcome } from './router.js';
-import { isUnauthenticatedReason, type DropReason, type StatsCounter } from './stats.js';
+import type { RouterContext } from '../rules/context.js';
+import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
+import type { RateLimitedLog } from '../observe/log.js';
+import { handlePlainText } from '../rules/plainPeers.js';
+import type { RouteOutcome } from '../rules/outcome.js';
+import { route } from '../rules/router.js';
+import { isUnauthenticatedReason, type DropReason, type StatsCounter } from '../observe/stats.js';
 
 /** Strict (RFC 3629) decoder: overlong forms, surrogates, C0, C1, F5–FF and cut sequences throw. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -66,15 +66,13 @@
  * - All cuts are at a grapheme cluster boundary (never inside a UTF-8
  *   sequence, surrogate pair or emoji sequence; see `truncateUtf8`).
  */
-import { GROUP_ALL, MAX_TEXT_BYTES, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
-import { PLAIN_PEER_BUDGET_BYTES, type Contact } from './contacts.js';
+import { GROUP_ALL, nameKey, newMessageId, type ChatMessage } from '@udpchat/protocol';
+import { PLAIN_PEER_BUDGET_BYTES, type Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
+import { deliverChat, formatPlainText } from './fanout.js';
+import { HANDLED, type RouteOutcome } from './outcome.js';
 import { truncateUtf8 } from './replies.js';
-import type { RouteOutcome } from './router.js';
-
-/** Largest datagram sent to a plain peer, in bytes: the classic client reads with `recvfrom(1024)`. */
-export const PLAIN_DATAGRAM_MAX_BYTES = 1024;
 
 /** Default silence after which a plain peer is dropped, in ms (5 minutes). */
 export const PLAIN_PEER_TIMEOUT_MS = 300_000;
@@ -84,8 +82,6 @@ export const RELAY_SENDER = 'relay';
 
 /** Longest unknown NAME echoed in `[relay] NAME is not online`, in UTF-8 bytes. */
 const MAX_ECHOED_NAME_BYTES = 64;
-
-const HANDLED: RouteOutcome = { handled: true };
 
 /** What a plain peer's text asks for: the group, or one contact by name. */
 export type PlainText =
@@ -109,34 +105,6 @@ export function parsePlainText(raw: string): PlainText | null {
   const rest = text.slice(direct[0].length);
   if (rest.length === 0) return null;
   return nameKey(to) === GROUP_ALL ? { kind: 'group', text: rest } : { kind: 'direct', to, text: rest };
-}
-
-/**
- * The plain datagram a plain peer receives: `[sender] text`, cut (grapheme
- * boundary, final `…`) to at most `maxBytes` bytes of UTF-8.
- * @param maxBytes default PLAIN_DATAGRAM_MAX_BYTES (1024); at least 3.
- * @throws RangeError when `maxBytes` < 3 and the text does not fit.
- */
-export function formatPlainText(sender: string, text: string, maxBytes: number = PLAIN_DATAGRAM_MAX_BYTES): string {
-  // One newline ends the line, so `nc -u` prints each message on its own line.
-  return `${truncateUtf8(`[${sender}] ${text}`, maxBytes - 1)}\n`;
-}
-
-/**
- * Delivers a chat to `recipients`: protocol clients get `chat` (encoded
- * once, text cut to MAX_TEXT_BYTES), plain peers get `[chat.from] chat.text`
- * (formatted once, cut to PLAIN_DATAGRAM_MAX_BYTES).
- * @param chat with `from` set to the sender's registered name; its text may
- *   be longer than MAX_TEXT_BYTES (plain peers' text is).
- */
-export function deliverChat(ctx: RouterContext, chat: ChatMessage, recipients: readonly Contact[]): void {
-  const clients = recipients.filter((c) => c.type === 'client');
-  const plain = recipients.filter((c) => c.type === 'plain');
-  if (clients.length > 0) ctx.out.sendToAll({ ...chat, text: truncateUtf8(chat.text, MAX_TEXT_BYTES) }, clients);
-  if (plain.length > 0) {
-    const line = formatPlainText(chat.from, chat.text);
-    for (const peer of plain) ctx.out.sendText(line, peer);
-  }
 }
 
 /** Whether a new plain peer at `from` fits the limits: fewer than maxContacts contacts, fewer than maxPerIp of its IP (0 = no cap). */

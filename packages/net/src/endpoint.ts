@@ -1,5 +1,6 @@
 /**
- * UDP endpoints (an IP address and a port) and their text form.
+ * UDP endpoints (an IP address and a port) and their text form: IPv6
+ * addresses in brackets everywhere (`[::1]:8081`); read back by parseEndpoint.ts.
  */
 
 /** Where a datagram came from or goes to. */

@@ -8,9 +8,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { nameKey, TOKEN_BYTES } from '@udpchat/protocol';
-import { BoundedMap } from './boundedMap.js';
+import { BoundedMap, formatEndpoint, type Endpoint } from '@udpchat/net';
 import type { Contact } from './contacts.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
 import type { IpCount } from './ipCount.js';
 
 /** How long a pending registration waits for its first datagram with the token, in ms (PROTOCOL.md §6.1). */

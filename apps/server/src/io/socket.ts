@@ -2,76 +2,31 @@
  * The relay's UDP socket: binding (mapped to RelayStartError), sending that
  * counts and logs instead of throwing, and a bounded close.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
 import { encode, encodingLength, type AuthKey, type EncodeOptions, type Message } from '@udpchat/protocol';
 import type { Logger } from 'pino';
-import type { AmplificationLimiter } from './amplification.js';
-import type { Contact } from './contacts.js';
-import type { Outbox, ReplyOptions } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import type { AmplificationLimiter } from '../guards/amplification.js';
+import type { Contact } from '../state/contacts.js';
+import type { Outbox, ReplyOptions } from '../rules/context.js';
+import { bindUdpSocket, closeUdpSocket, formatEndpoint, settleWithin, type Endpoint } from '@udpchat/net';
 import { bindError } from './errors.js';
-import type { RateLimitedLog } from './log.js';
-import type { StatsCounter } from './stats.js';
+import type { RateLimitedLog } from '../observe/log.js';
+import type { StatsCounter } from '../observe/stats.js';
 
 const textEncoder = new TextEncoder();
 
-/** Resolves after `promise` settles or `ms` passed, whichever is first; never rejects. */
-export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * Creates a socket (`udp6` for an IPv6 literal host, else `udp4`; no address
- * reuse) and binds it to `host:port`. After the bind, socket errors are logged
- * on `log`, never thrown.
+ * Binds the relay's socket to `host:port` (bindUdpSocket: `udp6` for an IPv6
+ * literal host, else `udp4`; no address reuse; 4 MiB buffers). After the
+ * bind, socket errors are logged on `log`, never thrown.
  * @throws RelayStartError (as a rejection) when binding fails.
  */
 export async function bindSocket(host: string, port: number, log: Logger): Promise<Socket> {
-  // 4 MiB buffers: a burst of hundreds of datagrams waits in the kernel instead of being dropped
-  // (the kernel caps these at net.core.rmem_max / wmem_max).
-  const socket = createSocket({
-    type: isIPv6(host) ? 'udp6' : 'udp4',
-    reuseAddr: false,
-    recvBufferSize: 4 * 1024 * 1024,
-    sendBufferSize: 4 * 1024 * 1024,
-  });
-  let bound = false;
-  socket.on('error', (err) => {
-    if (bound) log.error({ err }, 'socket error');
-  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        socket.off('listening', onListening);
-        reject(err);
-      };
-      const onListening = (): void => {
-        socket.off('error', onError);
-        resolve();
-      };
-      socket.once('error', onError);
-      socket.once('listening', onListening);
-      socket.bind({ port, address: host, exclusive: true });
-    });
+    return await bindUdpSocket({ host, port, onError: (err) => log.error({ err }, 'socket error') });
   } catch (err) {
-    try {
-      socket.close();
-    } catch {
-      // never bound: nothing to close
-    }
     throw bindError(err, host, port);
   }
-  bound = true;
-  return socket;
 }
 
 /**
@@ -200,15 +155,6 @@ export class Sender implements Outbox {
   async close(maxWaitMs: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await settleWithin(
-      new Promise<void>((resolve) => {
-        try {
-          this.socket.close(() => resolve());
-        } catch {
-          resolve();
-        }
-      }),
-      maxWaitMs,
-    );
+    await closeUdpSocket(this.socket, maxWaitMs);
   }
 }

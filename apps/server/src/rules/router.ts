@@ -13,26 +13,16 @@ import {
   type HeartbeatMessage,
   type Message,
 } from '@udpchat/protocol';
-import type { Contact } from './contacts.js';
+import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { removeContact, sendContactList } from './membership.js';
-import { deliverChat } from './plainPeers.js';
+import { deliverChat } from './fanout.js';
+import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
 import { errorReply } from './replies.js';
-import { tokensEqual } from './sessions.js';
-import type { IgnoredReason } from './stats.js';
+import { tokensEqual } from '../state/sessions.js';
 
-/**
- * What became of a message: handled (possibly refused with an `error`), or
- * dropped without effect — ignored, or unauthenticated (`no-token`,
- * `bad-token`: a datagram from a registered client's address without its token).
- */
-export type RouteOutcome =
-  | { readonly handled: true }
-  | { readonly handled: false; readonly reason: IgnoredReason | 'no-token' | 'bad-token' };
-
-const HANDLED: RouteOutcome = { handled: true };
 const NO_TOKEN: RouteOutcome = { handled: false, reason: 'no-token' };
 const BAD_TOKEN: RouteOutcome = { handled: false, reason: 'bad-token' };
 const UNEXPECTED: RouteOutcome = { handled: false, reason: 'unexpected' };
