@@ -4,7 +4,15 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { encode, encodingLength, type AuthKey, type EncodeOptions, type Message } from '@udpchat/protocol';
+import {
+  AUTH_TRAILER_BYTES,
+  encode,
+  encodingLength,
+  MAX_DATAGRAM_BYTES,
+  type AuthKey,
+  type EncodeOptions,
+  type Message,
+} from '@udpchat/protocol';
 import type { Logger } from 'pino';
 import type { AmplificationLimiter } from './amplification.js';
 import type { Contact } from './contacts.js';
@@ -82,6 +90,8 @@ export async function bindSocket(host: string, port: number, log: Logger): Promi
 export class Sender implements Outbox {
   private closed = false;
   private readonly signed: EncodeOptions | undefined;
+  /** {@inheritDoc Outbox.maxMessageBytes} */
+  readonly maxMessageBytes: number;
 
   /**
    * @param amplification credit of unvalidated addresses, for `reply`.
@@ -96,6 +106,7 @@ export class Sender implements Outbox {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.signed = auth ? { auth } : undefined;
+    this.maxMessageBytes = MAX_DATAGRAM_BYTES - (auth ? AUTH_TRAILER_BYTES : 0);
   }
 
   /** `message` encoded, signed in shared-secret mode. */
