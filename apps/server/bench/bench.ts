@@ -812,7 +812,7 @@ function table(results: Partial<Record<CaseName, CaseReport>>, opts: Options, ch
     if (t.corrupt + c.latencyRun.corrupt > 0) problems.push(`${c.label}: ${t.corrupt + c.latencyRun.corrupt} corrupt datagrams`);
     if (t.authFailed + c.latencyRun.authFailed > 0) problems.push(`${c.label}: ${t.authFailed + c.latencyRun.authFailed} datagrams from the relay unsigned or failing verification`);
     const stats = c.relayStats;
-    for (const k of ['unauthenticated', 'rateLimited', 'malformed'] as const) {
+    for (const k of ['unauthenticated', 'rateLimited', 'malformed', 'empty'] as const) {
       const v = stats?.[k];
       if (typeof v === 'number' && v > 0) problems.push(`${c.label}: the relay counted ${v} datagrams ${k} (${JSON.stringify(stats?.dropped ?? {})})`);
     }

@@ -143,7 +143,7 @@ export interface Relay {
   readonly address: RelayAddress;
   /** Number of registered contacts right now, plain peers included. */
   readonly contactCount: number;
-  /** Snapshot of the counters (accepted + malformed + unauthenticated + rateLimited === datagramsIn). */
+  /** Snapshot of the counters (accepted + malformed + empty + unauthenticated + rateLimited === datagramsIn). */
   stats(): RelayStats;
   /** Logs one 'relay stats' line (info) with the counters, and returns them (what SIGUSR1 does in `udpchat-relay`). */
   logStats(): RelayStats;

@@ -19,7 +19,7 @@ const SEED = 20_26;
 
 /** The stats line as logged: the counters of RelayStats, among the logger's own fields. */
 type StatsLine = Record<string, unknown> &
-  Pick<RelayStats, 'datagramsIn' | 'accepted' | 'malformed' | 'unauthenticated' | 'rateLimited' | 'dropped' | 'ignored'>;
+  Pick<RelayStats, 'datagramsIn' | 'accepted' | 'malformed' | 'empty' | 'unauthenticated' | 'rateLimited' | 'dropped' | 'ignored'>;
 
 /** Sends SIGUSR1 and returns the stats line it makes the relay log. */
 async function statsOf(p: RelayProcess): Promise<StatsLine> {
@@ -112,6 +112,7 @@ describe('100,000 random and mutated datagrams at the relay process', () => {
           datagramsIn: stats.datagramsIn,
           accepted: stats.accepted,
           malformed: stats.malformed,
+          empty: stats.empty,
           unauthenticated: stats.unauthenticated,
           rateLimited: stats.rateLimited,
           dropped: stats.dropped,
@@ -131,8 +132,9 @@ describe('100,000 random and mutated datagrams at the relay process', () => {
         bytesIn: expect.any(Number),
         bytesOut: expect.any(Number),
       });
-      expect(stats.accepted + stats.malformed + stats.unauthenticated + stats.rateLimited).toBe(stats.datagramsIn);
-      expect(sum(stats.dropped)).toBe(stats.malformed + stats.unauthenticated + stats.rateLimited);
+      expect(stats.accepted + stats.malformed + stats.empty + stats.unauthenticated + stats.rateLimited).toBe(stats.datagramsIn);
+      expect(sum(stats.dropped)).toBe(stats.malformed + stats.empty + stats.unauthenticated + stats.rateLimited);
+      expect(stats.empty).toBeGreaterThan(0);
       expect(stats.rateLimited).toBe(0);
       // Most of the blast reached the relay (the kernel may drop some under load) and most of it was malformed.
       expect(stats.datagramsIn).toBeGreaterThan(COUNT * 0.5);

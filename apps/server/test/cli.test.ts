@@ -84,6 +84,11 @@ describe('parseCli', () => {
     [['--port', '70000'], '--port must be a whole number from 0 to 65535 (got "70000")'],
     [['--port', '1.5'], '--port must be a whole number from 0 to 65535 (got "1.5")'],
     [['--port=-1'], '--port must be a whole number from 0 to 65535 (got "-1")'],
+    [['--port', '-1'], '--port must be a whole number from 0 to 65535 (got "-1")'],
+    [['--host', 'x', '--port', '-80', '--seed', '1'], '--port must be a whole number from 0 to 65535 (got "-80")'],
+    [['--simulate-loss', '-0.5'], '--simulate-loss must be a number from 0 to 1 (got "-0.5")'],
+    [['--seed', '-1', '--simulate-loss', '0.1'], '--seed must be a whole number from 0 to 4294967295 (got "-1")'],
+    [['--host', '-x'], '--host needs a value (got "-x"; write --host=VALUE for a value starting with "-")'],
     [['--frob'], 'unknown flag --frob'],
     [['-x'], 'unknown flag -x'],
     [['--port'], '--port needs a value'],
@@ -270,6 +275,7 @@ describe('the udpchat-relay program', () => {
         datagramsIn: 5,
         accepted: 3,
         malformed: 1,
+        empty: 0,
         unauthenticated: 1,
         rateLimited: 0,
         dropped: { UNKNOWN_KIND: 1, 'no-token': 1 },
@@ -304,11 +310,37 @@ describe('the udpchat-relay program', () => {
     expect(fromEnv.stderr[0]).toBe('udpchat-relay: the shared secret is 5 bytes; at least 8 are needed (UDPCHAT_SECRET)');
   });
 
-  it('exits 0 on SIGINT', async () => {
-    const { p } = await startedRelay();
-    p.child.kill('SIGINT');
-    expect(await exitWithin(p, 5000)).toBe(0);
-    expect(p.stdout.json().some((l) => l.msg === 'relay stopping')).toBe(true);
+  it('exits 0 on SIGINT after the bye, with nothing but JSON lines on stdout', async () => {
+    const { p, port } = await startedRelay();
+    const peer = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      await peer.register('alice');
+      p.child.kill('SIGINT');
+      expect(await peer.next('bye', undefined, 5000)).toEqual({ kind: 'bye', reason: 'relay shutting down' });
+      expect(await exitWithin(p, 5000)).toBe(0);
+    } finally {
+      await peer.close();
+    }
+    expect(p.stdout.lines.length).toBeGreaterThan(3);
+    for (const line of p.stdout.lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    expect(p.stdout.json().map((l) => l.msg)).toEqual(expect.arrayContaining(['signal received', 'relay stopping', 'relay stopped']));
+    expect(p.stderr.lines).toEqual([]);
+  });
+
+  it('takes a SIGINT delivered twice (terminal and npm/pnpm both send it) as one: exit 0 after the bye', async () => {
+    const { p, port } = await startedRelay('--log-level', 'debug');
+    const peer = await TestPeer.open({ address: '127.0.0.1', port });
+    try {
+      await peer.register('alice');
+      p.child.kill('SIGINT');
+      await p.stdout.waitFor((l) => l.includes('"signal received"'), 'signal received');
+      p.child.kill('SIGINT');
+      expect(await exitWithin(p, 5000)).toBe(0);
+      expect(await peer.next('bye', undefined, 5000)).toEqual({ kind: 'bye', reason: 'relay shutting down' });
+    } finally {
+      await peer.close();
+    }
+    expect(p.stdout.json().some((l) => l.msg === 'second signal: exiting now')).toBe(false);
   });
 
   it('exits 1 with one line when the port is in use, naming who holds it', async () => {
@@ -327,7 +359,8 @@ describe('the udpchat-relay program', () => {
     [['--simulate-loss', '0.5', '--seed', 'x'], 'udpchat-relay: --seed must be a whole number from 0 to 4294967295 (got "x")'],
     [['--rate-limit', 'x'], 'udpchat-relay: --rate-limit must be a whole number from 0 to 1000000 (got "x")'],
     [['--max-contacts', '0'], 'udpchat-relay: --max-contacts must be a whole number from 1 to 1000000 (got "0")'],
-    [['--max-per-ip', '-3'], 'udpchat-relay: --max-per-ip needs a value (got "-3"; write --max-per-ip=VALUE for a value starting with "-")'],
+    [['--max-per-ip', '-3'], 'udpchat-relay: --max-per-ip must be a whole number from 0 to 1000000 (got "-3")'],
+    [['--port', '-1'], 'udpchat-relay: --port must be a whole number from 0 to 65535 (got "-1")'],
   ])('exits 2 for %j with one error line and the usage', async (args, line) => {
     const { code, stdout, stderr } = await runRelay(args);
     expect(code).toBe(2);
@@ -356,6 +389,7 @@ describe('the udpchat-relay program', () => {
     }
     const version = await runRelay(['-v']);
     expect(version.code).toBe(0);
-    expect(version.stdout).toEqual([pkg.version]);
+    expect(version.stdout).toEqual([`udpchat-relay ${pkg.version}`]);
+    expect(version.stderr).toEqual([]);
   });
 });

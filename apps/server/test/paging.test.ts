@@ -1,8 +1,16 @@
-import { encodingLength, MAX_DATAGRAM_BYTES, MAX_NAME_CHARS, nameProblem, type ContactEntry } from '@udpchat/protocol';
+import {
+  AUTH_TRAILER_BYTES,
+  createAuthKey,
+  encodingLength,
+  MAX_DATAGRAM_BYTES,
+  MAX_NAME_CHARS,
+  nameProblem,
+  type ContactEntry,
+} from '@udpchat/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contactPages } from '../src/index.js';
-import { peerOf, testRelay } from './helpers/relay.js';
+import { peerOf, registeredWith, testRelay } from './helpers/relay.js';
 import type { TestPeer } from './helpers/peer.js';
 
 /** A valid name of 32 three-byte characters, distinct per `i`. */
@@ -67,5 +75,27 @@ describe('contact list pages', () => {
     expect(listed.sort()).toEqual(names.slice(0, 149).sort());
     expect(relay.contactCount).toBe(150);
     expect(last.garbage).toEqual([]);
+  }, 60_000);
+
+  it('leaves room for the auth trailer in shared-secret mode: every client gets the whole list, each page signed and at most 1200 bytes', async () => {
+    const secret = createAuthKey('paging test secret');
+    const relay = await testRelay({ secret });
+    // 32 characters of 3 bytes: 98 bytes per entry, so 12 entries (1187 bytes) fit 1200 but not 1200 − 48.
+    const names = Array.from({ length: 30 }, (_, i) => longName(i));
+    const peers = await registeredWith(relay, secret, ...names);
+    expect(relay.contactCount).toBe(30);
+    for (const [i, peer] of peers.entries()) {
+      await peer.send({ kind: 'list' });
+      const first = await peer.next('contacts');
+      const pages = [first];
+      while (pages.length < first.pages) pages.push(await peer.next('contacts'));
+      for (const page of pages) expect(encodingLength(page) + AUTH_TRAILER_BYTES).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
+      if (i === peers.length - 1) expect(first.pages).toBeGreaterThan(2);
+      const listed = pages.flatMap((p) => p.contacts.map((c) => c.name));
+      expect(listed.sort(), `the list of ${peer.port}`).toEqual(names.filter((_, j) => j !== i).sort());
+      expect(peer.garbage).toEqual([]);
+      expect(peer.verdicts.every((v) => v === 'ok')).toBe(true);
+    }
+    expect(relay.stats().ignored.internal).toBeUndefined();
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import {
   TOKEN_BYTES,
   utf8Length,
   HELLO_MIN_BYTES,
+  createAuthKey,
 } from '../src/index.js';
 import { decodeIsTotal, messageArb } from './arbitraries.js';
 
@@ -183,6 +184,26 @@ describe('round trip of every kind with edge values', () => {
       expect(bytes.length).toBe(34 + 128 + 64);
       expect(bytes.length + AUTH_TRAILER_BYTES).toBe(274);
       expect(bytes.length + AUTH_TRAILER_BYTES).toBeLessThanOrEqual(HELLO_MIN_BYTES);
+    }
+  });
+
+  it('the largest message of every relay -> client kind but contacts fits one datagram with a token and an auth trailer', () => {
+    const id = 'i'.repeat(MAX_ID_BYTES);
+    const largest: Message[] = [
+      { kind: 'welcome', name: LONGEST_NAME, address: 'f'.repeat(64), port: 65535, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN, hostedByClient: true },
+      { kind: 'join', name: LONGEST_NAME, type: 'plain' },
+      { kind: 'leave', name: LONGEST_NAME, reason: 'timeout' },
+      { kind: 'rename', from: LONGEST_NAME, name: LONGEST_NAME },
+      chat({ id, from: LONGEST_NAME, to: LONGEST_NAME, text: 'x'.repeat(MAX_TEXT_BYTES) }),
+      { kind: 'heartbeat-ack', seq: 1 },
+      { kind: 'bye', reason: 'x'.repeat(255) },
+      { kind: 'error', code: 'C'.repeat(64), message: 'm'.repeat(512), ref: id },
+      { kind: 'relay-ack', id, recipients: 65535 },
+      ack({ from: LONGEST_NAME, to: LONGEST_NAME, ranges: MOST_RANGES }),
+    ];
+    for (const m of largest) {
+      const envelope = { token: TOKEN, auth: createAuthKey('any secret'), time: 1, nonce: new Uint8Array(8) };
+      expect(encodingLength(m, envelope), m.kind).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
     }
   });
 

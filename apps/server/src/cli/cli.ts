@@ -97,6 +97,35 @@ function flagText(rawName: string): string {
   return rawName.startsWith('-') ? rawName : `--${rawName}`;
 }
 
+/** Flags whose value is a number: `--port -1` gives the value -1 (then a range error), not "needs a value". */
+const NUMERIC_FLAGS: ReadonlySet<string> = new Set<OptionName>([
+  'port',
+  'rate-limit',
+  'max-contacts',
+  'max-per-ip',
+  'simulate-loss',
+  'simulate-duplicate',
+  'simulate-reorder',
+  'seed',
+]);
+
+/**
+ * `argv` with each numeric flag followed by a separate negative-looking
+ * value (`--port -1`, `--seed -.5`) written as one `--port=-1`, so that the
+ * value is read as the flag's (and refused by its range check with a clear
+ * message) instead of looking like a missing value.
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const out = [...argv];
+  for (const token of [...tokens].reverse()) {
+    if (token.kind !== 'option' || !NUMERIC_FLAGS.has(token.name) || token.inlineValue !== false) continue;
+    if (token.value === undefined || !/^-[\d.]/.test(token.value)) continue;
+    out.splice(token.index, 2, `${token.rawName}=${token.value}`);
+  }
+  return out;
+}
+
 /**
  * First mistake in `argv`, as a one-line message naming the flag, or null.
  * Done on parseArgs' tokens so that every message names the offending flag.
@@ -145,11 +174,14 @@ function isLevel(text: string): text is LevelWithSilent {
 
 /**
  * Parses the arguments after the program name. Strict: unknown flags,
- * missing values, values given to -h/-v and positional arguments are mistakes.
+ * missing values, values given to -h/-v and positional arguments are mistakes;
+ * a negative number after a numeric flag (`--port -1`) is its value, refused
+ * by the range check ("--port must be a whole number from 0 to 65535").
  * `--help` and `--version` win over everything else when the line is valid.
  * @returns the command; never throws.
  */
-export function parseCli(argv: readonly string[]): CliCommand {
+export function parseCli(rawArgv: readonly string[]): CliCommand {
+  const argv = joinNegativeNumbers(rawArgv);
   const mistake = findMistake(argv);
   if (mistake) return { kind: 'error', message: mistake };
   let values: {

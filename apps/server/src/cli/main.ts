@@ -17,6 +17,13 @@ import { describePortInUse, probePort } from '../io/probe.js';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;
+/**
+ * A second signal this soon after the first, in ms, is the same request
+ * delivered twice, not an impatient second Ctrl+C: a terminal's Ctrl+C goes
+ * to the whole process group, and `npm run` / `pnpm run` (without
+ * shellEmulator) also forward it to their child.
+ */
+const DUPLICATE_SIGNAL_MS = 500;
 
 function flush(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
@@ -33,12 +40,14 @@ function flush(logger: Logger): Promise<void> {
  * signal can arrive while the default "terminate at once" still applies).
  * First signal: stop the attached relay (at once, or as soon as it is
  * attached), flush the log, exit 0 — and exit 0 anyway after FORCE_EXIT_MS.
- * A second signal exits at once (130 for SIGINT, 143 for SIGTERM).
+ * A second signal within DUPLICATE_SIGNAL_MS is the same one delivered twice
+ * (ignored); a later one exits at once (130 for SIGINT, 143 for SIGTERM).
  * @returns `attach(relay)`: the relay to stop.
  */
 function handleSignals(logger: Logger): { attach(relay: Relay): void } {
   let relay: Relay | undefined;
   let requested = false;
+  let requestedAt = 0;
   const shutdown = (running: Relay): void => {
     void running
       .stop()
@@ -47,10 +56,15 @@ function handleSignals(logger: Logger): { attach(relay: Relay): void } {
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (requested) {
+      if (performance.now() - requestedAt < DUPLICATE_SIGNAL_MS) {
+        logger.debug({ signal }, 'signal delivered twice: already stopping');
+        return;
+      }
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     requested = true;
+    requestedAt = performance.now();
     logger.info({ signal }, 'signal received');
     setTimeout(() => {
       logger.warn({ afterMs: FORCE_EXIT_MS }, 'relay did not stop in time: exiting');
@@ -84,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     case 'version':
-      process.stdout.write(`${readVersion()}\n`);
+      process.stdout.write(`${PROGRAM} ${readVersion()}\n`);
       return 0;
     case 'error':
       process.stderr.write(`${PROGRAM}: ${command.message}\n${USAGE}\n`);

@@ -3,7 +3,15 @@
  * counts and logs instead of throwing, and a bounded close.
  */
 import type { Socket } from 'node:dgram';
-import { encode, encodingLength, type AuthKey, type EncodeOptions, type Message } from '@udpchat/protocol';
+import {
+  AUTH_TRAILER_BYTES,
+  encode,
+  encodingLength,
+  MAX_DATAGRAM_BYTES,
+  type AuthKey,
+  type EncodeOptions,
+  type Message,
+} from '@udpchat/protocol';
 import type { Logger } from 'pino';
 import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact } from '../state/contacts.js';
@@ -37,6 +45,8 @@ export async function bindSocket(host: string, port: number, log: Logger): Promi
 export class Sender implements Outbox {
   private closed = false;
   private readonly signed: EncodeOptions | undefined;
+  /** {@inheritDoc Outbox.maxMessageBytes} */
+  readonly maxMessageBytes: number;
 
   /**
    * @param amplification credit of unvalidated addresses, for `reply`.
@@ -51,6 +61,7 @@ export class Sender implements Outbox {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.signed = auth ? { auth } : undefined;
+    this.maxMessageBytes = MAX_DATAGRAM_BYTES - (auth ? AUTH_TRAILER_BYTES : 0);
   }
 
   /** `message` encoded, signed in shared-secret mode. */

@@ -1,12 +1,14 @@
 /**
  * The relay's counters (PROTOCOL.md §6.3 "Counters"). Every received
- * datagram is counted exactly once, in one of four classes:
+ * datagram is counted exactly once, in one of five classes:
  *
- *   datagramsIn = accepted + malformed + unauthenticated + rateLimited
+ *   datagramsIn = accepted + malformed + empty + unauthenticated + rateLimited
  *
  * - `rateLimited`: over its address's rate limit, dropped before decoding;
+ * - `empty`: 0 bytes (nothing to read, but nothing wrong either: the
+ *   client's `/empty` sends one on purpose);
  * - `malformed`: not a datagram the relay can read (decode failures,
- *   neither protocol nor UTF-8, 0 bytes);
+ *   neither protocol nor UTF-8);
  * - `unauthenticated`: readable but not proven to come from who it claims
  *   (a missing or wrong session token or auth trailer, a replay, plain text
  *   in shared-secret mode);
@@ -16,8 +18,8 @@
  */
 import type { ProtocolErrorCode } from '@udpchat/protocol';
 
-/** Why a datagram counted as `malformed` was dropped: a decode failure code, `BAD_UTF8`, or `empty-datagram` (0 bytes). */
-export type MalformedReason = ProtocolErrorCode | 'empty-datagram';
+/** Why a datagram counted as `malformed` was dropped: a decode failure code, or `BAD_UTF8`. */
+export type MalformedReason = ProtocolErrorCode;
 
 /**
  * Why a datagram counted as `unauthenticated` was dropped:
@@ -62,8 +64,8 @@ export type IgnoredReason =
   | 'ack-unknown-contact'
   | 'internal';
 
-/** Why a datagram was dropped or ignored (see the three reason types). */
-export type DropReason = MalformedReason | UnauthenticatedReason | IgnoredReason | 'rate-limited';
+/** Why a datagram was dropped or ignored (see the three reason types; `empty-datagram`: 0 bytes, class `empty`). */
+export type DropReason = MalformedReason | UnauthenticatedReason | IgnoredReason | 'empty-datagram' | 'rate-limited';
 
 /**
  * Why a datagram the relay meant to send was not sent:
@@ -92,7 +94,7 @@ export function isUnauthenticatedReason(reason: string): reason is Unauthenticat
 
 /** A snapshot of the counters. Byte counts are UDP payload bytes. */
 export interface RelayStats {
-  /** Datagrams received (= accepted + malformed + unauthenticated + rateLimited). */
+  /** Datagrams received (= accepted + malformed + empty + unauthenticated + rateLimited). */
   datagramsIn: number;
   /** Bytes received. */
   bytesIn: number;
@@ -106,11 +108,13 @@ export interface RelayStats {
   accepted: number;
   /** Received datagrams dropped as unreadable. */
   malformed: number;
+  /** Received datagrams of 0 bytes (dropped: nothing to relay; `dropped['empty-datagram']`). */
+  empty: number;
   /** Received datagrams dropped as not proven to come from their claimed sender. */
   unauthenticated: number;
   /** Received datagrams dropped by the per-address rate limit, before decoding. */
   rateLimited: number;
-  /** Dropped datagrams by reason (malformed, unauthenticated and `rate-limited` ones); reasons never seen are absent. */
+  /** Dropped datagrams by reason (malformed, `empty-datagram`, unauthenticated and `rate-limited` ones); reasons never seen are absent. */
   dropped: Record<string, number>;
   /** Accepted datagrams that had no effect, by `IgnoredReason`; reasons never seen are absent. */
   ignored: Record<string, number>;
@@ -137,6 +141,7 @@ export class StatsCounter {
   private sendErrors = 0;
   private accepted = 0;
   private malformed = 0;
+  private empty = 0;
   private unauthenticated = 0;
   private rateLimited = 0;
   private readonly dropped = new Map<string, number>();
@@ -144,9 +149,9 @@ export class StatsCounter {
   private readonly notSent = new Map<string, number>();
   private readonly refused = new Map<string, number>();
 
-  /** Received datagrams counted in one of the four classes so far (equals `datagramsIn` between datagrams). */
+  /** Received datagrams counted in one of the five classes so far (equals `datagramsIn` between datagrams). */
   get classified(): number {
-    return this.accepted + this.malformed + this.unauthenticated + this.rateLimited;
+    return this.accepted + this.malformed + this.empty + this.unauthenticated + this.rateLimited;
   }
 
   /** A datagram of `bytes` bytes arrived. */
@@ -170,6 +175,12 @@ export class StatsCounter {
   dropMalformed(reason: MalformedReason): void {
     this.malformed++;
     bump(this.dropped, reason);
+  }
+
+  /** The datagram just received had 0 bytes. */
+  dropEmpty(): void {
+    this.empty++;
+    bump(this.dropped, 'empty-datagram');
   }
 
   /** The datagram just received failed authentication. */
@@ -215,6 +226,7 @@ export class StatsCounter {
       sendErrors: this.sendErrors,
       accepted: this.accepted,
       malformed: this.malformed,
+      empty: this.empty,
       unauthenticated: this.unauthenticated,
       rateLimited: this.rateLimited,
       dropped: Object.fromEntries(this.dropped),

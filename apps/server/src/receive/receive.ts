@@ -4,7 +4,7 @@
  *
  * 1. counted as received;
  * 2. per-address rate limit (token bucket), before any decoding → `rate-limited`;
- * 3. 0 bytes → malformed `empty-datagram`; not a protocol datagram: plain
+ * 3. 0 bytes → `empty` (`empty-datagram`); not a protocol datagram: plain
  *    text (refused as `plain-text-refused` in shared-secret mode, malformed
  *    `BAD_UTF8` when not UTF-8); a protocol datagram: decoded (malformed with
  *    the decode error's code when it does not decode);
@@ -12,8 +12,8 @@
  * 5. session token and the rules (router.ts) → accepted, or unauthenticated
  *    `no-token` / `bad-token`.
  *
- * Each datagram is counted once: accepted + malformed + unauthenticated +
- * rate-limited = received.
+ * Each datagram is counted once: accepted + malformed + empty +
+ * unauthenticated + rate-limited = received.
  */
 import type { RemoteInfo } from 'node:dgram';
 import { decodeDatagram, isProtocolDatagram, isProtocolError, type Datagram } from '@udpchat/protocol';
@@ -71,7 +71,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
   const handle = (datagram: Buffer, from: Endpoint, key: string, now: number): void => {
     const size = datagram.length;
     if (size === 0) {
-      stats.dropMalformed('empty-datagram');
+      stats.dropEmpty();
       logDrop('empty-datagram', key, 0);
       return;
     }

@@ -33,6 +33,13 @@ export interface ReplyOptions {
  */
 export interface Outbox {
   /**
+   * Largest message, in encoded bytes before the envelope, that fits one
+   * datagram to a client: MAX_DATAGRAM_BYTES (1200) minus what this outbox
+   * adds to every datagram (the 48-byte auth trailer in shared-secret mode;
+   * relay → client datagrams carry no token). Contact pages are cut to it.
+   */
+  readonly maxMessageBytes: number;
+  /**
    * Sends `message` as one datagram to `to`, a validated address (a
    * registered client, or one that just proved it holds its token).
    * @throws ProtocolError when `message` cannot be encoded (a bug in the caller).

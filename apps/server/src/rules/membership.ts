@@ -27,12 +27,14 @@ export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token
 
 /**
  * Sends the contact list (everyone but `contact`, plain peers included with
- * type `plain`, in pages of at most 1200 bytes) to `contact`, a registered
- * client: the answer to `list` (PROTOCOL.md §4.13, §6.1).
+ * type `plain`) to `contact`, a registered client: the answer to `list`
+ * (PROTOCOL.md §4.3, §4.13, §6.1). Each page is one datagram of at most 1200
+ * bytes with its envelope: pages are cut to `ctx.out.maxMessageBytes` (1152
+ * in shared-secret mode, room for the 48-byte auth trailer).
  */
 export function sendContactList(ctx: RouterContext, contact: Contact): void {
   const others = ctx.contacts.othersThan(contact).map((c) => ({ name: c.name, type: c.type }));
-  for (const page of contactPages(others)) ctx.out.send(page, contact.endpoint);
+  for (const page of contactPages(others, ctx.out.maxMessageBytes)) ctx.out.send(page, contact.endpoint);
 }
 
 /**

@@ -8,7 +8,7 @@
  *   that is well-formed UTF-8 is text from the plain peer at its source
  *   address. Any length is accepted (it is cut when relayed, below).
  * - Neither a protocol datagram nor UTF-8: dropped as `BAD_UTF8`; never a contact.
- * - A 0-byte datagram: dropped as `empty-datagram`, logged
+ * - A 0-byte datagram: dropped as `empty-datagram` (counted as `empty`), logged
  *   "0-byte datagram from ip:port" (rate-limited); never a contact.
  * - Text from the address of a registered protocol client: dropped as
  *   `plain-from-client` (a client is not also a plain peer).
