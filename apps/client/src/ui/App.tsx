@@ -1,5 +1,4 @@
 import { Box, useCursor } from 'ink';
-import { useEffect } from 'react';
 import type { ChatStore } from '../state/store.js';
 import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
@@ -50,9 +49,10 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const target = snapshot.open.title;
   const prompt = inputPrompt(target);
   const caret = editorWindow(editor.state, Math.max(1, columns - displayWidth(prompt))).cursorColumn;
-  useEffect(() => {
-    setCursorPosition(focus === 'input' ? { x: displayWidth(prompt) + caret, y: layout.inputRow } : undefined);
-  }, [focus, prompt, caret, layout.inputRow, setCursorPosition]);
+  // Set during render, not in an effect: Ink hands the position to the terminal in the
+  // insertion effect of the same commit, so a position set in useEffect would only show
+  // with the next frame (the caret one keystroke behind, issue 10 #5).
+  setCursorPosition(focus === 'input' ? { x: displayWidth(prompt) + caret, y: layout.inputRow } : undefined);
 
   return (
     <Box flexDirection="column" width={columns} height={layout.height}>
