@@ -2,13 +2,14 @@ import { Box, useCursor } from 'ink';
 import type { ChatStore } from '../state/store.js';
 import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
-import { ConversationPane } from './components/ConversationPane.js';
+import { ConversationPane, conversationViewport } from './components/ConversationPane.js';
 import { InspectorPane } from './components/InspectorPane.js';
 import { editorWindow, InputLine, inputPrompt } from './components/InputLine.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { StatusLine } from './components/StatusLine.js';
 import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
 import { useChatSnapshot } from './hooks/useChatSnapshot.js';
+import { useConversationScroll } from './hooks/useConversationScroll.js';
 import { useEditor } from './hooks/useEditor.js';
 import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
@@ -32,7 +33,6 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const editor = useEditor();
   const focusState = useImmediateState<Focus>('input');
   const cursorState = useImmediateState(0);
-  const scrollState = useImmediateState(0);
   const focus = focusState.value;
   const layout = computeLayout(columns, rows);
   // The inspector, when open, takes the lower part of the right column.
@@ -40,9 +40,11 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
     snapshot.inspector.mode
   ];
   const pageRows = Math.max(1, layout.paneHeight - inspectorHeight - 3);
+  const viewport = conversationViewport(layout.conversationWidth, layout.paneHeight - inspectorHeight);
+  const scroll = useConversationScroll({ conversation: snapshot.open, width: viewport.innerWidth, height: viewport.innerHeight, pageRows });
 
   useFunctionKey('f2', () => store.toggleInspector());
-  useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scrollBack: scrollState, pageRows, onQuit });
+  useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scroll, onQuit });
 
   // The terminal cursor sits at the caret, so an IME composes in the right place.
   const { setCursorPosition } = useCursor();
@@ -70,7 +72,8 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
             <ConversationPane
               conversation={snapshot.open}
               online={snapshot.openOnline}
-              scrollBack={scrollState.value}
+              scrollBack={scroll.scrollBack}
+              newMessages={scroll.newMessages}
               width={layout.conversationWidth}
               height={layout.paneHeight - inspectorHeight}
             />

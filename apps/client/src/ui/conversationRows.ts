@@ -128,3 +128,33 @@ export function visibleRows(
 export function rowWidth(row: Row): number {
   return row.parts.reduce((sum, p) => sum + displayWidth(p.text), 0);
 }
+
+/**
+ * The scroll offset `scrollBack` clamped to the content: at most the rows
+ * above the last screenful (0 when everything fits). Lays out at most
+ * `height + scrollBack` rows.
+ */
+export function clampScrollBack(entries: readonly ConversationEntry[], width: number, height: number, scrollBack: number): number {
+  return visibleRows(entries, width, height, scrollBack).scrollBack;
+}
+
+/**
+ * What came after `anchor` (an entry that was the newest): the rows those
+ * entries take at `width`, and how many of them are messages from others.
+ * @returns null when `anchor` is no longer among the entries.
+ */
+export function addedSince(
+  entries: readonly ConversationEntry[],
+  anchor: ConversationEntry,
+  width: number,
+): { rows: number; messages: number } | null {
+  let rows = 0;
+  let messages = 0;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] as ConversationEntry;
+    if (entry === anchor) return { rows, messages };
+    rows += entryRows(entry, width).length;
+    if (entry.kind === 'message' && !entry.own) messages++;
+  }
+  return null;
+}

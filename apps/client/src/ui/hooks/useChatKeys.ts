@@ -2,6 +2,7 @@ import { useInput } from 'ink';
 import type { ChatStore, SubmitResult } from '../../state/store.js';
 import type { ChatSnapshot } from '../../state/types.js';
 import { commandFor } from '../keyBindings.js';
+import type { ConversationScroll } from './useConversationScroll.js';
 import type { EditorApi } from './useEditor.js';
 import type { ImmediateState } from './useImmediateState.js';
 
@@ -17,10 +18,8 @@ export interface ChatKeysOptions {
   focus: ImmediateState<Focus>;
   /** Highlighted row of the contact list. */
   cursor: ImmediateState<number>;
-  /** Rows scrolled back in the conversation. */
-  scrollBack: ImmediateState<number>;
-  /** Rows one PgUp/PgDn moves. */
-  pageRows: number;
+  /** The conversation's scroll position (PgUp/PgDn, Esc). */
+  scroll: ConversationScroll;
   /** Called once the user has really decided to quit. */
   onQuit: () => void;
 }
@@ -49,12 +48,12 @@ export function useChatKeys(o: ChatKeysOptions): void {
         o.cursor.set(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));
         return;
       case 'scrollUp':
-        return o.scrollBack.set((s) => s + o.pageRows);
+        return o.scroll.page('up');
       case 'scrollDown':
-        return o.scrollBack.set((s) => Math.max(0, s - o.pageRows));
+        return o.scroll.page('down');
       case 'escape':
         if (o.focus.latest.current === 'contacts') o.focus.set('input');
-        else o.scrollBack.set(0);
+        else o.scroll.toBottom();
         return;
     }
     if (o.focus.latest.current === 'contacts') {
@@ -64,7 +63,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
       if (command === 'submit') {
         const row = o.snapshot.contacts[Math.min(o.cursor.latest.current, last)];
         if (row) o.store.open(row.key);
-        o.scrollBack.set(0);
+        o.scroll.toBottom();
         o.focus.set('input');
         return;
       }
@@ -78,7 +77,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
     switch (command) {
       case 'submit': {
         const line = o.editor.take();
-        o.scrollBack.set(0);
+        o.scroll.toBottom();
         return finish(o.store.submit(line));
       }
       case 'up':
