@@ -25,3 +25,15 @@ describe('line editor', () => {
     expect(editorText(run({ type: 'insert', text: 'x\x1b[Ay' }))).toBe('x[Ay');
   });
 });
+
+describe('editor window', () => {
+  it('keeps the cursor in view and, when it can, the end of the text', async () => {
+    const { editorWindow } = await import('../src/ui/components/InputLine.js');
+    const long = run({ type: 'insert', text: 'abcdefghij' }, { type: 'left' }, { type: 'left' });
+    expect(editorWindow(long, 6)).toEqual({ text: 'fghij', cursorColumn: 3 });
+    const home = editorReducer(long, { type: 'home' });
+    expect(editorWindow(home, 6)).toEqual({ text: 'abcde', cursorColumn: 0 });
+    const wide = run({ type: 'insert', text: '你好世界' });
+    expect(editorWindow(wide, 6)).toEqual({ text: '世界', cursorColumn: 4 });
+  });
+});

@@ -33,7 +33,7 @@ export type ChatBackend = Pick<
 >;
 
 /** What `submit` asks the UI to do next. */
-export type SubmitResult = 'done' | 'quit';
+export type SubmitResult = 'done' | 'quit' | 'kept';
 
 /** Options of `ChatStore`. */
 export interface StoreOptions {

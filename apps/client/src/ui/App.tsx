@@ -1,10 +1,9 @@
 import { Box, useCursor } from 'ink';
 import type { ChatStore } from '../state/store.js';
-import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
 import { ConversationPane, conversationViewport } from './components/ConversationPane.js';
 import { InspectorPane } from './components/InspectorPane.js';
-import { editorWindow, InputLine, inputPrompt } from './components/InputLine.js';
+import { InputLine, inputLayout } from './components/InputLine.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { StatusLine } from './components/StatusLine.js';
 import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
@@ -49,12 +48,11 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   // The terminal cursor sits at the caret, so an IME composes in the right place.
   const { setCursorPosition } = useCursor();
   const target = snapshot.open.title;
-  const prompt = inputPrompt(target);
-  const caret = editorWindow(editor.state, Math.max(1, columns - displayWidth(prompt))).cursorColumn;
+  const caret = inputLayout(editor.state, target, columns).caretColumn;
   // Set during render, not in an effect: Ink hands the position to the terminal in the
   // insertion effect of the same commit, so a position set in useEffect would only show
   // with the next frame (the caret one keystroke behind, issue 10 #5).
-  setCursorPosition(focus === 'input' ? { x: displayWidth(prompt) + caret, y: layout.inputRow } : undefined);
+  setCursorPosition(focus === 'input' ? { x: caret, y: layout.inputRow } : undefined);
 
   return (
     <Box flexDirection="column" width={columns} height={layout.height}>

@@ -32,6 +32,12 @@ export function useChatKeys(o: ChatKeysOptions): void {
   const finish = (result: SubmitResult) => {
     if (result === 'quit') o.onQuit();
   };
+  /** Submits the editor's text; the editor keeps it (and its cursor) when the store says 'kept'. */
+  const submit = (): SubmitResult => {
+    const result = o.store.submit(o.editor.text());
+    if (result !== 'kept') o.editor.accept();
+    return result;
+  };
   useInput((input, key) => {
     if (o.store.confirming) {
       finish(o.store.answerQuit(input === 'y' || input === 'Y'));
@@ -75,11 +81,9 @@ export function useChatKeys(o: ChatKeysOptions): void {
       return;
     }
     switch (command) {
-      case 'submit': {
-        const line = o.editor.take();
+      case 'submit':
         o.scroll.toBottom();
-        return finish(o.store.submit(line));
-      }
+        return finish(submit());
       case 'up':
         return o.editor.recall(-1);
       case 'down':
@@ -100,7 +104,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
         const lines = input.split(/\r\n|\r|\n/);
         lines.forEach((text, i) => {
           if (text) o.editor.dispatch({ type: 'insert', text });
-          if (i < lines.length - 1) finish(o.store.submit(o.editor.take()));
+          if (i < lines.length - 1) finish(submit());
         });
         return;
       }
