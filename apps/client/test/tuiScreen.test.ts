@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
 import { killTmuxServer, Terminal } from './helpers/tmux.js';
 import { until } from './helpers/wait.js';
+import { ChatSession } from '../src/net/session.js';
 
 describe('the client in tmux', () => {
   let relay: Program;
@@ -24,7 +25,17 @@ describe('the client in tmux', () => {
     port = (JSON.parse(started) as { port: number }).port;
   });
 
-  afterAll(() => {
+  const sessions: ChatSession[] = [];
+  /** A registered contact that is not a terminal. */
+  const contact = async (name: string) => {
+    const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: false });
+    sessions.push(s);
+    s.start();
+    await until(() => s.registration === 'registered', `${name} to register`);
+  };
+
+  afterAll(async () => {
+    await Promise.all(sessions.map((s) => s.close()));
     for (const t of terminals) t.kill();
     killTmuxServer();
     killAll();
@@ -52,5 +63,29 @@ describe('the client in tmux', () => {
     await cursorAt(t, 12, 26, 'after ← (before 好)');
     t.keys('Home');
     await cursorAt(t, 9, 26, 'after Home');
+  }, 30_000);
+
+  it('with NO_COLOR shows focus and selection without colour: Tab, ↓, ↓ each change the screen (issue 10 #9)', async () => {
+    await contact('bob');
+    await contact('carol');
+    const t = open('nocolor', 100, 30, { NO_COLOR: '1' });
+    await t.waitFor((s) => s.includes('● bob') && s.includes('● carol') && s.includes('● answering'));
+    const screens = [t.screen(true)];
+    for (const key of ['Tab', 'Down', 'Down']) {
+      t.keys(key);
+      const previous = screens.at(-1);
+      screens.push(await t.waitFor((s) => s !== previous, 5_000, true));
+    }
+    const plainScreens = screens.map((s) => s.replace(/\x1b\[[0-9;]*m/g, ''));
+    expect(new Set(plainScreens).size).toBe(4); // even without any escape sequence, each step is visible
+    expect(plainScreens[1]).toMatch(/┏ contacts ━/); // focus: heavy borders
+    expect(plainScreens[2]).toMatch(/▸ ● bob/); // the highlighted row
+    expect(plainScreens[3]).toMatch(/▸ ● carol/);
+    expect(plainScreens[3]).toMatch(/› # all/); // the open conversation keeps its marker
+    // No colour at all: no SGR foreground or background codes (30–38, 40–48, 90–107; 39/49 = the default colour), bold and inverse allowed.
+    const sgr = screens.join('').match(/\x1b\[[0-9;]*m/g) ?? [];
+    const params = sgr.flatMap((s) => s.slice(2, -1).split(';')).map(Number);
+    expect(params.filter((p) => (p >= 30 && p <= 48 && p !== 39) || (p >= 90 && p <= 107))).toEqual([]);
+    expect(screens[2]).toMatch(/\x1b\[[0-9;]*7[;m]/); // inverse on the highlighted row
   }, 30_000);
 });

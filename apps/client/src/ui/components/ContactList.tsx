@@ -8,9 +8,9 @@ import { Pane } from './Pane.js';
 export interface ContactListProps {
   /** Rows to list: `all` first, then online contacts. */
   contacts: readonly ContactRow[];
-  /** Key of the open conversation (marked with `›`). */
+  /** Key of the open conversation (marked with `›`, name in bold). */
   openKey: string;
-  /** Index of the highlighted row while the list has focus. */
+  /** Index of the highlighted row while the list has focus (marked with `▸`, inverse). */
   cursor: number;
   /** Whether the list has keyboard focus. */
   focused: boolean;
@@ -20,7 +20,11 @@ export interface ContactListProps {
   height: number;
 }
 
-/** The left pane: the group `all` and the online contacts, with presence and unread counts. */
+/**
+ * The left pane: the group `all` and the online contacts, with presence and
+ * unread counts. Focus and selection show without colour too (NO_COLOR):
+ * heavy borders while focused, `▸` and inverse on the highlighted row, `›` and bold on the open one.
+ */
 export function ContactList({ contacts, openKey, cursor, focused, width, height }: ContactListProps) {
   const inner = Math.max(1, height - 2);
   const first = Math.max(0, Math.min(cursor - inner + 1, contacts.length - inner));
@@ -31,7 +35,7 @@ export function ContactList({ contacts, openKey, cursor, focused, width, height 
       {shown.map((row, i) => {
         const index = first + i;
         const highlighted = focused && index === cursor;
-        const marker = row.key === openKey ? '›' : ' ';
+        const marker = highlighted ? '▸' : row.key === openKey ? '›' : ' ';
         const dot = row.type === 'group' ? '#' : '●';
         const dotColor = row.type === 'group' ? theme.presence.group : row.type === 'plain' ? theme.presence.plain : theme.presence.online;
         const unread = row.unread > 0 ? truncateToWidth(String(row.unread > 999 ? '999+' : row.unread), 4) : '';
