@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { byteCount, type ByteCount } from '../byteCounter.js';
-import { editorText, type EditorState } from '../lineEditor.js';
+import { editorLines, editorText, type EditorState } from '../lineEditor.js';
 import { displayWidth, truncateToWidth } from '../../text/width.js';
 import { theme } from '../theme.js';
 
@@ -21,6 +21,10 @@ export function inputPrompt(target: string): string {
   return `to ${truncateToWidth(target, 16)} › `;
 }
 
+/** Line breaks of a multi-line input are shown as `⏎` (one column). */
+const LINE_BREAK = '⏎';
+const shownGrapheme = (g: string) => (g === '\n' ? LINE_BREAK : g);
+
 /**
  * The visible part of the editor: a window over the graphemes that keeps
  * the cursor in view and, when the cursor allows, the end of the text too.
@@ -29,7 +33,8 @@ export function inputPrompt(target: string): string {
 export function editorWindow(editor: EditorState, columns: number): { text: string; cursorColumn: number } {
   const { chars, cursor } = editor;
   const room = Math.max(1, columns - 1);
-  const widths = chars.map((c) => displayWidth(c));
+  const shown = chars.map(shownGrapheme);
+  const widths = shown.map((c) => displayWidth(c));
   // The first grapheme from which [start, upTo) fits in the room.
   const firstFitting = (upTo: number) => {
     let start = upTo;
@@ -43,7 +48,7 @@ export function editorWindow(editor: EditorState, columns: number): { text: stri
   for (let i = start; i < chars.length; i++) {
     const w = widths[i] ?? 0;
     if (used + w > room) break;
-    text += chars[i];
+    text += shown[i];
     used += w;
   }
   return { text, cursorColumn: widths.slice(start, cursor).reduce((a, b) => a + b, 0) };
@@ -55,6 +60,8 @@ export interface InputLayout {
   prompt: string;
   /** The byte counter at the right end, or null while the text is short. */
   counter: ByteCount | null;
+  /** For a multi-line input, e.g. `3 lines → 3 messages`; else null. */
+  linesHint: string | null;
   /** Columns for the editor's text. */
   room: number;
   /** The visible text and the caret's column within it. */
@@ -67,18 +74,20 @@ export interface InputLayout {
 export function inputLayout(editor: EditorState, target: string, width: number): InputLayout {
   const prompt = inputPrompt(target);
   const counter = byteCount(editorText(editor));
-  const counterWidth = counter ? displayWidth(counter.label) + 1 : 0;
+  const lines = editorLines(editor).filter((l) => l.trim() !== '').length;
+  const linesHint = editor.chars.includes('\n') ? `${lines} line${lines === 1 ? '' : 's'} → ${lines} message${lines === 1 ? '' : 's'}` : null;
+  const counterWidth = (counter ? displayWidth(counter.label) + 1 : 0) + (linesHint ? displayWidth(linesHint) + 1 : 0);
   const room = Math.max(1, width - displayWidth(prompt) - counterWidth);
   const view = editorWindow(editor, room);
-  return { prompt, counter, room, view, caretColumn: displayWidth(prompt) + view.cursorColumn };
+  return { prompt, counter, linesHint, room, view, caretColumn: displayWidth(prompt) + view.cursorColumn };
 }
 
 /**
- * The input line: prompt, text (or a placeholder when empty), and near the
- * datagram limit a byte counter at the right end. The caret itself is the terminal cursor (App).
+ * The input line: prompt, text (or a placeholder when empty), and at the
+ * right end a hint for a multi-line input and, near the datagram limit, a byte counter. The caret itself is the terminal cursor (App).
  */
 export function InputLine({ editor, target, focused, width }: InputLineProps) {
-  const { prompt, counter, room, view } = inputLayout(editor, target, width);
+  const { prompt, counter, linesHint, room, view } = inputLayout(editor, target, width);
   const empty = editorText(editor) === '';
   const gap = Math.max(1, room - displayWidth(view.text) + 1);
   return (
@@ -91,9 +100,11 @@ export function InputLine({ editor, target, focused, width }: InputLineProps) {
       ) : (
         <Text>{view.text}</Text>
       )}
+      {counter || linesHint ? <Text>{' '.repeat(gap - 1)}</Text> : null}
+      {linesHint ? <Text color={theme.status.info}>{` ${linesHint}`}</Text> : null}
       {counter ? (
         <Text color={counter.over ? theme.status.warning : theme.text.secondary} bold={counter.over}>
-          {`${' '.repeat(gap - 1)} ${counter.label}`}
+          {` ${counter.label}`}
         </Text>
       ) : null}
     </Text>

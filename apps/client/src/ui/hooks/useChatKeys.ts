@@ -32,11 +32,31 @@ export function useChatKeys(o: ChatKeysOptions): void {
   const finish = (result: SubmitResult) => {
     if (result === 'quit') o.onQuit();
   };
-  /** Submits the editor's text; the editor keeps it (and its cursor) when the store says 'kept'. */
+  /**
+   * Submits the editor's text; the editor keeps it (and its cursor) when the store says 'kept'.
+   * A multi-line input (a paste) sends each non-empty line as its own message, in order, all as
+   * text: a pasted line starting with `/` is sent, not run. If the store refuses a line, that line
+   * and the ones after it stay in the editor.
+   */
   const submit = (): SubmitResult => {
-    const result = o.store.submit(o.editor.text());
-    if (result !== 'kept') o.editor.accept();
-    return result;
+    const text = o.editor.text();
+    if (!text.includes('\n')) {
+      const result = o.store.submit(text);
+      if (result !== 'kept') o.editor.accept();
+      return result;
+    }
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      if (line.trim() === '') continue;
+      const result = o.store.submit(line.trimStart().startsWith('/') ? `/${line.trimStart()}` : line);
+      if (result === 'kept') {
+        o.editor.dispatch({ type: 'set', text: lines.slice(i).join('\n') });
+        return 'kept';
+      }
+    }
+    o.editor.accept();
+    return 'done';
   };
   useInput((input, key) => {
     if (o.store.confirming) {
@@ -100,12 +120,17 @@ export function useChatKeys(o: ChatKeysOptions): void {
         return o.editor.dispatch({ type: 'set', text: '' });
       case null: {
         if (!input || key.ctrl || key.meta) return;
-        // A chunk with line breaks (a paste, or text and Enter in one read): each line is sent.
-        const lines = input.split(/\r\n|\r|\n/);
-        lines.forEach((text, i) => {
-          if (text) o.editor.dispatch({ type: 'insert', text });
-          if (i < lines.length - 1) finish(submit());
-        });
+        const text = input.replace(/\r\n|\r/g, '\n');
+        const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+        if (body.includes('\n')) {
+          // Several lines in one chunk: a paste. It waits in the editor as one multi-line input
+          // (shown with ⏎ and "N lines"); Enter sends it, Ctrl+U drops it.
+          o.editor.dispatch({ type: 'insert', text: body });
+          return;
+        }
+        if (body) o.editor.dispatch({ type: 'insert', text: body });
+        // One line and a break in one read: text and Enter (tmux send-keys, a fast typist).
+        if (text.endsWith('\n')) finish(submit());
         return;
       }
       default:
