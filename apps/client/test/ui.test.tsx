@@ -5,7 +5,7 @@ import type { Relay } from '@udpchat/server';
 import type { ChatSession } from '../src/net/session.js';
 import { ChatStore } from '../src/state/store.js';
 import { App } from '../src/ui/App.js';
-import { contactColor } from '../src/ui/theme.js';
+import { contactColor } from '../src/ui/contactColors.js';
 import { inbox, registeredSession, testRelay } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
 

@@ -1,4 +1,5 @@
 import { Box, useCursor } from 'ink';
+import { useMemo } from 'react';
 import type { ChatStore } from '../state/store.js';
 import { ContactList } from './components/ContactList.js';
 import { ConversationPane, conversationViewport } from './components/ConversationPane.js';
@@ -12,6 +13,7 @@ import { useConversationScroll } from './hooks/useConversationScroll.js';
 import { useEditor } from './hooks/useEditor.js';
 import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
+import { assignContactColors, colorLookup } from './contactColors.js';
 import { computeLayout } from './layout.js';
 
 /** Props of `App`. */
@@ -42,6 +44,9 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const viewport = conversationViewport(layout.conversationWidth, layout.paneHeight - inspectorHeight);
   const scroll = useConversationScroll({ conversation: snapshot.open, width: viewport.innerWidth, height: viewport.innerHeight, pageRows });
 
+  const names = snapshot.contacts.filter((c) => c.type !== 'group').map((c) => c.name).join('\n');
+  const colorOf = useMemo(() => colorLookup(assignContactColors(names ? names.split('\n') : [])), [names]);
+
   useFunctionKey('f2', () => store.toggleInspector());
   useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scroll, onQuit });
 
@@ -61,6 +66,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
           contacts={snapshot.contacts}
           openKey={snapshot.open.key}
           cursor={cursorState.value}
+          colorOf={colorOf}
           focused={focus === 'contacts'}
           width={layout.contactsWidth}
           height={layout.paneHeight}
@@ -71,6 +77,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
               conversation={snapshot.open}
               online={snapshot.openOnline}
               scrollBack={scroll.scrollBack}
+              colorOf={colorOf}
               newMessages={scroll.newMessages}
               width={layout.conversationWidth}
               height={layout.paneHeight - inspectorHeight}

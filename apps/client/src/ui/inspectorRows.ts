@@ -4,6 +4,7 @@
  * datagram, hex otherwise — so the boundaries of every datagram are visible.
  */
 import type { DatagramRecord } from '../net/transport.js';
+import { formatEndpoint } from '../text/endpoint.js';
 import { payloadPreview } from '../text/payload.js';
 import { displayWidth, padToWidth, truncateToWidth } from '../text/width.js';
 import type { RowPart } from './conversationRows.js';
@@ -18,7 +19,7 @@ function clock(ms: number): string {
 /** The styled parts of one datagram's row, at most `width` columns. */
 export function datagramRow(record: DatagramRecord, width: number): RowPart[] {
   const out = record.direction === 'out';
-  const peer = record.peer.address.includes(':') ? `[${record.peer.address}]:${record.peer.port}` : `${record.peer.address}:${record.peer.port}`;
+  const peer = formatEndpoint(record.peer.address, record.peer.port);
   const head = `${clock(record.time)} `;
   const arrow = out ? '→ ' : '← ';
   const middle = `${padToWidth(peer, 21)} ${String(record.bytes.length).padStart(5)} B  ${padToWidth(record.kind, 14)} `;

@@ -6,8 +6,6 @@
  * colour at all, while bold, inverse and the text markers (`›`, `▸`, heavy
  * borders for focus) still show focus and selection.
  */
-import { nameKey } from '@udpchat/protocol';
-
 /** True when the environment asks for no colour (`NO_COLOR` set and not empty). */
 export const NO_COLOR = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
 
@@ -30,15 +28,3 @@ export const theme = {
   /** Colours given to contacts (contactColors.ts picks one each). */
   contactPalette: ['cyan', 'magenta', 'yellow', 'green', 'blueBright', 'redBright', 'magentaBright', 'cyanBright', 'greenBright'] as const,
 };
-
-/** A contact's colour: the same for the same name (any case), on every run and every machine (FNV-1a hash). */
-export function contactColor(name: string): ColorToken {
-  if (NO_COLOR) return undefined;
-  let hash = 0x811c9dc5;
-  for (const ch of nameKey(name)) {
-    hash ^= ch.codePointAt(0) ?? 0;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  const palette = theme.contactPalette;
-  return palette[hash % palette.length] ?? 'cyan';
-}

@@ -1,7 +1,8 @@
 import { Text } from 'ink';
 import type { ContactRow } from '../../state/types.js';
-import { padToWidth, truncateToWidth } from '../../text/width.js';
-import { contactColor, theme } from '../theme.js';
+import { padToWidth, truncateMiddle, truncateToWidth } from '../../text/width.js';
+import type { ColorOf } from '../contactColors.js';
+import { theme } from '../theme.js';
 import { Pane } from './Pane.js';
 
 /** Props of `ContactList`. */
@@ -12,6 +13,8 @@ export interface ContactListProps {
   openKey: string;
   /** Index of the highlighted row while the list has focus (marked with `▸`, inverse). */
   cursor: number;
+  /** Each contact's colour (distinct within the list: contactColors.ts). */
+  colorOf: ColorOf;
   /** Whether the list has keyboard focus. */
   focused: boolean;
   /** Outer width in columns, borders included. */
@@ -25,7 +28,7 @@ export interface ContactListProps {
  * unread counts. Focus and selection show without colour too (NO_COLOR):
  * heavy borders while focused, `▸` and inverse on the highlighted row, `›` and bold on the open one.
  */
-export function ContactList({ contacts, openKey, cursor, focused, width, height }: ContactListProps) {
+export function ContactList({ contacts, openKey, cursor, colorOf, focused, width, height }: ContactListProps) {
   const inner = Math.max(1, height - 2);
   const first = Math.max(0, Math.min(cursor - inner + 1, contacts.length - inner));
   const shown = contacts.slice(first, first + inner);
@@ -43,8 +46,8 @@ export function ContactList({ contacts, openKey, cursor, focused, width, height 
           <Text key={row.key} inverse={highlighted} wrap="truncate">
             <Text color={theme.text.accent}>{marker}</Text>
             <Text color={dotColor}>{` ${dot} `}</Text>
-            <Text color={row.type === 'group' ? theme.text.primary : contactColor(row.name)} bold={row.key === openKey}>
-              {padToWidth(row.name, nameWidth)}
+            <Text color={row.type === 'group' ? theme.text.primary : colorOf(row.name)} bold={row.key === openKey}>
+              {padToWidth(truncateMiddle(row.name, nameWidth), nameWidth)}
             </Text>
             <Text color={theme.unread} bold>
               {unread.padStart(4)}

@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import type { Conversation } from '../../state/types.js';
 import { truncateToWidth } from '../../text/width.js';
+import type { ColorOf } from '../contactColors.js';
 import { visibleRows } from '../conversationRows.js';
 import { theme } from '../theme.js';
 import { Pane } from './Pane.js';
@@ -13,6 +14,8 @@ export interface ConversationPaneProps {
   online: boolean;
   /** Rows scrolled back from the newest (0 = stick to the bottom). */
   scrollBack: number;
+  /** Each sender's colour. */
+  colorOf: ColorOf;
   /** Messages that arrived below the view while scrolled back (shown as `N new ↓`). */
   newMessages?: number;
   /** Outer width in columns, borders included. */
@@ -30,9 +33,9 @@ export function conversationViewport(width: number, height: number): { innerWidt
  * The right pane: the open conversation, newest at the bottom. Only the rows
  * that fit are laid out and rendered, however long the history.
  */
-export function ConversationPane({ conversation, online, scrollBack, newMessages = 0, width, height }: ConversationPaneProps) {
+export function ConversationPane({ conversation, online, scrollBack, colorOf, newMessages = 0, width, height }: ConversationPaneProps) {
   const { innerWidth, innerHeight } = conversationViewport(width, height);
-  const view = visibleRows(conversation.entries, innerWidth, innerHeight, scrollBack);
+  const view = visibleRows(conversation.entries, innerWidth, innerHeight, scrollBack, colorOf);
   const title = `${conversation.title}${online ? '' : ' · offline'}${view.scrollBack > 0 ? ` · ↑ ${view.scrollBack} rows` : ''}`;
   return (
     <Pane title={title} width={width} height={height} paddingX={1} footer={newMessages > 0 ? `${newMessages} new ↓` : undefined}>

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { ChatSnapshot } from '../../state/types.js';
+import { formatEndpoint } from '../../text/endpoint.js';
 import { truncateToWidth } from '../../text/width.js';
 import { theme } from '../theme.js';
 
@@ -33,7 +34,7 @@ export function StatusLine({ self, relay, width, simulation }: StatusLineProps) 
   const state = RELAY_TEXT[relay.status];
   const me =
     self.registration === 'registered' && self.seenAs
-      ? `${self.name} @ ${self.seenAs.address}:${self.seenAs.port}`
+      ? `${self.name} @ ${formatEndpoint(self.seenAs.address, self.seenAs.port)}`
       : `${self.name} (${self.registration === 'refused' ? 'name refused' : 'not registered'})`;
   const hosting = relay.hosting ? ` · hosted here${relay.hostedOthers ? ` for ${relay.hostedOthers} other${relay.hostedOthers === 1 ? '' : 's'}` : ''}` : '';
   const text = `${me} · relay ${relay.label} `;
