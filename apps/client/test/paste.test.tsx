@@ -1,7 +1,8 @@
 /**
- * A multi-line paste (issue 10 #12) waits in the editor as one input, shown
- * with ⏎ and "N lines → N messages"; Enter sends each line as its own
- * message, in order, all as text (a pasted `/who` is sent, not run).
+ * A multi-line bracketed paste (issue 10 #12) waits in the editor as one
+ * input, shown with ⏎ and "N lines → N messages"; Enter sends each line as
+ * its own message, in order, all as text (a pasted `/who` is sent, not run).
+ * Line breaks outside brackets are typed Enter keys, as before.
  */
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,8 +45,11 @@ describe('multi-line paste (real relay over UDP)', () => {
     ui.stdin.write('\r');
     await until(() => /╭ bob ─/.test(plain(ui.lastFrame())), 'the conversation with bob');
 
-    ui.stdin.write('first line\r\rsecond 你好\r/who\r'); // as a terminal pastes: \r between lines
+    // As a terminal pastes once asked with \x1b[?2004h: bracketed, \r between lines, maybe in several reads.
+    ui.stdin.write('\x1b[200~first line\r\rsecond ');
+    ui.stdin.write('你好\r/who\x1b[201~');
     await until(() => plain(ui.lastFrame()).includes('first line⏎⏎second 你好⏎/who'), 'the paste in the editor');
+    expect(plain(ui.lastFrame())).not.toContain('[201~');
     expect(plain(ui.lastFrame())).toContain('3 lines → 3 messages');
     ui.stdin.write('\r');
     await until(() => plain(ui.lastFrame()).includes('type a message'), 'the editor to empty');
@@ -56,12 +60,24 @@ describe('multi-line paste (real relay over UDP)', () => {
     expect(got.every((m) => m.to === 'bob')).toBe(true);
   });
 
-  it('still sends a single line that arrives with its Enter in one read', async () => {
+  it('treats line breaks outside a bracketed paste as Enter keys typed fast (tmux send-keys)', async () => {
     const ui = render(<App store={store} columns={100} rows={24} onQuit={() => {}} />);
     const got = inbox(bob);
     await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
-    ui.stdin.write('hello all\r');
-    await until(() => got.length === 1, 'the message at bob');
-    expect(got[0]).toEqual({ from: 'alice', to: 'all', text: 'hello all' });
+    ui.stdin.write('hello all\rsecond\r');
+    await until(() => got.length === 2, 'the messages at bob');
+    expect(got.map((m) => m.text)).toEqual(['hello all', 'second']);
+  });
+
+  it('keeps a paste that ends in a line break apart from what is typed next', async () => {
+    const ui = render(<App store={store} columns={100} rows={24} onQuit={() => {}} />);
+    const got = inbox(bob);
+    await until(() => plain(ui.lastFrame()).includes('● bob'), 'bob in the list');
+    ui.stdin.write('\x1b[200~y1\ry2\r\x1b[201~');
+    await until(() => plain(ui.lastFrame()).includes('y1⏎y2⏎'), 'the paste in the editor');
+    ui.stdin.write('z1');
+    ui.stdin.write('\r');
+    await until(() => got.length === 3, 'the messages at bob');
+    expect(got.map((m) => m.text)).toEqual(['y1', 'y2', 'z1']);
   });
 });

@@ -32,6 +32,7 @@ describe('the client in tmux', () => {
     sessions.push(s);
     s.start();
     await until(() => s.registration === 'registered', `${name} to register`);
+    return s;
   };
 
   afterAll(async () => {
@@ -87,5 +88,23 @@ describe('the client in tmux', () => {
     const params = sgr.flatMap((s) => s.slice(2, -1).split(';')).map(Number);
     expect(params.filter((p) => (p >= 30 && p <= 48 && p !== 39) || (p >= 90 && p <= 107))).toEqual([]);
     expect(screens[2]).toMatch(/\x1b\[[0-9;]*7[;m]/); // inverse on the highlighted row
+  }, 30_000);
+
+  it('holds a multi-line paste (bracketed, from tmux paste-buffer -p) until Enter, then sends each line (issue 10 #12)', async () => {
+    const erin = await contact('erin');
+    const got: string[] = [];
+    erin.on('chat', (m) => got.push(m.text));
+    const t = open('paste');
+    await t.waitFor((s) => s.includes('● erin') && s.includes('● answering'));
+    t.paste('one\ntwo 你好\nthree');
+    await t.waitFor(/to all › one⏎two 你好⏎three/);
+    expect(t.screen()).toContain('3 lines → 3 messages');
+    // A round trip through the relay after the paste: had the lines been sent, erin would have them by now.
+    erin.send('all', 'ping from erin');
+    await t.waitFor(/ping from erin/);
+    expect(got).toEqual([]);
+    t.keys('Enter');
+    await until(() => got.length === 3, 'the three lines at erin');
+    expect(got).toEqual(['one', 'two 你好', 'three']);
   }, 30_000);
 });

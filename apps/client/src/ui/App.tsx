@@ -13,6 +13,7 @@ import { useConversationScroll } from './hooks/useConversationScroll.js';
 import { useEditor } from './hooks/useEditor.js';
 import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
+import { usePaste } from './hooks/usePaste.js';
 import { assignContactColors, colorLookup } from './contactColors.js';
 import { computeLayout } from './layout.js';
 
@@ -48,7 +49,12 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const colorOf = useMemo(() => colorLookup(assignContactColors(names ? names.split('\n') : [])), [names]);
 
   useFunctionKey('f2', () => store.toggleInspector());
-  useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scroll, onQuit });
+  // A bracketed paste waits in the editor, line breaks and all (shown with ⏎); Enter sends it.
+  const paste = usePaste((text) => {
+    focusState.set('input');
+    editor.dispatch({ type: 'insert', text });
+  });
+  useChatKeys({ paste, store, snapshot, editor, focus: focusState, cursor: cursorState, scroll, onQuit });
 
   // The terminal cursor sits at the caret, so an IME composes in the right place.
   const { setCursorPosition } = useCursor();

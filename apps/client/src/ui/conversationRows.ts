@@ -105,9 +105,10 @@ function layoutEntry(entry: ConversationEntry, width: number, color: ColorToken)
   const timeWidth = time ? columns.timeColumns + columns.gap : 0;
   if (entry.kind === 'system') {
     const style = entry.level === 'error' ? { color: theme.status.error } : { color: theme.text.secondary, italic: true };
-    return wrapToWidth(`· ${entry.text}`, Math.max(8, width - timeWidth)).map((line, i) => ({
+    // `· text`, continuation rows indented under the text (a hanging indent).
+    return wrapToWidth(entry.text, Math.max(8, width - timeWidth - 2)).map((line, i) => ({
       key: `${entry.id}:${i}`,
-      parts: [i === 0 ? timePart : { text: ' '.repeat(timeWidth) }, { text: line, ...style }],
+      parts: [i === 0 ? timePart : { text: ' '.repeat(timeWidth) }, { text: `${i === 0 ? '·' : ' '} ${line}`, ...style }],
     }));
   }
   const mark = entry.delivery ? `  ${deliveryMark(entry.delivery)}` : '';

@@ -42,6 +42,15 @@ export class Terminal {
     if (enter) tmux('send-keys', '-t', this.name, 'Enter');
   }
 
+  /**
+   * Pastes `text` as a terminal does: bracketed (`\x1b[200~` … `\x1b[201~`) when the
+   * program asked for it with `\x1b[?2004h`, line breaks sent as CR (tmux paste-buffer -p).
+   */
+  paste(text: string): void {
+    tmux('set-buffer', '-b', `${this.name}-paste`, '--', text);
+    tmux('paste-buffer', '-p', '-d', '-b', `${this.name}-paste`, '-t', this.name);
+  }
+
   /** Sends named keys (`Tab`, `Down`, `C-c`). */
   keys(...keys: string[]): void {
     tmux('send-keys', '-t', this.name, ...keys);

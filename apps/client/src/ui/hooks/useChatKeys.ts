@@ -4,6 +4,7 @@ import type { ChatSnapshot } from '../../state/types.js';
 import { commandFor } from '../keyBindings.js';
 import type { ConversationScroll } from './useConversationScroll.js';
 import type { EditorApi } from './useEditor.js';
+import type { PasteApi } from './usePaste.js';
 import type { ImmediateState } from './useImmediateState.js';
 
 /** Which pane receives keys. */
@@ -20,6 +21,8 @@ export interface ChatKeysOptions {
   cursor: ImmediateState<number>;
   /** The conversation's scroll position (PgUp/PgDn, Esc). */
   scroll: ConversationScroll;
+  /** Tells which key events belong to a bracketed paste (taken by usePaste). */
+  paste: PasteApi;
   /** Called once the user has really decided to quit. */
   onQuit: () => void;
 }
@@ -59,6 +62,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
     return 'done';
   };
   useInput((input, key) => {
+    if (o.paste.consumed()) return;
     if (o.store.confirming) {
       finish(o.store.answerQuit(input === 'y' || input === 'Y'));
       return;
@@ -120,17 +124,13 @@ export function useChatKeys(o: ChatKeysOptions): void {
         return o.editor.dispatch({ type: 'set', text: '' });
       case null: {
         if (!input || key.ctrl || key.meta) return;
-        const text = input.replace(/\r\n|\r/g, '\n');
-        const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-        if (body.includes('\n')) {
-          // Several lines in one chunk: a paste. It waits in the editor as one multi-line input
-          // (shown with ⏎ and "N lines"); Enter sends it, Ctrl+U drops it.
-          o.editor.dispatch({ type: 'insert', text: body });
-          return;
-        }
-        if (body) o.editor.dispatch({ type: 'insert', text: body });
-        // One line and a break in one read: text and Enter (tmux send-keys, a fast typist).
-        if (text.endsWith('\n')) finish(submit());
+        // Line breaks outside a bracketed paste are Enter keys typed fast (tmux send-keys, a script):
+        // each ends a line that is sent. A real paste arrives bracketed and waits in the editor (usePaste).
+        const lines = input.split(/\r\n|\r|\n/);
+        lines.forEach((text, i) => {
+          if (text) o.editor.dispatch({ type: 'insert', text });
+          if (i < lines.length - 1) finish(submit());
+        });
         return;
       }
       default:
