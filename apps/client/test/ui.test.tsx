@@ -161,3 +161,24 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     await until(() => quits === 1, 'quit');
   });
 });
+
+describe('Pane', () => {
+  it('keeps its rows in place when focus changes its border (Ink 6 style-update pitfall)', async () => {
+    const { ContactList } = await import('../src/ui/components/ContactList.js');
+    const contacts = [
+      { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
+      { key: 'bob', name: 'bob', type: 'client' as const, unread: 0 },
+    ];
+    const list = (focused: boolean) => (
+      <ContactList contacts={contacts} openKey="all" cursor={0} colorOf={() => undefined} focused={focused} width={16} height={6} />
+    );
+    const ui = render(list(false));
+    expect(plain(ui.lastFrame()).split('\n')[1]).toMatch(/^│› # all/);
+    ui.rerender(list(true));
+    const lines = plain(ui.lastFrame()).split('\n');
+    expect(lines[0]).toMatch(/^┏ contacts ━/);
+    expect(lines[1]).toMatch(/^┃▸ # all/);
+    expect(lines[2]).toMatch(/^┃ {2}● bob/);
+    expect(lines).toHaveLength(6);
+  });
+});

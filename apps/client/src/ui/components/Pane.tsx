@@ -42,7 +42,10 @@ export function Pane({ title, width, height, focused = false, paddingX = 0, foot
         </Text>
         <Text color={color}>{` ${lines.horizontal.repeat(fill)}${lines.topRight}`}</Text>
       </Text>
+      {/* Remounted when the border style changes: Ink 6 applies only the changed style props on an
+          update, and a new borderStyle alone brings the top border back (content one row down). */}
       <Box
+        key={lines.style}
         flexDirection="column"
         width={width}
         height={height - 2}
