@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeControls } from '../src/text/sanitize.js';
-import { formatEndpoint } from '../src/text/endpoint.js';
+import { bracketEndpointLabel, formatEndpoint } from '../src/text/endpoint.js';
 import { alignColumns } from '../src/text/table.js';
 import { shortClockTime } from '../src/text/time.js';
 import { displayWidth, padToWidth, truncateMiddle, truncateToWidth, wrapToWidth } from '../src/text/width.js';
@@ -62,6 +62,11 @@ describe('names, addresses and tables (issue 10 #15)', () => {
     expect(formatEndpoint('::1', 50880)).toBe('[::1]:50880');
     expect(formatEndpoint('fe80::1%lo', 7)).toBe('[fe80::1%lo]:7');
     expect(formatEndpoint('127.0.0.1', 50880)).toBe('127.0.0.1:50880');
+    expect(bracketEndpointLabel('::1:19849')).toBe('[::1]:19849');
+    expect(bracketEndpointLabel('fe80::1:2:3:4:5:6:7')).toBe('[fe80::1:2:3:4:5:6]:7');
+    expect(bracketEndpointLabel('[::1]:19849')).toBe('[::1]:19849');
+    expect(bracketEndpointLabel('127.0.0.1:8081')).toBe('127.0.0.1:8081');
+    expect(bracketEndpointLabel('relay.example:8081')).toBe('relay.example:8081');
   });
 
   it('aligns a two-column table by display width', () => {

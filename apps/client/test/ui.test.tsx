@@ -182,3 +182,17 @@ describe('Pane', () => {
     expect(lines).toHaveLength(6);
   });
 });
+
+describe('StatusLine', () => {
+  it('prints IPv6 endpoints in brackets (issue 10 #15)', async () => {
+    const { StatusLine } = await import('../src/ui/components/StatusLine.js');
+    const ui = render(
+      <StatusLine
+        self={{ name: 'ivy', registration: 'registered', seenAs: { address: '::1', port: 50880 } }}
+        relay={{ label: '::1:19849', status: 'answering', hosting: false, hostedOthers: 0, simulation: null }}
+        width={100}
+      />,
+    );
+    expect(plain(ui.lastFrame())).toContain('ivy @ [::1]:50880 · relay [::1]:19849 ● answering');
+  });
+});

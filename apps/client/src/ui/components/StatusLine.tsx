@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import type { ChatSnapshot } from '../../state/types.js';
-import { formatEndpoint } from '../../text/endpoint.js';
+import { bracketEndpointLabel, formatEndpoint } from '../../text/endpoint.js';
 import { truncateToWidth } from '../../text/width.js';
 import { theme } from '../theme.js';
 
@@ -37,7 +37,7 @@ export function StatusLine({ self, relay, width, simulation }: StatusLineProps) 
       ? `${self.name} @ ${formatEndpoint(self.seenAs.address, self.seenAs.port)}`
       : `${self.name} (${self.registration === 'refused' ? 'name refused' : 'not registered'})`;
   const hosting = relay.hosting ? ` · hosted here${relay.hostedOthers ? ` for ${relay.hostedOthers} other${relay.hostedOthers === 1 ? '' : 's'}` : ''}` : '';
-  const text = `${me} · relay ${relay.label} `;
+  const text = `${me} · relay ${bracketEndpointLabel(relay.label)} `;
   return (
     <Text wrap="truncate">
       <Text bold color={self.registration === 'registered' ? theme.text.primary : theme.status.warning}>
