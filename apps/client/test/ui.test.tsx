@@ -196,3 +196,20 @@ describe('StatusLine', () => {
     expect(plain(ui.lastFrame())).toContain('ivy @ [::1]:50880 · relay [::1]:19849 ● answering');
   });
 });
+
+describe('ContactList on a narrow terminal', () => {
+  it('gives names the unread column while nobody has unread messages, and cuts long names in the middle', async () => {
+    const { ContactList } = await import('../src/ui/components/ContactList.js');
+    const rows = (unread: number) => [
+      { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
+      { key: 'abcdefghijklmnop-alice', name: 'abcdefghijklmnop-alice', type: 'client' as const, unread: 0 },
+      { key: 'abcdefghijklmnop-bob', name: 'abcdefghijklmnop-bob', type: 'client' as const, unread },
+    ];
+    const list = (unread: number) => <ContactList contacts={rows(unread)} openKey="all" cursor={0} colorOf={() => undefined} focused={false} width={16} height={6} />;
+    const quiet = plain(render(list(0)).lastFrame()).split('\n');
+    expect(quiet[2]).toBe('│  ● abcde…lice│'); // 10 columns for the name
+    expect(quiet[3]).toBe('│  ● abcde…-bob│');
+    const busy = plain(render(list(12)).lastFrame()).split('\n');
+    expect(busy[3]).toBe('│  ● abc…bob 12│');
+  });
+});

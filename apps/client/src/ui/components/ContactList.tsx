@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import type { ContactRow } from '../../state/types.js';
-import { padToWidth, truncateMiddle, truncateToWidth } from '../../text/width.js';
+import { padToWidth, truncateMiddle } from '../../text/width.js';
 import type { ColorOf } from '../contactColors.js';
 import { theme } from '../theme.js';
 import { Pane } from './Pane.js';
@@ -32,7 +32,10 @@ export function ContactList({ contacts, openKey, cursor, colorOf, focused, width
   const inner = Math.max(1, height - 2);
   const first = Math.max(0, Math.min(cursor - inner + 1, contacts.length - inner));
   const shown = contacts.slice(first, first + inner);
-  const nameWidth = Math.max(1, width - 2 - 4 - 4);
+  const unreadLabel = (row: ContactRow) => (row.unread > 0 ? String(row.unread > 999 ? '999+' : row.unread) : '');
+  // The unread column is only as wide as the widest count shown (names get the rest).
+  const unreadColumns = Math.max(0, ...shown.map((row) => (row.unread > 0 ? unreadLabel(row).length + 1 : 0)));
+  const nameWidth = Math.max(1, width - 2 - 4 - unreadColumns);
   return (
     <Pane title="contacts" width={width} height={height} focused={focused}>
       {shown.map((row, i) => {
@@ -41,7 +44,7 @@ export function ContactList({ contacts, openKey, cursor, colorOf, focused, width
         const marker = highlighted ? '▸' : row.key === openKey ? '›' : ' ';
         const dot = row.type === 'group' ? '#' : '●';
         const dotColor = row.type === 'group' ? theme.presence.group : row.type === 'plain' ? theme.presence.plain : theme.presence.online;
-        const unread = row.unread > 0 ? truncateToWidth(String(row.unread > 999 ? '999+' : row.unread), 4) : '';
+        const unread = unreadLabel(row);
         return (
           <Text key={row.key} inverse={highlighted} wrap="truncate">
             <Text color={theme.text.accent}>{marker}</Text>
@@ -50,7 +53,7 @@ export function ContactList({ contacts, openKey, cursor, colorOf, focused, width
               {padToWidth(truncateMiddle(row.name, nameWidth), nameWidth)}
             </Text>
             <Text color={theme.unread} bold>
-              {unread.padStart(4)}
+              {unread.padStart(unreadColumns)}
             </Text>
           </Text>
         );
