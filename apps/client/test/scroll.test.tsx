@@ -96,5 +96,16 @@ describe('conversation scrolling in the App (real relay over UDP)', () => {
     await until(() => plain(ui.lastFrame()).includes('late two'), 'the bottom');
     expect(plain(ui.lastFrame())).not.toContain('new ↓');
     expect(plain(ui.lastFrame())).not.toMatch(/↑ \d+ rows/);
+
+    ui.stdin.write('\x1b[5~'); // PgUp, a message, then PgDn down to the bottom clears the hint too
+    await until(() => scrolled(plain(ui.lastFrame())) > 0, 'scrolled back again');
+    bob.send('all', 'late three');
+    await until(() => plain(ui.lastFrame()).includes('1 new ↓'), 'the hint for one message');
+    ui.stdin.write('\x1b[6~'); // a page down: one row short of the bottom (the message added one)
+    await until(() => scrolled(plain(ui.lastFrame())) === 1, 'one row above the bottom');
+    expect(plain(ui.lastFrame())).toContain('1 new ↓');
+    ui.stdin.write('\x1b[6~');
+    await until(() => plain(ui.lastFrame()).includes('late three'), 'the bottom after PgDn');
+    expect(plain(ui.lastFrame())).not.toContain('new ↓');
   });
 });
