@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Launcher for the udpchat client: set the environment before React and Ink load, then run the compiled entry.
 process.env.NODE_ENV ??= 'production';
-if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
+// NO_COLOR is honoured by the UI's theme (no colour tokens), not by FORCE_COLOR=0: that would also drop
+// bold and inverse, which show focus and selection (issue 10 #9).
 await import('../dist/main.js');

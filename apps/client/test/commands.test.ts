@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInput } from '../src/state/commands.js';
+import { COMMAND_HELP, parseInput } from '../src/state/commands.js';
 
 describe('parseInput', () => {
   it('reads plain text as a message to the open conversation', () => {
@@ -23,5 +23,13 @@ describe('parseInput', () => {
     expect(parseInput('/help')).toEqual({ type: 'help' });
     expect(parseInput('/who')).toEqual({ type: 'who' });
     expect(parseInput('/frob')).toEqual({ type: 'invalid', message: 'unknown command /frob: /help lists the commands' });
+  });
+});
+
+describe('COMMAND_HELP', () => {
+  it('aligns every description at one display column (issue 10 item 15: /burst N [text] was off by one)', () => {
+    const starts = COMMAND_HELP.filter((line) => line.startsWith('/') || line.startsWith('@')).map((line) => /^\S+(?: \S+)*?\s{2,}/.exec(line)?.[0].length);
+    expect(starts.length).toBeGreaterThan(10);
+    expect(new Set(starts).size).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { escapeControls } from '../src/text/sanitize.js';
-import { displayWidth, padToWidth, truncateToWidth, wrapToWidth } from '../src/text/width.js';
+import { alignColumns } from '../src/text/table.js';
+import { shortClockTime } from '../src/text/time.js';
+import { displayWidth, padToWidth, truncateMiddle, truncateToWidth, wrapToWidth } from '../src/text/width.js';
 
 describe('display width', () => {
   it('counts CJK and emoji as two columns', () => {
@@ -39,5 +41,36 @@ describe('escapeControls', () => {
 
   it('leaves ordinary text, CJK and emoji alone', () => {
     expect(escapeControls('你好 bob 👋 café')).toBe('你好 bob 👋 café');
+  });
+});
+
+describe('names, addresses and tables (issue 10 #15)', () => {
+  it('cuts long names in the middle so names with one beginning stay apart', () => {
+    expect(truncateMiddle('abcdefghijklmnopqrstuvwxyz', 10)).toBe('abcde…wxyz');
+    const a = truncateMiddle('abcdefghijklmn-alice', 14);
+    const b = truncateMiddle('abcdefghijklmn-bob', 14);
+    expect(a).not.toBe(b);
+    expect(displayWidth(a)).toBeLessThanOrEqual(14);
+    expect(truncateMiddle('short', 14)).toBe('short');
+    const cjk = truncateMiddle('你好世界你好世界', 9);
+    expect(displayWidth(cjk)).toBeLessThanOrEqual(9);
+    expect(cjk).toBe('你好…世界');
+  });
+
+  it('aligns a two-column table by display width', () => {
+    const lines = alignColumns([
+      ['/to NAME', 'open'],
+      ['/burst N [text]', 'send N'],
+      ['/名前 NAME', 'wide'],
+      ['Tab: hint line', ''],
+    ]);
+    const at = lines.slice(0, 3).map((l) => displayWidth(l.slice(0, l.search(/(open|send N|wide)$/))));
+    expect(new Set(at).size).toBe(1);
+    expect(at[0]).toBe(17);
+    expect(lines[3]).toBe('Tab: hint line');
+  });
+
+  it('writes the short clock as HH:MM', () => {
+    expect(shortClockTime(new Date(2026, 0, 1, 9, 5, 7).getTime())).toBe('09:05');
   });
 });

@@ -5,7 +5,7 @@ import type { Relay } from '@udpchat/server';
 import type { ChatSession } from '../src/net/session.js';
 import { ChatStore } from '../src/state/store.js';
 import { App } from '../src/ui/App.js';
-import { contactColor } from '../src/ui/theme.js';
+import { contactColor } from '../src/ui/contactColors.js';
 import { inbox, registeredSession, testRelay } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
 
@@ -159,5 +159,57 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     ui.stdin.write('/quit');
     ui.stdin.write('\r');
     await until(() => quits === 1, 'quit');
+  });
+});
+
+describe('Pane', () => {
+  it('keeps its rows in place when focus changes its border (Ink 6 style-update pitfall)', async () => {
+    const { ContactList } = await import('../src/ui/components/ContactList.js');
+    const contacts = [
+      { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
+      { key: 'bob', name: 'bob', type: 'client' as const, unread: 0 },
+    ];
+    const list = (focused: boolean) => (
+      <ContactList contacts={contacts} openKey="all" cursor={0} colorOf={() => undefined} focused={focused} width={16} height={6} />
+    );
+    const ui = render(list(false));
+    expect(plain(ui.lastFrame()).split('\n')[1]).toMatch(/^│› # all/);
+    ui.rerender(list(true));
+    const lines = plain(ui.lastFrame()).split('\n');
+    expect(lines[0]).toMatch(/^┏ contacts ━/);
+    expect(lines[1]).toMatch(/^┃▸ # all/);
+    expect(lines[2]).toMatch(/^┃ {2}● bob/);
+    expect(lines).toHaveLength(6);
+  });
+});
+
+describe('StatusLine', () => {
+  it('prints IPv6 endpoints in brackets (issue 10 #15)', async () => {
+    const { StatusLine } = await import('../src/ui/components/StatusLine.js');
+    const ui = render(
+      <StatusLine
+        self={{ name: 'ivy', registration: 'registered', seenAs: { address: '::1', port: 50880 } }}
+        relay={{ label: '::1:19849', status: 'answering', hosting: false, hostedOthers: 0, simulation: null }}
+        width={100}
+      />,
+    );
+    expect(plain(ui.lastFrame())).toContain('ivy @ [::1]:50880 · relay [::1]:19849 ● answering');
+  });
+});
+
+describe('ContactList on a narrow terminal', () => {
+  it('gives names the unread column while nobody has unread messages, and cuts long names in the middle', async () => {
+    const { ContactList } = await import('../src/ui/components/ContactList.js');
+    const rows = (unread: number) => [
+      { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
+      { key: 'abcdefghijklmnop-alice', name: 'abcdefghijklmnop-alice', type: 'client' as const, unread: 0 },
+      { key: 'abcdefghijklmnop-bob', name: 'abcdefghijklmnop-bob', type: 'client' as const, unread },
+    ];
+    const list = (unread: number) => <ContactList contacts={rows(unread)} openKey="all" cursor={0} colorOf={() => undefined} focused={false} width={16} height={6} />;
+    const quiet = plain(render(list(0)).lastFrame()).split('\n');
+    expect(quiet[2]).toBe('│  ● abcde…lice│'); // 10 columns for the name
+    expect(quiet[3]).toBe('│  ● abcde…-bob│');
+    const busy = plain(render(list(12)).lastFrame()).split('\n');
+    expect(busy[3]).toBe('│  ● abc…bob 12│');
   });
 });

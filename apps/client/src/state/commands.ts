@@ -4,6 +4,7 @@
  * else is a message to the open conversation.
  */
 import { GROUP_ALL, MAX_TEXT_BYTES, nameKey } from '@udpchat/protocol';
+import { alignColumns } from '../text/table.js';
 
 /** A parsed input line. */
 export type InputCommand =
@@ -69,21 +70,21 @@ export function burstTexts(count: number, text: string): string[] {
 }
 
 /** One line per command, for `/help`. */
-export const COMMAND_HELP: readonly string[] = [
-  '/to NAME        open the conversation with NAME, online or not (/to all: the group)',
-  '@NAME text      send one direct message without switching',
-  '/msg NAME text  the same',
-  '/who            list who is online',
-  '/burst N [text]  send N numbered messages back to back, one datagram each',
-  '/datagrams      datagram inspector: show, enlarge, hide (also F2)',
-  '/empty          send a 0-byte datagram to the relay (it is still a datagram)',
-  '/retry          send the failed messages of this conversation again (also Ctrl+R)',
-  '/name NEW       register again under another name',
-  '/help           this list',
-  '//text          send a message that starts with /',
-  '/quit           leave (also Ctrl+C)',
-  'Tab: contacts ⇄ input · ↑/↓ pick · Enter open · PgUp/PgDn scroll',
-];
+export const COMMAND_HELP: readonly string[] = alignColumns([
+  ['/to NAME', 'open the conversation with NAME, online or not (/to all: the group)'],
+  ['@NAME text', 'send one direct message without switching'],
+  ['/msg NAME text', 'the same'],
+  ['/who', 'list who is online'],
+  ['/burst N [text]', 'send N numbered messages back to back, one datagram each'],
+  ['/datagrams', 'datagram inspector: show, enlarge, hide (also F2)'],
+  ['/empty', 'send a 0-byte datagram to the relay (it is still a datagram)'],
+  ['/retry', 'send the failed messages of this conversation again (also Ctrl+R)'],
+  ['/name NEW', 'rename yourself (others see the rename; a taken name keeps yours)'],
+  ['/help', 'this list'],
+  ['//text', 'send a message that starts with /'],
+  ['/quit', 'leave (also Ctrl+C)'],
+  ['Tab: contacts ⇄ input · ↑/↓ pick · Enter open · PgUp/PgDn scroll', ''],
+]);
 
 /**
  * Parses one input line. Never throws: mistakes come back as `invalid`

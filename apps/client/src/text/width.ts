@@ -35,6 +35,37 @@ export function truncateToWidth(text: string, columns: number): string {
   return `${out}…`;
 }
 
+/**
+ * `text` cut to at most `columns` columns by taking out its middle
+ * (`abcdefghijklmnopqrstuvwxyz` at 10 → `abcde…wxyz`), so long names that share
+ * a beginning stay distinguishable. Never splits a grapheme or overflows.
+ */
+export function truncateMiddle(text: string, columns: number): string {
+  if (columns <= 0) return '';
+  if (displayWidth(text) <= columns) return text;
+  if (columns < 4) return truncateToWidth(text, columns);
+  const parts = graphemes(text);
+  const room = columns - 1;
+  const tailRoom = Math.floor(room / 2);
+  let tail = '';
+  let tailWidth = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const w = displayWidth(parts[i] ?? '');
+    if (tailWidth + w > tailRoom) break;
+    tail = (parts[i] ?? '') + tail;
+    tailWidth += w;
+  }
+  let head = '';
+  let headWidth = 0;
+  for (const g of parts) {
+    const w = displayWidth(g);
+    if (headWidth + w > room - tailWidth) break;
+    head += g;
+    headWidth += w;
+  }
+  return `${head}…${tail}`;
+}
+
 /** `text` padded with spaces (or truncated) to exactly `columns` columns. */
 export function padToWidth(text: string, columns: number): string {
   const cut = truncateToWidth(text, columns);

@@ -1,18 +1,20 @@
 import { Box, useCursor } from 'ink';
-import { useEffect } from 'react';
+import { useMemo } from 'react';
 import type { ChatStore } from '../state/store.js';
-import { displayWidth } from '../text/width.js';
 import { ContactList } from './components/ContactList.js';
-import { ConversationPane } from './components/ConversationPane.js';
+import { ConversationPane, conversationViewport } from './components/ConversationPane.js';
 import { InspectorPane } from './components/InspectorPane.js';
-import { editorWindow, InputLine, inputPrompt } from './components/InputLine.js';
+import { InputLine, inputLayout } from './components/InputLine.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { StatusLine } from './components/StatusLine.js';
 import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
 import { useChatSnapshot } from './hooks/useChatSnapshot.js';
+import { useConversationScroll } from './hooks/useConversationScroll.js';
 import { useEditor } from './hooks/useEditor.js';
 import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
+import { usePaste } from './hooks/usePaste.js';
+import { assignContactColors, colorLookup } from './contactColors.js';
 import { computeLayout } from './layout.js';
 
 /** Props of `App`. */
@@ -33,7 +35,6 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const editor = useEditor();
   const focusState = useImmediateState<Focus>('input');
   const cursorState = useImmediateState(0);
-  const scrollState = useImmediateState(0);
   const focus = focusState.value;
   const layout = computeLayout(columns, rows);
   // The inspector, when open, takes the lower part of the right column.
@@ -41,18 +42,28 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
     snapshot.inspector.mode
   ];
   const pageRows = Math.max(1, layout.paneHeight - inspectorHeight - 3);
+  const viewport = conversationViewport(layout.conversationWidth, layout.paneHeight - inspectorHeight);
+  const scroll = useConversationScroll({ conversation: snapshot.open, width: viewport.innerWidth, height: viewport.innerHeight, pageRows });
+
+  const names = snapshot.contacts.filter((c) => c.type !== 'group').map((c) => c.name).join('\n');
+  const colorOf = useMemo(() => colorLookup(assignContactColors(names ? names.split('\n') : [])), [names]);
 
   useFunctionKey('f2', () => store.toggleInspector());
-  useChatKeys({ store, snapshot, editor, focus: focusState, cursor: cursorState, scrollBack: scrollState, pageRows, onQuit });
+  // A bracketed paste waits in the editor, line breaks and all (shown with ⏎); Enter sends it.
+  const paste = usePaste((text) => {
+    focusState.set('input');
+    editor.dispatch({ type: 'insert', text });
+  });
+  useChatKeys({ paste, store, snapshot, editor, focus: focusState, cursor: cursorState, scroll, onQuit });
 
   // The terminal cursor sits at the caret, so an IME composes in the right place.
   const { setCursorPosition } = useCursor();
   const target = snapshot.open.title;
-  const prompt = inputPrompt(target);
-  const caret = editorWindow(editor.state, Math.max(1, columns - displayWidth(prompt))).cursorColumn;
-  useEffect(() => {
-    setCursorPosition(focus === 'input' ? { x: displayWidth(prompt) + caret, y: layout.inputRow } : undefined);
-  }, [focus, prompt, caret, layout.inputRow, setCursorPosition]);
+  const caret = inputLayout(editor.state, target, columns).caretColumn;
+  // Set during render, not in an effect: Ink hands the position to the terminal in the
+  // insertion effect of the same commit, so a position set in useEffect would only show
+  // with the next frame (the caret one keystroke behind, issue 10 #5).
+  setCursorPosition(focus === 'input' ? { x: caret, y: layout.inputRow } : undefined);
 
   return (
     <Box flexDirection="column" width={columns} height={layout.height}>
@@ -61,6 +72,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
           contacts={snapshot.contacts}
           openKey={snapshot.open.key}
           cursor={cursorState.value}
+          colorOf={colorOf}
           focused={focus === 'contacts'}
           width={layout.contactsWidth}
           height={layout.paneHeight}
@@ -70,7 +82,9 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
             <ConversationPane
               conversation={snapshot.open}
               online={snapshot.openOnline}
-              scrollBack={scrollState.value}
+              scrollBack={scroll.scrollBack}
+              colorOf={colorOf}
+              newMessages={scroll.newMessages}
               width={layout.conversationWidth}
               height={layout.paneHeight - inspectorHeight}
             />

@@ -11,7 +11,10 @@ export interface EditorState {
   cursor: number;
 }
 
-/** Edits. `insert` takes typed or pasted text (newlines become spaces, controls are dropped). */
+/**
+ * Edits. `insert` takes typed or pasted text: line breaks (`\r\n`, `\r`, `\n`)
+ * are kept as `\n` (a pasted block of lines stays one multi-line input), other controls are dropped.
+ */
 export type EditorAction =
   | { type: 'insert'; text: string }
   | { type: 'backspace' }
@@ -33,7 +36,12 @@ export function editorText(state: EditorState): string {
 
 function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n|\r|\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  return text.replace(/\r\n|\r/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
+}
+
+/** The lines of the editor's text (one for a single-line input). */
+export function editorLines(state: EditorState): string[] {
+  return editorText(state).split('\n');
 }
 
 /** Applies one edit. */

@@ -1,5 +1,5 @@
 /**
- * Runs the full-screen UI: alternate screen in, Ink render, and on every way
+ * Runs the full-screen UI: alternate screen and bracketed paste in, Ink render, and on every way
  * out (quit, Ctrl+C, SIGTERM, SIGHUP when the terminal closes) a bye to the
  * relay and the terminal restored.
  */
@@ -8,9 +8,10 @@ import type { ChatSession } from '../net/session.js';
 import { ChatStore } from '../state/store.js';
 import { App } from './App.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { DISABLE_BRACKETED_PASTE, ENABLE_BRACKETED_PASTE } from './hooks/usePaste.js';
 
-const ENTER_ALT_SCREEN = '\x1b[?1049h';
-const LEAVE_ALT_SCREEN = '\x1b[?1049l\x1b[?25h';
+const ENTER_ALT_SCREEN = `\x1b[?1049h${ENABLE_BRACKETED_PASTE}`;
+const LEAVE_ALT_SCREEN = `${DISABLE_BRACKETED_PASTE}\x1b[?1049l\x1b[?25h`;
 
 function Root({ store, onQuit }: { store: ChatStore; onQuit: () => void }) {
   const { columns, rows } = useTerminalSize();

@@ -20,10 +20,12 @@ export class Terminal {
 
   /**
    * Starts `argv` in a new detached session of `columns` x `rows`. `CI` is
-   * removed from the environment (with CI set, Ink draws only the last frame).
+   * removed from the environment (with CI set, Ink draws only the last frame);
+   * `env` is added to it.
    */
-  static start(name: string, argv: string[], columns = 100, rows = 30): Terminal {
-    const command = `exec env -u CI ${argv.map(shellQuote).join(' ')}`;
+  static start(name: string, argv: string[], columns = 100, rows = 30, env: Record<string, string> = {}): Terminal {
+    const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+    const command = `exec env -u CI ${[...assignments, ...argv.map(shellQuote)].join(' ')}`;
     tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
     tmux('set-option', '-t', name, 'remain-on-exit', 'on');
     return new Terminal(name);
@@ -40,9 +42,24 @@ export class Terminal {
     if (enter) tmux('send-keys', '-t', this.name, 'Enter');
   }
 
+  /**
+   * Pastes `text` as a terminal does: bracketed (`\x1b[200~` … `\x1b[201~`) when the
+   * program asked for it with `\x1b[?2004h`, line breaks sent as CR (tmux paste-buffer -p).
+   */
+  paste(text: string): void {
+    tmux('set-buffer', '-b', `${this.name}-paste`, '--', text);
+    tmux('paste-buffer', '-p', '-d', '-b', `${this.name}-paste`, '-t', this.name);
+  }
+
   /** Sends named keys (`Tab`, `Down`, `C-c`). */
   keys(...keys: string[]): void {
     tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** Where the terminal cursor is, 0-based column and row (tmux `#{cursor_x}`, `#{cursor_y}`). */
+  cursor(): { x: number; y: number } {
+    const [x, y] = tmux('display-message', '-p', '-t', this.name, '#{cursor_x} #{cursor_y}').trim().split(' ').map(Number);
+    return { x: x ?? -1, y: y ?? -1 };
   }
 
   /** The pid of the program in the pane. */

@@ -2,7 +2,9 @@ import { useInput } from 'ink';
 import type { ChatStore, SubmitResult } from '../../state/store.js';
 import type { ChatSnapshot } from '../../state/types.js';
 import { commandFor } from '../keyBindings.js';
+import type { ConversationScroll } from './useConversationScroll.js';
 import type { EditorApi } from './useEditor.js';
+import type { PasteApi } from './usePaste.js';
 import type { ImmediateState } from './useImmediateState.js';
 
 /** Which pane receives keys. */
@@ -17,10 +19,10 @@ export interface ChatKeysOptions {
   focus: ImmediateState<Focus>;
   /** Highlighted row of the contact list. */
   cursor: ImmediateState<number>;
-  /** Rows scrolled back in the conversation. */
-  scrollBack: ImmediateState<number>;
-  /** Rows one PgUp/PgDn moves. */
-  pageRows: number;
+  /** The conversation's scroll position (PgUp/PgDn, Esc). */
+  scroll: ConversationScroll;
+  /** Tells which key events belong to a bracketed paste (taken by usePaste). */
+  paste: PasteApi;
   /** Called once the user has really decided to quit. */
   onQuit: () => void;
 }
@@ -33,7 +35,34 @@ export function useChatKeys(o: ChatKeysOptions): void {
   const finish = (result: SubmitResult) => {
     if (result === 'quit') o.onQuit();
   };
+  /**
+   * Submits the editor's text; the editor keeps it (and its cursor) when the store says 'kept'.
+   * A multi-line input (a paste) sends each non-empty line as its own message, in order, all as
+   * text: a pasted line starting with `/` is sent, not run. If the store refuses a line, that line
+   * and the ones after it stay in the editor.
+   */
+  const submit = (): SubmitResult => {
+    const text = o.editor.text();
+    if (!text.includes('\n')) {
+      const result = o.store.submit(text);
+      if (result !== 'kept') o.editor.accept();
+      return result;
+    }
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      if (line.trim() === '') continue;
+      const result = o.store.submit(line.trimStart().startsWith('/') ? `/${line.trimStart()}` : line);
+      if (result === 'kept') {
+        o.editor.dispatch({ type: 'set', text: lines.slice(i).join('\n') });
+        return 'kept';
+      }
+    }
+    o.editor.accept();
+    return 'done';
+  };
   useInput((input, key) => {
+    if (o.paste.consumed()) return;
     if (o.store.confirming) {
       finish(o.store.answerQuit(input === 'y' || input === 'Y'));
       return;
@@ -49,12 +78,12 @@ export function useChatKeys(o: ChatKeysOptions): void {
         o.cursor.set(Math.max(0, o.snapshot.contacts.findIndex((c) => c.key === o.snapshot.open.key)));
         return;
       case 'scrollUp':
-        return o.scrollBack.set((s) => s + o.pageRows);
+        return o.scroll.page('up');
       case 'scrollDown':
-        return o.scrollBack.set((s) => Math.max(0, s - o.pageRows));
+        return o.scroll.page('down');
       case 'escape':
         if (o.focus.latest.current === 'contacts') o.focus.set('input');
-        else o.scrollBack.set(0);
+        else o.scroll.toBottom();
         return;
     }
     if (o.focus.latest.current === 'contacts') {
@@ -64,7 +93,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
       if (command === 'submit') {
         const row = o.snapshot.contacts[Math.min(o.cursor.latest.current, last)];
         if (row) o.store.open(row.key);
-        o.scrollBack.set(0);
+        o.scroll.toBottom();
         o.focus.set('input');
         return;
       }
@@ -76,11 +105,9 @@ export function useChatKeys(o: ChatKeysOptions): void {
       return;
     }
     switch (command) {
-      case 'submit': {
-        const line = o.editor.take();
-        o.scrollBack.set(0);
-        return finish(o.store.submit(line));
-      }
+      case 'submit':
+        o.scroll.toBottom();
+        return finish(submit());
       case 'up':
         return o.editor.recall(-1);
       case 'down':
@@ -97,11 +124,12 @@ export function useChatKeys(o: ChatKeysOptions): void {
         return o.editor.dispatch({ type: 'set', text: '' });
       case null: {
         if (!input || key.ctrl || key.meta) return;
-        // A chunk with line breaks (a paste, or text and Enter in one read): each line is sent.
+        // Line breaks outside a bracketed paste are Enter keys typed fast (tmux send-keys, a script):
+        // each ends a line that is sent. A real paste arrives bracketed and waits in the editor (usePaste).
         const lines = input.split(/\r\n|\r|\n/);
         lines.forEach((text, i) => {
           if (text) o.editor.dispatch({ type: 'insert', text });
-          if (i < lines.length - 1) finish(o.store.submit(o.editor.take()));
+          if (i < lines.length - 1) finish(submit());
         });
         return;
       }

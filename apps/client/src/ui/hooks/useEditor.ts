@@ -7,8 +7,10 @@ export interface EditorApi {
   state: EditorState;
   /** Applies an edit at once (later keys in the same tick see it). */
   dispatch: (action: EditorAction) => void;
-  /** Returns the text, remembers it in the history, clears the editor. */
-  take: () => string;
+  /** The latest text (including edits not rendered yet). */
+  text: () => string;
+  /** Remembers the latest text in the history and clears the editor (after a submit the store accepted). */
+  accept: () => void;
   /** Replaces the text with the previous (-1) or next (+1) history line. */
   recall: (direction: -1 | 1) => void;
 }
@@ -32,7 +34,9 @@ export function useEditor(): EditorApi {
     setState(current.current);
   }, []);
 
-  const take = useCallback(() => {
+  const text = useCallback(() => editorText(current.current), []);
+
+  const accept = useCallback(() => {
     const text = editorText(current.current);
     if (text.trim() !== '') {
       history.current.push(text);
@@ -40,7 +44,6 @@ export function useEditor(): EditorApi {
     }
     position.current = history.current.length;
     dispatch({ type: 'set', text: '' });
-    return text;
   }, [dispatch]);
 
   const recall = useCallback(
@@ -53,5 +56,5 @@ export function useEditor(): EditorApi {
     [dispatch],
   );
 
-  return { state, dispatch, take, recall };
+  return { state, dispatch, text, accept, recall };
 }
