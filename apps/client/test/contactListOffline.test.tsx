@@ -15,7 +15,7 @@ describe('ContactList: offline contacts with a conversation (issue 10, item 10)'
       { key: 'bob', name: 'bob', type: 'client', unread: 0, online: true },
       { key: 'echobot', name: 'echobot', type: 'client', unread: 1, online: false },
     ];
-    const ui = render(<ContactList contacts={contacts} openKey="all" cursor={0} focused={false} width={24} height={6} />);
+    const ui = render(<ContactList contacts={contacts} openKey="all" cursor={0} colorOf={() => undefined} focused={false} width={24} height={6} />);
     const frame = ui.lastFrame() ?? '';
     expect(plain(frame)).toContain('● bob');
     expect(plain(frame)).toContain('○ echobot');

@@ -156,6 +156,9 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     ui.stdin.write('/frob');
     ui.stdin.write('\r');
     await until(() => plain(ui.lastFrame()).includes('unknown command /frob'), 'the unknown command notice');
+    expect(plain(ui.lastFrame())).toMatch(/› \/frob/); // the mistyped command stays in the editor to be fixed
+    ui.stdin.write('\x15'); // Ctrl+U clears it
+    await until(() => !/› \/frob/.test(plain(ui.lastFrame())), 'the input to clear');
     ui.stdin.write('/quit');
     ui.stdin.write('\r');
     await until(() => quits === 1, 'quit');
@@ -167,7 +170,7 @@ describe('Pane', () => {
     const { ContactList } = await import('../src/ui/components/ContactList.js');
     const contacts = [
       { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
-      { key: 'bob', name: 'bob', type: 'client' as const, unread: 0 },
+      { key: 'bob', name: 'bob', type: 'client' as const, unread: 0, online: true },
     ];
     const list = (focused: boolean) => (
       <ContactList contacts={contacts} openKey="all" cursor={0} colorOf={() => undefined} focused={focused} width={16} height={6} />
@@ -189,7 +192,7 @@ describe('StatusLine', () => {
     const ui = render(
       <StatusLine
         self={{ name: 'ivy', registration: 'registered', seenAs: { address: '::1', port: 50880 } }}
-        relay={{ label: '::1:19849', status: 'answering', hosting: false, hostedOthers: 0, simulation: null }}
+        relay={{ label: '[::1]:19849', status: 'answering', hosting: false, hostedOthers: 0, simulation: null }}
         width={100}
       />,
     );
@@ -202,8 +205,8 @@ describe('ContactList on a narrow terminal', () => {
     const { ContactList } = await import('../src/ui/components/ContactList.js');
     const rows = (unread: number) => [
       { key: 'all', name: 'all', type: 'group' as const, unread: 0 },
-      { key: 'abcdefghijklmnop-alice', name: 'abcdefghijklmnop-alice', type: 'client' as const, unread: 0 },
-      { key: 'abcdefghijklmnop-bob', name: 'abcdefghijklmnop-bob', type: 'client' as const, unread },
+      { key: 'abcdefghijklmnop-alice', name: 'abcdefghijklmnop-alice', type: 'client' as const, unread: 0, online: true },
+      { key: 'abcdefghijklmnop-bob', name: 'abcdefghijklmnop-bob', type: 'client' as const, unread, online: true },
     ];
     const list = (unread: number) => <ContactList contacts={rows(unread)} openKey="all" cursor={0} colorOf={() => undefined} focused={false} width={16} height={6} />;
     const quiet = plain(render(list(0)).lastFrame()).split('\n');
