@@ -17,6 +17,5 @@ export default {
   exceptions: {
     'apps/client/src/state/store.ts': 'the chat store (421 lines): to split, e.g. event handling and notices out',
     'packages/protocol/src/codec.ts': 'the codec (405 lines): to split, e.g. per-message encoders/decoders out',
-    'apps/server/src/relay.ts': 'startRelay (365 lines): to split, e.g. option checks and the Relay handle out',
   },
 };

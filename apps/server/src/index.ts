@@ -4,6 +4,7 @@
  * `udpchat-relay` program and the client (hosting a relay in-process) use.
  */
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
+export { createRelayCore, type RelayCore, type RelayCoreOptions, type DatagramSink } from './relayCore.js';
 export { RelayStartError, type RelayStartErrorCode } from './io/errors.js';
 export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './observe/stats.js';
 export type { DepartureReason } from './rules/context.js';

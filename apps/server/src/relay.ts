@@ -7,25 +7,26 @@ import {
   DEFAULT_RELAY_PORT,
   HEARTBEAT_INTERVAL_MS,
   PRESENCE_TIMEOUT_MS,
-  ReplayWindow,
   type AuthKey,
   type ContactKind,
 } from '@udpchat/protocol';
 import type { Logger } from 'pino';
-import { AmplificationLimiter } from './guards/amplification.js';
-import { ReplyThrottle } from './guards/replyThrottle.js';
-import { ContactTable, type Contact } from './state/contacts.js';
-import type { DepartureReason, RouterContext } from './rules/context.js';
-import { IpCount } from './state/ipCount.js';
-import { RateLimitedLog, silentLogger } from './observe/log.js';
-import { LossSimulator, resolveSimulateOptions, DEFAULT_RATE_LIMIT, RateLimiter, type SimulateOptions, type SimulatorStats } from '@udpchat/net';
-import { sweepExpired } from './rules/membership.js';
+import {
+  closeUdpSocket,
+  LossSimulator,
+  resolveSimulateOptions,
+  DEFAULT_RATE_LIMIT,
+  type SimulateOptions,
+  type SimulatorStats,
+} from '@udpchat/net';
+import { bindSocket } from './io/socket.js';
+import { silentLogger } from './observe/log.js';
+import type { RelayStats } from './observe/stats.js';
+import type { DepartureReason } from './rules/context.js';
 import { PLAIN_PEER_TIMEOUT_MS } from './rules/plainPeers.js';
-import { createReceiver } from './receive/receive.js';
-import { truncateUtf8 } from './rules/replies.js';
-import { PendingTable } from './state/sessions.js';
-import { bindSocket, Sender } from './io/socket.js';
-import { StatsCounter, type RelayStats } from './observe/stats.js';
+import { createRelayCore, type RelayAddress, type RelayContactInfo } from './relayCore.js';
+
+export type { RelayAddress, RelayContactInfo } from './relayCore.js';
 
 /** Default most contacts at once (PROTOCOL.md §6.3). */
 export const DEFAULT_MAX_CONTACTS = 10_000;
@@ -113,30 +114,6 @@ export interface RelayOptions {
   hostedByClient?: boolean;
 }
 
-/** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
-export interface RelayContactInfo {
-  /** Registered name; for a plain peer its address, `127.0.0.1:54321` / `[::1]:54321`. */
-  readonly name: string;
-  /** `client` (speaks the protocol) or `plain` (a plain-text UDP peer). */
-  readonly type: ContactKind;
-  /** Its IP address as the relay sees it. */
-  readonly address: string;
-  /** Its UDP port as the relay sees it. */
-  readonly port: number;
-  /** Time since its last valid datagram (for a plain peer: its last text), in ms. */
-  readonly idleMs: number;
-}
-
-/** The bound address of a relay. */
-export interface RelayAddress {
-  /** IP address bound, e.g. `127.0.0.1`. */
-  address: string;
-  /** UDP port bound (the real one when 0 was asked). */
-  port: number;
-  /** Address family of the socket. */
-  family: 'IPv4' | 'IPv6';
-}
-
 /** A running relay. */
 export interface Relay {
   /** Bound address. */
@@ -170,8 +147,6 @@ export interface Relay {
 const STOP_SEND_WAIT_MS = 200;
 /** How long `stop` waits for the socket to close, in ms. */
 const STOP_CLOSE_WAIT_MS = 50;
-/** Largest `bye.reason`, in UTF-8 bytes (str8). */
-const MAX_BYE_REASON_BYTES = 255;
 const U32_MAX = 0xffff_ffff;
 
 function checkInteger(name: string, value: number, min: number, max: number): void {
@@ -184,15 +159,6 @@ function isAuthKey(value: unknown): value is AuthKey {
   return typeof value === 'object' && value !== null && 'key' in value && value.key instanceof KeyObject && value.key.type === 'secret';
 }
 
-function infoOf(contact: Contact, now: number): RelayContactInfo {
-  return {
-    name: contact.name,
-    type: contact.type,
-    address: contact.endpoint.address,
-    port: contact.endpoint.port,
-    idleMs: Math.max(0, Math.round(now - contact.lastSeen)),
-  };
-}
 
 /**
  * Starts a relay: binds a UDP socket (no address reuse: one relay per port)
@@ -244,81 +210,35 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     family: raw.family === 'IPv6' || (raw.family as unknown) === 6 ? 'IPv6' : 'IPv4',
   });
   const now = (): number => performance.now();
-  const stats = new StatsCounter();
-  const ipCount = new IpCount();
-  const table = new ContactTable(ipCount);
-  const pending = new PendingTable(Math.max(maxContacts, MIN_PENDING_ENTRIES), ipCount);
-  const amplification = new AmplificationLimiter();
-  const throttle = new ReplyThrottle();
-  const rateLimiter = rateLimit > 0 ? new RateLimiter(rateLimit) : null;
-  const limited = new RateLimitedLog(log, { now });
-  const sender = new Sender(socket, stats, limited, amplification, secret, now);
-
-  const notify = (what: string, call: () => void): void => {
-    try {
-      call();
-    } catch (err) {
-      log.error({ err }, `${what} callback threw`);
-    }
-  };
-
-  const ctx: RouterContext = {
-    contacts: table,
-    pending,
-    amplification,
-    out: sender,
-    log,
-    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient },
+  const core = createRelayCore({
+    address,
+    out: socket,
     now,
-    events: {
-      joined: (contact) => {
-        if (options.onJoin) notify('onJoin', () => options.onJoin?.(infoOf(contact, now())));
-      },
-      left: (contact, reason) => {
-        if (options.onLeave) notify('onLeave', () => options.onLeave?.(infoOf(contact, now()), reason));
-      },
-      renamed: (contact, from) => {
-        if (options.onRename) notify('onRename', () => options.onRename?.(infoOf(contact, now()), from));
-      },
-    },
-  };
-
-  const onMessage = createReceiver({
-    ctx,
-    stats,
-    rateLimiter,
-    plainPeers: plainPeers && secret === undefined,
-    limited,
-    auth: {
-      secret,
-      replay: secret ? new ReplayWindow() : undefined,
-      out: sender,
-      amplification,
-      throttle,
-      stats,
-      wallClock: () => Date.now(),
-    },
+    wallClock: () => Date.now(),
+    logger: log,
+    heartbeatIntervalMs,
+    presenceTimeoutMs,
+    plainPeers,
+    plainPeerTimeoutMs,
+    rateLimit,
+    maxContacts,
+    maxPerIp,
+    maxPending: Math.max(maxContacts, MIN_PENDING_ENTRIES),
+    secret,
+    hostedByClient,
+    onJoin: options.onJoin,
+    onLeave: options.onLeave,
+    onRename: options.onRename,
   });
   // Only in the path when some fault is asked for.
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
-  const onDatagram = simulator ? simulator.wrap(onMessage) : onMessage;
+  const onDatagram = simulator ? simulator.wrap(core.receive) : core.receive;
   socket.on('message', onDatagram);
 
-  const sweeper = setInterval(() => {
-    try {
-      const t = now();
-      sweepExpired(ctx);
-      rateLimiter?.sweep(t);
-      amplification.sweep(t);
-      throttle.sweep(t);
-      limited.flush();
-    } catch (err) {
-      log.error({ err }, 'presence sweep failed');
-    }
-  }, sweepIntervalMs);
+  const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
   sweeper.unref();
 
-  const snapshot = (): RelayStats => stats.snapshot(table.size, pending.size);
+  const snapshot = (): RelayStats => core.stats();
   const logStats = (): RelayStats => {
     const s = snapshot();
     log.info(s, 'relay stats');
@@ -352,19 +272,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       clearInterval(statsTimer);
       socket.off('message', onDatagram);
       simulator?.close();
-      const contacts = table.all();
-      log.info({ reason, contacts: contacts.length }, 'relay stopping');
-      try {
-        const bye = sender.encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
-        const clients = contacts.filter((c) => c.type === 'client').map((c) => c.endpoint);
-        await sender.sendAndWait(bye, clients, STOP_SEND_WAIT_MS);
-      } catch (err) {
-        log.error({ err }, 'could not say bye');
-      }
-      for (const c of contacts) table.remove(c);
-      limited.flush(true);
-      await sender.close(STOP_CLOSE_WAIT_MS);
-      log.info({ ...stats.snapshot(0, 0), ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
+      await core.sayBye(reason, STOP_SEND_WAIT_MS);
+      core.flushLog(true);
+      await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+      log.info({ ...core.stats(), contacts: 0, pending: 0, ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;
   };
@@ -372,7 +283,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   return {
     address,
     get contactCount() {
-      return table.size;
+      return core.contactCount;
     },
     stats: snapshot,
     logStats,
@@ -380,7 +291,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     hostedByClient,
     simulation: simulator ? simulator.describe() : null,
     simulationStats: () => (simulator ? simulator.stats() : null),
-    contacts: () => table.all().map((c) => infoOf(c, now())),
+    contacts: () => core.contacts(),
     stop,
   };
 }

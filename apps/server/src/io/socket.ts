@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact } from '../state/contacts.js';
 import type { Outbox, ReplyOptions } from '../rules/context.js';
-import { bindUdpSocket, closeUdpSocket, formatEndpoint, settleWithin, type Endpoint } from '@udpchat/net';
+import { bindUdpSocket, formatEndpoint, settleWithin, type Endpoint } from '@udpchat/net';
 import { bindError } from './errors.js';
 import type { RateLimitedLog } from '../observe/log.js';
 import type { StatsCounter } from '../observe/stats.js';
@@ -42,6 +42,15 @@ export async function bindSocket(host: string, port: number, log: Logger): Promi
  * errors. With a shared secret (`auth`) it signs every protocol datagram
  * (PROTOCOL.md §3.2, §6.2) unless a reply says otherwise.
  */
+/**
+ * Where a relay's datagrams go: a bound `node:dgram` socket is one; the
+ * deterministic simulation's in-memory bus is another.
+ */
+export interface DatagramSink {
+  /** Sends `bytes` as one datagram to `address:port`; `done` is called once it is sent or failed. */
+  send(bytes: Uint8Array, port: number, address: string, done?: (err: Error | null) => void): void;
+}
+
 export class Sender implements Outbox {
   private closed = false;
   private readonly signed: EncodeOptions | undefined;
@@ -53,7 +62,7 @@ export class Sender implements Outbox {
    * @param auth the shared secret, or undefined for an open relay.
    */
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: DatagramSink,
     private readonly stats: StatsCounter,
     private readonly limited: RateLimitedLog,
     private readonly amplification: AmplificationLimiter,
@@ -162,10 +171,8 @@ export class Sender implements Outbox {
     await settleWithin(Promise.all(sends), maxWaitMs);
   }
 
-  /** Stops sending and closes the socket; resolves on close or after `maxWaitMs`. Idempotent. */
-  async close(maxWaitMs: number): Promise<void> {
-    if (this.closed) return;
+  /** Stops sending: later sends are dropped (their `done` still called). The socket is closed by its owner. Idempotent. */
+  close(): void {
     this.closed = true;
-    await closeUdpSocket(this.socket, maxWaitMs);
   }
 }

@@ -1,0 +1,208 @@
+/**
+ * The relay's core, sans socket and timers: the contact table, the router,
+ * the guards and the counters, wired to a `DatagramSink` and a clock that
+ * its driver gives it. `startRelay` (relay.ts) drives it with a UDP socket
+ * and `setInterval`; the deterministic simulation drives it with an
+ * in-memory bus and a virtual clock.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import { ReplayWindow, type AuthKey, type ContactKind } from '@udpchat/protocol';
+import type { Logger } from 'pino';
+import { RateLimiter } from '@udpchat/net';
+import { AmplificationLimiter } from './guards/amplification.js';
+import { ReplyThrottle } from './guards/replyThrottle.js';
+import { Sender, type DatagramSink } from './io/socket.js';
+import { RateLimitedLog } from './observe/log.js';
+import { StatsCounter, type RelayStats } from './observe/stats.js';
+import { createReceiver } from './receive/receive.js';
+import type { DepartureReason, RouterContext } from './rules/context.js';
+import { sweepExpired } from './rules/membership.js';
+import { truncateUtf8 } from './rules/replies.js';
+import { ContactTable, type Contact } from './state/contacts.js';
+import { IpCount } from './state/ipCount.js';
+import { PendingTable } from './state/sessions.js';
+
+export type { DatagramSink } from './io/socket.js';
+
+/** A registered contact, as reported by `Relay.contacts()` and the join/leave callbacks. */
+export interface RelayContactInfo {
+  /** Registered name; for a plain peer its address, `127.0.0.1:54321` / `[::1]:54321`. */
+  readonly name: string;
+  /** `client` (speaks the protocol) or `plain` (a plain-text UDP peer). */
+  readonly type: ContactKind;
+  /** Its IP address as the relay sees it. */
+  readonly address: string;
+  /** Its UDP port as the relay sees it. */
+  readonly port: number;
+  /** Time since its last valid datagram (for a plain peer: its last text), in ms. */
+  readonly idleMs: number;
+}
+
+/** The bound address of a relay. */
+export interface RelayAddress {
+  /** IP address bound, e.g. `127.0.0.1`. */
+  address: string;
+  /** UDP port bound (the real one when 0 was asked). */
+  port: number;
+  /** Address family of the socket. */
+  family: 'IPv4' | 'IPv6';
+}
+
+/** The relay core's settings, all resolved and checked (relay.ts checks `RelayOptions` and fills the defaults). */
+export interface RelayCoreOptions {
+  /** The relay's own address (for logs and the welcome's view of it). */
+  address: RelayAddress;
+  /** Where datagrams go. */
+  out: DatagramSink;
+  /** Monotonic clock, in ms (`performance.now`, or a virtual clock). */
+  now: () => number;
+  /** Wall clock, ms since the epoch: only for auth trailers (PROTOCOL.md §3.2). */
+  wallClock: () => number;
+  logger: Logger;
+  heartbeatIntervalMs: number;
+  presenceTimeoutMs: number;
+  plainPeers: boolean;
+  plainPeerTimeoutMs: number;
+  /** Datagrams/s per source address, 0 = no limit. */
+  rateLimit: number;
+  maxContacts: number;
+  maxPerIp: number;
+  /** Most pending registrations held at once. */
+  maxPending: number;
+  secret: AuthKey | undefined;
+  hostedByClient: boolean;
+  onJoin?: (contact: RelayContactInfo) => void;
+  onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
+  onRename?: (contact: RelayContactInfo, from: string) => void;
+}
+
+/** A relay core: feed it datagrams, sweep it periodically, read it. */
+export interface RelayCore {
+  /** Takes one datagram from `from` (one datagram = one message). Never throws for what the network sends. */
+  receive(bytes: Buffer, from: RemoteInfo): void;
+  /** Expires contacts, pending registrations and guard state; the driver calls it every `sweepIntervalMs`. */
+  sweep(): void;
+  /** Registered contacts right now, plain peers included. */
+  readonly contactCount: number;
+  /** Snapshot of the registered contacts (plain peers included), in registration order. */
+  contacts(): RelayContactInfo[];
+  /** Snapshot of the counters. */
+  stats(): RelayStats;
+  /**
+   * A graceful stop: `bye` with `reason` (cut to 255 bytes) to every protocol
+   * client, waiting at most `maxWaitMs` for the sends; then the table is
+   * emptied and nothing more is sent. Never rejects.
+   */
+  sayBye(reason: string, maxWaitMs: number): Promise<void>;
+  /** Flushes rate-limited log lines (`all`: also those under their limit). */
+  flushLog(all?: boolean): void;
+}
+
+/** Largest `bye.reason`, in UTF-8 bytes (str8). */
+const MAX_BYE_REASON_BYTES = 255;
+
+/** What `contacts()` and the callbacks report of a contact at time `now`. */
+export function infoOf(contact: Contact, now: number): RelayContactInfo {
+  return {
+    name: contact.name,
+    type: contact.type,
+    address: contact.endpoint.address,
+    port: contact.endpoint.port,
+    idleMs: Math.max(0, Math.round(now - contact.lastSeen)),
+  };
+}
+
+/** Builds a relay core from resolved settings (no socket, no timers). */
+export function createRelayCore(o: RelayCoreOptions): RelayCore {
+  const { now, logger: log } = o;
+  const stats = new StatsCounter();
+  const ipCount = new IpCount();
+  const table = new ContactTable(ipCount);
+  const pending = new PendingTable(o.maxPending, ipCount);
+  const amplification = new AmplificationLimiter();
+  const throttle = new ReplyThrottle();
+  const rateLimiter = o.rateLimit > 0 ? new RateLimiter(o.rateLimit) : null;
+  const limited = new RateLimitedLog(log, { now });
+  const sender = new Sender(o.out, stats, limited, amplification, o.secret, now);
+
+  const notify = (what: string, call: () => void): void => {
+    try {
+      call();
+    } catch (err) {
+      log.error({ err }, `${what} callback threw`);
+    }
+  };
+  const { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient } = o;
+  const ctx: RouterContext = {
+    contacts: table,
+    pending,
+    amplification,
+    out: sender,
+    log,
+    config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient },
+    now,
+    events: {
+      joined: (contact) => {
+        if (o.onJoin) notify('onJoin', () => o.onJoin?.(infoOf(contact, now())));
+      },
+      left: (contact, reason) => {
+        if (o.onLeave) notify('onLeave', () => o.onLeave?.(infoOf(contact, now()), reason));
+      },
+      renamed: (contact, from) => {
+        if (o.onRename) notify('onRename', () => o.onRename?.(infoOf(contact, now()), from));
+      },
+    },
+  };
+
+  const receive = createReceiver({
+    ctx,
+    stats,
+    rateLimiter,
+    plainPeers: o.plainPeers && o.secret === undefined,
+    limited,
+    auth: {
+      secret: o.secret,
+      replay: o.secret ? new ReplayWindow() : undefined,
+      out: sender,
+      amplification,
+      throttle,
+      stats,
+      wallClock: o.wallClock,
+    },
+  });
+
+  return {
+    receive,
+    sweep() {
+      try {
+        const t = now();
+        sweepExpired(ctx);
+        rateLimiter?.sweep(t);
+        amplification.sweep(t);
+        throttle.sweep(t);
+        limited.flush();
+      } catch (err) {
+        log.error({ err }, 'presence sweep failed');
+      }
+    },
+    get contactCount() {
+      return table.size;
+    },
+    contacts: () => table.all().map((c) => infoOf(c, now())),
+    stats: () => stats.snapshot(table.size, pending.size),
+    async sayBye(reason, maxWaitMs) {
+      const contacts = table.all();
+      log.info({ reason, contacts: contacts.length }, 'relay stopping');
+      try {
+        const bye = sender.encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
+        const clients = contacts.filter((c) => c.type === 'client').map((c) => c.endpoint);
+        await sender.sendAndWait(bye, clients, maxWaitMs);
+      } catch (err) {
+        log.error({ err }, 'could not say bye');
+      }
+      for (const c of contacts) table.remove(c);
+      sender.close();
+    },
+    flushLog: (all = false) => limited.flush(all),
+  };
+}
