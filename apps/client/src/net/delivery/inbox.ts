@@ -213,10 +213,11 @@ function ackFor(stream: Stream): AckNeeded {
   const gaps = stream.missing;
   const upTo = (gaps.first() ?? stream.expected) - 1;
   const ranges: Array<[number, number]> = [];
+  const most = MAX_ACK_RANGES;
   const add = (first: number, last: number): boolean => {
     const prev = ranges[ranges.length - 1];
     if (prev && first === prev[1] + 1) prev[1] = last;
-    else if (ranges.length < MAX_ACK_RANGES) ranges.push([first, last]);
+    else if (ranges.length < most) ranges.push([first, last]);
     else return false;
     return true;
   };
