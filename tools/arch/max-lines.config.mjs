@@ -16,6 +16,5 @@ export default {
    */
   exceptions: {
     'apps/client/src/state/store.ts': 'the chat store (421 lines): to split, e.g. event handling and notices out',
-    'packages/protocol/src/codec.ts': 'the codec (405 lines): to split, e.g. per-message encoders/decoders out',
   },
 };

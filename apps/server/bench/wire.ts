@@ -50,7 +50,7 @@ export const KIND = {
   contacts: kindByte({ kind: 'contacts', page: 0, pages: 1, contacts: [] }),
   chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', seq: 1, base: 1, time: 0, text: '' }),
   heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0 }),
-  error: kindByte({ kind: 'error', code: 'k', message: '', ref: '' }),
+  error: kindByte({ kind: 'error', code: 'UNEXPECTED', message: '', ref: '' }),
   relayAck: kindByte({ kind: 'relay-ack', id: 'k', recipients: 0 }),
   ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, upTo: 0, ranges: [] }),
 } as const;

@@ -18,232 +18,20 @@ import {
   TAG_BYTES,
   TOKEN_BYTES,
 } from './constants.js';
-import { ProtocolError } from './errors.js';
+import type { ProtocolErrorCode } from './errors.js';
+import { badField, CodecFailure, fail, orThrow } from './failure.js';
+import { u64 } from './fields.js';
+import { bodyCodecOf, bodyLength, writeBody } from './messageCodec.js';
 import type { HelloMessage, Message, MessageKind } from './messages.js';
 import { Reader } from './reader.js';
-import { ENUMS, type FieldSpec, KIND_BY_CODE, MAX_ACK_RANGES, MAX_ID_BYTES, SCHEMAS } from './schema.js';
-import { utf8Length } from './utf8.js';
+import { KIND_BY_CODE, SCHEMAS } from './schema.js';
 import { Writer } from './writer.js';
-
-const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const INT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff, u64: Number.MAX_SAFE_INTEGER } as const;
-
-type Fields = Record<string, unknown>;
-
-function bad(path: string, why: string): ProtocolError {
-  return new ProtocolError('BAD_FIELD', `field ${path} ${why}`);
-}
-
-function maxBytesOf(spec: FieldSpec): number {
-  if (spec.maxBytes !== undefined) return spec.maxBytes;
-  if (spec.type === 'id') return MAX_ID_BYTES;
-  return spec.type === 'str8' ? 0xff : MAX_DATAGRAM_BYTES;
-}
-
-/** Checks a string field's content rules; `bytes` is its UTF-8 length. */
-function checkString(spec: FieldSpec, text: string, bytes: number, path: string): void {
-  if (bytes > maxBytesOf(spec)) throw bad(path, `is ${bytes} bytes, above ${maxBytesOf(spec)}`);
-  if ((spec.nonEmpty || spec.type === 'id') && bytes === 0) throw bad(path, 'is empty');
-  if (spec.type === 'id' && !ID_PATTERN.test(text)) throw bad(path, 'has characters outside A-Za-z0-9_-');
-}
-
-function enumValues(spec: FieldSpec): readonly string[] {
-  return spec.type === 'contactKind' ? ENUMS.contactKind : ENUMS.leaveReason;
-}
-
-/** Validates one field value and returns its size on the wire in bytes. */
-function fieldLength(spec: FieldSpec, value: unknown, path: string): number {
-  switch (spec.type) {
-    case 'u8':
-    case 'u16':
-    case 'u32':
-    case 'u64': {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT_MAX[spec.type]) {
-        throw bad(path, `must be an integer from 0 to ${INT_MAX[spec.type]}`);
-      }
-      return { u8: 1, u16: 2, u32: 4, u64: 8 }[spec.type];
-    }
-    case 'str8':
-    case 'str16':
-    case 'id': {
-      if (typeof value !== 'string') throw bad(path, 'must be a string');
-      const bytes = utf8Length(value);
-      checkString(spec, value, bytes, path);
-      return (spec.type === 'str16' ? 2 : 1) + bytes;
-    }
-    case 'contactKind':
-    case 'leaveReason': {
-      if (typeof value !== 'string' || !enumValues(spec).includes(value)) {
-        throw bad(path, `must be one of ${enumValues(spec).join(', ')}`);
-      }
-      return 1;
-    }
-    case 'bool':
-      if (typeof value !== 'boolean') throw bad(path, 'must be a boolean');
-      return 1;
-    case 'ranges': {
-      if (!Array.isArray(value) || value.length > MAX_ACK_RANGES) {
-        throw bad(path, `must be an array of at most ${MAX_ACK_RANGES} ranges`);
-      }
-      for (let i = 0; i < value.length; i++) {
-        const r = value[i] as unknown;
-        if (!Array.isArray(r) || r.length !== 2) throw bad(`${path}[${i}]`, 'must be a [first, last] pair');
-        fieldLength(U32, r[0], `${path}[${i}][0]`);
-        fieldLength(U32, r[1], `${path}[${i}][1]`);
-        if ((r[0] as number) > (r[1] as number)) throw bad(`${path}[${i}]`, 'has first > last');
-      }
-      return 1 + value.length * 8;
-    }
-    case 'token':
-      if (!(value instanceof Uint8Array) || value.length !== TOKEN_BYTES) {
-        throw bad(path, `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
-      }
-      return TOKEN_BYTES;
-    case 'padding':
-      if (value === undefined) return 2;
-      fieldLength(U16, value, path); // validates the count (0–65535)
-      return 2 + (value as number);
-    case 'contacts': {
-      if (!Array.isArray(value) || value.length > 0xffff) throw bad(path, 'must be an array of at most 65535 entries');
-      let total = 2;
-      // A plain loop, not forEach: forEach skips the holes of a sparse array.
-      for (let i = 0; i < value.length; i++) {
-        const e = (value[i] ?? {}) as Fields;
-        total += fieldLength(ENTRY_NAME, e.name, `${path}[${i}].name`);
-        total += fieldLength(ENTRY_TYPE, e.type, `${path}[${i}].type`);
-      }
-      return total;
-    }
-  }
-}
-
-const U16: FieldSpec = { name: 'u16', type: 'u16' };
-const U32: FieldSpec = { name: 'u32', type: 'u32' };
-const ENTRY_NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: 128, nonEmpty: true };
-const ENTRY_TYPE: FieldSpec = { name: 'type', type: 'contactKind' };
-
-function writeField(w: Writer, spec: FieldSpec, value: unknown): void {
-  switch (spec.type) {
-    case 'u8':
-    case 'u16':
-    case 'u32':
-    case 'u64':
-      w[spec.type](value as number);
-      return;
-    case 'str8':
-    case 'id':
-      w.u8(utf8Length(value as string));
-      w.utf8(value as string);
-      return;
-    case 'str16':
-      w.u16(utf8Length(value as string));
-      w.utf8(value as string);
-      return;
-    case 'contactKind':
-    case 'leaveReason':
-      w.u8(enumValues(spec).indexOf(value as string) + 1);
-      return;
-    case 'bool':
-      w.u8(value ? 1 : 0);
-      return;
-    case 'ranges': {
-      const ranges = value as Array<[number, number]>;
-      w.u8(ranges.length);
-      for (const [first, last] of ranges) {
-        w.u32(first);
-        w.u32(last);
-      }
-      return;
-    }
-    case 'token':
-      w.raw(value as Uint8Array);
-      return;
-    case 'padding': {
-      const n = (value as number | undefined) ?? 0;
-      w.u16(n);
-      w.zeros(n);
-      return;
-    }
-    case 'contacts': {
-      const entries = value as Fields[];
-      w.u16(entries.length);
-      for (const e of entries) {
-        writeField(w, ENTRY_NAME, e.name);
-        writeField(w, ENTRY_TYPE, e.type);
-      }
-      return;
-    }
-  }
-}
-
-function readField(r: Reader, spec: FieldSpec, path: string): unknown {
-  switch (spec.type) {
-    case 'u8':
-    case 'u16':
-    case 'u32':
-    case 'u64':
-      return r[spec.type](path);
-    case 'str8':
-    case 'str16':
-    case 'id': {
-      const length = spec.type === 'str16' ? r.u16(`${path}.length`) : r.u8(`${path}.length`);
-      const text = r.utf8(length, path);
-      checkString(spec, text, length, path);
-      return text;
-    }
-    case 'contactKind':
-    case 'leaveReason': {
-      const code = r.u8(path);
-      const value = enumValues(spec)[code - 1];
-      if (value === undefined) throw bad(path, `has unknown value ${code}`);
-      return value;
-    }
-    case 'bool': {
-      const byte = r.u8(path);
-      if (byte > 1) throw bad(path, `has ${byte}, not 0 or 1`);
-      return byte === 1;
-    }
-    case 'ranges': {
-      const count = r.u8(`${path}.count`);
-      if (count > MAX_ACK_RANGES) throw bad(path, `has ${count} ranges, above ${MAX_ACK_RANGES}`);
-      const ranges: Array<[number, number]> = [];
-      for (let i = 0; i < count; i++) {
-        const first = r.u32(`${path}[${i}][0]`);
-        const last = r.u32(`${path}[${i}][1]`);
-        if (first > last) throw bad(`${path}[${i}]`, 'has first > last');
-        ranges.push([first, last]);
-      }
-      return ranges;
-    }
-    case 'token':
-      return r.view8(TOKEN_BYTES, path);
-    case 'padding': {
-      const n = r.u16(`${path}.length`);
-      const zeros = r.view8(n, path);
-      if (zeros.some((b) => b !== 0)) throw bad(path, 'has a byte other than 0');
-      return n === 0 ? undefined : n;
-    }
-    case 'contacts': {
-      const count = r.u16(`${path}.count`);
-      // Each entry takes at least 3 bytes: refuse impossible counts before looping.
-      r.need(count * 3, path);
-      const entries = [];
-      for (let i = 0; i < count; i++) {
-        entries.push({
-          name: readField(r, ENTRY_NAME, `${path}[${i}].name`),
-          type: readField(r, ENTRY_TYPE, `${path}[${i}].type`),
-        });
-      }
-      return entries;
-    }
-  }
-}
 
 function specOf(message: Message) {
   const kind: unknown = message?.kind;
   // Own keys only: `toString`, `constructor`… are not kinds.
   const spec = typeof kind === 'string' && Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind as MessageKind] : undefined;
-  if (!spec) throw new ProtocolError('UNKNOWN_KIND', `unknown message kind ${JSON.stringify(message?.kind)}`);
+  if (!spec) fail('UNKNOWN_KIND', `unknown message kind ${JSON.stringify(message?.kind)}`);
   return spec;
 }
 
@@ -275,12 +63,12 @@ export interface Datagram {
 function envelopeLength(options: EncodeOptions | undefined): number {
   if (options === undefined) return 0;
   if (options.token !== undefined && !(options.token instanceof Uint8Array && options.token.length === TOKEN_BYTES)) {
-    throw bad('envelope.token', `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
+    badField('envelope.token', `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
   }
   if (options.nonce !== undefined && !(options.nonce instanceof Uint8Array && options.nonce.length === NONCE_BYTES)) {
-    throw bad('envelope.nonce', `must be a Uint8Array of ${NONCE_BYTES} bytes`);
+    badField('envelope.nonce', `must be a Uint8Array of ${NONCE_BYTES} bytes`);
   }
-  if (options.time !== undefined) fieldLength({ name: 'time', type: 'u64' }, options.time, 'envelope.time');
+  if (options.time !== undefined) u64.encodingLength(options.time, 'envelope.time');
   return (options.token ? TOKEN_BYTES : 0) + (options.auth ? AUTH_TRAILER_BYTES : 0);
 }
 
@@ -289,11 +77,12 @@ function envelopeLength(options: EncodeOptions | undefined): number {
  * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD for a message `encode` would refuse.
  */
 export function encodingLength(message: Message, options?: EncodeOptions): number {
-  const spec = specOf(message);
-  const fields = message as unknown as Fields;
-  let total = HEADER_BYTES + envelopeLength(options);
-  for (const f of spec.fields) total += fieldLength(f, fields[f.name], `${message.kind}.${f.name}`);
-  return total;
+  return orThrow(() => lengthOf(message, options));
+}
+
+function lengthOf(message: Message, options: EncodeOptions | undefined): number {
+  specOf(message);
+  return HEADER_BYTES + envelopeLength(options) + bodyLength(message);
 }
 
 /**
@@ -304,10 +93,12 @@ export function encodingLength(message: Message, options?: EncodeOptions): numbe
  *   of the wrong type), OVERSIZE (the datagram would exceed MAX_DATAGRAM_BYTES = 1200).
  */
 export function encode(message: Message, options?: EncodeOptions): Uint8Array {
-  const length = encodingLength(message, options);
-  if (length > MAX_DATAGRAM_BYTES) {
-    throw new ProtocolError('OVERSIZE', `${message.kind} would be ${length} bytes, above ${MAX_DATAGRAM_BYTES}`);
-  }
+  return orThrow(() => encodeDatagram(message, options));
+}
+
+function encodeDatagram(message: Message, options: EncodeOptions | undefined): Uint8Array {
+  const length = lengthOf(message, options);
+  if (length > MAX_DATAGRAM_BYTES) fail('OVERSIZE', `${message.kind} would be ${length} bytes, above ${MAX_DATAGRAM_BYTES}`);
   const spec = specOf(message);
   const w = new Writer(length);
   w.u8(MAGIC_0);
@@ -316,8 +107,7 @@ export function encode(message: Message, options?: EncodeOptions): Uint8Array {
   w.u8(spec.code);
   w.u8((options?.token ? FLAG_TOKEN : 0) | (options?.auth ? FLAG_AUTH : 0));
   if (options?.token) w.raw(options.token);
-  const fields = message as unknown as Fields;
-  for (const f of spec.fields) writeField(w, f, fields[f.name]);
+  writeBody(message, w);
   if (options?.auth) {
     w.u64(options.time ?? Date.now());
     w.raw(options.nonce ?? randomNonce());
@@ -335,6 +125,9 @@ export function isProtocolDatagram(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === MAGIC_0 && bytes[1] === MAGIC_1;
 }
 
+/** What `tryDecodeDatagram` gives: the datagram, or why it was refused. */
+export type DecodeResult = ({ ok: true } & Datagram) | { ok: false; code: ProtocolErrorCode; reason: string };
+
 /**
  * Decodes one datagram with its envelope (session token, auth trailer). Never
  * reads out of bounds and never copies string data; the token and the trailer's
@@ -343,24 +136,36 @@ export function isProtocolDatagram(bytes: Uint8Array): boolean {
  *   UNKNOWN_KIND, TRUNCATED, BAD_FIELD, BAD_UTF8, OVERSIZE or TRAILING_BYTES (order: PROTOCOL.md §3.3).
  */
 export function decodeDatagram(bytes: Uint8Array): Datagram {
-  if (bytes.length > MAX_DATAGRAM_BYTES) {
-    throw new ProtocolError('OVERSIZE', `datagram of ${bytes.length} bytes, above ${MAX_DATAGRAM_BYTES}`);
+  return orThrow(() => readDatagram(bytes));
+}
+
+/**
+ * `decodeDatagram` without exceptions, for a hot path that drops what it
+ * cannot read (the relay): `{ ok: true, message, token, auth }`, or
+ * `{ ok: false, code, reason }` with the `ProtocolErrorCode` decodeDatagram
+ * would throw and a human-readable reason. Builds no Error object either way.
+ */
+export function tryDecodeDatagram(bytes: Uint8Array): DecodeResult {
+  try {
+    const { message, token, auth } = readDatagram(bytes);
+    return { ok: true, message, token, auth };
+  } catch (err) {
+    if (err instanceof CodecFailure) return { ok: false, code: err.code, reason: err.reason };
+    throw err;
   }
-  if (!isProtocolDatagram(bytes)) {
-    throw new ProtocolError('BAD_MAGIC', 'not a udpchat datagram (first bytes are not FF 55)');
-  }
+}
+
+function readDatagram(bytes: Uint8Array): Datagram {
+  if (bytes.length > MAX_DATAGRAM_BYTES) fail('OVERSIZE', `datagram of ${bytes.length} bytes, above ${MAX_DATAGRAM_BYTES}`);
+  if (!isProtocolDatagram(bytes)) fail('BAD_MAGIC', 'not a udpchat datagram (first bytes are not FF 55)');
   const head = new Reader(bytes, 2);
   const version = head.u8('header.version');
-  if (version !== PROTOCOL_VERSION) {
-    throw new ProtocolError('BAD_VERSION', `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`);
-  }
+  if (version !== PROTOCOL_VERSION) fail('BAD_VERSION', `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`);
   const code = head.u8('header.kind');
   const flags = head.u8('header.flags');
   const kind = KIND_BY_CODE.get(code);
-  if (kind === undefined) throw new ProtocolError('UNKNOWN_KIND', `unknown kind byte 0x${code.toString(16)}`);
-  if ((flags & ~KNOWN_FLAGS) !== 0) {
-    throw new ProtocolError('BAD_FLAGS', `flags 0x${flags.toString(16)} set bits that version 1 reserves`);
-  }
+  if (kind === undefined) fail('UNKNOWN_KIND', `unknown kind byte 0x${code.toString(16)}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0) fail('BAD_FLAGS', `flags 0x${flags.toString(16)} set bits that version 1 reserves`);
   const token = flags & FLAG_TOKEN ? head.view8(TOKEN_BYTES, 'header.token') : undefined;
   let auth: AuthTrailer | undefined;
   let end = bytes.length;
@@ -373,15 +178,9 @@ export function decodeDatagram(bytes: Uint8Array): Datagram {
     auth = { time, nonce, tag: trailer.view8(TAG_BYTES, 'trailer.tag'), signedLength: bytes.length - TAG_BYTES };
   }
   const r = new Reader(bytes, head.offset, end);
-  const message: Fields = { kind };
-  for (const f of SCHEMAS[kind].fields) {
-    const value = readField(r, f, `${kind}.${f.name}`);
-    if (value !== undefined) message[f.name] = value;
-  }
-  if (r.remaining !== 0) {
-    throw new ProtocolError('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${kind}`);
-  }
-  return { message: message as unknown as Message, token, auth };
+  const message: Message = bodyCodecOf(kind).decode(r);
+  if (r.remaining !== 0) fail('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${kind}`);
+  return { message, token, auth };
 }
 
 /**

@@ -30,3 +30,25 @@ export const ERROR_CODES = {
 
 /** One of the `ERROR_CODES` values. */
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+declare const unknownErrorCode: unique symbol;
+
+/**
+ * A code received in an `error` that is not one of `ERROR_CODES` (a newer or
+ * another relay's): it still decodes, and clients show the message with it.
+ * Branded, so that a typo in code that sends errors (`'NAME_TAKN'`) does not
+ * compile; make one from a string with `asErrorCode`.
+ */
+export type UnknownErrorCode = string & { readonly [unknownErrorCode]: true };
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
+
+/** True when `code` is one of `ERROR_CODES`. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.has(code);
+}
+
+/** `code` typed as what an `error` carries: an `ErrorCode` when it is one, else an `UnknownErrorCode`. */
+export function asErrorCode(code: string): ErrorCode | UnknownErrorCode {
+  return isErrorCode(code) ? code : (code as UnknownErrorCode);
+}

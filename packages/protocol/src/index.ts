@@ -10,10 +10,12 @@ export {
   encode,
   decode,
   decodeDatagram,
+  tryDecodeDatagram,
   encodingLength,
   isProtocolDatagram,
   paddedHello,
   type Datagram,
+  type DecodeResult,
   type EncodeOptions,
 } from './codec.js';
 export {
@@ -32,4 +34,4 @@ export {
 export { nameProblem, describeNameProblem, nameKey, type NameProblem } from './names.js';
 export { newMessageId } from './id.js';
 export { utf8Length, isValidUtf8 } from './utf8.js';
-export { MAX_NAME_BYTES, MAX_ID_BYTES, MAX_ACK_RANGES } from './schema.js';
+export { MAX_NAME_BYTES, MAX_ID_BYTES, MAX_ACK_RANGES, KIND_DIRECTION, MESSAGE_KINDS, sentBy, type Direction } from './schema.js';

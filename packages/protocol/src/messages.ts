@@ -3,6 +3,7 @@
  * wire is the order of the fields in `SCHEMAS` (schema.ts); PROTOCOL.md shows
  * a byte-exact example of each.
  */
+import type { ErrorCode, UnknownErrorCode } from './codes.js';
 
 /** What kind of contact an entry of the contact list is. */
 export type ContactKind = 'client' | 'plain';
@@ -141,8 +142,11 @@ export interface ByeMessage {
 /** relay -> client: a request was refused. */
 export interface ErrorMessage {
   kind: 'error';
-  /** Stable code, one of `ERROR_CODES` (names.ts / codes.ts). */
-  code: string;
+  /**
+   * Stable code, one of `ERROR_CODES` (codes.ts); a code this version does not
+   * know decodes as an `UnknownErrorCode` (its `message` still explains it).
+   */
+  code: ErrorCode | UnknownErrorCode;
   /** Human-readable explanation. */
   message: string;
   /** Id of the message this answers (a chat id), or '' when none. */

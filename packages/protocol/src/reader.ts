@@ -1,10 +1,12 @@
 /**
  * Bounds-checked cursor over a datagram. Every read checks the bytes left
- * first and throws `ProtocolError` (`TRUNCATED`, `BAD_UTF8`) instead of
- * reading past the end. Strings are decoded from views, never copied.
+ * first and refuses (`TRUNCATED`, `BAD_UTF8`: a `CodecFailure`, failure.ts)
+ * instead of reading past the end. Strings are decoded from views, never copied.
  */
-import { ProtocolError } from './errors.js';
-import { decodeUtf8Strict } from './utf8.js';
+import { fail } from './failure.js';
+import { decodeUtf8 } from './utf8.js';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class Reader {
   private readonly view: DataView;
@@ -36,7 +38,7 @@ export class Reader {
 
   /**
    * `n` bytes as a view (not a copy) over the datagram, typed as a plain Uint8Array.
-   * @throws ProtocolError TRUNCATED
+   * Refuses TRUNCATED.
    */
   view8(n: number, field: string): Uint8Array {
     this.need(n, field);
@@ -45,14 +47,9 @@ export class Reader {
     return out;
   }
 
-  /** @throws ProtocolError TRUNCATED when fewer than `n` bytes remain. */
+  /** Refuses TRUNCATED when fewer than `n` bytes remain. */
   need(n: number, field: string): void {
-    if (this.remaining < n) {
-      throw new ProtocolError(
-        'TRUNCATED',
-        `field ${field} needs ${n} bytes at offset ${this.offset}, only ${this.remaining} left`,
-      );
-    }
+    if (this.remaining < n) fail('TRUNCATED', `field ${field} needs ${n} bytes at offset ${this.offset}, only ${this.remaining} left`);
   }
 
   u8(field: string): number {
@@ -74,30 +71,23 @@ export class Reader {
     return v;
   }
 
-  /** @throws ProtocolError BAD_FIELD when the value exceeds Number.MAX_SAFE_INTEGER. */
+  /** Refuses BAD_FIELD when the value exceeds Number.MAX_SAFE_INTEGER. */
   u64(field: string): number {
     this.need(8, field);
     const v = this.view.getBigUint64(this.offset);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ProtocolError('BAD_FIELD', `field ${field} is ${v}, above 2^53-1`);
-    }
+    if (v > MAX_SAFE) fail('BAD_FIELD', `field ${field} is ${v}, above 2^53-1`);
     this.offset += 8;
     return Number(v);
   }
 
   /**
    * Reads `length` bytes of strict UTF-8.
-   * @throws ProtocolError TRUNCATED, BAD_UTF8
+   * Refuses TRUNCATED, BAD_UTF8.
    */
   utf8(length: number, field: string): string {
     this.need(length, field);
-    const slice = this.bytes.subarray(this.offset, this.offset + length);
-    let text: string;
-    try {
-      text = decodeUtf8Strict(slice);
-    } catch {
-      throw new ProtocolError('BAD_UTF8', `field ${field} at offset ${this.offset} is not valid UTF-8`);
-    }
+    const text = decodeUtf8(this.bytes.subarray(this.offset, this.offset + length));
+    if (text === null) fail('BAD_UTF8', `field ${field} at offset ${this.offset} is not valid UTF-8`);
     this.offset += length;
     return text;
   }

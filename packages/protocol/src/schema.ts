@@ -1,151 +1,113 @@
 /**
- * Field layout of every message kind: the single source of truth that
- * `encode`, `decode` and `encodingLength` all walk. Order = wire order.
+ * Layout of every message kind: the single source of truth that `encode`,
+ * `decode` and `encodingLength` all walk (messageCodec.ts). Per kind: its kind
+ * byte, its direction, and its fields as `name: codec` in wire order (the
+ * order of the keys, which JavaScript keeps for string keys).
+ *
+ * `Layout<K>` ties the fields to the message interfaces (messages.ts): a
+ * field missing, misspelt or given the codec of another type does not compile.
  */
 import { MAX_TEXT_BYTES } from './constants.js';
-import type { MessageKind } from './messages.js';
+import {
+  bool,
+  contactKind,
+  contacts,
+  errorCode,
+  type FieldCodec,
+  id,
+  leaveReason,
+  MAX_ID_BYTES,
+  MAX_NAME_BYTES,
+  name,
+  padding,
+  ranges,
+  str16,
+  str8,
+  token,
+  u16,
+  u32,
+  u64,
+} from './fields.js';
+import type { MessageKind, MessageOf } from './messages.js';
 
-/**
- * Wire types of fields. All integers are unsigned big-endian.
- * - `u8`/`u16`/`u32`: 1/2/4 bytes.
- * - `u64`: 8 bytes; values above Number.MAX_SAFE_INTEGER are refused.
- * - `str8`: 1-byte length, then that many bytes of UTF-8.
- * - `str16`: 2-byte length, then that many bytes of UTF-8.
- * - `id`: a `str8` of 1–64 characters of `A-Za-z0-9_-` (nanoid's alphabet).
- * - `contactKind`: 1 byte, 1 = client, 2 = plain.
- * - `leaveReason`: 1 byte, 1 = bye, 2 = timeout.
- * - `contacts`: 2-byte count, then per entry a `str8` name and a `contactKind`.
- * - `bool`: 1 byte, 0 = false, 1 = true (anything else is refused).
- * - `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`,
- *   first and last sequence number, first <= last.
- * - `token`: TOKEN_BYTES (16) raw bytes, a session token.
- * - `padding`: 2-byte count n, then n zero bytes (any other byte is refused);
- *   the message property is the count, absent when 0.
- */
-export type FieldType =
-  | 'u8'
-  | 'u16'
-  | 'u32'
-  | 'u64'
-  | 'str8'
-  | 'str16'
-  | 'id'
-  | 'contactKind'
-  | 'leaveReason'
-  | 'contacts'
-  | 'bool'
-  | 'ranges'
-  | 'token'
-  | 'padding';
+export { MAX_ACK_RANGES, MAX_ID_BYTES, MAX_NAME_BYTES } from './fields.js';
 
-/** One field of a message. */
-export interface FieldSpec {
-  /** Property name in the message object. */
-  readonly name: string;
-  /** Wire type. */
-  readonly type: FieldType;
-  /** For strings: largest accepted length in UTF-8 bytes (defaults: str8 255, str16 MAX_DATAGRAM_BYTES). */
-  readonly maxBytes?: number;
-  /** For strings: whether the empty string is accepted (default true). */
-  readonly nonEmpty?: boolean;
-}
+/** Who sends a kind: a client to the relay, the relay to a client, or either (PROTOCOL.md §4). */
+export type Direction = 'client-to-relay' | 'relay-to-client' | 'both';
 
-/** Layout of one message kind. */
-export interface KindSpec {
+/** The fields of kind `K`'s message, `kind` aside. */
+export type FieldsOf<K extends MessageKind> = Omit<MessageOf<K>, 'kind'>;
+
+/** A codec for every field of kind `K`, of that field's type (optional fields: their codec takes undefined). */
+export type Layout<K extends MessageKind> = { readonly [F in keyof FieldsOf<K>]-?: FieldCodec<FieldsOf<K>[F]> };
+
+/** Everything about one kind. */
+export interface KindSchema<K extends MessageKind> {
   /** The kind byte (header offset 3). */
   readonly code: number;
-  /** Fields in wire order. */
-  readonly fields: readonly FieldSpec[];
+  /** Who sends it. */
+  readonly direction: Direction;
+  /** Its fields, in wire order. */
+  readonly fields: Layout<K>;
 }
 
-/** Largest name in bytes: 32 code points of up to 4 UTF-8 bytes each. */
-export const MAX_NAME_BYTES = 128;
-/** Largest id in bytes. */
-export const MAX_ID_BYTES = 64;
-/** Most selective-ack ranges in one `ack` (in the spirit of QUIC ACK ranges, RFC 9000 §19.3). */
-export const MAX_ACK_RANGES = 32;
-
-const NAME: FieldSpec = { name: 'name', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true };
+/** A sender name: like `name`, but empty is accepted (clients may leave it to the relay to fill in). */
+const sender = str8({ maxBytes: MAX_NAME_BYTES });
 
 /** Layout of every kind. */
-export const SCHEMAS: { readonly [K in MessageKind]: KindSpec } = {
-  hello: { code: 0x01, fields: [NAME, { name: 'padding', type: 'padding' }] },
+export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
+  hello: { code: 0x01, direction: 'client-to-relay', fields: { name, padding } },
   welcome: {
     code: 0x02,
-    fields: [
-      NAME,
-      { name: 'address', type: 'str8', maxBytes: 64, nonEmpty: true },
-      { name: 'port', type: 'u16' },
-      { name: 'heartbeatIntervalMs', type: 'u32' },
-      { name: 'presenceTimeoutMs', type: 'u32' },
-      { name: 'token', type: 'token' },
-      { name: 'hostedByClient', type: 'bool' },
-    ],
+    direction: 'relay-to-client',
+    fields: {
+      name,
+      address: str8({ maxBytes: 64, nonEmpty: true }),
+      port: u16,
+      heartbeatIntervalMs: u32,
+      presenceTimeoutMs: u32,
+      token,
+      hostedByClient: bool,
+    },
   },
-  contacts: {
-    code: 0x03,
-    fields: [
-      { name: 'page', type: 'u16' },
-      { name: 'pages', type: 'u16' },
-      { name: 'contacts', type: 'contacts' },
-    ],
-  },
-  join: { code: 0x04, fields: [NAME, { name: 'type', type: 'contactKind' }] },
-  leave: { code: 0x05, fields: [NAME, { name: 'reason', type: 'leaveReason' }] },
+  contacts: { code: 0x03, direction: 'relay-to-client', fields: { page: u16, pages: u16, contacts } },
+  join: { code: 0x04, direction: 'relay-to-client', fields: { name, type: contactKind } },
+  leave: { code: 0x05, direction: 'relay-to-client', fields: { name, reason: leaveReason } },
   chat: {
     code: 0x06,
-    fields: [
-      { name: 'id', type: 'id' },
-      { name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES },
-      { name: 'to', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true },
-      { name: 'seq', type: 'u32' },
-      { name: 'base', type: 'u32' },
-      { name: 'time', type: 'u64' },
-      { name: 'text', type: 'str16', maxBytes: MAX_TEXT_BYTES },
-    ],
+    direction: 'both',
+    fields: { id, from: sender, to: name, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
   },
-  heartbeat: { code: 0x07, fields: [{ name: 'seq', type: 'u32' }] },
-  'heartbeat-ack': { code: 0x08, fields: [{ name: 'seq', type: 'u32' }] },
-  bye: { code: 0x09, fields: [{ name: 'reason', type: 'str8' }] },
+  heartbeat: { code: 0x07, direction: 'client-to-relay', fields: { seq: u32 } },
+  'heartbeat-ack': { code: 0x08, direction: 'relay-to-client', fields: { seq: u32 } },
+  bye: { code: 0x09, direction: 'both', fields: { reason: str8() } },
   error: {
     code: 0x0a,
-    fields: [
-      { name: 'code', type: 'str8', maxBytes: 64, nonEmpty: true },
-      { name: 'message', type: 'str16', maxBytes: 512 },
-      { name: 'ref', type: 'str8', maxBytes: MAX_ID_BYTES },
-    ],
+    direction: 'relay-to-client',
+    fields: { code: errorCode, message: str16({ maxBytes: 512 }), ref: str8({ maxBytes: MAX_ID_BYTES }) },
   },
-  'relay-ack': {
-    code: 0x0b,
-    fields: [
-      { name: 'id', type: 'id' },
-      { name: 'recipients', type: 'u16' },
-    ],
-  },
-  ack: {
-    code: 0x0c,
-    fields: [
-      { name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES },
-      { name: 'to', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true },
-      { name: 'group', type: 'bool' },
-      { name: 'upTo', type: 'u32' },
-      { name: 'ranges', type: 'ranges' },
-    ],
-  },
-  list: { code: 0x0d, fields: [] },
-  rename: {
-    code: 0x0e,
-    fields: [{ name: 'from', type: 'str8', maxBytes: MAX_NAME_BYTES, nonEmpty: true }, NAME],
-  },
+  'relay-ack': { code: 0x0b, direction: 'relay-to-client', fields: { id, recipients: u16 } },
+  ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, upTo: u32, ranges } },
+  list: { code: 0x0d, direction: 'client-to-relay', fields: {} },
+  rename: { code: 0x0e, direction: 'relay-to-client', fields: { from: name, name } },
 };
 
+/** Every kind, in kind-byte order. */
+export const MESSAGE_KINDS: readonly MessageKind[] = (Object.keys(SCHEMAS) as MessageKind[]).sort((a, b) => SCHEMAS[a].code - SCHEMAS[b].code);
+
 /** Kind by kind byte, for decoding. */
-export const KIND_BY_CODE: ReadonlyMap<number, MessageKind> = new Map(
-  (Object.keys(SCHEMAS) as MessageKind[]).map((kind) => [SCHEMAS[kind].code, kind]),
+export const KIND_BY_CODE: ReadonlyMap<number, MessageKind> = new Map(MESSAGE_KINDS.map((kind) => [SCHEMAS[kind].code, kind]));
+
+/**
+ * Who sends each kind (PROTOCOL.md §4): e.g. a relay drops a `relay-to-client`
+ * kind that comes from a client (UNEXPECTED), a client one that comes from the relay.
+ */
+export const KIND_DIRECTION: { readonly [K in MessageKind]: Direction } = Object.freeze(
+  Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, SCHEMAS[kind].direction])) as { [K in MessageKind]: Direction },
 );
 
-/** Wire values of `contactKind` and `leaveReason`. */
-export const ENUMS = {
-  contactKind: ['client', 'plain'],
-  leaveReason: ['bye', 'timeout'],
-} as const;
+/** Whether `kind` may be sent by `sender` (`both` kinds by either). */
+export function sentBy(kind: MessageKind, sender: 'client' | 'relay'): boolean {
+  const direction = KIND_DIRECTION[kind];
+  return direction === 'both' || direction === (sender === 'client' ? 'client-to-relay' : 'relay-to-client');
+}

@@ -3,6 +3,8 @@
  * surrogates and bytes C0, C1, F5–FF are errors, never replaced.
  */
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** Replaces malformed sequences with U+FFFD instead of throwing (checked by `decodeUtf8`). */
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /**
@@ -32,6 +34,45 @@ export function utf8Length(text: string): number {
  */
 export function decodeUtf8Strict(bytes: Uint8Array): string {
   return strictDecoder.decode(bytes);
+}
+
+/**
+ * Strictly decodes UTF-8 without throwing: the text, or null when `bytes` is
+ * not well-formed (what `decodeUtf8Strict` would throw for). Builds no Error
+ * either way (the codec's hot path): a lenient decode, and only when it
+ * produced U+FFFD — a replacement or a real U+FFFD — a check of the bytes.
+ */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  const text = lenientDecoder.decode(bytes);
+  return text.includes('\uFFFD') && !isWellFormedUtf8(bytes) ? null : text;
+}
+
+/** RFC 3629 §4 well-formedness, byte by byte (no overlongs, no surrogates, nothing above U+10FFFF). */
+function isWellFormedUtf8(b: Uint8Array): boolean {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      i++;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= n || ((b[i + 1] as number) & 0xc0) !== 0x80) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      const c1 = b[i + 1];
+      if (i + 2 >= n || c1 === undefined || c1 < (c === 0xe0 ? 0xa0 : 0x80) || c1 > (c === 0xed ? 0x9f : 0xbf)) return false;
+      if (((b[i + 2] as number) & 0xc0) !== 0x80) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      const c1 = b[i + 1];
+      if (i + 3 >= n || c1 === undefined || c1 < (c === 0xf0 ? 0x90 : 0x80) || c1 > (c === 0xf4 ? 0x8f : 0xbf)) return false;
+      if (((b[i + 2] as number) & 0xc0) !== 0x80 || ((b[i + 3] as number) & 0xc0) !== 0x80) return false;
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** True when `bytes` is well-formed UTF-8 (an empty array is). */

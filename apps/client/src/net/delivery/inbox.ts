@@ -8,6 +8,8 @@
  * when the sender leaves, or after `holdMs`. No I/O here.
  */
 import { GROUP_ALL, MAX_ACK_RANGES, nameKey, type ChatMessage } from '@udpchat/protocol';
+import { IndexedHeap } from './heap.js';
+import { RunSet } from './runs.js';
 
 /** Options of an `Inbox`. */
 export interface InboxOptions {
@@ -43,17 +45,36 @@ interface Stream {
   /** Next seq to show. */
   expected: number;
   /** Held messages by seq, with the time each arrived. */
-  held: Map<number, { message: ChatMessage; at: number }>;
+  held: Map<number, Held>;
+  /** The seqs of `held`, as runs (what the ack's ranges are made of). */
+  heldRuns: RunSet;
+  /** `held` by arrival time, oldest first. */
+  byArrival: IndexedHeap<Held>;
   /**
    * Seqs below `expected` that never arrived: skipped by the hold timeout while the
    * sender may still retransmit them. Never acknowledged; shown late if they come.
    */
-  missing: Set<number>;
+  missing: RunSet;
 }
+
+interface Held {
+  seq: number;
+  message: ChatMessage;
+  /** Arrival, in ms. */
+  at: number;
+  /** Slot in `Stream.byArrival`. */
+  slot: number;
+}
+
+const newArrivalHeap = (): IndexedHeap<Held> =>
+  new IndexedHeap<Held>((a, b) => a.at < b.at, (h) => h.slot, (h, slot) => (h.slot = slot));
 
 export class Inbox {
   private readonly streams = new Map<string, Stream>();
   private readonly recentIds = new Set<string>();
+  /** `recentIds` in the order remembered, a ring of `idWindow` slots: the one at `nextId` goes next. */
+  private readonly idRing: string[] = [];
+  private nextId = 0;
   private readonly holdMs: number;
   private readonly maxHeld: number;
   private readonly idWindow: number;
@@ -84,7 +105,7 @@ export class Inbox {
     const deliver: ChatMessage[] = [];
     if (message.base > stream.expected) this.skipTo(stream, message.base, deliver);
     // Below base the sender will never retransmit: stop waiting for those.
-    for (const seq of stream.missing) if (seq < message.base) stream.missing.delete(seq);
+    stream.missing.deleteBelow(message.base);
     const late = stream.missing.has(message.seq);
     const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
     if (!duplicate) {
@@ -97,7 +118,10 @@ export class Inbox {
         stream.expected++;
         this.drain(stream, deliver);
       } else if (stream.held.size < this.maxHeld) {
-        stream.held.set(message.seq, { message, at: time });
+        const held: Held = { seq: message.seq, message, at: time, slot: -1 };
+        stream.held.set(message.seq, held);
+        stream.heldRuns.add(message.seq);
+        stream.byArrival.push(held);
       }
     }
     return { deliver, ack: ackFor(stream), duplicate };
@@ -108,10 +132,10 @@ export class Inbox {
     const released: ChatMessage[] = [];
     for (const stream of this.streams.values()) {
       if (stream.held.size === 0) continue;
-      const oldest = Math.min(...[...stream.held.values()].map((h) => h.at));
-      if (time - oldest < this.holdMs) continue;
-      const first = Math.min(...stream.held.keys());
-      for (let seq = stream.expected; seq < first; seq++) stream.missing.add(seq);
+      const oldest = stream.byArrival.peek();
+      if (oldest === undefined || time - oldest.at < this.holdMs) continue;
+      const first = stream.heldRuns.first() as number;
+      stream.missing.addRange(stream.expected, first - 1);
       this.skipTo(stream, first, released);
     }
     return released;
@@ -123,8 +147,10 @@ export class Inbox {
     const key = nameKey(sender);
     for (const [id, stream] of this.streams) {
       if (nameKey(stream.sender) !== key) continue;
-      const seqs = [...stream.held.keys()].sort((a, b) => a - b);
-      for (const seq of seqs) released.push((stream.held.get(seq) as { message: ChatMessage }).message);
+      const runs = stream.heldRuns;
+      for (let i = 0; i < runs.runCount; i++) {
+        for (let seq = runs.low(i); seq <= runs.high(i); seq++) released.push((stream.held.get(seq) as Held).message);
+      }
       this.streams.delete(id);
     }
     return released;
@@ -149,7 +175,7 @@ export class Inbox {
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
-      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set() };
+      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), heldRuns: new RunSet(), byArrival: newArrivalHeap(), missing: new RunSet() };
       this.streams.set(key, stream);
     }
     return stream;
@@ -157,29 +183,36 @@ export class Inbox {
 
   /** Moves `expected` up to `seq`, showing the held messages below it in order. */
   private skipTo(stream: Stream, seq: number, out: ChatMessage[]): void {
-    const below = [...stream.held.keys()].filter((s) => s < seq).sort((a, b) => a - b);
-    for (const s of below) {
-      out.push((stream.held.get(s) as { message: ChatMessage }).message);
-      stream.held.delete(s);
+    const runs = stream.heldRuns;
+    for (let i = 0; i < runs.runCount && runs.low(i) < seq; i++) {
+      for (let s = runs.low(i), last = Math.min(runs.high(i), seq - 1); s <= last; s++) {
+        out.push(unhold(stream, s));
+      }
     }
+    runs.deleteBelow(seq);
     stream.expected = Math.max(stream.expected, seq);
     this.drain(stream, out);
   }
 
   private drain(stream: Stream, out: ChatMessage[]): void {
-    for (let next = stream.held.get(stream.expected); next; next = stream.held.get(stream.expected)) {
-      out.push(next.message);
-      stream.held.delete(stream.expected);
+    const start = stream.expected;
+    while (stream.held.has(stream.expected)) {
+      out.push(unhold(stream, stream.expected));
       stream.expected++;
     }
+    if (stream.expected > start) stream.heldRuns.deleteBelow(stream.expected);
   }
 
+  /** Remembers `id` (never one remembered already), forgetting the oldest beyond `idWindow`; O(1). */
   private remember(id: string): void {
-    this.recentIds.add(id);
-    if (this.recentIds.size > this.idWindow) {
-      // A Set iterates in insertion order: the first is the oldest.
-      this.recentIds.delete(this.recentIds.values().next().value as string);
+    if (this.idWindow <= 0) return;
+    if (this.idRing.length < this.idWindow) this.idRing.push(id);
+    else {
+      this.recentIds.delete(this.idRing[this.nextId] as string);
+      this.idRing[this.nextId] = id;
     }
+    this.nextId = (this.nextId + 1) % this.idWindow;
+    this.recentIds.add(id);
   }
 }
 
@@ -191,25 +224,36 @@ function streamKey(sender: string, group: boolean): string {
 /**
  * The cumulative ack for a conversation: everything below `expected` but the
  * missing seqs (never acknowledged: the sender must keep trying them), plus the
- * held runs, as `upTo` and at most MAX_ACK_RANGES ranges.
+ * held runs, as `upTo` and at most MAX_ACK_RANGES ranges. O(ranges): both
+ * sets are kept as sorted runs.
  */
 function ackFor(stream: Stream): AckNeeded {
-  const gaps = [...stream.missing].sort((a, b) => a - b);
-  const upTo = (gaps[0] ?? stream.expected) - 1;
+  const gaps = stream.missing;
+  const upTo = (gaps.first() ?? stream.expected) - 1;
   const ranges: Array<[number, number]> = [];
+  const most = MAX_ACK_RANGES;
   const add = (first: number, last: number): boolean => {
     const prev = ranges[ranges.length - 1];
     if (prev && first === prev[1] + 1) prev[1] = last;
-    else if (ranges.length < MAX_ACK_RANGES) ranges.push([first, last]);
+    else if (ranges.length < most) ranges.push([first, last]);
     else return false;
     return true;
   };
   // Received between the gaps, up to expected - 1.
-  for (let i = 0; i < gaps.length; i++) {
-    const from = (gaps[i] as number) + 1;
-    const to = (gaps[i + 1] ?? stream.expected) - 1;
+  for (let i = 0; i < gaps.runCount; i++) {
+    const from = gaps.high(i) + 1;
+    const to = (i + 1 < gaps.runCount ? gaps.low(i + 1) : stream.expected) - 1;
     if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, upTo, ranges };
   }
-  for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) if (!add(seq, seq)) break;
+  const held = stream.heldRuns;
+  for (let i = 0; i < held.runCount; i++) if (!add(held.low(i), held.high(i))) break;
   return { to: stream.sender, group: stream.group, upTo, ranges };
+}
+
+/** Takes message `seq` out of `stream.held` (and its arrival heap; the caller updates the runs). */
+function unhold(stream: Stream, seq: number): ChatMessage {
+  const held = stream.held.get(seq) as Held;
+  stream.held.delete(seq);
+  stream.byArrival.remove(held);
+  return held.message;
 }
