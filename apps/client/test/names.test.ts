@@ -109,7 +109,7 @@ describe('a name still registered by a dead previous session', () => {
     const seen = errors(bob);
     await until(() => seen.length > 0, 'the first refusal');
     expect(seen[0]?.code).toBe('NAME_TAKEN');
-    expect(seen[0]?.message).toMatch(/name "bob" is taken: still registered, maybe by your own previous session; retrying in \d+ s/);
+    expect(seen[0]?.message).toMatch(/name "bob" is taken, maybe by your previous session; retrying in \d+ s/);
     expect(bob.registration).toBe('registering');
     await until(() => bob.registration === 'registered', 'bob to get his name back', 20_000);
     expect(bob.name).toBe('bob');

@@ -92,7 +92,7 @@ function onNameRefused(ctx: ErrorContext, error: ErrorMessage): void {
       const wait = Math.min(NAME_RETRY_MS, left);
       ctx.setReg({ state: 'registering', name, takenSince, retryAt: ctx.now + wait });
       const seconds = Math.max(1, Math.round(wait / 1000));
-      ctx.emit({ ...error, message: `name "${name}" is taken: still registered, maybe by your own previous session; retrying in ${seconds} s` });
+      ctx.emit({ ...error, message: `name "${name}" is taken, maybe by your previous session; retrying in ${seconds} s` });
       return;
     }
   }
