@@ -4,6 +4,7 @@
  * else is a message to the open conversation.
  */
 import { GROUP_ALL, MAX_TEXT_BYTES, nameKey } from '@udpchat/protocol';
+import { keyHelpRows, keysOfSlash } from '../keys/keyBindings.js';
 import { alignColumns } from '../text/table.js';
 
 /** A parsed input line. */
@@ -69,22 +70,33 @@ export function burstTexts(count: number, text: string): string[] {
   return Array.from({ length: count }, (_, i) => `${text} ${i + 1}/${count}`);
 }
 
-/** One line per command, for `/help`. */
-export const COMMAND_HELP: readonly string[] = alignColumns([
-  ['/to NAME', 'open the conversation with NAME, online or not (/to all: the group)'],
-  ['@NAME text', 'send one direct message without switching'],
-  ['/msg NAME text', 'the same'],
-  ['/who', 'list who is online'],
-  ['/burst N [text]', 'send N numbered messages back to back, one datagram each'],
-  ['/datagrams', 'datagram inspector: show, enlarge, hide (also F2)'],
-  ['/empty', 'send a 0-byte datagram to the relay (it is still a datagram)'],
-  ['/retry', 'send the failed messages of this conversation again (also Ctrl+R)'],
-  ['/name NEW', 'rename yourself (others see the rename; a taken name keeps yours)'],
-  ['/help', 'this list'],
-  ['//text', 'send a message that starts with /'],
-  ['/quit', 'leave (also Ctrl+C)'],
-  ['Tab: contacts ⇄ input · ↑/↓ pick · Enter open · PgUp/PgDn scroll', ''],
-]);
+/** `text`, with `(also KEYS)` when a key binding does what `slash` does. */
+function alsoKeys(slash: string, text: string): string {
+  const keys = keysOfSlash(slash);
+  return keys ? `${text} (also ${keys})` : text;
+}
+
+/**
+ * One line per command, for `/help`, then one per key (from the key map in
+ * keys/keyBindings.ts), each block aligned on its own.
+ */
+export const COMMAND_HELP: readonly string[] = [
+  ...alignColumns([
+    ['/to NAME', 'open the conversation with NAME, online or not (/to all: the group)'],
+    ['@NAME text', 'send one direct message without switching'],
+    ['/msg NAME text', 'the same'],
+    ['/who', 'list who is online'],
+    ['/burst N [text]', 'send N numbered messages back to back, one datagram each'],
+    ['/datagrams', alsoKeys('/datagrams', 'datagram inspector: show, enlarge, hide')],
+    ['/empty', 'send a 0-byte datagram to the relay (it is still a datagram)'],
+    ['/retry', alsoKeys('/retry', 'send the failed messages of this conversation again')],
+    ['/name NEW', 'rename yourself (others see the rename; a taken name keeps yours)'],
+    ['/help', 'this list'],
+    ['//text', 'send a message that starts with /'],
+    ['/quit', alsoKeys('/quit', 'leave')],
+  ]),
+  ...alignColumns(keyHelpRows()),
+];
 
 /**
  * Parses one input line. Never throws: mistakes come back as `invalid`

@@ -11,7 +11,6 @@ import { useChatKeys, type Focus } from './hooks/useChatKeys.js';
 import { useChatSnapshot } from './hooks/useChatSnapshot.js';
 import { useConversationScroll } from './hooks/useConversationScroll.js';
 import { useEditor } from './hooks/useEditor.js';
-import { useFunctionKey } from './hooks/useFunctionKey.js';
 import { useImmediateState } from './hooks/useImmediateState.js';
 import { usePaste } from './hooks/usePaste.js';
 import { assignContactColors, colorLookup } from './contactColors.js';
@@ -48,7 +47,6 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   const names = snapshot.contacts.filter((c) => c.type !== 'group').map((c) => c.name).join('\n');
   const colorOf = useMemo(() => colorLookup(assignContactColors(names ? names.split('\n') : [])), [names]);
 
-  useFunctionKey('f2', () => store.toggleInspector());
   // A bracketed paste waits in the editor, line breaks and all (shown with ⏎); Enter sends it.
   const paste = usePaste((text) => {
     focusState.set('input');

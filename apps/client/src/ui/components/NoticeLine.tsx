@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { Notice } from '../../state/types.js';
+import { keyHint } from '../../keys/keyBindings.js';
 import { truncateToWidth } from '../../text/width.js';
 import { theme } from '../theme.js';
 
@@ -11,6 +12,9 @@ export interface NoticeLineProps {
   width: number;
 }
 
+/** The key hint line, from the key map. */
+const KEY_HINT = keyHint();
+
 const LEVEL_COLOR = { info: theme.status.info, warning: theme.status.warning, error: theme.status.error } as const;
 const LEVEL_MARK = { info: '·', warning: '!', error: '✗' } as const;
 
@@ -19,7 +23,7 @@ export function NoticeLine({ notice, width }: NoticeLineProps) {
   if (!notice) {
     return (
       <Text color={theme.text.secondary} wrap="truncate">
-        {truncateToWidth('Tab: contacts ⇄ input · Enter: send / open · PgUp/PgDn: scroll · /help · Ctrl+C: quit', width)}
+        {truncateToWidth(KEY_HINT, width)}
       </Text>
     );
   }

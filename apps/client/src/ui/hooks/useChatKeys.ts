@@ -1,7 +1,8 @@
 import { useInput } from 'ink';
 import type { ChatStore, SubmitResult } from '../../state/store.js';
 import type { ChatSnapshot } from '../../state/types.js';
-import { commandFor } from '../keyBindings.js';
+import { commandFor, type KeyPress } from '../../keys/keyBindings.js';
+import { useFunctionKeys } from './useFunctionKeys.js';
 import type { ConversationScroll } from './useConversationScroll.js';
 import type { EditorApi } from './useEditor.js';
 import type { PasteApi } from './usePaste.js';
@@ -29,7 +30,9 @@ export interface ChatKeysOptions {
 
 /**
  * The one keyboard handler of the app (Ink 6's useFocus loses focus on Esc,
- * so keys are routed here by `focus`), using the command map in keyBindings.ts.
+ * so keys are routed here by `focus`), using the key map in keys/keyBindings.ts.
+ * Presses come from Ink's useInput and, for the function keys useInput cannot
+ * tell apart, from useFunctionKeys; both go through `commandFor`.
  */
 export function useChatKeys(o: ChatKeysOptions): void {
   const finish = (result: SubmitResult) => {
@@ -61,13 +64,16 @@ export function useChatKeys(o: ChatKeysOptions): void {
     o.editor.accept();
     return 'done';
   };
-  useInput((input, key) => {
-    if (o.paste.consumed()) return;
+  const onPress = (press: KeyPress): void => {
+    const { input, flags } = press;
+    const command = commandFor(press);
+    // A function key arrives here and (as an empty input) through useInput too: it acts
+    // on its own path only, also while the quit question is asked (as before the key map had it).
+    if (command === 'toggleInspector') return o.store.toggleInspector();
     if (o.store.confirming) {
       finish(o.store.answerQuit(input === 'y' || input === 'Y'));
       return;
     }
-    const command = commandFor(input, key);
     switch (command) {
       case 'quit':
         return finish(o.store.requestQuit());
@@ -123,7 +129,7 @@ export function useChatKeys(o: ChatKeysOptions): void {
       case 'clearLine':
         return o.editor.dispatch({ type: 'set', text: '' });
       case null: {
-        if (!input || key.ctrl || key.meta) return;
+        if (!input || flags.ctrl || flags.meta) return;
         // Line breaks outside a bracketed paste are Enter keys typed fast (tmux send-keys, a script):
         // each ends a line that is sent. A real paste arrives bracketed and waits in the editor (usePaste).
         const lines = input.split(/\r\n|\r|\n/);
@@ -136,5 +142,10 @@ export function useChatKeys(o: ChatKeysOptions): void {
       default:
         return;
     }
+  };
+  useFunctionKeys((press) => onPress(press));
+  useInput((input, key) => {
+    if (o.paste.consumed()) return;
+    onPress({ input, flags: key });
   });
 }
