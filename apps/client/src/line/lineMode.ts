@@ -12,9 +12,9 @@ import { ERROR_CODES, GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/pro
 import { REGISTRATION_BLOCKERS } from '../net/relayErrors.js';
 import { SendError, type ChatSession } from '../net/session.js';
 import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen, splitNotice } from '../state/commands.js';
-import { splitText } from '../state/split.js';
+import { sendSplit } from '../state/split.js';
 import { payloadPreview } from '../text/payload.js';
-import { Roster } from '../state/roster.js';
+import { notListedReason, Presence } from '../state/presence.js';
 import { formatEvent, type LineEvent } from './format.js';
 
 /** Options of `runLineMode`. */
@@ -39,14 +39,12 @@ export interface LineModeOptions {
  */
 export async function runLineMode(options: LineModeOptions): Promise<number> {
   const { session, json, output } = options;
-  const roster = new Roster();
+  const roster = new Presence();
   const print = (e: LineEvent) => output.write(`${formatEvent(e, json)}\n`);
   const now = () => Date.now();
   const relayLabel = formatEndpoint(session.relay);
   const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
   let target = GROUP_ALL;
-  /** True once the contact list arrived after registration. */
-  let listed = false;
   /** The last registration blocker the relay answered (SECRET_REQUIRED…), for the end-of-input report. */
   let blocker: ErrorMessage | null = null;
 
@@ -55,14 +53,11 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     print({ event: 'registered', name: w.name, address: w.address, port: w.port, relay: relayLabel, hosting: session.hosting, time: now() });
   });
   session.on('contacts', (list) => {
-    roster.reset(list);
-    listed = true;
+    roster.received(list);
     print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
   });
   session.on('rename', (from, to) => {
-    const type = roster.get(from)?.type ?? 'client';
-    roster.leave(from);
-    roster.join({ name: to, type });
+    roster.rename(from, to);
     // The same person under a new name: the target follows them (the old name may be someone else's next).
     if (nameKey(target) === nameKey(from)) target = to;
     print({ event: 'renamed', from, to, time: now() });
@@ -109,15 +104,15 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   };
   /** Sends a typed text, in several messages when it is over MAX_TEXT_BYTES (split.ts). */
   const send = (to: string, text: string): boolean => {
-    const parts = splitText(text);
-    for (const part of parts) if (!sendOne(to, part)) return false;
-    if (parts.length > 1) print({ event: 'info', message: splitNotice(parts.length), time: now() });
+    const { sent, parts } = sendSplit(text, (part) => sendOne(to, part));
+    if (sent < parts) return false;
+    if (parts > 1) print({ event: 'info', message: splitNotice(parts), time: now() });
     return true;
   };
   let waitedInVain = false;
   /** Waits (once at most `registerTimeoutMs`) for the contact list, unless registration was refused. */
   const contactList = async (): Promise<void> => {
-    if (listed || waitedInVain) return;
+    if (roster.listed || waitedInVain) return;
     const arrived = await new Promise<boolean>((resolve) => {
       const done = (value: boolean) => {
         clearTimeout(timer);
@@ -151,7 +146,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
         break;
       case 'open': {
         await contactList();
-        const open = resolveOpen(command.name, (n) => roster.get(n), listed);
+        const open = resolveOpen(command.name, (n) => roster.get(n), roster.listed);
         // Always switches (commands.ts): a message for a name that is not online fails for that name, never goes to all.
         target = open.kind === 'group' ? GROUP_ALL : open.name;
         const warning = openWarning(open);
@@ -163,8 +158,8 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
         break;
       case 'who':
         await contactList();
-        if (listed) print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
-        else print({ event: 'info', message: session.registration === 'registered' ? 'the contact list has not arrived yet' : 'not registered yet', time: now() });
+        if (roster.listed) print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
+        else print({ event: 'info', message: notListedReason(session.registration), time: now() });
         break;
       case 'burst':
         for (const text of burstTexts(command.count, command.text)) if (!send(target, text)) break;

@@ -73,3 +73,19 @@ function splitCodePoints(segment: string, maxBytes: number): string[] {
   if (part) parts.push(part);
   return parts;
 }
+
+/**
+ * Sends a typed text as `splitText` parts through `sendOne`, in order,
+ * stopping at the first part it refuses (false). Both the TUI and line mode
+ * send this way.
+ * @returns how many parts went out, and how many there were.
+ */
+export function sendSplit(text: string, sendOne: (part: string) => boolean): { sent: number; parts: number } {
+  const parts = splitText(text);
+  let sent = 0;
+  for (const part of parts) {
+    if (!sendOne(part)) break;
+    sent++;
+  }
+  return { sent, parts: parts.length };
+}

@@ -111,3 +111,10 @@ export interface ChatSnapshot {
   /** The datagram inspector: how it is shown, the latest datagrams (oldest first), and how many there were in all. */
   inspector: { mode: InspectorMode; records: readonly DatagramRecord[]; total: number };
 }
+
+/**
+ * What `submit` asks the UI to do next: `done` (the line was handled: clear
+ * the input), `quit`, or `kept` (refused, the reason is in the notice: keep
+ * the text in the input so that nothing typed is lost).
+ */
+export type SubmitResult = 'done' | 'quit' | 'kept';
