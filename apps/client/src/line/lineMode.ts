@@ -11,10 +11,11 @@ import { formatEndpoint } from '@udpchat/net';
 import { ERROR_CODES, GROUP_ALL, nameKey, type ErrorMessage } from '@udpchat/protocol';
 import { REGISTRATION_BLOCKERS } from '../net/relayErrors.js';
 import { SendError, type ChatSession } from '../net/session.js';
-import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen, splitNotice } from '../state/commands.js';
+import { actionFor, needsContactList } from '../state/actions.js';
+import { openWarning, parseInput, splitNotice } from '../state/commands.js';
 import { sendSplit } from '../state/split.js';
 import { payloadPreview } from '../text/payload.js';
-import { notListedReason, Presence } from '../state/presence.js';
+import { Presence } from '../state/presence.js';
 import { formatEvent, type LineEvent } from './format.js';
 
 /** Options of `runLineMode`. */
@@ -137,32 +138,30 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   let quitting = false;
   for await (const line of lines) {
     const command = parseInput(line);
-    switch (command.type) {
-      case 'say':
-        send(target, command.text);
-        break;
-      case 'direct':
-        send(command.to, command.text);
+    if (needsContactList(command)) await contactList();
+    const action = actionFor(command, { target, presence: roster, registration: session.registration });
+    switch (action.type) {
+      case 'send':
+        send(action.to, action.text);
         break;
       case 'open': {
-        await contactList();
-        const open = resolveOpen(command.name, (n) => roster.get(n), roster.listed);
         // Always switches (commands.ts): a message for a name that is not online fails for that name, never goes to all.
-        target = open.kind === 'group' ? GROUP_ALL : open.name;
-        const warning = openWarning(open);
+        target = action.target.kind === 'group' ? GROUP_ALL : action.target.name;
+        const warning = openWarning(action.target);
         if (warning) print({ event: 'info', message: warning, time: now() });
         break;
       }
       case 'rename':
-        session.rename(command.name);
+        session.rename(action.name);
         break;
       case 'who':
-        await contactList();
-        if (roster.listed) print({ event: 'contacts', names: roster.list().map((c) => c.name), time: now() });
-        else print({ event: 'info', message: notListedReason(session.registration), time: now() });
+        print({ event: 'contacts', names: action.names, time: now() });
+        break;
+      case 'whoUnknown':
+        print({ event: 'info', message: action.reason, time: now() });
         break;
       case 'burst':
-        for (const text of burstTexts(command.count, command.text)) if (!send(target, text)) break;
+        for (const text of action.texts) if (!send(action.to, text)) break;
         break;
       case 'datagrams':
         if (unwatch) {
@@ -187,14 +186,15 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
         print({ event: 'info', message: 'sent a 0-byte datagram to the relay', time: now() });
         break;
       case 'help':
-        options.errors.write(`${COMMAND_HELP.join('\n')}\n`);
+        options.errors.write(`${action.lines.join('\n')}\n`);
         break;
       case 'invalid':
-        localError('USAGE', command.message);
+        localError('USAGE', action.message);
         break;
       case 'quit':
         quitting = true;
         break;
+      case 'retry': // line mode keeps no failed messages to send again
       case 'none':
         break;
     }

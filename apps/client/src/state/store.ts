@@ -9,12 +9,13 @@ import { ERROR_CODES, GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } 
 import { formatEndpoint } from '@udpchat/net';
 import type { ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
-import { burstTexts, COMMAND_HELP, openWarning, parseInput, resolveOpen } from './commands.js';
+import { actionForLine } from './actions.js';
+import { openWarning, type OpenTarget } from './commands.js';
 import { Conversations } from './conversations.js';
 import { DatagramLog } from './inspector.js';
 import { NoticeBoard } from './noticeBoard.js';
 import { OwnName } from './ownName.js';
-import { notListedReason, Presence } from './presence.js';
+import { Presence } from './presence.js';
 import { buildSnapshot } from './snapshot.js';
 import { Sender } from './sending.js';
 import type { ChatSnapshot, Notice, SubmitResult } from './types.js';
@@ -108,43 +109,38 @@ export class ChatStore {
 
   /**
    * Handles one line typed in the input: a message to the open conversation
-   * or a command. Mistakes go to the notice, never throw.
+   * or a command (its action decided by actions.ts). Mistakes go to the notice, never throw.
    */
   submit(line: string): SubmitResult {
-    const command = parseInput(line);
     const here = this.conversations.openKey;
-    switch (command.type) {
+    const action = actionForLine(line, { target: this.conversations.openTarget(), presence: this.presence, registration: this.backend.registration });
+    switch (action.type) {
       case 'none':
         return 'done';
-      case 'say':
-        return this.sender.sendText(this.conversations.openTarget(), command.text);
-      case 'direct':
-        return this.sender.sendText(command.to, command.text);
+      case 'send':
+        return this.sender.sendText(action.to, action.text);
       case 'open':
-        this.openByName(command.name);
+        this.openResolved(action.target);
         return 'done';
       case 'rename':
-        this.ownName.asked(command.name);
-        this.backend.rename(command.name);
-        this.setNotice({ text: `registering as ${escapeControls(command.name)}…`, level: 'info' });
+        this.ownName.asked(action.name);
+        this.backend.rename(action.name);
+        this.setNotice({ text: `registering as ${escapeControls(action.name)}…`, level: 'info' });
+        return 'done';
+      case 'whoUnknown':
+        this.system(here, `${action.reason}: /who lists who is online once it has`);
         return 'done';
       case 'who': {
-        if (!this.presence.listed) {
-          this.system(here, `${notListedReason(this.backend.registration)}: /who lists who is online once it has`);
-          return 'done';
-        }
-        const names = this.presence.list().map((c) => escapeControls(c.name));
+        const names = action.names.map(escapeControls);
         this.system(here, `online: ${names.length ? names.join(', ') : 'nobody else'}`);
         return 'done';
       }
       case 'help':
-        for (const text of COMMAND_HELP) this.system(here, text);
+        for (const text of action.lines) this.system(here, text);
         return 'done';
-      case 'burst': {
-        const to = this.conversations.openTarget();
-        for (const text of burstTexts(command.count, command.text)) if (!this.sender.sendTo(to, text)) break;
+      case 'burst':
+        for (const text of action.texts) if (!this.sender.sendTo(action.to, text)) break;
         return 'done';
-      }
       case 'datagrams':
         this.toggleInspector();
         return 'done';
@@ -158,7 +154,7 @@ export class ChatStore {
       case 'quit':
         return this.requestQuit();
       case 'invalid':
-        this.setNotice({ text: command.message, level: 'error' });
+        this.setNotice({ text: action.message, level: 'error' });
         return 'kept';
     }
   }
@@ -270,8 +266,7 @@ export class ChatStore {
   }
 
   /** `/to NAME`: opens NAME's conversation whether or not NAME is online (commands.ts, `resolveOpen`). */
-  private openByName(name: string): void {
-    const target = resolveOpen(name, (n) => this.presence.get(n), this.presence.listed);
+  private openResolved(target: OpenTarget): void {
     if (target.kind === 'group') return this.open(GROUP_ALL);
     const key = nameKey(target.name);
     const existing = this.conversations.find(key);
