@@ -1,93 +1,34 @@
 /**
- * The chat state, outside React: it listens to the session, makes text
- * terminal-safe, caps history, counts unread messages, and hands the UI an
- * immutable snapshot through `subscribe` / `getSnapshot`
- * (React's useSyncExternalStore). Listeners are notified at most once per
+ * The chat state for Ink, outside React: the chat controller (controller.ts)
+ * behind React's useSyncExternalStore (`subscribe` / `getSnapshot`, an
+ * immutable snapshot). Listeners are notified at most once per
  * `notifyEveryMs`, so a burst of datagrams costs one render, not one per datagram.
  */
-import { ERROR_CODES, GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
-import { formatEndpoint } from '@udpchat/net';
-import type { ChatSession } from '../net/session.js';
-import { escapeControls } from '../text/sanitize.js';
-import { actionForLine } from './actions.js';
-import { openWarning, type OpenTarget } from './commands.js';
-import { Conversations } from './conversations.js';
-import { DatagramLog } from './inspector.js';
-import { NoticeBoard } from './noticeBoard.js';
-import { OwnName } from './ownName.js';
-import { Presence } from './presence.js';
-import { buildSnapshot } from './snapshot.js';
-import { Sender } from './sending.js';
+import { ChatController, type ChatBackend, type ControllerOptions } from './controller.js';
 import type { ChatSnapshot, Notice, SubmitResult } from './types.js';
 
-/** What the store needs of a session (a `ChatSession` is one). */
-export type ChatBackend = Pick<
-  ChatSession,
-  | 'name'
-  | 'registration'
-  | 'status'
-  | 'relay'
-  | 'seenAs'
-  | 'hosting'
-  | 'hostedOthers'
-  | 'send'
-  | 'rename'
-  | 'on'
-  | 'sendEmpty'
-  | 'watchDatagrams'
-  | 'simulation'
-> &
-  /** The contacts known now, read once when the store is made after registration (optional for test backends). */
-  Partial<Pick<ChatSession, 'contacts'>>;
-
+export type { ChatBackend } from './controller.js';
 export type { SubmitResult } from './types.js';
 
 /** Options of `ChatStore`. */
-export interface StoreOptions {
-  /** Most entries kept per conversation (default 10,000). */
-  maxEntries?: number;
+export interface StoreOptions extends ControllerOptions {
   /** Shortest time between two notifications, in ms (default 33, about 30 frames/s). */
   notifyEveryMs?: number;
-  /** Most datagrams the inspector keeps (default 1,000). */
-  maxDatagrams?: number;
 }
 
-/**
- * The chat state of the full-screen UI (module doc above): commands typed in
- * the input and the session's events change its parts (conversations.ts,
- * presence.ts, noticeBoard.ts, sending.ts, ownName.ts, inspector.ts); snapshot.ts
- * turns them into what the UI renders.
- */
+/** The controller as the UI uses it: its commands, and snapshots at most every `notifyEveryMs`. */
 export class ChatStore {
-  private readonly presence = new Presence();
-  private readonly conversations: Conversations;
-  private readonly notices = new NoticeBoard(() => this.changed());
-  private readonly inspector: DatagramLog;
-  private readonly sender: Sender;
-  private readonly ownName = new OwnName();
-  private confirmingQuit = false;
+  private readonly controller: ChatController;
   private revision = 0;
   private snapshot: ChatSnapshot;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private readonly notifyEveryMs: number;
 
-  constructor(
-    private readonly backend: ChatBackend,
-    options: StoreOptions = {},
-  ) {
-    this.conversations = new Conversations(options.maxEntries ?? 10_000);
+  constructor(backend: ChatBackend, options: StoreOptions = {}) {
     this.notifyEveryMs = options.notifyEveryMs ?? 33;
-    this.inspector = new DatagramLog(options.maxDatagrams ?? 1000);
-    const { presence, conversations, notices } = this;
-    this.sender = new Sender({ backend, presence, conversations, notices, changed: () => this.changed() });
-    if (backend.registration === 'registered' && backend.contacts) {
-      // Made after registration (tests, benchmarks): the session has had the contact list.
-      this.presence.received(backend.contacts());
-      this.ownName.knownAs(backend.name);
-    }
-    this.snapshot = this.build();
-    this.listen();
+    this.controller = new ChatController(backend, () => this.changed(), options);
+    this.snapshot = this.controller.build(this.revision);
   }
 
   /** React's useSyncExternalStore subscribe. */
@@ -99,117 +40,52 @@ export class ChatStore {
   /** React's useSyncExternalStore getSnapshot: the same object until something changes. */
   readonly getSnapshot = (): ChatSnapshot => this.snapshot;
 
-  /** Opens the conversation `key` (`all` or a name key) and clears its unread count. */
+  /** Opens the conversation `key` (`all` or a name key, as in the contact list shown) and clears its unread count. */
   open(key: string): void {
     const row = this.snapshot.contacts.find((c) => c.key === key);
-    this.conversations.openAt(key, row?.name ?? key, (title) => this.presence.get(title) !== undefined);
-    this.notices.opened(this.conversations.openKey);
-    this.changed();
+    this.controller.open(key, row?.name ?? key);
   }
 
-  /**
-   * Handles one line typed in the input: a message to the open conversation
-   * or a command (its action decided by actions.ts). Mistakes go to the notice, never throw.
-   */
+  /** Handles one line typed in the input (controller.ts). Mistakes go to the notice, never throw. */
   submit(line: string): SubmitResult {
-    const here = this.conversations.openKey;
-    const action = actionForLine(line, { target: this.conversations.openTarget(), presence: this.presence, registration: this.backend.registration });
-    switch (action.type) {
-      case 'none':
-        return 'done';
-      case 'send':
-        return this.sender.sendText(action.to, action.text);
-      case 'open':
-        this.openResolved(action.target);
-        return 'done';
-      case 'rename':
-        this.ownName.asked(action.name);
-        this.backend.rename(action.name);
-        this.setNotice({ text: `registering as ${escapeControls(action.name)}…`, level: 'info' });
-        return 'done';
-      case 'whoUnknown':
-        this.system(here, `${action.reason}: /who lists who is online once it has`);
-        return 'done';
-      case 'who': {
-        const names = action.names.map(escapeControls);
-        this.system(here, `online: ${names.length ? names.join(', ') : 'nobody else'}`);
-        return 'done';
-      }
-      case 'help':
-        for (const text of action.lines) this.system(here, text);
-        return 'done';
-      case 'burst':
-        for (const text of action.texts) if (!this.sender.sendTo(action.to, text)) break;
-        return 'done';
-      case 'datagrams':
-        this.toggleInspector();
-        return 'done';
-      case 'retry':
-        this.retry();
-        return 'done';
-      case 'empty':
-        this.backend.sendEmpty();
-        this.system(here, 'sent a 0-byte datagram to the relay: it is received and counted, not relayed (/datagrams shows it)');
-        return 'done';
-      case 'quit':
-        return this.requestQuit();
-      case 'invalid':
-        this.setNotice({ text: action.message, level: 'error' });
-        return 'kept';
-    }
+    return this.controller.submit(line);
   }
 
-  /**
-   * Asks to quit. When this process hosts the relay for others, the first
-   * call only asks for confirmation (`confirmingQuit`) and returns `done`.
-   */
+  /** Asks to quit; asks for confirmation first when this process hosts the relay for others. */
   requestQuit(): SubmitResult {
-    const others = this.backend.hostedOthers;
-    if (others > 0 && !this.confirmingQuit) {
-      this.confirmingQuit = true;
-      this.setNotice({
-        text: `you host the relay for ${others} other${others === 1 ? '' : 's'}: quit anyway? (y/n)`,
-        level: 'warning',
-      });
-      return 'done';
-    }
-    return 'quit';
+    return this.controller.requestQuit();
   }
 
   /** True while the quit question waits for an answer (up to date, unlike a snapshot). */
   get confirming(): boolean {
-    return this.confirmingQuit;
+    return this.controller.confirming;
   }
 
   /** Answers the quit question: `true` quits. */
   answerQuit(yes: boolean): SubmitResult {
-    this.confirmingQuit = false;
-    if (yes) return 'quit';
-    this.setNotice({ text: 'still here', level: 'info' });
-    return 'done';
+    return this.controller.answerQuit(yes);
   }
 
-  /** Sends the failed messages of the open conversation again (sending.ts). */
+  /** Sends the failed messages of the open conversation again. */
   retry(): void {
-    this.sender.retry();
+    this.controller.retry();
   }
 
   /** Cycles the datagram inspector: off -> beside the conversation -> whole right column -> off. */
   toggleInspector(): void {
-    this.inspector.toggle();
-    this.changed();
+    this.controller.toggleInspector();
   }
 
   /** Shows a notice in the status area. */
   setNotice(notice: Notice | null): void {
-    this.notices.set(notice);
+    this.controller.setNotice(notice);
   }
 
   /** Builds a new snapshot and notifies listeners now (tests; the UI waits for the throttle). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.snapshot = this.build();
+    this.snapshot = this.controller.build(this.revision);
     for (const listener of this.listeners) listener();
   }
 
@@ -220,120 +96,9 @@ export class ChatStore {
     this.listeners.clear();
   }
 
-  private listen(): void {
-    const b = this.backend;
-    b.watchDatagrams((record) => {
-      if (this.inspector.push(record)) this.changed();
-    });
-    b.on('registered', (w) => {
-      this.sender.registeredAs(w.name);
-      const said = this.ownName.registered(w);
-      this.system(GROUP_ALL, said.line);
-      if (said.renamed) return this.setNotice({ text: said.notice, level: 'info' });
-      const hosting = this.backend.hosting
-        ? ` · no relay was answering on ${formatEndpoint(this.backend.relay)}, so this client hosts it`
-        : '';
-      this.setNotice({ text: `${said.notice}${hosting}`, level: 'info' });
-      this.changed();
-    });
-    b.on('contacts', (list) => {
-      this.presence.received(list);
-      this.changed();
-    });
-    b.on('rename', (from, to) => this.contactRenamed(from, to));
-    b.on('join', (c) => {
-      this.presence.join(c);
-      this.presenceLine(c.name, `${c.name} joined${c.type === 'plain' ? ' (plain-text peer)' : ''}`);
-    });
-    b.on('leave', (name, reason) => {
-      this.presence.leave(name);
-      this.presenceLine(name, `${name} left${reason === 'timeout' ? ' (no heartbeat for 15 s)' : ''}`);
-    });
-    b.on('chat', (m) => this.receive(m));
-    b.on('delivery', (m, state) => this.sender.delivery(m, state));
-    b.on('relay-error', (e) => this.relayError(e));
-    b.on('status', (status) => {
-      if (status === 'silent') this.setNotice({ text: 'relay not answering, retrying…', level: 'warning' });
-      else if (status === 'answering' && this.notices.current?.level === 'warning') this.setNotice({ text: 'relay answering again', level: 'info' });
-      else this.changed();
-    });
-    b.on('relay-bye', (reason) => {
-      this.system(GROUP_ALL, `relay going away${reason ? `: ${escapeControls(reason)}` : ''}`, 'error');
-      this.presence.clear();
-    });
-    b.on('hosting', () => this.setNotice({ text: 'the relay was gone: hosting it in this process now', level: 'info' }));
-    b.on('socket-error', (err) => this.setNotice({ text: `socket: ${err.message}`, level: 'error' }));
-  }
-
-  /** `/to NAME`: opens NAME's conversation whether or not NAME is online (commands.ts, `resolveOpen`). */
-  private openResolved(target: OpenTarget): void {
-    if (target.kind === 'group') return this.open(GROUP_ALL);
-    const key = nameKey(target.name);
-    const existing = this.conversations.find(key);
-    this.conversations.get(key, target.online || !existing ? escapeControls(target.name) : existing.title);
-    this.open(key);
-    const title = this.conversations.get(key).title;
-    if (existing && target.listed && !target.online) {
-      // A conversation kept from before they left: readable, and what is sent here fails for that name.
-      this.setNotice({ text: `${title} is offline: messages sent here fail until ${title} is back`, level: 'warning' });
-      return;
-    }
-    const warning = openWarning({ ...target, name: title });
-    if (warning) this.setNotice({ text: warning, level: target.listed ? 'error' : 'warning' });
-  }
-
-  private receive(m: ChatMessage): void {
-    const from = escapeControls(m.from);
-    const key = nameKey(m.to) === GROUP_ALL ? GROUP_ALL : nameKey(m.from);
-    const conversation = this.conversations.get(key, from);
-    // Shown at its arrival time (the local clock, like the system lines around it), not the sender's clock (`sentAt`).
-    const text = escapeControls(m.text);
-    this.conversations.append(conversation, { kind: 'message', id: m.id, from, text, time: Date.now(), sentAt: m.time, own: false, delivery: null });
-    if (key !== this.conversations.openKey) {
-      this.conversations.countUnread(key);
-      // Like a QQ pop-up: a preview of a message that arrived elsewhere, until its conversation is opened.
-      this.notices.preview(key, from, text);
-    }
-    this.changed();
-  }
-
-  private relayError(e: ErrorMessage): void {
-    const refusal = this.ownName.refusal(e, this.backend.registration === 'registered', this.backend.name);
-    if (refusal !== null) return this.setNotice({ text: refusal, level: 'error' });
-    // A refused message is already shown failed (✗) by its delivery event, with the sent notice if any.
-    if (e.ref && e.code === ERROR_CODES.UNKNOWN_CONTACT && this.sender.isOwnRef(e.ref)) return;
-    this.setNotice({ text: escapeControls(e.message), level: 'error' });
-  }
-
-  /** Another contact renamed: its direct conversation (history, unread, preview) moves to the new name. */
-  private contactRenamed(from: string, to: string): void {
-    this.presence.rename(from, to);
-    const shownTo = escapeControls(to);
-    if (this.conversations.move(nameKey(from), nameKey(to), shownTo, to)) this.notices.renamed(nameKey(from), nameKey(to), shownTo);
-    this.presenceLine(to, `${from} is now ${to}`);
-  }
-
-  /** A join/leave line in `all` and in the contact's own conversation, if there is one. */
-  private presenceLine(name: string, text: string): void {
-    this.system(GROUP_ALL, escapeControls(text));
-    const own = this.conversations.find(nameKey(name));
-    if (own) this.system(own.key, escapeControls(text));
-    this.changed();
-  }
-
-  private system(key: string, text: string, level: 'info' | 'error' = 'info'): void {
-    this.conversations.system(key, text, level);
-    this.changed();
-  }
-
   private changed(): void {
     this.revision++;
     if (this.timer) return;
     this.timer = setTimeout(() => this.flush(), this.notifyEveryMs);
-  }
-
-  private build(): ChatSnapshot {
-    const { revision, conversations, presence, confirmingQuit, inspector } = this;
-    return buildSnapshot({ revision, session: this.backend, conversations, presence, notice: this.notices.current, confirmingQuit, inspector });
   }
 }
