@@ -30,6 +30,19 @@ describe('line mode, as a real child process', () => {
     await bob.out.waitFor(/^\d\d:\d\d:\d\d \* alice left \(bye\)$/);
   });
 
+  it('a reader that goes away (| head -1: EPIPE) ends the printing, not the program: the rest is sent, bye, exit 0', async () => {
+    const bob = client('bob', '--plain');
+    await bob.out.waitFor(/\* registered as bob/);
+    const alice = client('alice', '--plain');
+    await alice.out.waitFor(/registered as alice/);
+    alice.child.stdout.destroy(); // like `head -1` exiting: alice's next write gets EPIPE
+    alice.child.stdin.end('/who\n@bob still sent\n');
+    expect(await exitCode(alice.child)).toBe(0);
+    expect(alice.err.lines.join('\n')).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    await bob.out.waitFor(/alice -> bob: still sent$/);
+    await bob.out.waitFor(/\* alice left \(bye\)$/);
+  });
+
   it('--json prints one object per event; /to switches the target; all reaches everyone but the sender', async () => {
     const bob = client('bob', '--json');
     await bob.out.waitFor(/"event":"registered"/);

@@ -41,7 +41,15 @@ export interface LineModeOptions {
 export async function runLineMode(options: LineModeOptions): Promise<number> {
   const { session, json, output } = options;
   const roster = new Presence();
-  const print = (e: LineEvent) => output.write(`${formatEvent(e, json)}\n`);
+  // A reader that went away (`… | head -1`: EPIPE) ends the printing, not the program: what was
+  // typed is still sent and the bye still goes out; nothing more is written.
+  let outputGone = false;
+  output.on('error', () => {
+    outputGone = true;
+  });
+  const print = (e: LineEvent) => {
+    if (!outputGone) output.write(`${formatEvent(e, json)}\n`);
+  };
   const now = () => Date.now();
   const relayLabel = formatEndpoint(session.relay);
   const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
