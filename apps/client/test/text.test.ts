@@ -31,6 +31,18 @@ describe('display width', () => {
 });
 
 describe('escapeControls', () => {
+  it('cuts skin-tone and ZWJ emoji sequences into their emoji, so Ink counts the columns tmux draws', () => {
+    // tmux draws 👋🏽 as 👋 and 🏽, 4 columns; string-width (and so Ink) counts 2, and the row overflowed its pane.
+    expect(displayWidth('👋🏽')).toBe(2);
+    expect(escapeControls('hi 👋🏽')).toBe('hi 👋\u200B🏽');
+    expect(displayWidth(escapeControls('👋🏽'))).toBe(4);
+    expect(escapeControls('👨\u200D👩\u200D👧')).toBe('👨\u200B👩\u200B👧');
+    // Joiners in other scripts, plain emoji, flags and a lone modifier stay as they are.
+    expect(escapeControls('क्\u200Dष')).toBe('क्\u200Dष');
+    expect(escapeControls('❤️ 🇨🇳 👋')).toBe('❤️ 🇨🇳 👋');
+    expect(escapeControls('🏽')).toBe('🏽');
+  });
+
   it('shows escape sequences, OSC, BEL, CR and bidi overrides as visible text', () => {
     const hostile = '\x1b[2J\x1b]0;pwned\x07hi\r\u202eevil\u0085';
     const safe = escapeControls(hostile);

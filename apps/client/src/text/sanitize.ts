@@ -19,9 +19,20 @@ function escapeOne(ch: string): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-/** `text` with every control and bidi-formatting character shown as a visible escape. */
+/** An emoji skin-tone modifier (Fitzpatrick, U+1F3FB–U+1F3FF) right after another character. */
+const TONE = /(?<=\S)([\u{1F3FB}-\u{1F3FF}])/gu;
+/** A zero-width joiner between two emoji (a ZWJ sequence such as 👨‍👩‍👧). */
+const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+
+/**
+ * `text` with every control and bidi-formatting character shown as a visible
+ * escape, and emoji sequences that terminals draw wider than one emoji
+ * (skin tones, ZWJ sequences: tmux draws 👋🏽 in 4 columns, string-width and
+ * so Ink count 2, and the row overflows its pane) cut into their emoji with a
+ * zero-width space, so that what Ink lays out is what the terminal draws.
+ */
 export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, escapeOne);
+  return text.replace(UNSAFE, escapeOne).replace(TONE, '\u200B$1').replace(EMOJI_ZWJ, '\u200B');
 }
 
 /** True when `text` holds a character `escapeControls` would replace. */
