@@ -64,6 +64,9 @@ describe('a group message across a relay crash', () => {
     alice.send('all', 'before');
     await until(() => final.get('before')?.state === 'delivered', '"before" to be delivered');
 
+    const presence: string[] = [];
+    alice.on('join', (c) => presence.push(`join ${c.name}`));
+    alice.on('leave', (name) => presence.push(`leave ${name}`));
     relay.child.kill('SIGKILL');
     proxy.cut(true); // bob and carol cannot reach the new relay until alice has written
     await until(() => alice.status === 'silent', 'alice to notice the outage', 20_000);
@@ -77,6 +80,9 @@ describe('a group message across a relay crash', () => {
     expect(final.get('after the restart')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
     expect(atBob).toEqual(['before', 'after the restart']);
     expect(atCarol).toEqual(['before', 'after the restart']);
+    // They never left: coming back after the restart is no leave and no join.
+    expect(alice.contacts().map((c) => c.name)).toEqual(['bob', 'carol']);
+    expect(presence).toEqual([]);
   }, 90_000);
 
   it('relay-acked but not delivered before the crash: retransmitted to the new relay and delivered once', async () => {

@@ -169,14 +169,16 @@ export class ClientCore {
       case 'contacts': {
         this.listSentAt = null;
         const all = this.roster.page(message.page, message.pages, message.contacts);
-        if (all) this.emit('contacts', all);
+        if (all) this.emit('contacts', this.roster.withAwaited(all));
         return;
       }
-      case 'join':
+      case 'join': {
+        const back = this.roster.isAwaited(message.name);
         this.roster.join({ name: message.name, type: message.type });
         this.delivery.outbox.kick(message.name, now);
-        this.emit('join', { name: message.name, type: message.type });
+        if (!back) this.emit('join', { name: message.name, type: message.type });
         return;
+      }
       case 'leave':
         return this.onLeave(message.name, message.reason);
       case 'rename':

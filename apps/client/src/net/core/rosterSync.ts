@@ -48,6 +48,17 @@ export class RosterSync {
     for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
   }
 
+  /** Whether `name` is awaited back (online before the relay went away, not back yet). */
+  isAwaited(name: string): boolean {
+    return this.awaitedBack.has(nameKey(name));
+  }
+
+  /** `contacts` plus those awaited back (as clients): who is presumed online during the grace after a relay restart. */
+  withAwaited(contacts: ContactEntry[]): ContactEntry[] {
+    const extra = [...this.awaitedBack].filter(([key]) => !this.roster.get(key)).map(([, name]): ContactEntry => ({ name, type: 'client' }));
+    return extra.length === 0 ? contacts : [...contacts, ...extra].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /** Whether anyone is awaited back. */
   get awaiting(): boolean {
     return this.awaitedBack.size > 0;
