@@ -1,0 +1,122 @@
+/**
+ * The invariants every run must keep, checked on what it recorded: what the
+ * users saw must be what was written, to whom it was written, once, in
+ * order; what a sender shows as delivered must have been shown; and nothing
+ * typed is left hanging. Each violation is one line naming the message.
+ */
+import { GROUP_ALL, nameKey } from '@udpchat/protocol';
+import { isFinal, type DeliveryState } from '@udpchat/client/dist/net/delivery/states.js';
+import type { Records, Shown, Typed } from './records.js';
+
+/** Most violations reported per run (the first ones explain the rest). */
+const MAX_REPORTED = 20;
+
+/** Checks every invariant. @returns the violations, at most MAX_REPORTED (empty: the run is correct). */
+export function checkInvariants(records: Records): string[] {
+  const out: string[] = [];
+  const report = (line: string): boolean => {
+    if (out.length < MAX_REPORTED) out.push(line);
+    return out.length < MAX_REPORTED;
+  };
+  checkShown(records, report);
+  checkDelivered(records, report);
+  checkFinal(records, report);
+  checkOrder(records, report);
+  return out;
+}
+
+type Report = (line: string) => boolean;
+
+const describe = (t: Typed): string => `"${t.text}" (${t.sender}#${t.incarnation} -> ${t.to}, seq ${t.seq})`;
+const isGroup = (to: string): boolean => nameKey(to) === GROUP_ALL;
+const stateText = (s: DeliveryState | undefined): string => (s ? JSON.stringify(s) : 'none');
+
+/**
+ * Everything shown was sent (same id, text, sender and destination); a direct
+ * message is shown only to its recipient, a group message never to its
+ * sender; nothing is shown twice to one incarnation of a client.
+ */
+function checkShown(records: Records, report: Report): void {
+  const seen = new Set<string>();
+  for (const s of records.shown) {
+    const t = records.byId.get(s.id);
+    const where = `${s.viewer}#${s.incarnation} at ${(s.at / 1000).toFixed(3)}s`;
+    if (!t) {
+      if (!report(`shown but never sent: "${s.text}" from ${s.from} to ${s.to}, at ${where}`)) return;
+      continue;
+    }
+    if (t.text !== s.text || nameKey(t.sender) !== nameKey(s.from) || nameKey(t.to) !== nameKey(s.to)) {
+      if (!report(`shown altered: ${describe(t)} shown as "${s.text}" from ${s.from} to ${s.to}, at ${where}`)) return;
+    }
+    if (!isGroup(t.to) && nameKey(s.viewer) !== nameKey(t.to)) {
+      if (!report(`direct message shown to someone else: ${describe(t)} shown at ${where}`)) return;
+    }
+    if (isGroup(t.to) && nameKey(s.viewer) === nameKey(t.sender)) {
+      if (!report(`own group message shown to its sender: ${describe(t)} at ${where}`)) return;
+    }
+    const key = `${s.viewer}\u0000${s.incarnation}\u0000${s.id}`;
+    if (seen.has(key)) {
+      if (!report(`shown twice: ${describe(t)} at ${where}`)) return;
+    }
+    seen.add(key);
+  }
+}
+
+/**
+ * A message its sender shows as delivered was shown at its recipient (direct),
+ * or at `delivered` distinct clients (group).
+ */
+function checkDelivered(records: Records, report: Report): void {
+  const viewersOf = new Map<string, Set<string>>();
+  for (const s of records.shown) {
+    let v = viewersOf.get(s.id);
+    if (!v) viewersOf.set(s.id, (v = new Set()));
+    v.add(nameKey(s.viewer));
+  }
+  for (const t of records.typed) {
+    const last = t.states[t.states.length - 1];
+    if (last?.state !== 'delivered') continue;
+    const viewers = viewersOf.get(t.id) ?? new Set<string>();
+    if (!isGroup(t.to)) {
+      if (!viewers.has(nameKey(t.to)) && !report(`delivered but never shown to ${t.to}: ${describe(t)}`)) return;
+    } else if (viewers.size < last.delivered) {
+      if (!report(`delivered to ${last.delivered} of ${last.of} but shown at ${viewers.size} (${[...viewers].join(', ') || 'nobody'}): ${describe(t)}`)) return;
+    }
+  }
+}
+
+/**
+ * Every message typed ends in a final state (delivered, failed, or at the
+ * relay with nobody to ack) unless its sender crashed or quit first, and
+ * nothing changes after a final state.
+ */
+function checkFinal(records: Records, report: Report): void {
+  for (const t of records.typed) {
+    const finalAt = t.states.findIndex(isFinal);
+    if (finalAt >= 0 && finalAt < t.states.length - 1) {
+      if (!report(`state changed after a final one: ${describe(t)}: ${t.states.map(stateText).join(' -> ')}`)) return;
+      continue;
+    }
+    if (t.senderGone !== null || finalAt >= 0) continue;
+    if (!report(`never final: ${describe(t)}, typed at ${(t.at / 1000).toFixed(3)}s, last state ${stateText(t.states[t.states.length - 1])}`)) return;
+  }
+}
+
+/**
+ * Each client incarnation shows each conversation (one sender incarnation to
+ * it directly, or to `all`) in the order written.
+ */
+function checkOrder(records: Records, report: Report): void {
+  const lastSeq = new Map<string, { seq: number; shown: Shown }>();
+  for (const s of records.shown) {
+    const t = records.byId.get(s.id);
+    if (!t) continue;
+    const key = `${s.viewer}#${s.incarnation}\u0000${t.sender}#${t.incarnation}\u0000${isGroup(t.to) ? GROUP_ALL : ''}`;
+    const prev = lastSeq.get(key);
+    if (prev && t.seq < prev.seq) {
+      const p = records.byId.get(prev.shown.id);
+      if (!report(`out of order at ${s.viewer}#${s.incarnation}: ${describe(t)} shown after ${p ? describe(p) : prev.shown.text}`)) return;
+    }
+    if (!prev || t.seq > prev.seq) lastSeq.set(key, { seq: t.seq, shown: s });
+  }
+}
