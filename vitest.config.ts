@@ -14,8 +14,8 @@ export default defineConfig({
       { find: '@udpchat/protocol', replacement: here('./packages/protocol/src/index.ts') },
       { find: '@udpchat/net', replacement: here('./packages/net/src/index.ts') },
       { find: '@udpchat/server', replacement: here('./apps/server/src/index.ts') },
-      // The simulation imports the client's protocol core by its built path (apps/sim): its sources here.
-      { find: /^@udpchat\/client\/dist\/(.*)\.js$/, replacement: `${here('./apps/client/src/')}$1.ts` },
+      // The simulation's `#client/*` (apps/sim/package.json "imports": the client's built files): its sources here.
+      { find: /^#client\/(.*)\.js$/, replacement: `${here('./apps/client/src/')}$1.ts` },
     ],
   },
   test: {

@@ -5,7 +5,7 @@
  * typed is left hanging. Each violation is one line naming the message.
  */
 import { GROUP_ALL, nameKey } from '@udpchat/protocol';
-import { isFinal, type DeliveryState } from '@udpchat/client/dist/net/delivery/states.js';
+import { isFinal, type DeliveryState } from '#client/net/delivery/states.js';
 import type { Records, Shown, Typed } from './records.js';
 
 /** Most violations reported per run (the first ones explain the rest). */
@@ -64,7 +64,10 @@ function checkShown(records: Records, report: Report): void {
 
 /**
  * A message its sender shows as delivered was shown at its recipient (direct),
- * or at `delivered` distinct clients (group).
+ * or at `delivered` distinct clients (group). An ack says the message
+ * *arrived* (PROTOCOL.md §4.12: `ranges` cover messages held back behind a
+ * gap), so a recipient that crashed or quit after it was typed may have
+ * held it unshown: such a recipient counts as having it.
  */
 function checkDelivered(records: Records, report: Report): void {
   const viewersOf = new Map<string, Set<string>>();
@@ -76,7 +79,8 @@ function checkDelivered(records: Records, report: Report): void {
   for (const t of records.typed) {
     const last = t.states[t.states.length - 1];
     if (last?.state !== 'delivered') continue;
-    const viewers = viewersOf.get(t.id) ?? new Set<string>();
+    const viewers = new Set(viewersOf.get(t.id));
+    for (const l of records.lives) if (l.end !== null && l.end >= t.at && nameKey(l.name) !== nameKey(t.sender)) viewers.add(nameKey(l.name));
     if (!isGroup(t.to)) {
       if (!viewers.has(nameKey(t.to)) && !report(`delivered but never shown to ${t.to}: ${describe(t)}`)) return;
     } else if (viewers.size < last.delivered) {
@@ -102,18 +106,27 @@ function checkFinal(records: Records, report: Report): void {
   }
 }
 
+/** The inbox's hold timeout (InboxOptions.holdMs default): a gap older than this is skipped. */
+const HOLD_MS = 30_000;
+
 /**
  * Each client incarnation shows each conversation (one sender incarnation to
- * it directly, or to `all`) in the order written.
+ * it directly, or to `all`) in the order written. A message may come late
+ * only where the protocol skips a gap (PROTOCOL.md §5): after the viewer saw
+ * its sender leave (held messages are released then), or once it waited
+ * longer than the hold timeout.
  */
 function checkOrder(records: Records, report: Report): void {
+  const leftBefore = (viewer: string, incarnation: number, sender: string, at: number): boolean =>
+    records.leaves.some((l) => l.viewer === viewer && l.incarnation === incarnation && nameKey(l.name) === nameKey(sender) && l.at <= at);
   const lastSeq = new Map<string, { seq: number; shown: Shown }>();
   for (const s of records.shown) {
     const t = records.byId.get(s.id);
     if (!t) continue;
     const key = `${s.viewer}#${s.incarnation}\u0000${t.sender}#${t.incarnation}\u0000${isGroup(t.to) ? GROUP_ALL : ''}`;
     const prev = lastSeq.get(key);
-    if (prev && t.seq < prev.seq) {
+    const excused = (): boolean => s.at - t.at >= HOLD_MS || leftBefore(s.viewer, s.incarnation, t.sender, s.at);
+    if (prev && t.seq < prev.seq && !excused()) {
       const p = records.byId.get(prev.shown.id);
       if (!report(`out of order at ${s.viewer}#${s.incarnation}: ${describe(t)} shown after ${p ? describe(p) : prev.shown.text}`)) return;
     }

@@ -8,9 +8,9 @@
  * with the same name on a new port).
  */
 import { decodeDatagram, encode } from '@udpchat/protocol';
-import { ClientCore } from '@udpchat/client/dist/net/core/clientCore.js';
-import type { CoreOptions } from '@udpchat/client/dist/net/core/options.js';
-import type { Transmit } from '@udpchat/client/dist/net/core/types.js';
+import { ClientCore } from '#client/net/core/clientCore.js';
+import type { CoreOptions } from '#client/net/core/options.js';
+import type { Transmit } from '#client/net/core/types.js';
 import { CLEAN_LINK, type Address, type Bus, type LinkFaults } from './bus.js';
 import type { VirtualClock } from './clock.js';
 import type { Records } from './records.js';
@@ -72,6 +72,7 @@ export class SimNode {
     this.core = core;
     this.world.bus.setLink(this.current, this.link);
     this.world.bus.attach(this.current, (bytes) => this.receive(core, bytes));
+    this.world.records.lives.push({ name: this.name, incarnation: this.incarnation, start: this.world.clock.elapsed(), end: null, how: null });
     this.world.records.note(`${this.label} starts on port ${this.current.port}`);
     core.start(this.world.clock.now());
     this.flush(core);
@@ -154,6 +155,11 @@ export class SimNode {
     this.core = null;
     this.state = state;
     for (const t of this.world.records.typed) if (t.sender === this.name && t.incarnation === this.incarnation) t.senderGone ??= why;
+    const life = this.world.records.lives.find((l) => l.name === this.name && l.incarnation === this.incarnation);
+    if (life) {
+      life.end = this.world.clock.elapsed();
+      life.how = why;
+    }
     this.world.records.note(`${this.label} ${state}`);
   }
 
@@ -195,7 +201,7 @@ export class SimNode {
           records.addRelayError(e.args[0].code);
           break;
         case 'leave':
-          records.leaves.push(`${this.label}: ${e.args[0]} (${e.args[1]})`);
+          records.leaves.push({ viewer: this.name, incarnation: this.incarnation, name: e.args[0], reason: e.args[1], at: this.world.clock.elapsed() });
           break;
         case 'registered':
           records.note(`${this.label} registered as ${e.args[0].name}`);

@@ -5,7 +5,7 @@
  * begins the next (a restarted client has a new core, a new port and an
  * empty screen).
  */
-import type { DeliveryState } from '@udpchat/client/dist/net/delivery/states.js';
+import type { DeliveryState } from '#client/net/delivery/states.js';
 
 /** One message typed by a client. */
 export interface Typed {
@@ -40,6 +40,16 @@ export interface Shown {
   at: number;
 }
 
+/** One life of a client: from its start to its crash or close (null: still running). */
+export interface Life {
+  name: string;
+  incarnation: number;
+  /** Virtual ms since the run's start. */
+  start: number;
+  end: number | null;
+  how: 'crash' | 'close' | null;
+}
+
 /** Everything recorded in one run, plus a short trace of what happened. */
 export class Records {
   readonly typed: Typed[] = [];
@@ -49,8 +59,10 @@ export class Records {
   readonly trace: string[] = [];
   /** Relay errors by code, as the clients reported them. */
   readonly relayErrors = new Map<string, number>();
-  /** Leaves other clients showed, as `viewer: name (reason)`. */
-  readonly leaves: string[] = [];
+  /** Every life of every client, in order of start. */
+  readonly lives: Life[] = [];
+  /** Leaves the clients showed: who saw whom leave, why, when (virtual ms since the start). */
+  readonly leaves: Array<{ viewer: string; incarnation: number; name: string; reason: string; at: number }> = [];
 
   /** @param elapsed virtual ms since the run's start. */
   constructor(private readonly elapsed: () => number) {}
