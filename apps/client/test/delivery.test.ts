@@ -152,6 +152,19 @@ describe('Inbox', () => {
     expect(inbox.receive({ ...chat('alice', 'all', 2), id: 'alice-all-1' }, 0).duplicate).toBe(true);
   });
 
+  it('a conversation numbered from 1 again (the sender restarted, or dropped it on a leave we never saw) is shown, not taken for duplicates (apps/sim seed 2)', () => {
+    const inbox = new Inbox();
+    for (let seq = 1; seq <= 3; seq++) inbox.receive(chat('alice', 'bob', seq), 0);
+    // alice's new life: seq 1 again, under a new id
+    const again = inbox.receive(chat('alice', 'bob', 1, 1, 'new-life-1'), 0);
+    expect(again.duplicate).toBe(false);
+    expect(again.deliver.map((m) => m.id)).toEqual(['new-life-1']);
+    expect(again.ack).toEqual({ to: 'alice', group: false, upTo: 1, ranges: [] });
+    expect(inbox.receive(chat('alice', 'bob', 2, 1, 'new-life-2'), 0).deliver.map((m) => m.id)).toEqual(['new-life-2']);
+    // a retransmission of the new life's seq 1 is still a duplicate
+    expect(inbox.receive(chat('alice', 'bob', 1, 1, 'new-life-1'), 0).duplicate).toBe(true);
+  });
+
   it('never waits forever: base passes a gap, a leave releases, and the hold time expires', () => {
     const inbox = new Inbox({ holdMs: 1000 });
     inbox.receive(chat('alice', 'bob', 1), 0);
