@@ -11,8 +11,10 @@ import type { Records, Shown, Typed } from './records.js';
 /** Most violations reported per run (the first ones explain the rest). */
 const MAX_REPORTED = 20;
 
-/** Checks every invariant. @returns the violations, at most MAX_REPORTED (empty: the run is correct). */
-export function checkInvariants(records: Records): string[] {
+/**
+ * Checks every invariant. `holdMsOf(name)`: that client's inbox hold timeout, ms.
+ * @returns the violations, at most MAX_REPORTED (empty: the run is correct). */
+export function checkInvariants(records: Records, holdMsOf: (name: string) => number = () => DEFAULT_HOLD_MS): string[] {
   const out: string[] = [];
   const report = (line: string): boolean => {
     if (out.length < MAX_REPORTED) out.push(line);
@@ -21,7 +23,7 @@ export function checkInvariants(records: Records): string[] {
   checkShown(records, report);
   checkDelivered(records, report);
   checkFinal(records, report);
-  checkOrder(records, report);
+  checkOrder(records, holdMsOf, report);
   return out;
 }
 
@@ -106,8 +108,8 @@ function checkFinal(records: Records, report: Report): void {
   }
 }
 
-/** The inbox's hold timeout (InboxOptions.holdMs default): a gap older than this is skipped. */
-const HOLD_MS = 30_000;
+/** The inbox's default hold timeout (InboxOptions.holdMs): a gap older than this is skipped. */
+const DEFAULT_HOLD_MS = 30_000;
 
 /**
  * Each client incarnation shows each conversation (one sender incarnation to
@@ -116,7 +118,7 @@ const HOLD_MS = 30_000;
  * its sender leave (held messages are released then), or once it waited
  * longer than the hold timeout.
  */
-function checkOrder(records: Records, report: Report): void {
+function checkOrder(records: Records, holdMsOf: (name: string) => number, report: Report): void {
   const leftBefore = (viewer: string, incarnation: number, sender: string, at: number): boolean =>
     records.leaves.some((l) => l.viewer === viewer && l.incarnation === incarnation && nameKey(l.name) === nameKey(sender) && l.at <= at);
   const lastSeq = new Map<string, { seq: number; shown: Shown }>();
@@ -125,7 +127,7 @@ function checkOrder(records: Records, report: Report): void {
     if (!t) continue;
     const key = `${s.viewer}#${s.incarnation}\u0000${t.sender}#${t.incarnation}\u0000${isGroup(t.to) ? GROUP_ALL : ''}`;
     const prev = lastSeq.get(key);
-    const excused = (): boolean => s.at - t.at >= HOLD_MS || leftBefore(s.viewer, s.incarnation, t.sender, s.at);
+    const excused = (): boolean => s.at - t.at >= holdMsOf(s.viewer) || leftBefore(s.viewer, s.incarnation, t.sender, s.at);
     if (prev && t.seq < prev.seq && !excused()) {
       const p = records.byId.get(prev.shown.id);
       if (!report(`out of order at ${s.viewer}#${s.incarnation}: ${describe(t)} shown after ${p ? describe(p) : prev.shown.text}`)) return;

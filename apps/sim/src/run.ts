@@ -25,7 +25,8 @@ export function runScenario(scenario: Scenario): RunResult {
   const started = performance.now();
   const world = new World(scenario);
   const { quiescent } = world.run();
-  const violations = checkInvariants(world.records);
+  const holds = new Map(scenario.clients.map((c) => [c.name, c.holdMs ?? 30_000]));
+  const violations = checkInvariants(world.records, (name) => holds.get(name) ?? 30_000);
   return { scenario, world, quiescent, violations, wallMs: performance.now() - started };
 }
 

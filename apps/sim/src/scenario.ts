@@ -22,6 +22,8 @@ export type Action =
 export interface ClientPlan {
   name: string;
   link: LinkFaults;
+  /** Its inbox hold timeout, ms (InboxOptions.holdMs; the client's default is 30 000): short ones make gaps skip. */
+  holdMs?: number;
 }
 
 /** A whole run: who, on which links, doing what when. */
@@ -67,7 +69,8 @@ export function generateScenario(seed: number, size: ScenarioSize = DEFAULT_SIZE
   const links = r.fork();
   const n = r.int(2, 5);
   const names = NAMES.slice(0, n);
-  const clients = names.map((name) => ({ name, link: randomLink(links) }));
+  const shortHold = r.chance(0.3); // then gaps are skipped by the hold timeout, and late messages come
+  const clients = names.map((name) => ({ name, link: randomLink(links), holdMs: shortHold ? r.int(300, 3000) : 30_000 }));
   const actions: Action[] = names.map((client) => ({ at: r.int(0, 2000), kind: 'start', client }));
 
   const count = r.int(size.messages[0], size.messages[1]);

@@ -38,7 +38,7 @@ export class World {
     const relayAt = { address: '127.0.0.1', port: RELAY_PORT };
     this.relay = new SimRelay(relayAt, this.bus, this.clock, this.records, scenario.relay);
     for (const c of scenario.clients) {
-      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relay: relayAt, newPort: () => this.nextPort++ }, c.link);
+      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relay: relayAt, newPort: () => this.nextPort++ }, c.link, { delivery: { holdMs: c.holdMs } });
       this.nodes.set(c.name, node);
     }
     this.actions = scenario.actions;
