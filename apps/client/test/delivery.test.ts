@@ -79,6 +79,20 @@ describe('Outbox', () => {
     expect(last('g')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
   });
 
+  it('an acker who left no longer counts: after a relay restart the new count is of those online now (apps/sim seed 794)', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'g', to: 'all', text: 'x' }, ['bob', 'carol'], 0);
+    outbox.due(0);
+    outbox.onRelayAck('g', 2, 10);
+    outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: true, upTo: 1, ranges: [] }, 20);
+    outbox.onLeave('bob');
+    // the relay restarted; the retransmission reached carol only: bob's old ack must not stand in for hers
+    outbox.onRelayAck('g', 1, 5000);
+    expect(last('g')?.state).toBe('at-relay');
+    outbox.onAck({ kind: 'ack', from: 'carol', to: 'alice', group: true, upTo: 1, ranges: [] }, 5010);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
+  });
+
   it('acks by selective ranges, and carries base = the lowest seq still pending', () => {
     const { outbox, last } = make();
     for (let i = 1; i <= 4; i++) outbox.create({ ...base, id: `m${i}`, to: 'bob', text: 'x' }, [], 0);
