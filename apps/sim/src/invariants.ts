@@ -23,6 +23,7 @@ export function checkInvariants(records: Records, holdMsOf: (name: string) => nu
   checkShown(records, report);
   checkDelivered(records, report);
   checkFinal(records, report);
+  checkGroupReach(records, report);
   checkOrder(records, holdMsOf, report);
   return out;
 }
@@ -133,5 +134,33 @@ function checkOrder(records: Records, holdMsOf: (name: string) => number, report
       if (!report(`out of order at ${s.viewer}#${s.incarnation}: ${describe(t)} shown after ${p ? describe(p) : prev.shown.text}`)) return;
     }
     if (!prev || t.seq > prev.seq) lastSeq.set(key, { seq: t.seq, shown: s });
+  }
+}
+
+/**
+ * A group message reaches everyone who stayed: when its sender lived on to
+ * the end and the message did not fail, every client its sender knew online
+ * when it was typed (`reach`: what `groupExpected` waits for, those awaited
+ * back after a relay restart included, issue 10) that was registered then
+ * and running (one life) to the end showed it, unless the sender saw it
+ * leave meanwhile (then it is no longer waited for).
+ */
+function checkGroupReach(records: Records, report: Report): void {
+  const viewers = new Map<string, Set<string>>();
+  for (const s of records.shown) {
+    let v = viewers.get(s.id);
+    if (!v) viewers.set(s.id, (v = new Set()));
+    v.add(`${s.viewer}#${s.incarnation}`);
+  }
+  for (const t of records.typed) {
+    if (!isGroup(t.to) || t.senderGone !== null) continue;
+    const last = t.states[t.states.length - 1];
+    if (!last || last.state === 'failed') continue;
+    for (const l of records.lives) {
+      if (!t.reach.includes(nameKey(l.name)) || l.registeredAt === null || l.registeredAt > t.at || l.end !== null) continue;
+      const sawLeave = records.leaves.some((x) => x.viewer === t.sender && x.incarnation === t.incarnation && nameKey(x.name) === nameKey(l.name) && x.at >= t.at - 1);
+      if (sawLeave || viewers.get(t.id)?.has(`${l.name}#${l.incarnation}`)) continue;
+      if (!report(`group message never reached ${l.name}#${l.incarnation}, online all along: ${describe(t)}, last state ${stateText(last)}`)) return;
+    }
   }
 }

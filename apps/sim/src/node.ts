@@ -7,7 +7,7 @@
  * It can close (bye), crash (gone without a word) and restart (a new core
  * with the same name on a new port).
  */
-import { decodeDatagram, encode } from '@udpchat/protocol';
+import { decodeDatagram, encode, nameKey } from '@udpchat/protocol';
 import { ClientCore } from '#client/net/core/clientCore.js';
 import type { CoreOptions } from '#client/net/core/options.js';
 import type { Transmit } from '#client/net/core/types.js';
@@ -37,6 +37,8 @@ export class SimNode {
   state: NodeState = 'crashed';
   /** Datagrams that did not decode (dropped). */
   undecodable = 0;
+  /** Name keys of the clients this life knows online: from contact lists and joins, until it sees them leave. */
+  private known = new Set<string>();
 
   /**
    * @param name the name it registers.
@@ -68,11 +70,12 @@ export class SimNode {
     if (this.incarnation >= 0) this.current = { address: '127.0.0.1', port: this.world.newPort() };
     this.incarnation++;
     this.state = 'running';
+    this.known = new Set();
     const core = new ClientCore({ ...this.options, name: this.name });
     this.core = core;
     this.world.bus.setLink(this.current, this.link);
     this.world.bus.attach(this.current, (bytes) => this.receive(core, bytes));
-    this.world.records.lives.push({ name: this.name, incarnation: this.incarnation, start: this.world.clock.elapsed(), end: null, how: null });
+    this.world.records.lives.push({ name: this.name, incarnation: this.incarnation, start: this.world.clock.elapsed(), registeredAt: null, end: null, how: null });
     this.world.records.note(`${this.label} starts on port ${this.current.port}`);
     core.start(this.world.clock.now());
     this.flush(core);
@@ -102,6 +105,7 @@ export class SimNode {
         seq: m.seq,
         at: this.world.clock.elapsed(),
         states: [],
+        reach: [...this.known],
         senderGone: null,
       });
     } catch (err) {
@@ -200,11 +204,22 @@ export class SimNode {
         case 'relay-error':
           records.addRelayError(e.args[0].code);
           break;
+        case 'contacts':
+          for (const c of e.args[0]) if (c.type === 'client') this.known.add(nameKey(c.name));
+          break;
+        case 'join':
+          if (e.args[0].type === 'client') this.known.add(nameKey(e.args[0].name));
+          break;
         case 'leave':
+          this.known.delete(nameKey(e.args[0]));
           records.leaves.push({ viewer: this.name, incarnation: this.incarnation, name: e.args[0], reason: e.args[1], at: this.world.clock.elapsed() });
           break;
-        case 'registered':
+        case 'registered': {
+          const life = records.lives.find((l) => l.name === this.name && l.incarnation === this.incarnation);
+          if (life) life.registeredAt ??= this.world.clock.elapsed();
           records.note(`${this.label} registered as ${e.args[0].name}`);
+          break;
+        }
           break;
         case 'relay-bye':
           records.note(`${this.label} got the relay's bye`);

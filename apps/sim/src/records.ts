@@ -21,6 +21,12 @@ export interface Typed {
   at: number;
   /** Every delivery state its sender reported, in order. */
   states: DeliveryState[];
+  /**
+   * Group: name keys of the clients its sender knew online when it was typed
+   * (its contact list, plus those online before a lost registration and not
+   * seen leaving: those `groupExpected` awaits back).
+   */
+  reach: string[];
   /** Why its sender stopped watching it: `crash` or `close` (then no final state is owed), else null. */
   senderGone: 'crash' | 'close' | null;
 }
@@ -46,6 +52,8 @@ export interface Life {
   incarnation: number;
   /** Virtual ms since the run's start. */
   start: number;
+  /** When it first registered (null: never). */
+  registeredAt: number | null;
   end: number | null;
   how: 'crash' | 'close' | null;
 }
