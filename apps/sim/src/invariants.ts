@@ -20,6 +20,7 @@ export function checkInvariants(records: Records, holdMsOf: (name: string) => nu
     if (out.length < MAX_REPORTED) out.push(line);
     return out.length < MAX_REPORTED;
   };
+  for (const line of records.watched) report(line);
   checkShown(records, report);
   checkDelivered(records, report);
   checkFinal(records, report);

@@ -67,6 +67,8 @@ export class Records {
   readonly trace: string[] = [];
   /** Relay errors by code, as the clients reported them. */
   readonly relayErrors = new Map<string, number>();
+  /** Violations seen while the run went (not after it): see World.watch. */
+  readonly watched: string[] = [];
   /** Every life of every client, in order of start. */
   readonly lives: Life[] = [];
   /** Leaves the clients showed: who saw whom leave, why, when (virtual ms since the start). */

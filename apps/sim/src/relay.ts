@@ -111,12 +111,13 @@ export class SimRelay {
     return this.nextSweep;
   }
 
-  /** Sweeps if it is time. */
-  poll(): void {
+  /** Sweeps if it is time. @returns whether it swept. */
+  poll(): boolean {
     const core = this.core;
-    if (!core || this.clock.now() < this.nextSweep) return;
+    if (!core || this.clock.now() < this.nextSweep) return false;
     core.sweep();
     this.nextSweep = this.clock.now() + this.sweepMs;
+    return true;
   }
 
   private stop(): void {

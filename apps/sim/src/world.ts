@@ -14,6 +14,9 @@ import { Records } from './records.js';
 import { SimRelay } from './relay.js';
 import type { Action, Scenario } from './scenario.js';
 
+/** How long a client may stay registering while the relay holds its registration, ms (a lost welcome is retried within 1 s). */
+const STUCK_MS = 5000;
+
 /** The relay's port on the bus; clients get ports from 40000 up. */
 export const RELAY_PORT = 8081;
 
@@ -97,8 +100,36 @@ export class World {
       this.nextAction++;
       this.perform(a);
     }
-    this.relay.poll();
+    if (this.relay.poll()) this.watch();
     for (const node of this.nodes.values()) node.poll();
+  }
+
+  /** Since when (ms) each node is registering while the relay holds its registration at its address. */
+  private readonly stuckSince = new Map<string, number>();
+
+  /**
+   * Checks, at each relay sweep, what must hold while the run goes: a client
+   * is not left registering while the relay has it registered at its own
+   * address (its hellos without a token are then dropped as forged,
+   * PROTOCOL.md §6.1, until the registration expires). Longer than
+   * STUCK_MS is a violation.
+   */
+  private watch(): void {
+    const contacts = this.relay.relay?.contacts() ?? [];
+    for (const node of this.nodes.values()) {
+      const core = node.client;
+      const held = core?.registration === 'registering' && contacts.some((c) => c.port === node.address.port && c.name === node.name);
+      const since = this.stuckSince.get(node.name);
+      if (!held) {
+        this.stuckSince.delete(node.name);
+        continue;
+      }
+      if (since === undefined) this.stuckSince.set(node.name, this.clock.now());
+      else if (this.clock.now() - since >= STUCK_MS && since >= 0) {
+        this.records.watched.push(`${node.label} stuck registering for ${STUCK_MS / 1000} s while the relay holds its registration (from t=${((since - SIM_EPOCH_MS) / 1000).toFixed(3)}s)`);
+        this.stuckSince.set(node.name, -1); // reported once per episode
+      }
+    }
   }
 
   /**
