@@ -10,11 +10,13 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
  */
 export default defineConfig({
   resolve: {
-    alias: {
-      '@udpchat/protocol': here('./packages/protocol/src/index.ts'),
-      '@udpchat/net': here('./packages/net/src/index.ts'),
-      '@udpchat/server': here('./apps/server/src/index.ts'),
-    },
+    alias: [
+      { find: '@udpchat/protocol', replacement: here('./packages/protocol/src/index.ts') },
+      { find: '@udpchat/net', replacement: here('./packages/net/src/index.ts') },
+      { find: '@udpchat/server', replacement: here('./apps/server/src/index.ts') },
+      // The simulation's `#client/*` (apps/sim/package.json "imports": the client's built files): its sources here.
+      { find: /^#client\/(.*)\.js$/, replacement: `${here('./apps/client/src/')}$1.ts` },
+    ],
   },
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
@@ -28,6 +30,7 @@ export default defineConfig({
       { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'arch', root: here('./tools/arch'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sim', root: here('./apps/sim'), include: ['test/**/*.test.ts'] } },
       {
         extends: true,
         test: {

@@ -35,6 +35,29 @@ module.exports = {
       to: { path: '^apps/client/' },
     },
     {
+      name: 'sim-drives-only-the-cores',
+      severity: 'error',
+      comment:
+        "The simulation (apps/sim) runs the client's sans-I/O protocol core (apps/client/src/net/core and net/delivery, reached as `#client/*`, " +
+        'which resolves to apps/client/dist) and the relay core (@udpchat/server): never the UI, the store or the socket driver.',
+      from: { path: '^apps/sim/src/' },
+      to: { path: '^apps/client/', pathNot: '^apps/client/(dist|src)/net/(core|delivery)/' },
+    },
+    {
+      name: 'sim-has-no-real-io',
+      severity: 'error',
+      comment: 'The simulation is deterministic: no sockets and no timers in its sources (the virtual clock and the bus stand in for them).',
+      from: { path: '^apps/sim/src/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(dgram|net|timers|timers/promises)$' },
+    },
+    {
+      name: 'nothing-imports-the-sim',
+      severity: 'error',
+      comment: 'The simulation is a test harness: no program or package depends on it.',
+      from: { pathNot: '^apps/sim/' },
+      to: { path: '^apps/sim/' },
+    },
+    {
       name: 'protocol-is-pure',
       severity: 'error',
       comment: 'packages/protocol is the wire format: it imports no app and no other workspace package.',
@@ -59,8 +82,9 @@ module.exports = {
   ],
   options: {
     // Built output and the launchers that import it (bin/, bench-bin/, the client bench's ../../dist imports) are not sources.
-    exclude: { path: '(^|/)(node_modules|dist|dist-bench|bin|bench-bin)(/|$)' },
-    doNotFollow: { path: 'node_modules' },
+    // Except the client's dist/ as the simulation reaches it (apps/sim `#client/*`, see the sim rule): kept as a leaf, so that the rule sees it.
+    exclude: { path: '(^|/)(node_modules|dist-bench|bin|bench-bin)(/|$)|^packages/[^/]+/dist/|^apps/(server|sim)/dist/|^apps/[^/]+/bench/dist/' },
+    doNotFollow: { path: '(^|/)node_modules(/|$)|^apps/client/dist/' },
     // Type-only imports are dependencies too (a type cycle is still a cycle).
     tsPreCompilationDeps: true,
     tsConfig: { fileName: path.join(__dirname, '../../tsconfig.depcruise.json') },

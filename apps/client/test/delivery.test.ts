@@ -79,6 +79,20 @@ describe('Outbox', () => {
     expect(last('g')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
   });
 
+  it('an acker who left no longer counts: after a relay restart the new count is of those online now (apps/sim seed 794)', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'g', to: 'all', text: 'x' }, ['bob', 'carol'], 0);
+    outbox.due(0);
+    outbox.onRelayAck('g', 2, 10);
+    outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: true, upTo: 1, ranges: [] }, 20);
+    outbox.onLeave('bob');
+    // the relay restarted; the retransmission reached carol only: bob's old ack must not stand in for hers
+    outbox.onRelayAck('g', 1, 5000);
+    expect(last('g')?.state).toBe('at-relay');
+    outbox.onAck({ kind: 'ack', from: 'carol', to: 'alice', group: true, upTo: 1, ranges: [] }, 5010);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
+  });
+
   it('acks by selective ranges, and carries base = the lowest seq still pending', () => {
     const { outbox, last } = make();
     for (let i = 1; i <= 4; i++) outbox.create({ ...base, id: `m${i}`, to: 'bob', text: 'x' }, [], 0);
@@ -150,6 +164,19 @@ describe('Inbox', () => {
     expect(again.ack).toEqual({ to: 'alice', group: true, upTo: 1, ranges: [] });
     // the same id under another seq is still a duplicate
     expect(inbox.receive({ ...chat('alice', 'all', 2), id: 'alice-all-1' }, 0).duplicate).toBe(true);
+  });
+
+  it('a conversation numbered from 1 again (the sender restarted, or dropped it on a leave we never saw) is shown, not taken for duplicates (apps/sim seed 2)', () => {
+    const inbox = new Inbox();
+    for (let seq = 1; seq <= 3; seq++) inbox.receive(chat('alice', 'bob', seq), 0);
+    // alice's new life: seq 1 again, under a new id
+    const again = inbox.receive(chat('alice', 'bob', 1, 1, 'new-life-1'), 0);
+    expect(again.duplicate).toBe(false);
+    expect(again.deliver.map((m) => m.id)).toEqual(['new-life-1']);
+    expect(again.ack).toEqual({ to: 'alice', group: false, upTo: 1, ranges: [] });
+    expect(inbox.receive(chat('alice', 'bob', 2, 1, 'new-life-2'), 0).deliver.map((m) => m.id)).toEqual(['new-life-2']);
+    // a retransmission of the new life's seq 1 is still a duplicate
+    expect(inbox.receive(chat('alice', 'bob', 1, 1, 'new-life-1'), 0).duplicate).toBe(true);
   });
 
   it('never waits forever: base passes a gap, a leave releases, and the hold time expires', () => {

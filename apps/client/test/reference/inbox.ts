@@ -55,7 +55,17 @@ interface Stream {
    * sender may still retransmit them. Never acknowledged; shown late if they come.
    */
   missing: Set<number>;
+  /**
+   * The id taken at each recent seq (at most MAX_SEQ_IDS, the oldest dropped). A
+   * sender gives one seq one id (a retransmission keeps both), so another id at a
+   * known seq means the sender started this conversation over: it restarted, or
+   * it dropped the conversation when it saw us leave (Outbox.onLeave).
+   */
+  ids: Map<number, string>;
 }
+
+/** Most seq -> id entries remembered per conversation (to notice a conversation started over). */
+const MAX_SEQ_IDS = 1024;
 
 export class Inbox {
   private readonly streams = new Map<string, Stream>();
@@ -86,8 +96,16 @@ export class Inbox {
       this.remember(message.id);
       return { deliver: [message], ack: null, duplicate: false };
     }
-    const stream = this.stream(message);
+    let stream = this.stream(message);
     const deliver: ChatMessage[] = [];
+    const known = stream.ids.get(message.seq);
+    if (!duplicateId && known !== undefined && known !== message.id) {
+      // The sender numbers this conversation from 1 again (found by the simulation, apps/sim):
+      // what the old one held is shown now (as on a leave), then the new one starts.
+      for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) deliver.push((stream.held.get(seq) as { message: ChatMessage }).message);
+      this.streams.delete(streamKey(stream.sender, stream.group));
+      stream = this.stream(message);
+    }
     if (message.base > stream.expected) this.skipTo(stream, message.base, deliver);
     // Below base the sender will never retransmit: stop waiting for those.
     for (const seq of stream.missing) if (seq < message.base) stream.missing.delete(seq);
@@ -95,6 +113,8 @@ export class Inbox {
     const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
     if (!duplicate) {
       this.remember(message.id);
+      stream.ids.set(message.seq, message.id);
+      if (stream.ids.size > MAX_SEQ_IDS) stream.ids.delete(stream.ids.keys().next().value as number);
       if (late) {
         stream.missing.delete(message.seq); // skipped by the hold timeout, now here: shown late
         deliver.push(message);
@@ -142,7 +162,7 @@ export class Inbox {
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
-      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set() };
+      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set(), ids: new Map() };
       this.streams.set(key, stream);
     }
     return stream;

@@ -251,7 +251,10 @@ export class Outbox {
     const group = this.streams.get(GROUP_ALL);
     if (!group) return;
     for (const p of [...group.pending.values()]) {
-      if (!p.expected.delete(key) || p.ackedBy.has(key)) continue;
+      // One who acked and left no longer counts either: a relay restarted since counts only those
+      // online now, so its ack must not stand in for theirs (found by apps/sim, seed 794).
+      const expected = p.expected.delete(key);
+      if (!p.ackedBy.delete(key) && !expected) continue;
       if (p.recipients !== null) p.recipients = Math.max(0, p.recipients - 1);
       if (p.recipients === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
       else this.checkDelivered(p);

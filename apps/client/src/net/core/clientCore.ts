@@ -257,9 +257,9 @@ export class ClientCore {
     return this.heartbeatSeq;
   }
 
-  /** A `hello` padded to HELLO_MIN_BYTES, so that the relay may answer it (anti-amplification, PROTOCOL.md §6.1). */
+  /** A `hello` padded to HELLO_MIN_BYTES (anti-amplification, PROTOCOL.md §6.1), with the last token if any: a relay that still has us answers only that. */
   private sendHello(now: number): void {
-    this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, undefined);
+    this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, this.token);
   }
 
   /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */

@@ -1,0 +1,185 @@
+/**
+ * One simulated world: the virtual clock, the bus, the relay and the client
+ * nodes, and the loop that moves time. `step()` jumps the clock to the next
+ * thing that happens — the next scripted action, the next datagram's
+ * arrival, the relay's next sweep or a core's next deadline — and runs
+ * everything due then. No real timers, no sleeps: a minute of chat takes
+ * milliseconds.
+ */
+import { Bus } from './bus.js';
+import { SIM_EPOCH_MS, VirtualClock } from './clock.js';
+import { SimNode } from './node.js';
+import { Random } from './random.js';
+import { Records } from './records.js';
+import { SimRelay } from './relay.js';
+import type { Action, Scenario } from './scenario.js';
+
+/** How long a client may stay registering while the relay holds its registration, ms (a lost welcome is retried within 1 s). */
+const STUCK_MS = 5000;
+
+/** The relay's port on the bus; clients get ports from 40000 up. */
+export const RELAY_PORT = 8081;
+
+export class World {
+  readonly clock = new VirtualClock();
+  readonly records = new Records(() => this.clock.elapsed());
+  readonly bus: Bus;
+  readonly relay: SimRelay;
+  readonly nodes = new Map<string, SimNode>();
+  private nextPort = 40_000;
+  private readonly actions: Action[];
+  private nextAction = 0;
+  /** Steps taken, and those that found a deadline that did not move (a core asking to be polled again at once). */
+  steps = 0;
+  spins = 0;
+
+  constructor(readonly scenario: Scenario) {
+    const random = new Random(scenario.seed);
+    random.fork(); // the scenario's own streams
+    random.fork();
+    this.bus = new Bus(this.clock, random.fork());
+    const relayAt = { address: '127.0.0.1', port: RELAY_PORT };
+    this.relay = new SimRelay(relayAt, this.bus, this.clock, this.records, scenario.relay);
+    for (const c of scenario.clients) {
+      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relay: relayAt, newPort: () => this.nextPort++ }, c.link, { delivery: { holdMs: c.holdMs } });
+      this.nodes.set(c.name, node);
+    }
+    this.actions = scenario.actions;
+    this.relay.start();
+  }
+
+  /** The node named `name`. @throws Error for a name not in the scenario. */
+  node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`no client ${name} in this scenario`);
+    return node;
+  }
+
+  /** Whether every scripted action ran. */
+  get scriptDone(): boolean {
+    return this.nextAction >= this.actions.length;
+  }
+
+  /**
+   * Whether nothing more will change: the script ran, every running node has
+   * no own message pending and holds nothing back.
+   */
+  quiescent(): boolean {
+    if (!this.scriptDone) return false;
+    for (const node of this.nodes.values()) {
+      const core = node.client;
+      if (!core) continue;
+      const sizes = core.deliverySizes;
+      if (sizes.pending > 0 || sizes.held > 0) return false;
+    }
+    return true;
+  }
+
+  /** When the next thing happens, in ms of virtual time (absolute). */
+  nextAt(): number {
+    const action = this.actions[this.nextAction];
+    let t = action ? SIM_EPOCH_MS + action.at : Number.POSITIVE_INFINITY;
+    t = Math.min(t, this.bus.nextAt(), this.relay.nextDeadline());
+    for (const node of this.nodes.values()) t = Math.min(t, node.nextDeadline());
+    return t;
+  }
+
+  /** Jumps to the next thing that happens (at most to `limit`, absolute ms) and runs all that is due then. */
+  step(limit = Number.POSITIVE_INFINITY): void {
+    this.steps++;
+    const now = this.clock.now();
+    let t = Math.min(this.nextAt(), limit);
+    if (t <= now) {
+      // Something due now asked to run again now: let one millisecond pass, so time always moves.
+      this.spins++;
+      t = now + 1;
+    }
+    this.clock.advanceTo(t);
+    this.bus.deliverDue();
+    for (let a = this.actions[this.nextAction]; a && SIM_EPOCH_MS + a.at <= this.clock.now(); a = this.actions[this.nextAction]) {
+      this.nextAction++;
+      this.perform(a);
+    }
+    if (this.relay.poll()) this.watch();
+    for (const node of this.nodes.values()) node.poll();
+  }
+
+  /** Since when (ms) each node is registering while the relay holds its registration at its address. */
+  private readonly stuckSince = new Map<string, number>();
+
+  /**
+   * Checks, at each relay sweep, what must hold while the run goes: a client
+   * is not left registering while the relay has it registered at its own
+   * address (its hellos without a token are then dropped as forged,
+   * PROTOCOL.md §6.1, until the registration expires). Longer than
+   * STUCK_MS is a violation.
+   */
+  private watch(): void {
+    const contacts = this.relay.relay?.contacts() ?? [];
+    for (const node of this.nodes.values()) {
+      const core = node.client;
+      const held = core?.registration === 'registering' && contacts.some((c) => c.port === node.address.port && c.name === node.name);
+      const since = this.stuckSince.get(node.name);
+      if (!held) {
+        this.stuckSince.delete(node.name);
+        continue;
+      }
+      if (since === undefined) this.stuckSince.set(node.name, this.clock.now());
+      else if (this.clock.now() - since >= STUCK_MS && since >= 0) {
+        this.records.watched.push(`${node.label} stuck registering for ${STUCK_MS / 1000} s while the relay holds its registration (from t=${((since - SIM_EPOCH_MS) / 1000).toFixed(3)}s)`);
+        this.stuckSince.set(node.name, -1); // reported once per episode
+      }
+    }
+  }
+
+  /**
+   * Steps until `done()` holds or `forMs` of virtual time passed.
+   * @returns whether `done()` held.
+   */
+  runUntil(done: () => boolean, forMs: number): boolean {
+    const limit = this.clock.now() + forMs;
+    while (!done()) {
+      if (this.clock.now() >= limit) return false;
+      this.step(limit);
+    }
+    return true;
+  }
+
+  /** Runs the scenario to quiescence (then `settleMs` more, for stray copies in flight), or to its time limit. */
+  run(settleMs = 3000): { quiescent: boolean } {
+    const limit = SIM_EPOCH_MS + this.scenario.limitMs;
+    const quiet = this.runUntil(() => this.quiescent(), limit - this.clock.now());
+    if (quiet) this.runUntil(() => false, settleMs);
+    return { quiescent: quiet && this.quiescent() };
+  }
+
+  /** Runs one scripted action. */
+  perform(a: Action): void {
+    switch (a.kind) {
+      case 'start':
+      case 'restart':
+        return this.node(a.client).start();
+      case 'close':
+        return this.node(a.client).close();
+      case 'crash':
+        return this.node(a.client).crash();
+      case 'type':
+        this.node(a.client).type(a.to, a.text);
+        return;
+      case 'rename':
+        return this.node(a.client).rename(a.name);
+      case 'partition': {
+        const node = this.node(a.client);
+        this.bus.partition(node.address, this.clock.now() + a.forMs);
+        this.records.note(`${node.label} cut off for ${a.forMs} ms`);
+        return;
+      }
+      case 'relay-crash':
+        return this.relay.crash();
+      case 'relay-bye':
+        return this.relay.stopGracefully();
+      case 'relay-start':
+        return this.relay.start();
+    }
+  }
+}
