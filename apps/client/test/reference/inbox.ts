@@ -221,3 +221,8 @@ function ackFor(stream: Stream): AckNeeded {
   for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) if (!add(seq, seq)) break;
   return { to: stream.sender, group: stream.group, upTo, ranges };
 }
+
+/** The key of a sender's direct (`group` false) or group conversation (as in `stream`). */
+function streamKey(sender: string, group: boolean): string {
+  return `${nameKey(sender)}\u0000${group ? GROUP_ALL : ''}`;
+}
