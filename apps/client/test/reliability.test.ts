@@ -40,7 +40,7 @@ function observe(s: ChatSession) {
 }
 
 describe('delivery through a lossy network', () => {
-  it('300 messages each way arrive exactly once, in order, and all end delivered (30 % loss, 10 % dup, 10 % reorder)', async () => {
+  it('200 messages each way arrive exactly once, in order, and all end delivered (30 % loss, 10 % dup, 10 % reorder)', async () => {
     const relay = await startRelay({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => relay.stop());
     const proxy: LossyProxy = await startLossyProxy({
@@ -57,10 +57,10 @@ describe('delivery through a lossy network', () => {
     const bob = await session(proxy.address.port, 'bob', 250_000);
     const a = observe(alice);
     const b = observe(bob);
-    // 300, not 1,000: the seeded simulation (apps/sim) runs the big lossy scenarios on a virtual
+    // 200, not 1,000: the seeded simulation (apps/sim) runs the big lossy scenarios on a virtual
     // clock; here the real driver and sockets. With 1,000 pending each way on a loaded machine a gap
     // could outlast the receiver's 30 s hold time and a message be shown late (a documented trade-off).
-    const N = 300;
+    const N = 200;
     for (let i = 1; i <= N; i++) {
       alice.send('bob', `a${i}`);
       bob.send('alice', `b${i}`);
@@ -74,8 +74,8 @@ describe('delivery through a lossy network', () => {
     expect([...b.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
     // The proxy really was lossy.
     const stats = proxy.stats();
-    expect(stats.upstream.dropped + stats.downstream.dropped).toBeGreaterThan(150);
-    expect(stats.upstream.duplicated + stats.downstream.duplicated).toBeGreaterThan(30);
+    expect(stats.upstream.dropped + stats.downstream.dropped).toBeGreaterThan(100);
+    expect(stats.upstream.duplicated + stats.downstream.duplicated).toBeGreaterThan(20);
     // Nothing left behind.
     expect(alice.deliverySizes).toMatchObject({ pending: 0, held: 0 });
     expect(bob.deliverySizes).toMatchObject({ pending: 0, held: 0 });

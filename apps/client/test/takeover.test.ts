@@ -21,8 +21,8 @@ async function relayOn(port: number): Promise<Program> {
   return p;
 }
 
-async function session(port: number, name: string): Promise<ChatSession> {
-  const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: true });
+async function session(port: number, name: string, rejoinGraceMs?: number): Promise<ChatSession> {
+  const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: true, rejoinGraceMs });
   cleanups.push(() => s.close());
   s.start();
   await until(() => s.registration === 'registered', `${name} to register`, 20_000);
@@ -55,7 +55,7 @@ describe('taking over the relay', () => {
     const host = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--json']);
     const registered = await host.out.waitFor(/"event":"registered"/);
     expect(JSON.parse(registered)).toMatchObject({ hosting: true });
-    const bob = await session(port, 'bob');
+    const bob = await session(port, 'bob', 3000); // a 3 s grace after re-registering instead of 15 s
     expect(bob.hosting).toBe(false);
     const left: string[] = [];
     bob.on('leave', (name) => left.push(name));

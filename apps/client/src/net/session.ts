@@ -45,6 +45,8 @@ export interface SessionOptions {
    * registration left by this user's own dead session can expire).
    */
   nameRetryForMs?: number;
+  /** After re-registering, how long those online before are awaited back, in ms (default 15,000; core/constants.ts). */
+  rejoinGraceMs?: number;
 }
 
 /** Events of a `ChatSession`: the core's, and the driver's own. */
@@ -76,6 +78,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       delivery: options.delivery,
       secret: options.secret ?? null,
       nameRetryForMs: options.nameRetryForMs,
+      rejoinGraceMs: options.rejoinGraceMs,
     });
     transport.on('message', (m) => this.step(() => this.core.handle(m, Date.now())));
     transport.on('socket-error', (err) => this.emit('socket-error', err));

@@ -42,7 +42,7 @@ export class ClientCore {
   /** When the last `list` went out while its first page is awaited, or null. */
   private listSentAt: number | null = null;
   private lastBlocker: string | null = null;
-  private reregisteredAt = Number.NEGATIVE_INFINITY;
+  private graceUntil = Number.NEGATIVE_INFINITY; // end of the grace after re-registering (REJOIN_GRACE_MS)
   private everRegistered = false;
   private hostedByClient = false;
   private readonly helloRetryMs: number;
@@ -111,7 +111,7 @@ export class ClientCore {
   send(to: string, text: string, now: number): ChatMessage {
     checkText(text);
     const group = nameKey(to) === GROUP_ALL;
-    const awaited = now - this.reregisteredAt < REJOIN_GRACE_MS || this.reg.state !== 'registered';
+    const awaited = now < this.graceUntil || this.reg.state !== 'registered';
     const expected = group ? this.roster.groupExpected(awaited) : [];
     try {
       const message = this.delivery.create(this.name, to, text, expected, now);
@@ -191,7 +191,7 @@ export class ClientCore {
         for (const m of this.delivery.receive(message, now)) this.emit('chat', m);
         return;
       case 'relay-ack':
-        this.delivery.outbox.onRelayAck(message.id, message.recipients, now, now - this.reregisteredAt < REJOIN_GRACE_MS);
+        this.delivery.outbox.onRelayAck(message.id, message.recipients, now, now < this.graceUntil);
         return;
       case 'ack':
         this.delivery.outbox.onAck(message, now);
@@ -220,7 +220,7 @@ export class ClientCore {
     const reg = this.reg;
     if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
     if (reg.state !== 'registered') return;
-    if (this.roster.awaiting && now - this.reregisteredAt >= REJOIN_GRACE_MS) {
+    if (this.roster.awaiting && now >= this.graceUntil) {
       for (const name of this.roster.giveUpAwaited()) this.onLeave(name, 'timeout');
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
@@ -239,7 +239,7 @@ export class ClientCore {
       next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
       if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
       if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
-      if (this.roster.awaiting) next = Math.min(next, this.reregisteredAt + REJOIN_GRACE_MS);
+      if (this.roster.awaiting) next = Math.min(next, this.graceUntil);
     }
     return reg.state === 'closed' ? Number.POSITIVE_INFINITY : Math.max(next, now);
   }
@@ -304,7 +304,7 @@ export class ClientCore {
     }
     this.reg = { state: 'registered', welcome, renaming: null };
     this.sendList(now);
-    if (this.everRegistered) this.reregisteredAt = now;
+    if (this.everRegistered) this.graceUntil = now + (this.options.rejoinGraceMs ?? REJOIN_GRACE_MS);
     this.everRegistered = true;
     this.emit('registered', welcome);
     this.updateDelivery(now);
@@ -332,7 +332,7 @@ export class ClientCore {
       now,
       hasSecret: (this.options.secret ?? null) !== null,
       nameRetryForMs: this.options.nameRetryForMs,
-      reregisteredAt: this.reregisteredAt,
+      graceUntil: this.graceUntil,
       lastBlocker: this.lastBlocker,
       setLastBlocker: (code) => (this.lastBlocker = code),
       getReg: () => this.reg,

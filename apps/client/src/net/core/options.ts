@@ -17,6 +17,8 @@ export interface CoreOptions {
   secret?: AuthKey | null;
   /** After NAME_TAKEN at registration, how long hellos go on, in ms (default: the presence timeout + 3 s). */
   nameRetryForMs?: number;
+  /** The grace after re-registering, in ms (default REJOIN_GRACE_MS = 15 s, the presence timeout): see constants.ts. */
+  rejoinGraceMs?: number;
 }
 
 /** Why `send` refused a message. */

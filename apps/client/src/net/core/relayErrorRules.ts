@@ -9,7 +9,7 @@
 import { ERROR_CODES, PRESENCE_TIMEOUT_MS, type ErrorMessage } from '@udpchat/protocol';
 import type { Outbox } from '../delivery/outbox.js';
 import { explainRelayError, REGISTRATION_BLOCKERS } from '../relayErrors.js';
-import { NAME_RETRY_MS, REJOIN_GRACE_MS } from './constants.js';
+import { NAME_RETRY_MS } from './constants.js';
 import type { Registration } from './registration.js';
 
 const NAME_REFUSALS: ReadonlySet<string> = new Set([ERROR_CODES.NAME_TAKEN, ERROR_CODES.NAME_INVALID, ERROR_CODES.NAME_RESERVED]);
@@ -20,7 +20,8 @@ export interface ErrorContext {
   hasSecret: boolean;
   /** See CoreOptions.nameRetryForMs. */
   nameRetryForMs: number | undefined;
-  reregisteredAt: number;
+  /** End of the grace after re-registering, in ms (see REJOIN_GRACE_MS). */
+  graceUntil: number;
   lastBlocker: string | null;
   setLastBlocker(code: string): void;
   getReg(): Registration;
@@ -54,7 +55,7 @@ export function onRelayError(ctx: ErrorContext, relayError: ErrorMessage): void 
     }
     return;
   }
-  if (error.code === ERROR_CODES.UNKNOWN_CONTACT && error.ref && ctx.now - ctx.reregisteredAt < REJOIN_GRACE_MS) {
+  if (error.code === ERROR_CODES.UNKNOWN_CONTACT && error.ref && ctx.now < ctx.graceUntil) {
     // Just after a relay restart the others re-register one by one: wait for the
     // recipient (its join sends the message at once) instead of failing it.
     ctx.outbox.defer(error.ref, 1000, ctx.now);
