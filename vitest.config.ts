@@ -22,8 +22,8 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     testTimeout: 30_000,
     // Most test files wait on sockets and timers, not the CPU: on a 2-core machine vitest's
-    // default (cores - 1 = one file at a time) leaves the CPU idle. Six files at once.
-    maxWorkers: 6,
+    // default (cores - 1 = one file at a time) leaves the CPU idle. Four files at once.
+    maxWorkers: 4,
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },

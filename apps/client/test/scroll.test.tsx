@@ -40,6 +40,13 @@ describe('conversation scrolling, pure parts', () => {
     expect(added?.rows).toBeGreaterThan(2);
     expect(addedSince(grown, message('gone', 'not there'), 60)).toBeNull();
   });
+
+  it('finds the anchor by id when the store replaced its object (a delivery mark changed): the view still stays put', () => {
+    const anchor = entries[29] as MessageEntry;
+    const replaced: MessageEntry = { ...anchor, delivery: { state: 'delivered', delivered: 1, of: 1 } };
+    const grown = [...entries.slice(0, 29), replaced, message('x', 'one')];
+    expect(addedSince(grown, anchor, 60)).toEqual({ rows: 1, messages: 1 });
+  });
 });
 
 describe('conversation scrolling in the App (real relay over UDP)', () => {

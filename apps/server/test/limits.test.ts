@@ -51,9 +51,11 @@ describe('the rate limit at the relay (PROTOCOL.md §6.3)', () => {
     expect(limited).toBeGreaterThan(150);
     expect((after.dropped.UNKNOWN_KIND ?? 0) + limited).toBe(200);
     expect(addsUp(after)).toBe(true);
-    expect(lines.filter((l) => l.msg === 'address rate-limited')).toEqual([
-      expect.objectContaining({ from: `127.0.0.1:${alice!.port}`, rate: 10, burst: 20, level: 40 }),
-    ]);
+    // Logged rate-limited, not once per drop: one line per log window (a slow, loaded machine may span two).
+    const logged = lines.filter((l) => l.msg === 'address rate-limited');
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(logged.length).toBeLessThanOrEqual(3);
+    for (const line of logged) expect(line).toMatchObject({ from: `127.0.0.1:${alice!.port}`, rate: 10, burst: 20, level: 40 });
     // bob is not slowed: his own bucket.
     await bob!.send(chat('alice', 'still here'));
     expect(await bob!.next('relay-ack')).toMatchObject({ recipients: 1 });

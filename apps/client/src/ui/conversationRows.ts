@@ -199,7 +199,8 @@ export function addedSince(
   let messages = 0;
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i] as ConversationEntry;
-    if (entry === anchor) return { rows, messages };
+    // By id, not identity: the store replaces an entry object when it changes (a delivery mark).
+    if (entry.id === anchor.id) return { rows, messages };
     rows += entryRows(entry, width).length;
     if (entry.kind === 'message' && !entry.own) messages++;
   }

@@ -49,7 +49,7 @@ export function useConversationScroll({ conversation, width, height, pageRows }:
     anchor.current = { key: conversation.key, newest };
     if (scroll.latest.current !== 0) scroll.set(0);
     if (unseen.latest.current !== 0) unseen.set(0);
-  } else if (anchor.current.newest !== newest) {
+  } else if (anchor.current.newest?.id !== newest?.id) {
     const previous = anchor.current.newest;
     anchor.current = { key: conversation.key, newest };
     if (scroll.latest.current > 0 && previous) {
