@@ -34,4 +34,15 @@ export {
 export { nameProblem, describeNameProblem, nameKey, type NameProblem } from './names.js';
 export { newMessageId } from './id.js';
 export { utf8Length, isValidUtf8 } from './utf8.js';
-export { MAX_NAME_BYTES, MAX_ID_BYTES, MAX_ACK_RANGES, KIND_DIRECTION, MESSAGE_KINDS, sentBy, type Direction } from './schema.js';
+export {
+  MAX_NAME_BYTES,
+  MAX_ID_BYTES,
+  MAX_ACK_RANGES,
+  KIND_DIRECTION,
+  MESSAGE_KINDS,
+  CLIENT_KINDS,
+  sentBy,
+  isClientMessage,
+  type ClientMessage,
+  type Direction,
+} from './schema.js';

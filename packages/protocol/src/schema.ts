@@ -28,7 +28,7 @@ import {
   u32,
   u64,
 } from './fields.js';
-import type { MessageKind, MessageOf } from './messages.js';
+import type { Message, MessageKind, MessageOf } from './messages.js';
 
 export { MAX_ACK_RANGES, MAX_ID_BYTES, MAX_NAME_BYTES } from './fields.js';
 
@@ -110,4 +110,15 @@ export const KIND_DIRECTION: { readonly [K in MessageKind]: Direction } = Object
 export function sentBy(kind: MessageKind, sender: 'client' | 'relay'): boolean {
   const direction = KIND_DIRECTION[kind];
   return direction === 'both' || direction === (sender === 'client' ? 'client-to-relay' : 'relay-to-client');
+}
+
+/** The kinds a client sends (client-to-relay or both, PROTOCOL.md §4), in kind-byte order; a test ties it to KIND_DIRECTION. */
+export const CLIENT_KINDS = ['hello', 'chat', 'heartbeat', 'bye', 'ack', 'list'] as const satisfies readonly MessageKind[];
+
+/** A message of a kind a client sends: what the relay's rules take. */
+export type ClientMessage = MessageOf<(typeof CLIENT_KINDS)[number]>;
+
+/** Whether `message` is of a kind a client sends (by KIND_DIRECTION); the relay drops the others as unexpected. */
+export function isClientMessage(message: Message): message is ClientMessage {
+  return sentBy(message.kind, 'client');
 }

@@ -22,6 +22,7 @@ import {
   MESSAGE_KINDS,
   ProtocolError,
   sentBy,
+  CLIENT_KINDS,
   tryDecodeDatagram,
 } from '../src/index.js';
 import { decodeUtf8 } from '../src/utf8.js';
@@ -120,6 +121,7 @@ describe('KIND_DIRECTION', () => {
     expect(sentBy('welcome', 'relay')).toBe(true);
     expect(sentBy('chat', 'client') && sentBy('chat', 'relay')).toBe(true);
     expect(sentBy('hello', 'relay')).toBe(false);
+    expect(CLIENT_KINDS).toEqual(MESSAGE_KINDS.filter((kind) => sentBy(kind, 'client')));
   });
 });
 

@@ -6,6 +6,7 @@
 import {
   ERROR_CODES,
   GROUP_ALL,
+  isClientMessage,
   nameKey,
   type AckMessage,
   type ChatMessage,
@@ -69,6 +70,7 @@ export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, ke
 
 /** A message from the registered client `sender` (token checked). */
 function fromContact(ctx: RouterContext, message: Message, sender: Contact): RouteOutcome {
+  if (!isClientMessage(message)) return UNEXPECTED; // a kind only a relay sends (KIND_DIRECTION)
   switch (message.kind) {
     case 'hello':
       return helloFromContact(ctx, message, sender);
@@ -84,20 +86,12 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
     case 'list':
       sendContactList(ctx, sender);
       return HANDLED;
-    case 'relay-ack':
-    case 'welcome':
-    case 'contacts':
-    case 'join':
-    case 'leave':
-    case 'heartbeat-ack':
-    case 'error':
-    case 'rename':
-      return UNEXPECTED;
   }
 }
 
 /** A message from an address that is not a registered client. */
 function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | undefined, from: Endpoint, key: string): RouteOutcome {
+  if (!isClientMessage(message)) return UNEXPECTED;
   switch (message.kind) {
     case 'hello':
       return helloFromStranger(ctx, message, token, from, key);
@@ -111,15 +105,6 @@ function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | 
     case 'ack':
       // Never answered (PROTOCOL.md §6 "Acks").
       return { handled: false, reason: 'ack-unregistered' };
-    case 'relay-ack':
-    case 'welcome':
-    case 'contacts':
-    case 'join':
-    case 'leave':
-    case 'heartbeat-ack':
-    case 'error':
-    case 'rename':
-      return UNEXPECTED;
   }
 }
 
