@@ -72,10 +72,11 @@ describe('the client in tmux', () => {
     const t = open('nocolor', 100, 30, { NO_COLOR: '1' });
     await t.waitFor((s) => s.includes('● bob') && s.includes('● carol') && s.includes('● answering'));
     const screens = [t.screen(true)];
-    for (const key of ['Tab', 'Down', 'Down']) {
+    // Each key's frame, waited for by what it must show (another change, e.g. a late notice, is not it).
+    const steps: Array<[string, RegExp]> = [['Tab', /┏ contacts ━/], ['Down', /▸ ● bob/], ['Down', /▸ ● carol/]];
+    for (const [key, shows] of steps) {
       t.keys(key);
-      const previous = screens.at(-1);
-      screens.push(await t.waitFor((s) => s !== previous, 5_000, true));
+      screens.push(await t.waitFor((s) => shows.test(s.replace(/\x1b\[[0-9;]*m/g, '')), 5_000, true));
     }
     const plainScreens = screens.map((s) => s.replace(/\x1b\[[0-9;]*m/g, ''));
     expect(new Set(plainScreens).size).toBe(4); // even without any escape sequence, each step is visible
