@@ -57,6 +57,7 @@ describe('taking over the relay', () => {
     expect(JSON.parse(registered)).toMatchObject({ hosting: true });
     const bob = await session(port, 'bob', 3000); // a 3 s grace after re-registering instead of 15 s
     expect(bob.hosting).toBe(false);
+    await until(() => bob.contacts().some((c) => c.name === 'alice'), 'bob to see alice'); // his contact list, not just his welcome
     const left: string[] = [];
     bob.on('leave', (name) => left.push(name));
     host.child.kill('SIGKILL');
