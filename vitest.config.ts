@@ -13,6 +13,7 @@ export default defineConfig({
     alias: [
       { find: '@udpchat/protocol', replacement: here('./packages/protocol/src/index.ts') },
       { find: '@udpchat/net', replacement: here('./packages/net/src/index.ts') },
+      { find: '@udpchat/store', replacement: here('./packages/store/src/index.ts') },
       { find: '@udpchat/server', replacement: here('./apps/server/src/index.ts') },
       // The simulation's `#client/*` (apps/sim/package.json "imports": the client's built files): its sources here.
       { find: /^#client\/(.*)\.js$/, replacement: `${here('./apps/client/src/')}$1.ts` },
@@ -28,6 +29,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'store', root: here('./packages/store'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'arch', root: here('./tools/arch'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'server', root: here('./apps/server'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'sim', root: here('./apps/sim'), include: ['test/**/*.test.ts'] } },
