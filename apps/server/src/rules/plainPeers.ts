@@ -71,6 +71,7 @@ import { PLAIN_PEER_BUDGET_BYTES, type Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { deliverChat, formatPlainText } from './fanout.js';
+import { expirePending } from './membership.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { truncateUtf8 } from './replies.js';
 
@@ -111,6 +112,7 @@ export function parsePlainText(raw: string): PlainText | null {
 function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
   const { maxContacts, maxPerIp } = ctx.config;
   if (ctx.contacts.size >= maxContacts) return false;
+  expirePending(ctx); // an expired pending registration no longer counts against its IP
   return maxPerIp === 0 || ctx.contacts.ipCount.get(from.address) < maxPerIp;
 }
 
