@@ -1,9 +1,15 @@
 /**
+ * The relay's deadlines on the sans-I/O core, driven with a virtual clock.
+ *
  * The 5 s deadline of a pending registration (PROTOCOL.md §6.1) holds on the
  * relay's own clock, not at the next sweep: the relay core (sans I/O) driven
  * with a virtual clock and never swept, so only the datagrams' own handling
  * can expire a registration. Shared-secret mode, where issue 12 saw a pending
  * registration outlive its 5 s by up to a sweep interval, and the open relay.
+ *
+ * Presence (PROTOCOL.md §6 "Presence"): any datagram with the token keeps a
+ * client present, not only heartbeats; one silent for more than 15 s is
+ * dropped by the next sweep, and a datagram before that sweep still counts.
  */
 import type { RemoteInfo } from 'node:dgram';
 import {
@@ -19,6 +25,8 @@ import {
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRelayCore, PENDING_TIMEOUT_MS, type RelayCore } from '../src/index.js';
+
+const PRESENCE_TIMEOUT_MS = 15_000;
 
 /** A relay core on a virtual clock whose sent messages are decoded into `sent`, by destination port. */
 function coreAt(secret: AuthKey | undefined) {
@@ -61,6 +69,14 @@ function coreAt(secret: AuthKey | undefined) {
     },
     hello(port: number, name: string) {
       this.receive(port, paddedHello(name, envelope()));
+    },
+    /** Registers `name` at `port` (hello, then list with the welcome's token); returns the token. */
+    register(port: number, name: string): Uint8Array {
+      this.hello(port, name);
+      const welcome = this.take(port)[0] as WelcomeMessage;
+      this.receive(port, { kind: 'list' }, welcome.token);
+      this.take(port);
+      return welcome.token;
     },
     /** What the relay sent to `port` since the last call, taken out of `sent`. */
     take(port: number): Message[] {
@@ -114,5 +130,40 @@ describe.each([
     relay.advance(PENDING_TIMEOUT_MS + 1);
     relay.hello(5005, 'erin');
     expect(relay.take(5005).map((m) => m.kind)).toEqual(['welcome']);
+  });
+});
+
+describe('presence on the relay core', () => {
+  it('any datagram with the token keeps a client present; silent for more than 15 s it is dropped at the next sweep', () => {
+    const relay = coreAt(undefined);
+    const alice = relay.register(6001, 'alice');
+    const bob = relay.register(6002, 'bob');
+    const names = () => relay.core.contacts().map((c) => c.name);
+    // alice sends no heartbeat at all, only a list and a group chat (with its ack from the relay).
+    relay.advance(10_000);
+    relay.receive(6001, { kind: 'list' }, alice);
+    relay.receive(6002, { kind: 'heartbeat', seq: 1 }, bob);
+    relay.advance(10_000);
+    relay.receive(6001, { kind: 'chat', id: 'presence1', from: '', to: 'all', seq: 0, base: 0, time: 0, text: 'still here' }, alice);
+    relay.receive(6002, { kind: 'heartbeat', seq: 2 }, bob);
+    relay.core.sweep();
+    expect(names()).toEqual(['alice', 'bob']);
+    // 15 s and 500 ms of silence from alice, no sweep yet: its heartbeat still counts.
+    relay.advance(PRESENCE_TIMEOUT_MS + 500);
+    relay.receive(6001, { kind: 'heartbeat', seq: 3 }, alice);
+    relay.receive(6002, { kind: 'heartbeat', seq: 3 }, bob);
+    expect(relay.take(6001).some((m) => m.kind === 'heartbeat-ack')).toBe(true);
+    relay.core.sweep();
+    expect(names()).toEqual(['alice', 'bob']);
+    // Exactly 15 s of silence is not more than 15 s.
+    relay.take(6002);
+    relay.advance(PRESENCE_TIMEOUT_MS);
+    relay.receive(6002, { kind: 'heartbeat', seq: 4 }, bob);
+    relay.core.sweep();
+    expect(names()).toEqual(['alice', 'bob']);
+    relay.advance(1);
+    relay.core.sweep();
+    expect(names()).toEqual(['bob']);
+    expect(relay.take(6002)).toContainEqual({ kind: 'leave', name: 'alice', reason: 'timeout' });
   });
 });
