@@ -61,9 +61,9 @@ describe('contact list pages', () => {
     );
   });
 
-  it('pages a relay with 150 contacts of 96-byte names, each datagram at most 1200 bytes', async () => {
+  it('pages a relay with 150 contacts of 128-byte names (the longest), each datagram at most 1200 bytes', async () => {
     const relay = await testRelay({ maxPerIp: 0 });
-    const names = Array.from({ length: 150 }, (_, i) => longName(i));
+    const names = Array.from({ length: 150 }, (_, i) => longestName(i));
     const peers: TestPeer[] = [];
     for (const name of names.slice(0, 149)) {
       const peer = await peerOf(relay);
