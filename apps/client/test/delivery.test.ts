@@ -214,6 +214,24 @@ describe('Inbox', () => {
     expect(inbox.receive(chat('dave', 'bob', 3, 3), 1300).duplicate).toBe(true);
   });
 
+  it('acks at most the 32 lowest ranges above upTo, ascending and apart; upTo jumps over what base gave up (PROTOCOL.md §5 "What an ack says")', () => {
+    const inbox = new Inbox();
+    inbox.receive(chat('erin', 'bob', 1), 0);
+    // 40 runs above a gap at 2: seqs 3, 5, 7 … 81 (each its own run).
+    let last: ReturnType<Inbox['receive']> | undefined;
+    for (let i = 0; i < 40; i++) last = inbox.receive(chat('erin', 'bob', 3 + 2 * i), 0);
+    expect(last!.ack!.upTo).toBe(1);
+    expect(last!.ack!.ranges).toHaveLength(32);
+    expect(last!.ack!.ranges).toEqual(Array.from({ length: 32 }, (_, i) => [3 + 2 * i, 3 + 2 * i]));
+    // 4 arrives: runs 3 and 5 become one run, [3, 5]; still the 32 lowest.
+    const merged = inbox.receive(chat('erin', 'bob', 4), 0).ack!;
+    expect(merged.ranges[0]).toEqual([3, 5]);
+    expect(merged.ranges).toHaveLength(32);
+    expect(merged.ranges[31]).toEqual([67, 67]);
+    // The sender gives up on 2 (base 3): upTo jumps over it to the end of the first run.
+    expect(inbox.receive(chat('erin', 'bob', 83, 3), 0).ack!.upTo).toBe(5);
+  });
+
   it('starts a conversation it joins late at the sender base, and shows unnumbered messages at once', () => {
     const inbox = new Inbox();
     expect(inbox.receive(chat('alice', 'all', 57, 57), 0).deliver.map((m) => m.seq)).toEqual([57]);

@@ -27,6 +27,14 @@ export const MAX_ACK_RANGES = 32;
  * `number | undefined`).
  */
 export interface FieldCodec<T> {
+  /** Fewest bytes any accepted value takes on the wire. */
+  readonly minBytes: number;
+  /**
+   * Most bytes any accepted value takes on the wire (for `contacts` and
+   * `padding`, bounded by their u16 counts, far above a datagram): with
+   * `minBytes`, what the worst case of a kind is computed from (PROTOCOL.md §3).
+   */
+  readonly maxBytes: number;
   /** Validates `value` and returns its size on the wire in bytes; refuses BAD_FIELD (naming `path`, e.g. `chat.seq`). */
   readonly encodingLength: (value: unknown, path: string) => number;
   /** Writes a value that `encodingLength` accepted. */
@@ -40,6 +48,8 @@ type IntWidth = 'u8' | 'u16' | 'u32' | 'u64';
 /** `u8`/`u16`/`u32`: 1/2/4 bytes; `u64`: 8 bytes, values above Number.MAX_SAFE_INTEGER refused. */
 function uint(width: IntWidth, bytes: number, max: number): FieldCodec<number> {
   return {
+    minBytes: bytes,
+    maxBytes: bytes,
     encodingLength: (value, path) => {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
         badField(path, `must be an integer from 0 to ${max}`);
@@ -75,6 +85,8 @@ function string(prefix: 1 | 2, rules: StringRules): FieldCodec<string> {
     if (rules.pattern && !rules.pattern.test.test(text)) badField(path, rules.pattern.says);
   };
   return {
+    minBytes: prefix + (rules.nonEmpty ? 1 : 0),
+    maxBytes: prefix + maxBytes,
     encodingLength: (value, path) => {
       if (typeof value !== 'string') badField(path, 'must be a string');
       const bytes = utf8Length(value);
@@ -111,6 +123,8 @@ export const name = str8({ maxBytes: MAX_NAME_BYTES, nonEmpty: true });
 function enumByte<T extends string>(values: readonly T[]): FieldCodec<T> {
   const one = `must be one of ${values.join(', ')}`;
   return {
+    minBytes: 1,
+    maxBytes: 1,
     encodingLength: (value, path) => {
       if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) badField(path, one);
       return 1;
@@ -132,6 +146,8 @@ export const leaveReason = enumByte<LeaveReason>(['bye', 'timeout']);
 
 /** `bool`: 1 byte, 0 = false, 1 = true (anything else refused). */
 export const bool = {
+  minBytes: 1,
+  maxBytes: 1,
   encodingLength: (value, path) => {
     if (typeof value !== 'boolean') badField(path, 'must be a boolean');
     return 1;
@@ -146,6 +162,8 @@ export const bool = {
 
 /** `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`, first and last, first <= last. */
 export const ranges = {
+  minBytes: 1,
+  maxBytes: 1 + MAX_ACK_RANGES * 8,
   encodingLength: (value, path) => {
     if (!Array.isArray(value) || value.length > MAX_ACK_RANGES) badField(path, `must be an array of at most ${MAX_ACK_RANGES} ranges`);
     for (let i = 0; i < value.length; i++) {
@@ -180,6 +198,8 @@ export const ranges = {
 
 /** `token`: TOKEN_BYTES (16) raw bytes, a session token; decoded as a view into the datagram. */
 export const token = {
+  minBytes: TOKEN_BYTES,
+  maxBytes: TOKEN_BYTES,
   encodingLength: (value, path) => {
     if (!(value instanceof Uint8Array) || value.length !== TOKEN_BYTES) badField(path, `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
     return TOKEN_BYTES;
@@ -190,6 +210,8 @@ export const token = {
 
 /** `padding`: 2-byte count n, then n zero bytes (any other byte refused); the value is the count, undefined when 0. */
 export const padding = {
+  minBytes: 2,
+  maxBytes: 2 + 0xffff,
   encodingLength: (value, path) => {
     if (value === undefined) return 2;
     u16.encodingLength(value, path); // validates the count (0–65535)
@@ -210,6 +232,8 @@ export const padding = {
 
 /** `contacts`: 2-byte count, then per entry a `name` and a `contactKind`. */
 export const contacts = {
+  minBytes: 2,
+  maxBytes: 2 + 0xffff * (1 + MAX_NAME_BYTES + 1),
   encodingLength: (value, path) => {
     if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
     let total = 2;
@@ -249,6 +273,8 @@ const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
  * code still decodes: clients show its message).
  */
 export const errorCode = {
+  minBytes: errorCodeText.minBytes,
+  maxBytes: errorCodeText.maxBytes,
   encodingLength: errorCodeText.encodingLength,
   encode: errorCodeText.encode,
   decode: (r, path) => asErrorCode(errorCodeText.decode(r, path)),

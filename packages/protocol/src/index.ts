@@ -42,6 +42,7 @@ export {
   MESSAGE_KINDS,
   CLIENT_KINDS,
   sentBy,
+  bodyBounds,
   isClientMessage,
   type ClientMessage,
   type Direction,

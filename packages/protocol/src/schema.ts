@@ -92,6 +92,23 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
   rename: { code: 0x0e, direction: 'relay-to-client', fields: { from: name, name } },
 };
 
+/**
+ * The fewest and most bytes a `kind`'s body (its fields, after the 5-byte
+ * header, without token or trailer) takes, summed from its layout's field
+ * codecs (`minBytes`, `maxBytes`): what the size column of PROTOCOL.md §3 and
+ * the "every kind fits with token and trailer" tests are computed from.
+ */
+export function bodyBounds(kind: MessageKind): { readonly min: number; readonly max: number } {
+  const codecs = Object.values(SCHEMAS[kind].fields) as Array<FieldCodec<unknown>>;
+  let min = 0;
+  let max = 0;
+  for (const codec of codecs) {
+    min += codec.minBytes;
+    max += codec.maxBytes;
+  }
+  return { min, max };
+}
+
 /** Every kind, in kind-byte order. */
 export const MESSAGE_KINDS: readonly MessageKind[] = (Object.keys(SCHEMAS) as MessageKind[]).sort((a, b) => SCHEMAS[a].code - SCHEMAS[b].code);
 

@@ -17,7 +17,7 @@ import {
 import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
-import { removeContact, sendContactList } from './membership.js';
+import { expirePending, removeContact, sendContactList } from './membership.js';
 import { deliverChat } from './fanout.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
@@ -55,6 +55,7 @@ export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, ke
     return fromContact(ctx, message, known);
   }
   ctx.amplification.credit(key, size, ctx.now());
+  expirePending(ctx); // the 5 s deadline holds between sweeps
   const pending = ctx.pending.at(key);
   if (pending !== undefined && tokensEqual(token, pending.token)) {
     if (message.kind === 'bye') {
