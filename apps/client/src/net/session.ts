@@ -11,6 +11,7 @@ import type { AuthKey, ChatMessage, ContactEntry } from '@udpchat/protocol';
 import type { SimulateOptions } from '@udpchat/net';
 import { ClientCore } from './core/clientCore.js';
 import type { CoreEvents, RegistrationState, RelayStatus } from './core/types.js';
+import type { KeptIdentity } from './core/deliveryLink.js';
 import type { InboxOptions } from './delivery/inbox.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { Hosting } from './hosting.js';
@@ -18,6 +19,7 @@ import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './t
 
 export { SendError } from './core/options.js';
 export type { RegistrationState, RelayStatus } from './core/types.js';
+export type { KeptIdentity } from './core/deliveryLink.js';
 
 /** Options of `ChatSession.open`. */
 export interface SessionOptions {
@@ -47,6 +49,22 @@ export interface SessionOptions {
   nameRetryForMs?: number;
   /** After re-registering, how long those online before are awaited back, in ms (default 15,000; core/constants.ts). */
   rejoinGraceMs?: number;
+  /** Where chat messages are written down (the history, history/journal.ts), or null/absent: nowhere. */
+  journal?: Journal | null;
+}
+
+/**
+ * The session's hook for a chat history: own messages are handed to it after
+ * they are numbered and before their first datagram leaves (write before
+ * send); incoming ones before they are reported, so that one already shown
+ * (its id is stored: a sender retrying after a restart) is acknowledged but
+ * not reported again.
+ */
+export interface Journal {
+  /** An own message about to be sent (its first datagram leaves when this returns). */
+  sending(message: ChatMessage): void;
+  /** An incoming message: false when its id was seen already (it is then not reported as `chat`). */
+  received(message: ChatMessage): boolean;
 }
 
 /** Events of a `ChatSession`: the core's, and the driver's own. */
@@ -62,6 +80,7 @@ const MAX_TIMER_MS = 1000;
 
 export class ChatSession extends EventEmitter<SessionEvents> {
   private readonly core: ClientCore;
+  private readonly journal: Journal | null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -71,6 +90,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     options: SessionOptions,
   ) {
     super();
+    this.journal = options.journal ?? null;
     this.core = new ClientCore({
       name: options.name,
       helloRetryMs: options.helloRetryMs,
@@ -160,12 +180,16 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * Sends a chat message to `to` (a name, or `all`) reliably: it is numbered,
    * retransmitted until acknowledged (or given up), and its states are reported
    * as `delivery` events. Before registration, or while the relay is unreachable, it waits.
-   * @returns the message (with its new id, seq and time).
+   * The journal, if any, has it before its first datagram leaves.
+   * @param kept the id and time of a message sent before a restart (the history's retry), else new ones.
+   * @returns the message (with its id, new seq and time).
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
-  send(to: string, text: string): ChatMessage {
+  send(to: string, text: string, kept?: KeptIdentity): ChatMessage {
     try {
-      return this.core.send(to, text, Date.now());
+      const message = this.core.send(to, text, Date.now(), kept);
+      this.journal?.sending(message);
+      return message;
     } finally {
       this.flush();
     }
@@ -258,7 +282,11 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   private flush(): void {
     const { transmits, events } = this.core.take();
     for (const t of transmits) this.transport.send(t.message, t.token);
-    for (const e of events) (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
+    for (const e of events) {
+      // Acknowledged by the core all the same; only not reported again.
+      if (e.type === 'chat' && this.journal && !this.journal.received(e.args[0])) continue;
+      (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
+    }
     if (this.closed) return;
     if (this.core.status === 'silent') this.tryTakeOver();
     this.schedule();

@@ -119,6 +119,11 @@ export class Sender {
     } else this.p.changed();
   }
 
+  /** Follows the delivery of an own message shown from the history (sent again after a restart). */
+  track(entry: MessageEntry): void {
+    this.own.track(entry);
+  }
+
   /** Registered as `name`: queued own messages are shown under it (ownMessages.ts). */
   registeredAs(name: string): void {
     this.own.relabelQueued(name, this.p.conversations);
