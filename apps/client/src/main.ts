@@ -76,7 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const writer = new HistoryWriter(history, (message) => reportHistoryError(message));
   const closeHistory = () => {
     try {
-      writer.flush();
+      writer.commit();
       history.close();
     } catch (err) {
       process.stderr.write(`udpchat: closing the history: ${err instanceof Error ? err.message : String(err)}\n`);
