@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryDb, type StoredMessage } from '../src/history/historyDb.js';
 import { HistoryOpenError, openHistory } from '../src/history/open.js';
 import { historyFile } from '../src/history/schema.js';
+import { HistoryWriter } from '../src/history/writer.js';
+import type { ChatMessage } from '@udpchat/protocol';
 
 const dirs: string[] = [];
 const open: HistoryDb[] = [];
@@ -156,5 +158,36 @@ describe('history file', () => {
     expect(err.message).toMatch(/^alice is already running with this data directory/);
     expect(err.message).not.toContain('\n');
     expect(history(dir, 'bob').file).toBe(historyFile(dir, 'bob'));
+  });
+});
+
+describe('history writer (the session journal)', () => {
+  const chat = (id: string, from: string, to: string, text: string): ChatMessage => ({ kind: 'chat', id, from, to, time: 1_700_000_000_000, text, seq: 1, base: 1 });
+
+  it('shows an incoming id once, across a restart of the receiver: the same id again is a duplicate (acked, not shown)', () => {
+    const dir = tempDir();
+    const errors: string[] = [];
+    const first = history(dir, 'bob');
+    const writer = new HistoryWriter(first, (e) => errors.push(e));
+    expect(writer.received(chat('m1', 'alice', 'bob', 'hello'))).toBe(true);
+    expect(writer.received(chat('m1', 'alice', 'bob', 'hello'))).toBe(false); // before its commit too
+    writer.commit();
+    first.close();
+    open.length = 0;
+    const again = new HistoryWriter(history(dir, 'bob'), (e) => errors.push(e));
+    expect(again.received(chat('m1', 'alice', 'bob', 'hello'))).toBe(false);
+    expect(again.received(chat('m2', 'alice', 'all', 'to everyone'))).toBe(true);
+    again.commit();
+    expect(errors).toEqual([]);
+  });
+
+  it('commits own messages as queued (to be retried) in the conversation of their recipient', () => {
+    const db = history(null);
+    const writer = new HistoryWriter(db, () => undefined);
+    writer.sending(chat('o1', 'alice', 'Bob', 'typed'));
+    expect(db.has('o1')).toBe(false); // until the session commits, just before the datagram leaves
+    writer.commit();
+    expect(db.toRetry()).toMatchObject([{ id: 'o1', conv: 'bob', own: true, recipient: 'Bob', delivery: { state: 'queued' } }]);
+    expect(db.conversations()).toEqual([{ key: 'bob', title: 'Bob' }]);
   });
 });
