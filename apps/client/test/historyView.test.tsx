@@ -160,4 +160,19 @@ describe('stored history in the UI', () => {
     expect(shown.length).toBeGreaterThan(5);
     expect(shown.every((v, i) => i === 0 || v === (shown[i - 1] as number) + 1)).toBe(true);
   });
+
+  it('/retry sends a failed message again with its id (a receiver that had it acknowledges it without showing it twice)', () => {
+    const sent = backend.send('bob', 'x'); // an id in use, to tell the retried one apart
+    backend.sent.length = 0;
+    store.submit('did it arrive?');
+    const first = backend.sent[0];
+    if (!first) throw new Error('nothing sent');
+    backend.deliver(first, { state: 'failed', reason: 'no answer for 30 s' });
+    store.submit('/retry');
+    expect(backend.sent.map((m) => [m.id, m.text])).toEqual([
+      [first.id, 'did it arrive?'],
+      [first.id, 'did it arrive?'],
+    ]);
+    expect(first.id).not.toBe(sent.id);
+  });
 });
