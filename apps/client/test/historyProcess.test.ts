@@ -6,7 +6,7 @@
  * retried after the restart with the same id, shown once by the receiver),
  * a second client of the same name refused (LOCKED), a damaged file refused.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,5 +109,18 @@ describe('history of the real client (line mode)', () => {
     expect(carol.err.lines.filter((l) => l !== '')).toHaveLength(1);
     expect(carol.err.lines[0]).toContain(`udpchat: history: ${file} is not a usable udpchat database`);
     expect(carol.err.lines[0]).toContain(`mv '${file}' '${file}.broken'`);
+  });
+
+  it('--ephemeral writes nothing: no history folder in the data home', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'udpchat-ephemeral-'));
+    try {
+      const p = startProgram(CLIENT_BIN, ['--server', server, '--name', 'dora', '--no-host', '--ephemeral', '--json'], { XDG_DATA_HOME: home });
+      p.child.stdin.end('hello from nowhere\n');
+      expect(await exitCode(p.child)).toBe(0);
+      expect(p.out.json().some((e) => e.event === 'at-relay')).toBe(true); // it did chat
+      expect(readdirSync(home)).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -175,4 +175,22 @@ describe('stored history in the UI', () => {
     ]);
     expect(first.id).not.toBe(sent.id);
   });
+
+  it('a message arriving while the window shows older messages is stored, not added there; it is at the bottom once back at the newest', () => {
+    for (let i = 0; i < 8; i++) {
+      store.pageOlder();
+      store.serveHistory();
+    }
+    store.flush();
+    expect(store.getSnapshot().open.newerInDb).toBe(true);
+    const before = ids(store.getSnapshot().open.entries);
+    db.insert({ id: 'live', conv: 'bob', sender: 'bob', recipient: 'alice', own: false, time: Date.now(), sentAt: Date.now(), text: 'a live one', delivery: null }, 'bob');
+    backend.emit('chat', { kind: 'chat', id: 'live', from: 'bob', to: 'alice', time: Date.now(), text: 'a live one', seq: 1, base: 1 });
+    store.flush();
+    expect(ids(store.getSnapshot().open.entries)).toEqual(before);
+    store.toLatest();
+    store.serveHistory();
+    store.flush();
+    expect(store.getSnapshot().open.entries.at(-1)).toMatchObject({ id: 'live', text: 'a live one' });
+  });
 });
