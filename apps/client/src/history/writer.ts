@@ -5,10 +5,13 @@
  * session commits before it sends, so a burst is one commit); incoming ones
  * are deduplicated by id (a message id is shown once, across restarts of
  * either side) and committed at the end of the event-loop turn, with the
- * delivery states gathered meanwhile (one transaction for a burst: a commit
- * is an fsync, 1 to 20 ms; a state lost to a crash only means the message is
- * sent again after the restart and deduplicated by its receiver). A
- * contact's rename moves its conversation.
+ * delivery states gathered meanwhile (one transaction for a burst). Commits
+ * with own messages are fsynced (synchronous=FULL, 5 to 20 ms here); the
+ * others are not (NORMAL: they survive kill -9, a power loss may take the
+ * last ones; a lost state only means the message is sent again after the
+ * restart and deduplicated by its receiver). Incoming messages are acked
+ * ACK_DELAY_MS (50 ms) after they arrive, so their row is committed first.
+ * A contact's rename moves its conversation.
  */
 import { GROUP_ALL, nameKey, type ChatMessage } from '@udpchat/protocol';
 import type { DeliveryState } from '../net/delivery/states.js';
@@ -87,11 +90,13 @@ export class HistoryWriter implements Journal {
     this.pendingIds.clear();
     const states = new Map(this.states);
     this.states.clear();
+    // Typed messages with an fsync; what arrived and delivery states survive kill -9 without one (historyDb.ts).
+    const typed = rows.some((r) => r.message.own);
     this.guard(() =>
       this.db.transaction(() => {
         for (const r of rows) this.db.insert(r.message, r.title);
         this.db.setStates(states);
-      }),
+      }, typed),
     );
   }
 
