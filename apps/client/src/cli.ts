@@ -1,6 +1,6 @@
 /**
  * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
- * [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
+ * [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--history N] [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
  * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
  * main prints its one-line message and the usage and exits 2.
  */
@@ -33,6 +33,8 @@ export interface ClientOptions {
    * `~/.local/share/udpchat`; null with `--ephemeral` (nothing kept on disk).
    */
   dataDir: string | null;
+  /** `--history N`: line mode prints the last N stored messages at start (0: none). */
+  history: number;
   /**
    * Faults to simulate on the datagrams this client receives (`--simulate-loss`,
    * `--simulate-duplicate`, `--simulate-reorder`, `--seed`); null when every rate is 0.
@@ -50,8 +52,8 @@ export class UsageError extends Error {
 
 /** Usage text: no blank lines, ends without a newline. */
 export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
-                 [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--simulate-loss P]
-                 [--simulate-duplicate P] [--simulate-reorder P] [--seed N]
+                 [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--history N]
+                 [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]
   --server HOST:PORT      relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
                           is running there, this client hosts one itself (unless --no-host)
   --name NAME             your contact name (default: your OS user name)
@@ -63,8 +65,9 @@ export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--pla
                           8 bytes; one trailing newline is ignored); without this flag the
                           UDPCHAT_SECRET variable is used, if set
   --data-dir DIR          where your keys and history are kept (default $XDG_DATA_HOME/udpchat,
-                          else ~/.local/share/udpchat)
-  --ephemeral             keep nothing on disk (no keys, no history)
+                          else ~/.local/share/udpchat; history in DIR/history/NAME.db)
+  --ephemeral             keep nothing on disk (no keys; history only in memory)
+  --history N             line mode: print the last N stored messages first (JSON: "history": true)
   --simulate-loss P       simulate an unreliable network (demos, tests): drop this share
                           (a number from 0 to 1, e.g. 0.2) of the datagrams received
   --simulate-duplicate P  deliver this share of the received datagrams twice
@@ -111,6 +114,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
         'secret-file': { type: 'string' },
         'data-dir': { type: 'string' },
         ephemeral: { type: 'boolean' },
+        history: { type: 'string' },
         ...SIMULATE_ARG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -131,6 +135,8 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
   const ephemeral = values.ephemeral ?? false;
   if (ephemeral && values['data-dir'] !== undefined) throw new UsageError('--ephemeral and --data-dir exclude each other');
   if (values['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
+  const history = values.history === undefined ? 0 : Number(values.history);
+  if (!/^\d+$/.test(values.history ?? '0') || !Number.isSafeInteger(history)) throw new UsageError(`--history needs a whole number of messages, not '${values.history}'`);
   return {
     kind: 'run',
     options: {
@@ -142,6 +148,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
       noHost: values['no-host'] ?? false,
       secretFile: values['secret-file'] ?? null,
       dataDir: ephemeral ? null : resolveDataDir('data', values['data-dir'] ?? null),
+      history,
       simulate: simulation.simulate,
     },
   };

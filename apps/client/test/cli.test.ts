@@ -24,9 +24,21 @@ describe('client command line', () => {
         noHost: false,
         secretFile: null,
         dataDir: resolveDataDir('data'),
+        history: 0,
         simulate: null,
       },
     });
+  });
+
+  it('parses --history N and refuses anything but a whole number', () => {
+    const history = (value: string) => {
+      const parsed = parseClientArgs(['--name', 'a', `--history=${value}`]);
+      if (parsed.kind !== 'run') throw new Error(`not a run: ${parsed.kind}`);
+      return parsed.options.history;
+    };
+    expect(history('25')).toBe(25);
+    expect(history('0')).toBe(0);
+    for (const bad of ['-1', 'ten', '1.5', '']) expect(() => history(bad)).toThrow(/--history needs a whole number/);
   });
 
   it('parses --data-dir and --ephemeral, and refuses both together', () => {

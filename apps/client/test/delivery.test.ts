@@ -166,6 +166,16 @@ describe('Inbox', () => {
     expect(inbox.receive({ ...chat('alice', 'all', 2), id: 'alice-all-1' }, 0).duplicate).toBe(true);
   });
 
+  it('a message sent again under a new seq by a restarted sender (history retry, same id) is not shown again, and the ack covers it', () => {
+    const inbox = new Inbox();
+    expect(inbox.receive(chat('alice', 'bob', 1, 1, 'kept-id'), 0).deliver).toHaveLength(1);
+    inbox.dropSender('alice'); // alice was killed and timed out: her conversation is forgotten, her id is not
+    const again = inbox.receive(chat('alice', 'bob', 1, 1, 'kept-id'), 0);
+    expect(again.deliver).toEqual([]);
+    expect(again.ack).toEqual({ to: 'alice', group: false, upTo: 1, ranges: [] });
+    expect(inbox.receive(chat('alice', 'bob', 2, 1, 'next'), 0).deliver.map((m) => m.id)).toEqual(['next']);
+  });
+
   it('a conversation numbered from 1 again (the sender restarted, or dropped it on a leave we never saw) is shown, not taken for duplicates (apps/sim seed 2)', () => {
     const inbox = new Inbox();
     for (let seq = 1; seq <= 3; seq++) inbox.receive(chat('alice', 'bob', seq), 0);

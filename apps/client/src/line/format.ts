@@ -12,7 +12,19 @@ import { clockTime } from '../text/time.js';
 export type LineEvent =
   | { event: 'registered'; name: string; address: string; port: number; relay: string; hosting: boolean; time: number }
   | { event: 'contacts'; names: string[]; time: number }
-  | { event: 'message'; id: string; from: string; to: string; text: string; time: number; sent: number }
+  | {
+      event: 'message';
+      id: string;
+      from: string;
+      to: string;
+      text: string;
+      time: number;
+      sent: number;
+      /** Read from the stored history (`--history N`, `/search`), not just received. */
+      history?: true;
+      /** For a stored own message: its delivery state (`delivered`, `failed`, …). */
+      state?: string;
+    }
   | { event: 'joined'; name: string; time: number }
   | { event: 'left'; name: string; reason: LeaveReason; time: number }
   | { event: 'error'; code: string; message: string; ref: string; time: number }
@@ -38,7 +50,7 @@ export function formatEvent(e: LineEvent, json: boolean): string {
     case 'contacts':
       return `${t} * online: ${e.names.length ? e.names.map(s).join(', ') : 'nobody else'}`;
     case 'message':
-      return `${t} ${s(e.from)} -> ${s(e.to)}: ${s(e.text)}`;
+      return `${t} ${s(e.from)} -> ${s(e.to)}: ${s(e.text)}${e.state ? ` [${e.state}]` : ''}`;
     case 'joined':
       return `${t} * ${s(e.name)} joined`;
     case 'left':

@@ -17,6 +17,7 @@ import { sendSplit } from '../state/split.js';
 import { payloadPreview } from '../text/payload.js';
 import { Presence } from '../state/presence.js';
 import { formatEvent, type LineEvent } from './format.js';
+import type { HistoryDb, StoredMessage } from '../history/historyDb.js';
 
 /** Options of `runLineMode`. */
 export interface LineModeOptions {
@@ -32,6 +33,18 @@ export interface LineModeOptions {
   errors: NodeJS.WritableStream;
   /** How long to wait for registration at end of input, in ms (default 5000). */
   registerTimeoutMs?: number;
+  /** The stored history (`--history N`, `/search`); absent: none. */
+  history?: HistoryDb | null;
+  /** `--history N`: the last N stored messages are printed first. */
+  historyLines?: number;
+  /** Called right after the session started (the history's retry of unfinished messages). */
+  afterStart?: () => void;
+}
+
+/** A stored message as a line-mode event, marked `history`. */
+function storedEvent(m: StoredMessage): LineEvent {
+  const state = m.delivery ? { state: m.delivery.state } : {};
+  return { event: 'message', id: m.id, from: m.sender, to: m.recipient, text: m.text, time: m.time, sent: m.sentAt, history: true, ...state };
 }
 
 /**
@@ -99,7 +112,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   const localError = (code: string, message: string) => print({ event: 'error', code, message, ref: '', time: now() });
 
   if (session.simulation) print({ event: 'info', message: session.simulation, time: now() });
+  const history = options.history ?? null;
+  if (history && (options.historyLines ?? 0) > 0) for (const m of history.recent(options.historyLines ?? 0)) print(storedEvent(m));
   session.start();
+  options.afterStart?.();
 
   const sendOne = (to: string, text: string): boolean => {
     try {
@@ -202,6 +218,14 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
       case 'quit':
         quitting = true;
         break;
+      case 'search': {
+        const conv = nameKey(target) === GROUP_ALL ? GROUP_ALL : nameKey(target);
+        const found = history && action.text ? history.search(conv, action.text, 200).reverse() : [];
+        for (const m of found) print(storedEvent(m));
+        const what = action.text ? `“${action.text}” in ${target}` : '(usage: /search TEXT)';
+        print({ event: 'info', message: history ? `${found.length} match${found.length === 1 ? '' : 'es'} for ${what}` : 'no history to search', time: now() });
+        break;
+      }
       case 'retry': // line mode keeps no failed messages to send again
       case 'none':
         break;

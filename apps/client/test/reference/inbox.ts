@@ -110,8 +110,16 @@ export class Inbox {
     // Below base the sender will never retransmit: stop waiting for those.
     for (const seq of stream.missing) if (seq < message.base) stream.missing.delete(seq);
     const late = stream.missing.has(message.seq);
-    const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
-    if (!duplicate) {
+    const seqDuplicate = (message.seq < stream.expected && !late) || stream.held.has(message.seq);
+    const duplicate = duplicateId || seqDuplicate;
+    if (duplicateId && !seqDuplicate) {
+      // Shown before under another seq (a restarted sender's retry, same id): taken in order, not shown, acked.
+      if (late) stream.missing.delete(message.seq);
+      else if (message.seq === stream.expected) {
+        stream.expected++;
+        this.drain(stream, deliver);
+      }
+    } else if (!duplicate) {
       this.remember(message.id);
       stream.ids.set(message.seq, message.id);
       if (stream.ids.size > MAX_SEQ_IDS) stream.ids.delete(stream.ids.keys().next().value as number);

@@ -21,7 +21,7 @@ import {
 } from '@udpchat/protocol';
 import { OutboxFullError } from '../delivery/outbox.js';
 import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS } from './constants.js';
-import { DeliveryLink } from './deliveryLink.js';
+import { DeliveryLink, type KeptIdentity } from './deliveryLink.js';
 import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
@@ -104,17 +104,17 @@ export class ClientCore {
   }
 
   /**
-   * Queues a chat message to `to` (a name, or `all`), delivered reliably.
-   * @returns the message (with its new id, seq and time).
+   * Queues a chat message to `to` (a name, or `all`), delivered reliably; `kept`: the id and time of one sent before a restart.
+   * @returns the message (with its id, new seq and time).
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
-  send(to: string, text: string, now: number): ChatMessage {
+  send(to: string, text: string, now: number, kept?: KeptIdentity): ChatMessage {
     checkText(text);
     const group = nameKey(to) === GROUP_ALL;
     const awaited = now < this.graceUntil || this.reg.state !== 'registered';
     const expected = group ? this.roster.groupExpected(awaited) : [];
     try {
-      const message = this.delivery.create(this.name, to, text, expected, now);
+      const message = this.delivery.create(this.name, to, text, expected, now, kept);
       this.pump(now);
       return message;
     } catch (err) {
