@@ -19,6 +19,8 @@ import type { RemoteInfo } from 'node:dgram';
 import { isProtocolDatagram, tryDecodeDatagram, type Datagram } from '@udpchat/protocol';
 import type { Level } from 'pino';
 import { checkAuth, type AuthGateDeps } from './authGate.js';
+import { createFastPath } from './fastPath.js';
+import type { Sender } from '../io/socket.js';
 import type { RouterContext } from '../rules/context.js';
 import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
 import type { RateLimitedLog } from '../observe/log.js';
@@ -42,12 +44,19 @@ export interface ReceiverDeps {
   readonly plainPeers: boolean;
   /** Log lines about drops, rate-limited per reason. */
   readonly limited: RateLimitedLog;
+  /**
+   * The relay's sender, for the forwarding fast path (fastPath.ts: chats,
+   * acks and heartbeats spliced from the received bytes); null: every
+   * datagram takes the slow path (decode, rules, encode). The bytes sent are the same.
+   */
+  readonly fastPath: Sender | null;
 }
 
 /** Builds the `message` listener of the relay's socket. Never throws. */
 export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: RemoteInfo) => void {
   const { ctx, stats, rateLimiter, limited } = deps;
   const secretMode = deps.auth.secret !== undefined;
+  const fast = deps.fastPath ? createFastPath({ ctx, sender: deps.fastPath, stats, auth: deps.auth }) : null;
 
   const logDrop = (reason: DropReason, key: string, bytes: number, detail?: string): void => {
     const msg = bytes === 0 ? `0-byte datagram from ${key}` : 'datagram dropped';
@@ -68,8 +77,10 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
     logDrop(reason, key, bytes, detail);
   };
 
-  const handle = (datagram: Buffer, from: Endpoint, key: string, now: number): void => {
+  const handle = (datagram: Buffer, rinfo: RemoteInfo, key: string, now: number): void => {
     const size = datagram.length;
+    if (fast !== null && fast(datagram, key, now)) return;
+    const from: Endpoint = { address: rinfo.address, port: rinfo.port };
     if (size === 0) {
       stats.dropEmpty();
       logDrop('empty-datagram', key, 0);
@@ -130,7 +141,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
     }
     const before = stats.classified;
     try {
-      handle(datagram, { address: rinfo.address, port: rinfo.port }, key, now);
+      handle(datagram, rinfo, key, now);
     } catch (err) {
       // A bug: count the datagram (once) as accepted-but-ignored, log, keep serving.
       if (stats.classified === before) stats.acceptIgnored('internal');
