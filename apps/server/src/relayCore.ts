@@ -104,6 +104,8 @@ export interface RelayCore {
   contacts(): RelayContactInfo[];
   /** Snapshot of the counters. */
   stats(): RelayStats;
+  /** Accepted datagrams the forwarding fast path handled so far (a part of `stats().accepted`). */
+  readonly fastPathHandled: number;
   /**
    * A graceful stop: `bye` with `reason` (cut to 255 bytes) to every protocol
    * client, waiting at most `maxWaitMs` for the sends; then the table is
@@ -222,6 +224,9 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     },
     get contactCount() {
       return table.size;
+    },
+    get fastPathHandled() {
+      return stats.fastPathHandled;
     },
     contacts: () => table.all().map((c) => infoOf(c, now())),
     stats: () => stats.snapshot(table.size, pending.size),

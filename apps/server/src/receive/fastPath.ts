@@ -139,6 +139,7 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
       }
     }
     stats.accept();
+    stats.fastPathHandled++;
     return true;
   };
 }
