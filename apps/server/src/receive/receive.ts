@@ -20,9 +20,10 @@ import { isProtocolDatagram, tryDecodeDatagram, type Datagram } from '@udpchat/p
 import type { Level } from 'pino';
 import { checkAuth, type AuthGateDeps } from './authGate.js';
 import { createFastPath } from './fastPath.js';
+import { EndpointKeys } from './endpointKeys.js';
 import type { Sender } from '../io/socket.js';
 import type { RouterContext } from '../rules/context.js';
-import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
+import type { Endpoint, RateLimiter } from '@udpchat/net';
 import type { RateLimitedLog } from '../observe/log.js';
 import { handlePlainText } from '../rules/plainPeers.js';
 import type { RouteOutcome } from '../rules/outcome.js';
@@ -57,6 +58,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
   const { ctx, stats, rateLimiter, limited } = deps;
   const secretMode = deps.auth.secret !== undefined;
   const fast = deps.fastPath ? createFastPath({ ctx, sender: deps.fastPath, stats, auth: deps.auth }) : null;
+  const keys = new EndpointKeys();
 
   const logDrop = (reason: DropReason, key: string, bytes: number, detail?: string): void => {
     const msg = bytes === 0 ? `0-byte datagram from ${key}` : 'datagram dropped';
@@ -128,7 +130,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
   return (datagram: Buffer, rinfo: RemoteInfo): void => {
     stats.received(datagram.length);
     const now = ctx.now();
-    const key = endpointKey(rinfo.address, rinfo.port);
+    const key = keys.keyOf(rinfo.address, rinfo.port);
     if (rateLimiter !== null) {
       const verdict = rateLimiter.take(key, now);
       if (verdict !== 'ok') {
