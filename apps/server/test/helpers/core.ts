@@ -7,6 +7,7 @@
 import {
   decodeDatagram,
   encode,
+  isProtocolDatagram,
   paddedHello,
   type AuthKey,
   type Message,
@@ -92,8 +93,11 @@ export class CoreDriver {
     if (this.core.nextDeadline() <= this.t) this.core.tick();
   }
 
-  /** The messages sent since index `from`, decoded, with where they went. */
+  /** The protocol messages sent since index `from` (plain text to plain peers left out), decoded, with where they went. */
   messagesSince(from: number): Array<{ port: number; message: Message }> {
-    return this.sent.slice(from).map((s) => ({ port: s.port, message: decodeDatagram(s.bytes).message }));
+    return this.sent
+      .slice(from)
+      .filter((s) => isProtocolDatagram(s.bytes))
+      .map((s) => ({ port: s.port, message: decodeDatagram(s.bytes).message }));
   }
 }
