@@ -4,6 +4,10 @@
  *
  * 1. counted as received;
  * 2. per-address rate limit (token bucket), before any decoding → `rate-limited`;
+ * 2½. the forwarding fast path (fastPath.ts): a well-formed chat, ack or
+ *    heartbeat from a registered client with its token (and a valid trailer)
+ *    is handled there, spliced, with the same effect as 3–5; anything else
+ *    goes on below untouched, so every drop is counted and logged as before;
  * 3. 0 bytes → `empty` (`empty-datagram`); not a protocol datagram: plain
  *    text (refused as `plain-text-refused` in shared-secret mode, malformed
  *    `BAD_UTF8` when not UTF-8); a protocol datagram: decoded (malformed with
