@@ -3,6 +3,7 @@
  * Binds, receives (one datagram = one message), sends, sweeps presence, stops.
  */
 import { KeyObject } from 'node:crypto';
+import type { RemoteInfo } from 'node:dgram';
 import {
   DEFAULT_RELAY_PORT,
   HEARTBEAT_INTERVAL_MS,
@@ -232,7 +233,25 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   });
   // Only in the path when some fault is asked for.
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
-  const onDatagram = simulator ? simulator.wrap(core.receive) : core.receive;
+  // Held relay-acks (PROTOCOL.md §4.11) need a timer only while some wait: one at a time, for the oldest.
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    ticker = undefined;
+    core.tick();
+    arm();
+  };
+  const arm = (): void => {
+    if (ticker !== undefined || stopping !== undefined) return;
+    const at = core.nextDeadline();
+    if (at === Number.POSITIVE_INFINITY) return;
+    ticker = setTimeout(tick, Math.max(0, Math.ceil(at - now())));
+    ticker.unref();
+  };
+  const receive = (bytes: Buffer, from: RemoteInfo): void => {
+    core.receive(bytes, from);
+    if (ticker === undefined) arm();
+  };
+  const onDatagram = simulator ? simulator.wrap(receive) : receive;
   socket.on('message', onDatagram);
 
   const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
@@ -270,6 +289,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     stopping ??= (async () => {
       clearInterval(sweeper);
       clearInterval(statsTimer);
+      clearTimeout(ticker);
       socket.off('message', onDatagram);
       simulator?.close();
       await core.sayBye(reason, STOP_SEND_WAIT_MS);

@@ -17,6 +17,8 @@ import { StatsCounter, type RelayStats } from './observe/stats.js';
 import { createReceiver } from './receive/receive.js';
 import type { DepartureReason, RouterContext } from './rules/context.js';
 import { sweepExpired } from './rules/membership.js';
+import { RelayAckScheduler } from './rules/relayAcks.js';
+import { heldRelayAckSender } from './rules/router.js';
 import { truncateUtf8 } from './rules/replies.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import { IpCount } from './state/ipCount.js';
@@ -71,6 +73,12 @@ export interface RelayCoreOptions {
   maxPending: number;
   secret: AuthKey | undefined;
   hostedByClient: boolean;
+  /**
+   * Forward chats, acks and heartbeats by splicing their bytes (receive/fastPath.ts);
+   * default true. False: every datagram is decoded and re-encoded (the slow
+   * path, for tests that compare the two). Same bytes either way.
+   */
+  fastPath?: boolean;
   onJoin?: (contact: RelayContactInfo) => void;
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
   onRename?: (contact: RelayContactInfo, from: string) => void;
@@ -80,6 +88,14 @@ export interface RelayCoreOptions {
 export interface RelayCore {
   /** Takes one datagram from `from` (one datagram = one message). Never throws for what the network sends. */
   receive(bytes: Buffer, from: RemoteInfo): void;
+  /**
+   * When `tick` is due next, in ms of the core's clock (+Infinity: nothing
+   * waits): the oldest relay-ack held back (PROTOCOL.md §4.11). The driver
+   * calls `tick` then (a timer); `receive` and `sweep` also send what is due.
+   */
+  nextDeadline(): number;
+  /** Sends the held relay-acks that are due (and drops those an ack made redundant). Never throws. */
+  tick(): void;
   /** Expires contacts, pending registrations and guard state; the driver calls it every `sweepIntervalMs`. */
   sweep(): void;
   /** Registered contacts right now, plain peers included. */
@@ -88,6 +104,8 @@ export interface RelayCore {
   contacts(): RelayContactInfo[];
   /** Snapshot of the counters. */
   stats(): RelayStats;
+  /** Accepted datagrams the forwarding fast path handled so far (a part of `stats().accepted`). */
+  readonly fastPathHandled: number;
   /**
    * A graceful stop: `bye` with `reason` (cut to 255 bytes) to every protocol
    * client, waiting at most `maxWaitMs` for the sends; then the table is
@@ -152,12 +170,23 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
         if (o.onRename) notify('onRename', () => o.onRename?.(infoOf(contact, now()), from));
       },
     },
+    relayAcks: new RelayAckScheduler(),
+  };
+  const releaseRelayAck = heldRelayAckSender(ctx);
+  /** Sends the held relay-acks due now. */
+  const flushRelayAcks = (): void => {
+    try {
+      ctx.relayAcks.flush(now(), releaseRelayAck);
+    } catch (err) {
+      log.error({ err }, 'relay-ack flush failed');
+    }
   };
 
-  const receive = createReceiver({
+  const receiveOne = createReceiver({
     ctx,
     stats,
     rateLimiter,
+    fastPath: o.fastPath === false ? null : sender,
     plainPeers: o.plainPeers && o.secret === undefined,
     limited,
     auth: {
@@ -171,9 +200,17 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     },
   });
 
+  const receive = (bytes: Buffer, from: RemoteInfo): void => {
+    receiveOne(bytes, from);
+    if (ctx.relayAcks.nextDeadline() <= now()) flushRelayAcks();
+  };
+
   return {
     receive,
+    nextDeadline: () => ctx.relayAcks.nextDeadline(),
+    tick: flushRelayAcks,
     sweep() {
+      flushRelayAcks();
       try {
         const t = now();
         sweepExpired(ctx);
@@ -188,6 +225,9 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     get contactCount() {
       return table.size;
     },
+    get fastPathHandled() {
+      return stats.fastPathHandled;
+    },
     contacts: () => table.all().map((c) => infoOf(c, now())),
     stats: () => stats.snapshot(table.size, pending.size),
     async sayBye(reason, maxWaitMs) {
@@ -201,6 +241,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
         log.error({ err }, 'could not say bye');
       }
       for (const c of contacts) table.remove(c);
+      ctx.relayAcks.clear();
       sender.close();
     },
     flushLog: (all = false) => limited.flush(all),

@@ -106,15 +106,17 @@ export class SimRelay {
     this.records.note('relay stopped gracefully (bye to all)');
   }
 
-  /** When the next sweep is due, in ms (+Infinity while down). */
+  /** When the next sweep, or the core's next deadline (a held relay-ack), is due, in ms (+Infinity while down). */
   nextDeadline(): number {
-    return this.nextSweep;
+    return Math.min(this.nextSweep, this.core?.nextDeadline() ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Sweeps if it is time. @returns whether it swept. */
+  /** Sends the core's due relay-acks, and sweeps if it is time. @returns whether it swept. */
   poll(): boolean {
     const core = this.core;
-    if (!core || this.clock.now() < this.nextSweep) return false;
+    if (!core) return false;
+    if (core.nextDeadline() <= this.clock.now()) core.tick();
+    if (this.clock.now() < this.nextSweep) return false;
     core.sweep();
     this.nextSweep = this.clock.now() + this.sweepMs;
     return true;

@@ -21,6 +21,10 @@ const TEST_SIZE = { messages: [30, 100] as [number, number] };
  * Seeds that fail today, each for a known bug not fixed yet (reported to the
  * lead with the seeds). The test fails on any other failing seed, and also
  * when one of these passes: remove it then (the list cannot go stale).
+ * Any change of timing moves these bugs to other seeds: the lists were drawn
+ * again when the relay began holding the relay-acks of direct chats (issue
+ * 12, PROTOCOL.md §4.11): the same two bugs, 6 + 42 seeds instead of 5 + 36
+ * (over seeds 1–4000: 15 + 187 instead of 16 + 154).
  */
 const KNOWN_FAILURES: Record<string, number[]> = {
   /**
@@ -33,7 +37,7 @@ const KNOWN_FAILURES: Record<string, number[]> = {
    * shown. A real fix needs the conversation's identity on the wire (an
    * epoch, or a random first seq).
    */
-  'restarted sender taken for its old conversation': [103, 600, 625, 768, 876],
+  'restarted sender taken for its old conversation': [103, 120, 156, 600, 768, 826],
   /**
    * Group delivery counts acks, not who acked (Outbox.checkDelivered): after a
    * relay restart or a recipient's restart, acks of others (one whose join the
@@ -41,7 +45,7 @@ const KNOWN_FAILURES: Record<string, number[]> = {
    * waits for, so the message ends "delivered k of k" and `base` moves past it
    * while that recipient, online all along, never got it.
    */
-  'group delivered by count while a known recipient never got it': [33, 80, 82, 116, 161, 166, 204, 228, 235, 260, 283, 308, 322, 329, 344, 369, 371, 383, 408, 435, 456, 499, 517, 547, 571, 593, 618, 633, 634, 674, 785, 832, 928, 972, 994],
+  'group delivered by count while a known recipient never got it': [4, 42, 44, 61, 80, 102, 134, 151, 161, 166, 186, 195, 204, 248, 266, 283, 322, 329, 344, 382, 435, 499, 517, 521, 532, 549, 590, 593, 616, 621, 622, 633, 634, 640, 658, 674, 691, 709, 722, 785, 870, 928],
 };
 
 describe('simulation: random scenarios', () => {

@@ -66,6 +66,16 @@ export const HELLO_MIN_BYTES = 300;
 /** Name of the group conversation that reaches every contact. Reserved. */
 export const GROUP_ALL = 'all';
 
+/**
+ * How long the relay holds the `relay-ack` of a numbered direct chat to a
+ * protocol client, in ms (PROTOCOL.md §4.11): when the recipient's `ack`
+ * covering it passes back within this time the relay-ack is not sent (the
+ * ack says more); otherwise it goes out then. Below the clients' smallest
+ * retransmission timeout (100 ms, §5), above the reference client's ack
+ * delay (at most one ack per conversation per 50 ms).
+ */
+export const RELAY_ACK_DELAY_MS = 80;
+
 /** Default relay port. */
 export const DEFAULT_RELAY_PORT = 8081;
 

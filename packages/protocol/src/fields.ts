@@ -41,6 +41,15 @@ export interface FieldCodec<T> {
   readonly encode: (value: T, w: Writer) => void;
   /** Reads one value; refuses TRUNCATED, BAD_UTF8, BAD_FIELD. */
   readonly decode: (r: Reader, path: string) => T;
+  /**
+   * Checks one value exactly as `decode` does (the same refusals, in the same
+   * order) and moves past it without building it: no string is decoded, no
+   * object made (the relay's forwarding fast path, scan.ts). A test checks
+   * that `skip` and `decode` accept the same bytes and refuse with the same code.
+   */
+  readonly skip: (r: Reader, path: string) => void;
+  /** Bytes of a length prefix before the value's own bytes (`str8` 1, `str16` 2), else 0. */
+  readonly prefixBytes: number;
 }
 
 type IntWidth = 'u8' | 'u16' | 'u32' | 'u64';
@@ -58,6 +67,9 @@ function uint(width: IntWidth, bytes: number, max: number): FieldCodec<number> {
     },
     encode: (value, w) => w[width](value),
     decode: (r, path) => r[width](path),
+    // u64 refuses values above 2^53 - 1: read it; the others only take their bytes.
+    skip: width === 'u64' ? (r, path) => void r.u64(path) : (r, path) => r.skip(bytes, path),
+    prefixBytes: 0,
   } satisfies FieldCodec<number>;
 }
 
@@ -72,8 +84,14 @@ export interface StringRules {
   readonly maxBytes?: number;
   /** Whether the empty string is refused (default false). */
   readonly nonEmpty?: boolean;
-  /** A pattern the whole string must match, and how to say it does not. */
-  readonly pattern?: { readonly test: RegExp; readonly says: string };
+  /**
+   * A pattern the whole string must match, and how to say it does not.
+   * `byte`, when given, is the same rule byte by byte (only for a pattern of
+   * ASCII characters, one or more, anchored: the string matches exactly when
+   * it is not empty and every byte passes), so `skip` checks it without
+   * decoding; without it `skip` decodes the string to test it.
+   */
+  readonly pattern?: { readonly test: RegExp; readonly says: string; readonly byte?: (byte: number) => boolean };
 }
 
 /** A string with a 1-byte (`str8`) or 2-byte (`str16`) length prefix, then that many bytes of strict UTF-8. */
@@ -105,6 +123,23 @@ function string(prefix: 1 | 2, rules: StringRules): FieldCodec<string> {
       check(text, length, path);
       return text;
     },
+    skip: (r, path) => {
+      const length = prefix === 1 ? r.u8(path) : r.u16(path);
+      r.need(length, path);
+      const start = r.offset;
+      r.skipUtf8(length, path);
+      // The checks of `check`, in its order, without the text unless a pattern needs it.
+      if (length > maxBytes) badField(path, `is ${length} bytes, above ${maxBytes}`);
+      if (rules.nonEmpty && length === 0) badField(path, 'is empty');
+      const pattern = rules.pattern;
+      if (pattern) {
+        r.offset = start;
+        const ok = pattern.byte ? length > 0 && r.everyByte(length, pattern.byte) : pattern.test.test(r.utf8(length, path));
+        r.offset = start + length;
+        if (!ok) badField(path, pattern.says);
+      }
+    },
+    prefixBytes: prefix,
   } satisfies FieldCodec<string>;
 }
 
@@ -113,8 +148,19 @@ export const str8 = (rules: StringRules = {}): FieldCodec<string> => string(1, r
 /** `str16`: 2-byte length, then UTF-8. */
 export const str16 = (rules: StringRules = {}): FieldCodec<string> => string(2, rules);
 
+/** Whether `byte` is one of `A-Z a-z 0-9 _ -` (the id alphabet, byte by byte). */
+export function isIdByte(byte: number): boolean {
+  return (
+    (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d
+  );
+}
+
 /** `id`: a `str8` of 1–64 characters of `A-Za-z0-9_-` (nanoid's alphabet). */
-export const id = str8({ maxBytes: MAX_ID_BYTES, nonEmpty: true, pattern: { test: /^[A-Za-z0-9_-]+$/, says: 'has characters outside A-Za-z0-9_-' } });
+export const id = str8({
+  maxBytes: MAX_ID_BYTES,
+  nonEmpty: true,
+  pattern: { test: /^[A-Za-z0-9_-]+$/, says: 'has characters outside A-Za-z0-9_-', byte: isIdByte },
+});
 
 /** A contact name: a `str8` of 1–128 bytes (the name rules themselves are the relay's, names.ts). */
 export const name = str8({ maxBytes: MAX_NAME_BYTES, nonEmpty: true });
@@ -136,6 +182,11 @@ function enumByte<T extends string>(values: readonly T[]): FieldCodec<T> {
       if (value === undefined) badField(path, `has unknown value ${code}`);
       return value;
     },
+    skip: (r, path) => {
+      const code = r.u8(path);
+      if (code < 1 || code > values.length) badField(path, `has unknown value ${code}`);
+    },
+    prefixBytes: 0,
   } satisfies FieldCodec<T>;
 }
 
@@ -158,6 +209,11 @@ export const bool = {
     if (byte > 1) badField(path, `has ${byte}, not 0 or 1`);
     return byte === 1;
   },
+  skip: (r, path) => {
+    const byte = r.u8(path);
+    if (byte > 1) badField(path, `has ${byte}, not 0 or 1`);
+  },
+  prefixBytes: 0,
 } satisfies FieldCodec<boolean>;
 
 /** `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`, first and last, first <= last. */
@@ -194,6 +250,16 @@ export const ranges = {
     }
     return out;
   },
+  skip: (r, path) => {
+    const count = r.u8(path);
+    if (count > MAX_ACK_RANGES) badField(path, `has ${count} ranges, above ${MAX_ACK_RANGES}`);
+    for (let i = 0; i < count; i++) {
+      const first = r.u32(path);
+      const last = r.u32(path);
+      if (first > last) badField(`${path}[${i}]`, 'has first > last');
+    }
+  },
+  prefixBytes: 0,
 } satisfies FieldCodec<Array<[number, number]>>;
 
 /** `token`: TOKEN_BYTES (16) raw bytes, a session token; decoded as a view into the datagram. */
@@ -206,6 +272,8 @@ export const token = {
   },
   encode: (value, w) => w.raw(value),
   decode: (r, path) => r.view8(TOKEN_BYTES, path),
+  skip: (r, path) => r.skip(TOKEN_BYTES, path),
+  prefixBytes: 0,
 } satisfies FieldCodec<Uint8Array>;
 
 /** `padding`: 2-byte count n, then n zero bytes (any other byte refused); the value is the count, undefined when 0. */
@@ -228,6 +296,14 @@ export const padding = {
     if (zeros.some((b) => b !== 0)) badField(path, 'has a byte other than 0');
     return n === 0 ? undefined : n;
   },
+  skip: (r, path) => {
+    const n = r.u16(path);
+    r.need(n, path);
+    const zero = r.everyByte(n, (b) => b === 0);
+    r.offset += n;
+    if (!zero) badField(path, 'has a byte other than 0');
+  },
+  prefixBytes: 0,
 } satisfies FieldCodec<number | undefined>;
 
 /** `contacts`: 2-byte count, then per entry a `name` and a `contactKind`. */
@@ -262,6 +338,15 @@ export const contacts = {
     }
     return out;
   },
+  skip: (r, path) => {
+    const count = r.u16(path);
+    r.need(count * 3, path);
+    for (let i = 0; i < count; i++) {
+      name.skip(r, path);
+      contactKind.skip(r, path);
+    }
+  },
+  prefixBytes: 0,
 } satisfies FieldCodec<ContactEntry[]>;
 
 const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
@@ -278,4 +363,6 @@ export const errorCode = {
   encodingLength: errorCodeText.encodingLength,
   encode: errorCodeText.encode,
   decode: (r, path) => asErrorCode(errorCodeText.decode(r, path)),
+  skip: errorCodeText.skip,
+  prefixBytes: errorCodeText.prefixBytes,
 } satisfies FieldCodec<ErrorCode | UnknownErrorCode>;

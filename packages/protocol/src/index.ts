@@ -24,6 +24,7 @@ export {
   verifyAuth,
   tagMatches,
   computeTag,
+  signInto,
   randomNonce,
   ReplayWindow,
   type AuthKey,
@@ -47,3 +48,5 @@ export {
   type ClientMessage,
   type Direction,
 } from './schema.js';
+export { DatagramScanner, fieldOf, type Envelope, type FieldRef } from './scan.js';
+export { ackCovers, boolAt, kindCode, sameLayout, u32At, writeHeader } from './splice.js';

@@ -8,6 +8,7 @@ import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
 import type { PendingTable } from '../state/sessions.js';
+import type { RelayAckScheduler } from './relayAcks.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
@@ -115,4 +116,6 @@ export interface RouterContext {
   now(): number;
   /** Observers of joins and departures. */
   readonly events: MembershipEvents;
+  /** Relay-acks held until the recipient's ack makes them redundant (PROTOCOL.md §4.11). */
+  readonly relayAcks: RelayAckScheduler;
 }

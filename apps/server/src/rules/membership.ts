@@ -61,6 +61,7 @@ export function registerContact(ctx: RouterContext, name: string, from: Endpoint
  */
 export function removeContact(ctx: RouterContext, contact: Contact, reason: DepartureReason): boolean {
   if (!ctx.contacts.remove(contact)) return false;
+  ctx.relayAcks.forget(contact);
   const wire: LeaveReason = reason === 'timeout' ? 'timeout' : 'bye';
   ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.clients());
   const { address, port } = contact.endpoint;

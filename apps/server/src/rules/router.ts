@@ -23,6 +23,7 @@ import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
 import { errorReply } from './replies.js';
 import { tokensEqual } from '../state/sessions.js';
+import type { RelayAckSend } from './relayAcks.js';
 
 const NO_TOKEN: RouteOutcome = { handled: false, reason: 'no-token' };
 const BAD_TOKEN: RouteOutcome = { handled: false, reason: 'bad-token' };
@@ -144,9 +145,27 @@ function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): Rout
     return HANDLED;
   }
   deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
-  relayAck(ctx, message, [target], from);
+  if (target.type === 'client' && message.seq !== 0) {
+    // Its ack will most likely say more, sooner (PROTOCOL.md §4.11).
+    ctx.relayAcks.holdId(sender, target, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
+  } else {
+    relayAck(ctx, message, [target], from);
+  }
   ctx.log.debug({ id: message.id, from: sender.name, to: target.name }, 'chat relayed');
   return HANDLED;
+}
+
+/**
+ * How the relay-acks held by `ctx.relayAcks` go out when due: to the sender
+ * if it is still registered at the same address with the same token (a
+ * rename keeps both), else not at all (it left or moved: it retransmits).
+ */
+export function heldRelayAckSender(ctx: RouterContext): RelayAckSend {
+  return (sender, id) => {
+    const current = ctx.contacts.atKey(sender.endpointKey);
+    if (current === undefined || current.token === undefined || !tokensEqual(current.token, sender.token)) return;
+    ctx.out.send({ kind: 'relay-ack', id, recipients: 1 }, current.endpoint);
+  };
 }
 
 /**
@@ -167,5 +186,6 @@ function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteO
   const target = ctx.contacts.named(message.to);
   if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
+  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
   return HANDLED;
 }
