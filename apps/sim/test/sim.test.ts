@@ -49,7 +49,7 @@ const KNOWN_FAILURES: Record<string, number[]> = {
 };
 
 describe('simulation: random scenarios', () => {
-  it(`keeps every invariant over ${SEEDS} seeds`, { timeout: 180_000 }, () => {
+  it(`keeps every invariant over ${SEEDS} seeds`, { timeout: 600_000 }, () => {
     const known = new Set(Object.values(KNOWN_FAILURES).flat());
     const failed: string[] = [];
     const knownFailed: number[] = [];
