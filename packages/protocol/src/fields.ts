@@ -188,6 +188,18 @@ export const token = {
   decode: (r, path) => r.view8(TOKEN_BYTES, path),
 } satisfies FieldCodec<Uint8Array>;
 
+/** `bytes(n)`: exactly `n` raw bytes (a key, a signature, a challenge); decoded as a view into the datagram. */
+export function fixedBytes(n: number): FieldCodec<Uint8Array> {
+  return {
+    encodingLength: (value, path) => {
+      if (!(value instanceof Uint8Array) || value.length !== n) badField(path, `must be a Uint8Array of ${n} bytes`);
+      return n;
+    },
+    encode: (value, w) => w.raw(value),
+    decode: (r, path) => r.view8(n, path),
+  } satisfies FieldCodec<Uint8Array>;
+}
+
 /** `padding`: 2-byte count n, then n zero bytes (any other byte refused); the value is the count, undefined when 0. */
 export const padding = {
   encodingLength: (value, path) => {

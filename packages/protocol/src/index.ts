@@ -46,3 +46,12 @@ export {
   type ClientMessage,
   type Direction,
 } from './schema.js';
+export {
+  IDENTIFY_CONTEXT,
+  identifyPayload,
+  rawPublicKey,
+  privateKeyFromSeed,
+  signIdentify,
+  verifyIdentify,
+  sameKey,
+} from './identity.js';
