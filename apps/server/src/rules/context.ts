@@ -8,6 +8,8 @@ import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
 import type { PendingTable } from '../state/sessions.js';
+import type { OfflineDeliveries, OfflineLimits } from '../state/offlineDeliveries.js';
+import type { RelayStore } from '../store/relayStore.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
@@ -115,4 +117,10 @@ export interface RouterContext {
   now(): number;
   /** Observers of joins and departures. */
   readonly events: MembershipEvents;
+  /** Name bindings, stored messages and receipts (PROTOCOL.md §6.5, §6.6): durable, synchronous. */
+  readonly store: RelayStore;
+  /** Stored messages sent to their recipients and not yet acknowledged, and the bounds of what is stored. */
+  readonly offline: { readonly deliveries: OfflineDeliveries; readonly limits: OfflineLimits };
+  /** Wall clock, ms since the epoch: what the store records (bindings, storage times, the 7-day bound). */
+  wallClock(): number;
 }
