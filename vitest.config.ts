@@ -26,6 +26,8 @@ export default defineConfig({
     // default (cores - 1 = one file at a time) leaves the CPU idle. Four files at once.
     maxWorkers: 4,
     hookTimeout: 30_000,
+    // A fresh XDG_DATA_HOME / XDG_STATE_HOME per test file (keys, histories, relay stores).
+    setupFiles: [here('./tools/test/isolateDataDirs.ts')],
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },

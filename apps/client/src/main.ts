@@ -9,6 +9,9 @@ import { loadSecret } from '@udpchat/net';
 import { parseClientArgs, USAGE, UsageError, type ClientOptions } from './cli.js';
 import { runLineMode } from './line/lineMode.js';
 import { ChatSession } from './net/session.js';
+import { join } from 'node:path';
+import { keyFileProvider } from './identity/keyFiles.js';
+import type { IdentityProvider } from './net/core/keyedLink.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,7 +19,14 @@ function version(): string {
 }
 
 async function openSession(options: ClientOptions, secret: AuthKey | null): Promise<ChatSession> {
+  let identity: IdentityProvider | null = null;
+  if (options.dataDir !== null) {
+    identity = keyFileProvider(options.dataDir);
+    identity(options.name); // reads or creates the key now: a bad key file stops here, with its name (KeyFileError)
+  }
   return ChatSession.open({
+    identity,
+    hostedStoreFile: options.dataDir === null ? null : join(options.dataDir, 'relay.db'),
     host: options.host,
     port: options.port,
     name: options.name,

@@ -26,7 +26,7 @@ import type { DepartureReason } from './rules/context.js';
 import { PLAIN_PEER_TIMEOUT_MS } from './rules/plainPeers.js';
 import { createRelayCore, type RelayAddress, type RelayContactInfo } from './relayCore.js';
 import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './state/offlineDeliveries.js';
-import { openRelayStore } from './store/relayStore.js';
+import { openRelayStore, type RelayStore } from './store/relayStore.js';
 
 export type { RelayAddress, RelayContactInfo } from './relayCore.js';
 
@@ -215,12 +215,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('offlineLimits.maxBytes', offlineLimits.maxBytes, 0, 2 ** 40);
   checkInteger('offlineLimits.maxAgeMs', offlineLimits.maxAgeMs, 1, 2 ** 53 - 1);
 
-  const store = openRelayStore(options.storeFile ?? null); // throws StoreError (CORRUPT, LOCKED…) before binding
-  let socket;
+  const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
+  let store: RelayStore;
   try {
-    socket = await bindSocket(host, port, log);
+    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
   } catch (err) {
-    store.close();
+    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
     throw err;
   }
 

@@ -3,9 +3,11 @@
  * @udpchat/server) on the bus and the virtual clock, swept every
  * `sweepIntervalMs` of virtual time. It can crash (the core is dropped
  * without a word: its table is gone) and come back (a new core on the same
- * address), or restart gracefully (a bye to every client first).
+ * address), or restart gracefully (a bye to every client first). Its store
+ * (name bindings, offline messages: the real SQLite one, in memory) is its
+ * disk: it outlives crashes, as a relay's file does.
  */
-import { createRelayCore, type RelayCore, type RelayCoreOptions } from '@udpchat/server';
+import { createRelayCore, openRelayStore, type RelayCore, type RelayCoreOptions, type RelayStore } from '@udpchat/server';
 import { pino, type Logger } from 'pino';
 import type { Address, Bus } from './bus.js';
 import type { VirtualClock } from './clock.js';
@@ -32,6 +34,8 @@ export class SimRelay {
   private readonly sweepMs: number;
   /** Lives so far (1 after the first start). */
   lives = 0;
+  /** The relay's store, kept across crashes and restarts (its "disk"). */
+  readonly store: RelayStore = openRelayStore(null);
 
   constructor(
     readonly address: Address,
@@ -77,6 +81,7 @@ export class SimRelay {
       maxPending: 10_000,
       secret: undefined,
       hostedByClient: false,
+      store: this.store,
     };
     const core = createRelayCore(options);
     this.core = core;
@@ -118,6 +123,12 @@ export class SimRelay {
     core.sweep();
     this.nextSweep = this.clock.now() + this.sweepMs;
     return true;
+  }
+
+  /** Ends the simulation of this relay: down, and its store closed. */
+  close(): void {
+    if (this.core) this.stop();
+    this.store.close();
   }
 
   private stop(): void {

@@ -84,7 +84,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     else if (d.state === 'failed') print({ event: 'failed', id: m.id, to: m.to, reason: d.reason, time: now() });
     // Final at the relay: nobody to acknowledge it (nobody else online, or only plain-text peers).
     else if (d.state === 'at-relay' && d.final) print({ event: 'at-relay', id: m.id, to: m.to, recipients: d.recipients, time: now() });
+    else if (d.state === 'stored') print({ event: 'stored', id: m.id, to: d.to, time: now() }); // kept at the relay for someone offline
   });
+  // A stored message acknowledged by its recipient (maybe sent before this client restarted).
+  session.on('receipt', (id, by) => print({ event: 'delivered', id, to: by, delivered: 1, of: 1, time: now() }));
   // `time` is the arrival (this computer's clock, like every other event's); `sent` the sender's clock.
   session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: now(), sent: m.time }));
   session.on('relay-error', (e) => {

@@ -20,7 +20,9 @@ const running = new Set<ChildProcessWithoutNullStreams>();
 
 /** Starts `node BIN ...args` with stdin, stdout and stderr as pipes. */
 export function startProgram(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Program {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  // A relay keeps its store in memory unless the test says where (two relays of one file would share one: LOCKED).
+  const inMemory = bin === RELAY_BIN && !args.some((a) => a === '--ephemeral' || a.startsWith('--data-dir')) ? ['--ephemeral'] : [];
+  const child = spawn(process.execPath, [bin, ...args, ...inMemory], { env: { ...process.env, ...env }, stdio: 'pipe' });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return { child, out: new LineCollector(child.stdout), err: new LineCollector(child.stderr) };
