@@ -212,6 +212,9 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (quitting) break;
   }
   lines.close();
+  // Registration completes with the relay's answer to list/identify: a name refused then (reserved for
+  // another key, PROTOCOL.md §6.5) is a refusal too (exit 1).
+  if ((await session.settled(registerTimeoutMs)) === 'registered') await contactList();
   return finish(session, registerTimeoutMs, localError, () => blocker);
 }
 
