@@ -56,3 +56,27 @@ describe('identity key files', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a key');
   });
 });
+
+describe('identity key files, created by several processes at once', () => {
+  it('every process ends with the same, complete key (never half a file)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const dir = tempDir();
+    const built = fileURLToPath(new URL('../dist/identity/keyFiles.js', import.meta.url));
+    const script = `import(${JSON.stringify(built)}).then((m) => { const id = m.keyFileProvider(${JSON.stringify(dir)})('racer'); process.stdout.write(Buffer.from(id.publicKey).toString('hex')); })`;
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
+        }),
+      ),
+    );
+    expect(new Set(outputs).size).toBe(1);
+    expect(outputs[0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

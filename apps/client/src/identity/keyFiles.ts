@@ -4,11 +4,11 @@
  * is derived from it), the file mode 0600 in a folder of mode 0700. The file
  * is named by the name's key (`nameKey`: NFC, lower case), so `Bob` and
  * `bob` share one, as they share one name at the relay. Created on first
- * use, exclusively (two clients starting at once end with the same key).
+ * use, atomically (two clients starting at once end with the same key).
  * This is the driver's I/O; the protocol core only gets an `IdentityProvider`.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nameKey, rawPublicKey, signIdentify } from '@udpchat/protocol';
 import type { Identity, IdentityProvider } from '../net/core/keyedLink.js';
@@ -60,14 +60,21 @@ export function loadOrCreateKey(dataDir: string, name: string): KeyObject {
   if (existing) return existing;
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' });
+  // Written whole under a temporary name, then linked into place: the key file appears complete or
+  // not at all (a client starting at the same moment never reads half a key), and link() refuses to
+  // replace one that another process made first (EEXIST: that one is the key).
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
     chmodSync(join(dataDir, 'keys'), 0o700);
-    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    writeFileSync(temp, pem, { mode: 0o600, flag: 'wx' });
+    linkSync(temp, file);
     return privateKey;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKey(file) ?? privateKey; // another process made it first
     throw new KeyFileError(file, `cannot write the identity key ${file}: ${reason(err)}`);
+  } finally {
+    rmSync(temp, { force: true });
   }
 }
 

@@ -74,11 +74,12 @@ export function deliverStored(ctx: RouterContext, contact: Contact): void {
  * An `ack` from `sender` for `ack.to`'s conversation: the stored chats it
  * covers are deleted and become receipts (kept for a keyed sender; sent now
  * when the sender is online). The caller forwards the ack as usual.
+ * @returns whether it acknowledged stored chats (then it was of use even when its sender is offline).
  */
-export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact): void {
-  if (ack.group) return;
+export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact): boolean {
+  if (ack.group) return false;
   const done = ctx.offline.deliveries.acknowledge(sender.key, nameKey(ack.to), ack.upTo, ack.ranges);
-  if (done.length === 0) return;
+  if (done.length === 0) return false;
   const at = ctx.wallClock();
   const receipts: Receipt[] = done.filter((f) => f.chat.senderKeyed).map((f) => ({ senderKey: f.chat.senderKey, id: f.chat.id, by: sender.name, at }));
   ctx.store.acknowledged(
@@ -89,6 +90,7 @@ export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact):
   if (target && target.type === 'client') {
     for (const f of done) ctx.out.send({ kind: 'receipt', id: f.chat.id, by: sender.name }, target.endpoint);
   }
+  return true;
 }
 
 /** `receipt-ack` from `sender`: its receipt of that id is forgotten. */

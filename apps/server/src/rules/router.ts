@@ -175,9 +175,9 @@ function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly
  * contact named in `to`, with `from` = the acker's registered name. Never answered.
  */
 function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteOutcome {
-  ackStored(ctx, message, sender);
+  const ofStored = ackStored(ctx, message, sender); // stored chats it covers become receipts (PROTOCOL.md §6.6)
   const target = ctx.contacts.named(message.to);
-  if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
+  if (!target || target.type !== 'client') return ofStored ? HANDLED : { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
   return HANDLED;
 }
