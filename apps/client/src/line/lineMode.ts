@@ -212,10 +212,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (quitting) break;
   }
   lines.close();
-  // Registration completes with the relay's answer to list/identify: a name refused then (reserved for
-  // another key, PROTOCOL.md §6.5) is a refusal too (exit 1).
-  if ((await session.settled(registerTimeoutMs)) === 'registered') await contactList();
-  return finish(session, registerTimeoutMs, localError, () => blocker);
+  return finish(session, registerTimeoutMs, localError, () => blocker, contactList);
 }
 
 /** Longest wait at end of input for the last messages to be acknowledged, in ms (the give-up time is 30 s). */
@@ -227,8 +224,11 @@ async function finish(
   registerTimeoutMs: number,
   localError: (code: string, message: string) => void,
   blocker: () => ErrorMessage | null,
+  completed: () => Promise<void>,
 ): Promise<number> {
-  await session.settled(registerTimeoutMs);
+  // Registration completes with the relay's answer to list/identify (`completed`: the contact list, or a
+  // refusal): a name refused then (reserved for another key, PROTOCOL.md §6.5) is a refusal too (exit 1).
+  if ((await session.settled(registerTimeoutMs)) === 'registered') await completed();
   let code = 0;
   if (session.registration !== 'registered') {
     const relay = `relay ${formatEndpoint(session.relay)}`;
