@@ -56,7 +56,8 @@ export class KeyedLink {
       }
       case 'stored':
         this.storing.set(message.id, message.to);
-        settle(message.id);
+        settle(message.id); // reports the final state at once (translated to `stored`) if the message was pending
+        this.storing.delete(message.id); // a repeated `stored` for a message already final leaves nothing behind
         return {};
       case 'receipt':
         return { reply: { kind: 'receipt-ack', id: message.id }, receipt: { id: message.id, by: message.by } };
