@@ -51,7 +51,7 @@ function harness(maxAgeMs: number) {
 }
 
 describe('relay core: offline messages on a virtual clock', () => {
-  it('retransmits a stored chat every second until the ack covers it, then stops', () => {
+  it('retransmits a stored chat every second until the ack covers it, and its receipt until the receipt-ack, then stops', () => {
     const h = harness(7 * 24 * 3600 * 1000);
     const bobKey = h.register(2, 'bob');
     h.send(2, { kind: 'bye', reason: '' });
@@ -68,12 +68,17 @@ describe('relay core: offline messages on a virtual clock', () => {
     expect(h.last(3, 'chat')).toHaveLength(2);
     h.send(3, { kind: 'ack', from: '', to: 'alice', group: false, upTo: 1, ranges: [] });
     expect(h.last(1, 'receipt')).toEqual([{ kind: 'receipt', id: 'm1', by: 'bob' }]);
-    h.advance(5000);
+    h.send(1, { kind: 'heartbeat', seq: 1 });
+    h.advance(1100);
     h.core.sweep();
-    expect(h.last(3, 'chat')).toHaveLength(2);
+    expect(h.last(3, 'chat')).toHaveLength(2); // acked: no more
+    expect(h.last(1, 'receipt')).toHaveLength(2); // the receipt, not answered yet: again
     expect(h.store.counts()).toEqual({ bindings: 2, stored: 0, receipts: 1 });
     h.send(1, { kind: 'receipt-ack', id: 'm1' });
     expect(h.store.counts().receipts).toBe(0);
+    h.advance(1100);
+    h.core.sweep();
+    expect(h.last(1, 'receipt')).toHaveLength(2); // answered: no more
   });
 
   it('deletes stored chats older than the age bound at the sweep (the bound is the wall clock\'s)', () => {

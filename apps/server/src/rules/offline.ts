@@ -54,6 +54,12 @@ export function storeOffline(ctx: RouterContext, message: ChatMessage, sender: C
   return true;
 }
 
+/** Sends the receipt of `id` to its sender `to`, and again every STORED_RESEND_MS until its receipt-ack (while `to` stays). */
+function sendReceipt(ctx: RouterContext, to: Contact, id: string, by: string): void {
+  ctx.out.send({ kind: 'receipt', id, by }, to.endpoint);
+  ctx.offline.deliveries.receiptSent(to.key, id, by, ctx.now());
+}
+
 function sendInFlight(ctx: RouterContext, to: Contact, f: InFlight): void {
   const { chat } = f;
   ctx.out.send(
@@ -66,7 +72,7 @@ function sendInFlight(ctx: RouterContext, to: Contact, f: InFlight): void {
 export function deliverStored(ctx: RouterContext, contact: Contact): void {
   const stored = ctx.store.storedFor(contact.key);
   for (const f of ctx.offline.deliveries.begin(contact.key, stored, ctx.now())) sendInFlight(ctx, contact, f);
-  for (const r of ctx.store.receiptsFor(contact.key)) ctx.out.send({ kind: 'receipt', id: r.id, by: r.by }, contact.endpoint);
+  for (const r of ctx.store.receiptsFor(contact.key)) sendReceipt(ctx, contact, r.id, r.by);
   if (stored.length > 0) ctx.log.info({ contact: contact.name, stored: stored.length }, 'stored chats sent');
 }
 
@@ -88,7 +94,7 @@ export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact):
   );
   const target = ctx.contacts.named(ack.to);
   if (target && target.type === 'client') {
-    for (const f of done) ctx.out.send({ kind: 'receipt', id: f.chat.id, by: sender.name }, target.endpoint);
+    for (const f of done) sendReceipt(ctx, target, f.chat.id, sender.name);
   }
   return true;
 }
@@ -96,10 +102,11 @@ export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact):
 /** `receipt-ack` from `sender`: its receipt of that id is forgotten. */
 export function onReceiptAck(ctx: RouterContext, message: ReceiptAckMessage, sender: Contact): RouteOutcome {
   ctx.store.dropReceipt(sender.key, message.id);
+  ctx.offline.deliveries.receiptTaken(sender.key, message.id);
   return HANDLED;
 }
 
-/** Retransmits stored chats in flight whose ack is late (every STORED_RESEND_MS); forgets recipients gone. */
+/** Retransmits stored chats and receipts in flight whose answer is late (every STORED_RESEND_MS); forgets those gone. */
 export function resendStored(ctx: RouterContext): void {
   const now = ctx.now();
   const deliveries = ctx.offline.deliveries;
@@ -110,5 +117,13 @@ export function resendStored(ctx: RouterContext): void {
       continue;
     }
     for (const f of deliveries.due(key, now - STORED_RESEND_MS, now)) sendInFlight(ctx, contact, f);
+  }
+  for (const key of deliveries.receiptSenders()) {
+    const contact = ctx.contacts.named(key);
+    if (!contact || contact.type !== 'client') {
+      deliveries.forgetReceipts(key);
+      continue;
+    }
+    for (const r of deliveries.receiptsDue(key, now - STORED_RESEND_MS, now)) ctx.out.send({ kind: 'receipt', id: r.id, by: r.by }, contact.endpoint);
   }
 }

@@ -31,9 +31,52 @@ export interface InFlight {
   sentAt: number;
 }
 
-/** In-flight stored chats by recipient name key, each by store row. */
+/** A receipt sent to its (online) sender and not yet answered with `receipt-ack`. */
+export interface ReceiptOut {
+  readonly id: string;
+  readonly by: string;
+  /** When last sent, ms of the relay's monotonic clock. */
+  sentAt: number;
+}
+
+/** In-flight stored chats by recipient name key, each by store row; receipts in flight by sender name key. */
 export class OfflineDeliveries {
   private readonly byRecipient = new Map<string, Map<number, InFlight>>();
+  private readonly receiptsOut = new Map<string, Map<string, ReceiptOut>>();
+
+  /** A receipt of `id` (acknowledged by `by`) was sent to `senderKey` at `now`: sent again until its receipt-ack. */
+  receiptSent(senderKey: string, id: string, by: string, now: number): void {
+    let map = this.receiptsOut.get(senderKey);
+    if (!map) this.receiptsOut.set(senderKey, (map = new Map()));
+    map.set(id, { id, by, sentAt: now });
+  }
+
+  /** `senderKey` answered the receipt of `id`. */
+  receiptTaken(senderKey: string, id: string): void {
+    const map = this.receiptsOut.get(senderKey);
+    if (map?.delete(id) && map.size === 0) this.receiptsOut.delete(senderKey);
+  }
+
+  /** Senders with receipts in flight. */
+  receiptSenders(): string[] {
+    return [...this.receiptsOut.keys()];
+  }
+
+  /** The receipts in flight to `senderKey` sent before `before`, marked sent at `now`. */
+  receiptsDue(senderKey: string, before: number, now: number): ReceiptOut[] {
+    const out: ReceiptOut[] = [];
+    for (const r of this.receiptsOut.get(senderKey)?.values() ?? []) {
+      if (r.sentAt > before) continue;
+      r.sentAt = now;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Forgets the receipts in flight to `senderKey` (it left: they wait in the store, or are gone for a keyless sender). */
+  forgetReceipts(senderKey: string): void {
+    this.receiptsOut.delete(senderKey);
+  }
 
   /** Starts over for `recipientKey` (a new session of it) with `chats`, sent at `now`. */
   begin(recipientKey: string, chats: readonly StoredChat[], now: number): InFlight[] {

@@ -28,11 +28,16 @@ export interface KeyedOutcome {
   readonly receipt?: { readonly id: string; readonly by: string };
 }
 
+/** How many receipt ids are remembered to report each receipt once. */
+const RECENT_RECEIPTS = 4096;
+
 export class KeyedLink {
   /** Whether the current registration was answered (its contact list came): later refreshes are plain `list`. */
   private completed = false;
   /** Own message ids the relay stored for an offline recipient, until the outbox reports them final. */
   private readonly storing = new Map<string, string>();
+  /** Receipts already reported (the relay sends one again until its receipt-ack arrives), oldest first, at most RECENT_RECEIPTS. */
+  private readonly reported = new Set<string>();
 
   /**
    * @param provider the keys, or null (keyless).
@@ -59,8 +64,13 @@ export class KeyedLink {
         settle(message.id); // reports the final state at once (translated to `stored`) if the message was pending
         this.storing.delete(message.id); // a repeated `stored` for a message already final leaves nothing behind
         return {};
-      case 'receipt':
-        return { reply: { kind: 'receipt-ack', id: message.id }, receipt: { id: message.id, by: message.by } };
+      case 'receipt': {
+        const reply: Message = { kind: 'receipt-ack', id: message.id }; // always: the last one may have been lost
+        if (this.reported.has(message.id)) return { reply };
+        this.reported.add(message.id);
+        if (this.reported.size > RECENT_RECEIPTS) this.reported.delete(this.reported.values().next().value as string);
+        return { reply, receipt: { id: message.id, by: message.by } };
+      }
       default:
         return {};
     }
