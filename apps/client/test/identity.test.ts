@@ -4,9 +4,8 @@
  * relay as a process with its store on disk. alice and bob each have their
  * own data directory (their keys); bob quits, alice sends three that are
  * stored, the relay is killed with kill -9 and restarted, bob gets the three
- * in order, once, and alice (back after quitting) gets their receipts; bob
- * killed with kill -9 is back at once (take-over, no NAME_TAKEN wait);
- * another data directory is refused bob; --ephemeral with a new name chats.
+ * in order, once, and alice (back after quitting) gets their receipts
+ * (takeover.identity.test.ts has the rest of issue 13's Done-when).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +35,8 @@ const json = (p: Program) => p.out.json();
 const events = (p: Program, event: string) => json(p).filter((e) => e.event === event);
 
 describe('identity keys and offline messages, with the real programs', () => {
-  it('the Done-when scenario: stored for bob offline, relay kill -9, bob gets the three in order once, alice gets ✓✓ after her restart; bob kill -9 is back at once; another data dir is refused bob; --ephemeral chats', async () => {
+  // Many program starts: generous on a loaded 2-core machine (alone it takes ~10 s).
+  it('stored for bob offline, relay kill -9, bob gets the three in order once, alice gets ✓✓ after her restart', { timeout: 60_000 }, async () => {
     const relayDir = tempDir('relay');
     const aliceDir = tempDir('alice');
     const bobDir = tempDir('bob');
@@ -83,31 +83,5 @@ describe('identity keys and offline messages, with the real programs', () => {
     expect(new Set(events(alice, 'delivered').map((e) => e.id))).toEqual(new Set(ids));
     expect(events(alice, 'delivered').every((e) => e.to === 'bob')).toBe(true);
 
-    // bob is killed with kill -9 and started again at once: registered without waiting for the presence timeout
-    bob.child.kill('SIGKILL');
-    await exitCode(bob.child);
-    const restarted = chat('bob', bobDir);
-    await restarted.out.waitFor(/"event":"registered"/);
-    expect(events(restarted, 'error')).toEqual([]); // no NAME_TAKEN, no retry
-    await alice.out.waitFor(/"event":"left","name":"bob"/); // the old registration was replaced at once…
-    await alice.out.waitFor((l) => l.includes('"event":"joined","name":"bob"'));
-
-    // someone else (another data directory) tries bob: refused, exit 1
-    const thief = chat('bob', tempDir('thief'));
-    thief.child.stdin.end();
-    expect(await exitCode(thief.child)).toBe(1);
-    expect(events(thief, 'error')).toContainEqual(expect.objectContaining({ code: 'NAME_KEY_MISMATCH', message: 'the name bob is reserved for another key' }));
-    // …and so is an --ephemeral client asking for it
-    const keyless = chat('bob', null);
-    keyless.child.stdin.end();
-    expect(await exitCode(keyless.child)).toBe(1);
-    expect(events(keyless, 'error').map((e) => e.code)).toContain('NAME_KEY_MISMATCH');
-
-    // --ephemeral with a new name: chatting works (and nothing is stored for it)
-    const guest = chat('guest', null);
-    await guest.out.waitFor(/"event":"registered"/);
-    alice.child.stdin.write('@guest hello guest\n');
-    await guest.out.waitFor(/"text":"hello guest"/);
-    await alice.out.waitFor((l) => l.includes('"event":"delivered"') && l.includes('"to":"guest"'));
   });
 });
