@@ -73,6 +73,8 @@ export default defineConfig({
     isolate: false,
     sequence: { sequencer: LongestFirst },
     hookTimeout: 30_000,
+    // A fresh XDG_DATA_HOME / XDG_STATE_HOME per test file (keys, histories, relay stores).
+    setupFiles: [here('./tools/test/isolateDataDirs.ts')],
     projects: [
       { extends: true, test: { name: 'protocol', root: here('./packages/protocol'), include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'net', root: here('./packages/net'), include: ['test/**/*.test.ts'] } },

@@ -14,6 +14,9 @@ import type { HistoryDb } from './history/historyDb.js';
 import { HistoryOpenError, openHistory } from './history/open.js';
 import { retryUnfinished } from './history/retry.js';
 import { HistoryWriter } from './history/writer.js';
+import { join } from 'node:path';
+import { keyFileProvider } from './identity/keyFiles.js';
+import type { IdentityProvider } from './net/core/keyedLink.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,8 +24,15 @@ function version(): string {
 }
 
 async function openSession(options: ClientOptions, secret: AuthKey | null, journal: Journal): Promise<ChatSession> {
+  let identity: IdentityProvider | null = null;
+  if (options.dataDir !== null) {
+    identity = keyFileProvider(options.dataDir);
+    identity(options.name); // reads or creates the key now: a bad key file stops here, with its name (KeyFileError)
+  }
   return ChatSession.open({
     journal,
+    identity,
+    hostedStoreFile: options.dataDir === null ? null : join(options.dataDir, 'relay.db'),
     host: options.host,
     port: options.port,
     name: options.name,

@@ -26,6 +26,8 @@ import type { RelayStats } from './observe/stats.js';
 import type { DepartureReason } from './rules/context.js';
 import { PLAIN_PEER_TIMEOUT_MS } from './rules/plainPeers.js';
 import { createRelayCore, type RelayAddress, type RelayContactInfo } from './relayCore.js';
+import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './state/offlineDeliveries.js';
+import { openRelayStore, type RelayStore } from './store/relayStore.js';
 
 export type { RelayAddress, RelayContactInfo } from './relayCore.js';
 
@@ -113,6 +115,14 @@ export interface RelayOptions {
    * Default false (`udpchat-relay`).
    */
   hostedByClient?: boolean;
+  /**
+   * The relay's store file (name bindings, offline messages, receipts;
+   * PROTOCOL.md §6.5–6.6), e.g. `$XDG_STATE_HOME/udpchat/relay.db`; null or
+   * absent: in memory (`--ephemeral`), forgotten when the relay stops.
+   */
+  storeFile?: string | null;
+  /** Bounds of the offline messages per recipient; each defaults to DEFAULT_OFFLINE_LIMITS (1,000, 1 MiB, 7 days). */
+  offlineLimits?: Partial<OfflineLimits>;
 }
 
 /** A running relay. */
@@ -201,8 +211,19 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('statsIntervalMs', statsIntervalMs, 0, 2 ** 31 - 1);
   if (secret !== undefined && !isAuthKey(secret)) throw new RangeError('secret must be an AuthKey made by createAuthKey');
   const simulate = resolveSimulateOptions(options.simulate ?? {});
+  const offlineLimits: OfflineLimits = { ...DEFAULT_OFFLINE_LIMITS, ...options.offlineLimits };
+  checkInteger('offlineLimits.maxMessages', offlineLimits.maxMessages, 0, MAX_LIMIT);
+  checkInteger('offlineLimits.maxBytes', offlineLimits.maxBytes, 0, 2 ** 40);
+  checkInteger('offlineLimits.maxAgeMs', offlineLimits.maxAgeMs, 1, 2 ** 53 - 1);
 
-  const socket = await bindSocket(host, port, log);
+  const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
+  let store: RelayStore;
+  try {
+    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+  } catch (err) {
+    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+    throw err;
+  }
 
   const raw = socket.address();
   const address: RelayAddress = Object.freeze({
@@ -227,6 +248,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     maxPending: Math.max(maxContacts, MIN_PENDING_ENTRIES),
     secret,
     hostedByClient,
+    store,
+    offlineLimits,
     onJoin: options.onJoin,
     onLeave: options.onLeave,
     onRename: options.onRename,
@@ -277,6 +300,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       maxContacts,
       maxPerIp,
       hostedByClient,
+      store: store.file ?? 'in memory',
       ...(simulator ? { simulate } : {}),
     },
     'relay started',
@@ -295,6 +319,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       await core.sayBye(reason, STOP_SEND_WAIT_MS);
       core.flushLog(true);
       await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+      store.close();
       log.info({ ...core.stats(), contacts: 0, pending: 0, ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;

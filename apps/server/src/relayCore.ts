@@ -23,6 +23,9 @@ import { truncateUtf8 } from './rules/replies.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import { IpCount } from './state/ipCount.js';
 import { PendingTable } from './state/sessions.js';
+import { DEFAULT_OFFLINE_LIMITS, OfflineDeliveries, type OfflineLimits } from './state/offlineDeliveries.js';
+import { resendStored } from './rules/offline.js';
+import type { RelayStore } from './store/relayStore.js';
 
 export type { DatagramSink } from './io/socket.js';
 
@@ -79,6 +82,10 @@ export interface RelayCoreOptions {
    * path, for tests that compare the two). Same bytes either way.
    */
   fastPath?: boolean;
+  /** Name bindings, offline messages, receipts (store/relayStore.ts); `openRelayStore(null)` keeps them in memory. */
+  store: RelayStore;
+  /** Bounds of the offline messages per recipient (default DEFAULT_OFFLINE_LIMITS: 1,000, 1 MiB, 7 days). */
+  offlineLimits?: OfflineLimits;
   onJoin?: (contact: RelayContactInfo) => void;
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
   onRename?: (contact: RelayContactInfo, from: string) => void;
@@ -118,6 +125,8 @@ export interface RelayCore {
 
 /** Largest `bye.reason`, in UTF-8 bytes (str8). */
 const MAX_BYE_REASON_BYTES = 255;
+/** How often stored messages and receipts older than the age bound are deleted, in ms. */
+const EXPIRE_EVERY_MS = 60_000;
 
 /** What `contacts()` and the callbacks report of a contact at time `now`. */
 export function infoOf(contact: Contact, now: number): RelayContactInfo {
@@ -159,6 +168,9 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     log,
     config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient },
     now,
+    store: o.store,
+    offline: { deliveries: new OfflineDeliveries(), limits: o.offlineLimits ?? DEFAULT_OFFLINE_LIMITS },
+    wallClock: o.wallClock,
     events: {
       joined: (contact) => {
         if (o.onJoin) notify('onJoin', () => o.onJoin?.(infoOf(contact, now())));
@@ -205,6 +217,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     if (ctx.relayAcks.nextDeadline() <= now()) flushRelayAcks();
   };
 
+  let lastExpireAt = Number.NEGATIVE_INFINITY;
   return {
     receive,
     nextDeadline: () => ctx.relayAcks.nextDeadline(),
@@ -214,6 +227,12 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
       try {
         const t = now();
         sweepExpired(ctx);
+        resendStored(ctx);
+        if (t - lastExpireAt >= EXPIRE_EVERY_MS) {
+          lastExpireAt = t;
+          const gone = ctx.store.expire(o.wallClock() - ctx.offline.limits.maxAgeMs);
+          if (gone > 0) log.info({ deleted: gone }, 'stored messages and receipts expired');
+        }
         rateLimiter?.sweep(t);
         amplification.sweep(t);
         throttle.sweep(t);

@@ -84,3 +84,10 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
 
 /** How long a contact may stay silent before the relay drops it, in ms. */
 export const PRESENCE_TIMEOUT_MS = 15_000;
+
+/** Bytes of a raw Ed25519 public key (RFC 8032 §5.1.5), in `identify` (PROTOCOL.md §4.15). */
+export const PUBLIC_KEY_BYTES = 32;
+/** Bytes of an Ed25519 signature (RFC 8032 §5.1.6), in `identify`. */
+export const SIGNATURE_BYTES = 64;
+/** Bytes of a relay challenge in `challenge` (the registration's challenge is the 16-byte session token). */
+export const CHALLENGE_BYTES = 16;

@@ -50,3 +50,12 @@ export {
 } from './schema.js';
 export { DatagramScanner, fieldOf, type Envelope, type FieldRef } from './scan.js';
 export { ackCovers, boolAt, kindCode, sameLayout, u32At, writeHeader } from './splice.js';
+export {
+  IDENTIFY_CONTEXT,
+  identifyPayload,
+  rawPublicKey,
+  privateKeyFromSeed,
+  signIdentify,
+  verifyIdentify,
+  sameKey,
+} from './identity.js';

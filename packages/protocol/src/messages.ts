@@ -206,6 +206,67 @@ export interface RenameMessage {
   name: string;
 }
 
+/**
+ * client -> relay: proof that the sender holds the Ed25519 key of `name`
+ * (identity keys, PROTOCOL.md §4.15): `signature` signs the identify payload
+ * (`identifyPayload`, identity.ts) of a fresh relay challenge — the session
+ * token of the `welcome` at registration, a `challenge` for a rename.
+ */
+export interface IdentifyMessage {
+  kind: 'identify';
+  /** The name whose key this is (the name registering, or the new name of a rename). */
+  name: string;
+  /** The raw Ed25519 public key, PUBLIC_KEY_BYTES (32) bytes (RFC 8032 §5.1.5). */
+  publicKey: Uint8Array;
+  /** The Ed25519 signature of the payload, SIGNATURE_BYTES (64) bytes. */
+  signature: Uint8Array;
+}
+
+/**
+ * relay -> client: sign this to rename to `name` (a contact that registered
+ * with a key renames itself, PROTOCOL.md §4.16). Answered with `identify`.
+ */
+export interface ChallengeMessage {
+  kind: 'challenge';
+  /** The name asked for in the `hello` this answers. */
+  name: string;
+  /** CHALLENGE_BYTES (16) fresh random bytes. */
+  challenge: Uint8Array;
+}
+
+/**
+ * relay -> client: the direct chat `id` to `to`, who is offline but known
+ * (its name is bound to a key), is stored at the relay, durably (PROTOCOL.md
+ * §4.17). Sent instead of `relay-ack`; a `receipt` follows once `to` acknowledges it.
+ */
+export interface StoredMessage {
+  kind: 'stored';
+  /** The chat message's id. */
+  id: string;
+  /** The offline recipient, as its name is bound. */
+  to: string;
+}
+
+/**
+ * relay -> client: the stored chat `id` was acknowledged by `by`'s client
+ * (PROTOCOL.md §4.18). Kept at the relay until the sender answers `receipt-ack`,
+ * also across the sender's absence.
+ */
+export interface ReceiptMessage {
+  kind: 'receipt';
+  /** The chat message's id. */
+  id: string;
+  /** Who acknowledged it (its recipient). */
+  by: string;
+}
+
+/** client -> relay: the receipt of `id` arrived; the relay forgets it (PROTOCOL.md §4.19). */
+export interface ReceiptAckMessage {
+  kind: 'receipt-ack';
+  /** The chat message's id. */
+  id: string;
+}
+
 /** Every message of protocol version 1. */
 export type Message =
   | HelloMessage
@@ -221,7 +282,12 @@ export type Message =
   | RelayAckMessage
   | AckMessage
   | ListMessage
-  | RenameMessage;
+  | RenameMessage
+  | IdentifyMessage
+  | ChallengeMessage
+  | StoredMessage
+  | ReceiptMessage
+  | ReceiptAckMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

@@ -7,20 +7,17 @@
  * `Layout<K>` ties the fields to the message interfaces (messages.ts): a
  * field missing, misspelt or given the codec of another type does not compile.
  */
-import { MAX_TEXT_BYTES } from './constants.js';
+import { CHALLENGE_BYTES, MAX_TEXT_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './constants.js';
 import {
   bool,
   contactKind,
-  contacts,
-  errorCode,
   type FieldCodec,
+  fixedBytes,
   id,
   leaveReason,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
   name,
-  padding,
-  ranges,
   str16,
   str8,
   token,
@@ -28,6 +25,7 @@ import {
   u32,
   u64,
 } from './fields.js';
+import { contacts, errorCode, padding, ranges } from './compoundFields.js';
 import type { Message, MessageKind, MessageOf } from './messages.js';
 
 export { MAX_ACK_RANGES, MAX_ID_BYTES, MAX_NAME_BYTES } from './fields.js';
@@ -90,6 +88,15 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
   ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, upTo: u32, ranges } },
   list: { code: 0x0d, direction: 'client-to-relay', fields: {} },
   rename: { code: 0x0e, direction: 'relay-to-client', fields: { from: name, name } },
+  identify: {
+    code: 0x12,
+    direction: 'client-to-relay',
+    fields: { name, publicKey: fixedBytes(PUBLIC_KEY_BYTES), signature: fixedBytes(SIGNATURE_BYTES) },
+  },
+  challenge: { code: 0x13, direction: 'relay-to-client', fields: { name, challenge: fixedBytes(CHALLENGE_BYTES) } },
+  stored: { code: 0x14, direction: 'relay-to-client', fields: { id, to: name } },
+  receipt: { code: 0x15, direction: 'relay-to-client', fields: { id, by: name } },
+  'receipt-ack': { code: 0x16, direction: 'client-to-relay', fields: { id } },
 };
 
 /**
@@ -130,7 +137,7 @@ export function sentBy(kind: MessageKind, sender: 'client' | 'relay'): boolean {
 }
 
 /** The kinds a client sends (client-to-relay or both, PROTOCOL.md §4), in kind-byte order; a test ties it to KIND_DIRECTION. */
-export const CLIENT_KINDS = ['hello', 'chat', 'heartbeat', 'bye', 'ack', 'list'] as const satisfies readonly MessageKind[];
+export const CLIENT_KINDS = ['hello', 'chat', 'heartbeat', 'bye', 'ack', 'list', 'identify', 'receipt-ack'] as const satisfies readonly MessageKind[];
 
 /** A message of a kind a client sends: what the relay's rules take. */
 export type ClientMessage = MessageOf<(typeof CLIENT_KINDS)[number]>;

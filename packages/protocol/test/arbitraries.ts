@@ -98,11 +98,23 @@ export const messageArb: fc.Arbitrary<Message> = fc
     }),
     fc.record({ kind: fc.constant('list' as const) }),
     fc.record({ kind: fc.constant('rename' as const), from: name, name }),
+    fc.record({
+      kind: fc.constant('identify' as const),
+      name,
+      publicKey: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+    }),
+    fc.record({ kind: fc.constant('challenge' as const), name, challenge: tokenArb }),
+    fc.record({ kind: fc.constant('stored' as const), id, to: name }),
+    fc.record({ kind: fc.constant('receipt' as const), id, by: name }),
+    fc.record({ kind: fc.constant('receipt-ack' as const), id }),
   )
   // fc.record builds null-prototype objects; make them plain like decode's
   .map((m) => {
     const plain = JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
     if (m.kind === 'welcome') plain.token = m.token;
+    if (m.kind === 'identify') Object.assign(plain, { publicKey: m.publicKey, signature: m.signature });
+    if (m.kind === 'challenge') plain.challenge = m.challenge;
     return plain as unknown as Message;
   });
 

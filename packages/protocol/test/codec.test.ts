@@ -113,6 +113,11 @@ const SAMPLES: Message[] = [
   ack({ from: '', to: 'bob', group: true, upTo: 12, ranges: [] }),
   { kind: 'list' },
   { kind: 'rename', from: 'bob', name: '武大郎' },
+  { kind: 'identify', name: '武大郎', publicKey: new Uint8Array(32).fill(7), signature: new Uint8Array(64).fill(9) },
+  { kind: 'challenge', name: 'bob', challenge: new Uint8Array(16).fill(3) },
+  { kind: 'stored', id: 'V1StGXR8_Z5jdHi6B-myT', to: 'bob' },
+  { kind: 'receipt', id: 'V1StGXR8_Z5jdHi6B-myT', by: '一棵树' },
+  { kind: 'receipt-ack', id: 'V1StGXR8_Z5jdHi6B-myT' },
 ];
 
 // ---------------------------------------------------------------- round trips
@@ -522,11 +527,11 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0e (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0e and 0x12–0x16 (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
       if (k === 0x0d) expect(c, 'list has no fields').toBe('no error');
-      else if (k >= 0x01 && k <= 0x0e) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      else if ((k >= 0x01 && k <= 0x0e) || (k >= 0x12 && k <= 0x16)) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
     expect(code([0xff, 0x55, 0x01, 0x0f, 0xff])).toBe('UNKNOWN_KIND');

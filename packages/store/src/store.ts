@@ -15,12 +15,25 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sqlite from 'node-sqlite3-wasm';
+import { createRequire } from 'node:module';
+import type sqliteModule from 'node-sqlite3-wasm';
 import { StoreError } from './errors.js';
 import { acquireOwnerLock, type OwnerLock } from './ownerLock.js';
 
 /** The database handle (node-sqlite3-wasm's `Database`). */
-export type Database = InstanceType<typeof sqlite.Database>;
+export type Database = InstanceType<typeof sqliteModule.Database>;
+
+let sqlite: typeof sqliteModule | null = null;
+/**
+ * node-sqlite3-wasm, loaded on the first `openStore` (synchronously: it is
+ * CommonJS). Loading it compiles its WebAssembly (~200 ms on a busy 2-core
+ * machine), so a program that never opens a store (`--help`, `--version`, a
+ * usage mistake, an `--ephemeral` client) never pays for it.
+ */
+function loadSqlite(): typeof sqliteModule {
+  sqlite ??= createRequire(import.meta.url)('node-sqlite3-wasm') as typeof sqliteModule;
+  return sqlite;
+}
 
 /** One step of the schema: applied once, in order of `version` (1, 2, 3, …). */
 export interface Migration {
@@ -145,7 +158,7 @@ export function openStore(options: StoreOptions): Store {
   }
   let db: Database | null = null;
   try {
-    db = new sqlite.Database(file ?? ':memory:');
+    db = new (loadSqlite().Database)(file ?? ':memory:');
     const version = configure(db, file, label, options);
     return makeStore(db, file, version, lock);
   } catch (err) {

@@ -34,6 +34,7 @@ export type LineEvent =
   | { event: 'delivered'; id: string; to: string; delivered: number; of: number; time: number }
   | { event: 'failed'; id: string; to: string; reason: string; time: number }
   | { event: 'at-relay'; id: string; to: string; recipients: number; time: number }
+  | { event: 'stored'; id: string; to: string; time: number }
   | { event: 'renamed'; from: string; to: string; time: number };
 
 /** Formats one event as one line (no newline). */
@@ -71,6 +72,8 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return e.recipients === 0
         ? `${t} * at relay, nobody else online (${e.id})`
         : `${t} * at relay, forwarded to ${e.recipients} who do not acknowledge (plain-text peers) (${e.id})`;
+    case 'stored':
+      return `${t} * stored for ${s(e.to)}, offline (${e.id})`;
     case 'renamed':
       return `${t} * ${s(e.from)} is now ${s(e.to)}`;
   }

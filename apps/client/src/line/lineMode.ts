@@ -97,7 +97,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     else if (d.state === 'failed') print({ event: 'failed', id: m.id, to: m.to, reason: d.reason, time: now() });
     // Final at the relay: nobody to acknowledge it (nobody else online, or only plain-text peers).
     else if (d.state === 'at-relay' && d.final) print({ event: 'at-relay', id: m.id, to: m.to, recipients: d.recipients, time: now() });
+    else if (d.state === 'stored') print({ event: 'stored', id: m.id, to: d.to, time: now() }); // kept at the relay for someone offline
   });
+  // A stored message acknowledged by its recipient (maybe sent before this client restarted).
+  session.on('receipt', (id, by) => print({ event: 'delivered', id, to: by, delivered: 1, of: 1, time: now() }));
   // `time` is the arrival (this computer's clock, like every other event's); `sent` the sender's clock.
   session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: now(), sent: m.time }));
   session.on('relay-error', (e) => {
@@ -233,7 +236,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (quitting) break;
   }
   lines.close();
-  return finish(session, registerTimeoutMs, localError, () => blocker);
+  return finish(session, registerTimeoutMs, localError, () => blocker, contactList);
 }
 
 /** Longest wait at end of input for the last messages to be acknowledged, in ms (the give-up time is 30 s). */
@@ -245,8 +248,11 @@ async function finish(
   registerTimeoutMs: number,
   localError: (code: string, message: string) => void,
   blocker: () => ErrorMessage | null,
+  completed: () => Promise<void>,
 ): Promise<number> {
-  await session.settled(registerTimeoutMs);
+  // Registration completes with the relay's answer to list/identify (`completed`: the contact list, or a
+  // refusal): a name refused then (reserved for another key, PROTOCOL.md §6.5) is a refusal too (exit 1).
+  if ((await session.settled(registerTimeoutMs)) === 'registered') await completed();
   let code = 0;
   if (session.registration !== 'registered') {
     const relay = `relay ${formatEndpoint(session.relay)}`;

@@ -15,6 +15,7 @@ import type { KeptIdentity } from './core/deliveryLink.js';
 import type { InboxOptions } from './delivery/inbox.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { Hosting } from './hosting.js';
+import type { IdentityProvider } from './core/keyedLink.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
 export { SendError } from './core/options.js';
@@ -52,6 +53,10 @@ export interface SessionOptions {
   rejoinGraceMs?: number;
   /** Where chat messages are written down (the history, history/journal.ts), or null/absent: nowhere. */
   journal?: Journal | null;
+  /** The identity key of each name (PROTOCOL.md §6.5; identity/keyFiles.ts), or null/absent: no keys (`--ephemeral`). */
+  identity?: IdentityProvider | null;
+  /** The store file of a relay hosted in this process (`<data dir>/relay.db`), or null/absent: in memory. */
+  hostedStoreFile?: string | null;
 }
 
 /**
@@ -105,6 +110,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       secret: options.secret ?? null,
       nameRetryForMs: options.nameRetryForMs,
       rejoinGraceMs: options.rejoinGraceMs,
+      identity: options.identity ?? null,
     });
     transport.on('message', (m) => this.step(() => this.core.handle(m, Date.now())));
     transport.on('socket-error', (err) => this.emit('socket-error', err));
@@ -118,7 +124,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   static async open(options: SessionOptions): Promise<ChatSession> {
     const relay = await resolveRelay(options.host, options.port);
     const secret = options.secret ?? null;
-    const hosting = await Hosting.open(relay, secret, options.autoHost);
+    const hosting = await Hosting.open(relay, secret, options.autoHost, options.hostedStoreFile ?? null);
     const transport = await Transport.open(relay, { simulate: options.simulate ?? null, secret });
     return new ChatSession(transport, hosting, options);
   }

@@ -261,6 +261,7 @@ export class ChatController {
     });
     b.on('chat', (m) => this.receive(m));
     b.on('delivery', (m, state) => this.sender.delivery(m, state));
+    b.on('receipt', (id, by) => this.sender.delivery({ id, to: by }, { state: 'delivered', delivered: 1, of: 1 })); // a stored message reached its recipient
     b.on('relay-error', (e) => this.relayError(e));
     b.on('status', (status) => {
       if (status === 'silent') this.setNotice({ text: 'relay not answering, retrying…', level: 'warning' });

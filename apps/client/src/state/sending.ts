@@ -111,7 +111,7 @@ export class Sender {
   }
 
   /** The session's `delivery` event: the entry's mark, the sent feedback, or a notice when it failed. */
-  delivery(m: ChatMessage, state: DeliveryState): void {
+  delivery(m: Pick<ChatMessage, 'id' | 'to'>, state: DeliveryState): void {
     if (!this.own.update(m.id, state)) return;
     if (this.p.notices.delivery(m.id, state)) return;
     if (state.state === 'failed') {

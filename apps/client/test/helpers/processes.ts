@@ -38,7 +38,9 @@ export function isolatedXdg(): { XDG_DATA_HOME: string; XDG_STATE_HOME: string }
  * own XDG folders (isolatedXdg) unless `env` gives them.
  */
 export function startProgram(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Program {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...isolatedXdg(), ...env }, stdio: 'pipe' });
+  // A relay keeps its store in memory unless the test says where (two relays of one file would share one: LOCKED).
+  const inMemory = bin === RELAY_BIN && !args.some((a) => a === '--ephemeral' || a.startsWith('--data-dir')) ? ['--ephemeral'] : [];
+  const child = spawn(process.execPath, [bin, ...args, ...inMemory], { env: { ...process.env, ...isolatedXdg(), ...env }, stdio: 'pipe' });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return { child, out: new LineCollector(child.stdout), err: new LineCollector(child.stderr) };

@@ -102,6 +102,8 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
         if (target === undefined || target.type !== 'client') return false;
       }
     } else if (kind === 'ack') {
+      // An ack that may cover stored chats in flight to its sender turns them into receipts (rules/offline.ts): the slow path.
+      if (ctx.offline.deliveries.hasInFlight(sender.key)) return false;
       target = ctx.contacts.exactlyNamed(bytes, scanner.valueStart(ACK.to), scanner.end(ACK.to));
       if (target === undefined || target.type !== 'client') return false;
     }

@@ -9,6 +9,8 @@ import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
 import type { PendingTable } from '../state/sessions.js';
 import type { RelayAckScheduler } from './relayAcks.js';
+import type { OfflineDeliveries, OfflineLimits } from '../state/offlineDeliveries.js';
+import type { RelayStore } from '../store/relayStore.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
@@ -118,4 +120,10 @@ export interface RouterContext {
   readonly events: MembershipEvents;
   /** Relay-acks held until the recipient's ack makes them redundant (PROTOCOL.md §4.11). */
   readonly relayAcks: RelayAckScheduler;
+  /** Name bindings, stored messages and receipts (PROTOCOL.md §6.5, §6.6): durable, synchronous. */
+  readonly store: RelayStore;
+  /** Stored messages sent to their recipients and not yet acknowledged, and the bounds of what is stored. */
+  readonly offline: { readonly deliveries: OfflineDeliveries; readonly limits: OfflineLimits };
+  /** Wall clock, ms since the epoch: what the store records (bindings, storage times, the 7-day bound). */
+  wallClock(): number;
 }

@@ -21,6 +21,8 @@ import { expirePending, removeContact, sendContactList } from './membership.js';
 import { deliverChat } from './fanout.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
+import { identifyFromContact, identifyPending, refuseKeyless, renameChallenge } from './identity.js';
+import { ackStored, onReceiptAck, storeOffline } from './offline.js';
 import { errorReply } from './replies.js';
 import { tokensEqual } from '../state/sessions.js';
 import type { RelayAckSend } from './relayAcks.js';
@@ -64,6 +66,8 @@ export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, ke
       ctx.pending.remove(pending);
       return HANDLED;
     }
+    if (message.kind === 'identify') return identifyPending(ctx, pending, message);
+    if (refuseKeyless(ctx, pending)) return HANDLED; // a reserved name needs its key (PROTOCOL.md §6.5)
     const contact = completeRegistration(ctx, pending);
     return contact ? fromContact(ctx, message, contact) : HANDLED;
   }
@@ -75,7 +79,7 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
   if (!isClientMessage(message)) return UNEXPECTED; // a kind only a relay sends (KIND_DIRECTION)
   switch (message.kind) {
     case 'hello':
-      return helloFromContact(ctx, message, sender);
+      return renameChallenge(ctx, message, sender) ?? helloFromContact(ctx, message, sender);
     case 'heartbeat':
       return onHeartbeat(ctx, message, sender);
     case 'chat':
@@ -88,6 +92,10 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
     case 'list':
       sendContactList(ctx, sender);
       return HANDLED;
+    case 'identify':
+      return identifyFromContact(ctx, message, sender);
+    case 'receipt-ack':
+      return onReceiptAck(ctx, message, sender);
   }
 }
 
@@ -104,7 +112,10 @@ function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | 
       return notRegistered(ctx, from, key, message.id);
     case 'bye':
       return { handled: false, reason: 'bye-unregistered' };
+    case 'identify':
+      return notRegistered(ctx, from, key, '');
     case 'ack':
+    case 'receipt-ack':
       // Never answered (PROTOCOL.md §6 "Acks").
       return { handled: false, reason: 'ack-unregistered' };
   }
@@ -141,6 +152,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): Rout
   }
   const target = ctx.contacts.named(message.to);
   if (!target) {
+    if (storeOffline(ctx, message, sender)) return HANDLED; // a reserved name: stored for it (PROTOCOL.md §6.6)
     ctx.out.send(errorReply(ERROR_CODES.UNKNOWN_CONTACT, `${message.to} is not online`, message.id), from);
     return HANDLED;
   }
@@ -183,8 +195,9 @@ function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly
  * contact named in `to`, with `from` = the acker's registered name. Never answered.
  */
 function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteOutcome {
+  const ofStored = ackStored(ctx, message, sender); // stored chats it covers become receipts (PROTOCOL.md §6.6)
   const target = ctx.contacts.named(message.to);
-  if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
+  if (!target || target.type !== 'client') return ofStored ? HANDLED : { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
   if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
   return HANDLED;

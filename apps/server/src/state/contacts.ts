@@ -44,6 +44,13 @@ export interface Contact {
    */
   readonly token: Uint8Array | undefined;
   /**
+   * The raw Ed25519 public key this client proved at registration or its
+   * last rename (PROTOCOL.md §6.5), or undefined: registered without a key.
+   */
+  identity: Uint8Array | undefined;
+  /** The challenge of a rename to `name` waiting for its `identify` (PROTOCOL.md §4.16), if any. */
+  challenge: { readonly key: string; readonly name: string; readonly bytes: Uint8Array } | undefined;
+  /**
    * Plain peers: bytes the relay may still send it, set back to
    * PLAIN_PEER_BUDGET_BYTES each time it sends (PROTOCOL.md §6.3). Unused for clients.
    */
@@ -126,6 +133,8 @@ export class ContactTable {
       registeredAt: now,
       lastSeen: now,
       token,
+      identity: undefined,
+      challenge: undefined,
       sendBudget: PLAIN_PEER_BUDGET_BYTES,
     };
     this.byKey.set(key, contact);

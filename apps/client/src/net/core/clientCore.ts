@@ -22,6 +22,8 @@ import {
 import { OutboxFullError } from '../delivery/outbox.js';
 import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS } from './constants.js';
 import { DeliveryLink, type KeptIdentity } from './deliveryLink.js';
+import { coreDeadline } from './deadline.js';
+import { KeyedLink } from './keyedLink.js';
 import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
@@ -35,9 +37,9 @@ export class ClientCore {
   private readonly liveness: Liveness;
   private readonly roster = new RosterSync();
   private readonly delivery: DeliveryLink;
+  private readonly keyed: KeyedLink;
   private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
-  private heartbeatSeq = 0;
   private lastRosterRefreshAt = 0;
   /** When the last `list` went out while its first page is awaited, or null. */
   private listSentAt: number | null = null;
@@ -52,7 +54,8 @@ export class ClientCore {
     this.reg = registering(options.name);
     this.liveness = new Liveness(options.silentAfterMs ?? 2500);
     this.helloRetryMs = options.helloRetryMs ?? 1000;
-    this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, state), options.delivery);
+    this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
+    this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, this.keyed.translate(message, state)), options.delivery);
   }
 
   /** Sends the first hello. */
@@ -168,6 +171,7 @@ export class ClientCore {
         return this.onWelcome(message, now);
       case 'contacts': {
         this.listSentAt = null;
+        this.keyed.complete();
         const all = this.roster.page(message.page, message.pages, message.contacts);
         if (all) this.emit('contacts', this.roster.withAwaited(all));
         return;
@@ -205,8 +209,16 @@ export class ClientCore {
       case 'error':
         return onRelayError(this.errorContext(now), message);
       default:
-        return; // heartbeat-ack: its arrival (above) is what counts; hello, heartbeat, list: not for clients
+        return this.onKeyed(message, now); // heartbeat-ack: its arrival (above) is what counts; hello, heartbeat, list: not for clients
     }
+  }
+
+  /** Identity keys and offline messages (PROTOCOL.md §6.5–6.6): a rename's challenge, `stored`, `receipt` (keyedLink.ts). */
+  private onKeyed(message: Message, now: number): void {
+    const renaming = this.reg.state === 'registered' ? (this.reg.renaming?.name ?? null) : null;
+    const { reply, receipt } = this.keyed.handle(message, renaming, (id) => this.delivery.outbox.onRelayAck(id, 0, now));
+    if (reply) this.transmit(reply, this.token);
+    if (receipt) this.emit('receipt', receipt.id, receipt.by);
   }
 
   /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, contact-list repair. */
@@ -226,22 +238,14 @@ export class ClientCore {
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
     else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
-    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
+    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.liveness.nextHeartbeatSeq() }, now, this.token);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
   nextDeadline(): number {
-    const now = this.lastNow;
-    const reg = this.reg;
-    let next = Math.min(this.liveness.nextDeadline(), this.delivery.nextDeadline(now));
-    if (reg.state === 'registering') next = Math.min(next, Math.max(this.liveness.lastProbeAt + this.helloRetryMs, reg.retryAt));
-    if (reg.state === 'registered') {
-      next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
-      if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
-      if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
-      if (this.roster.awaiting) next = Math.min(next, this.graceUntil);
-    }
-    return reg.state === 'closed' ? Number.POSITIVE_INFINITY : Math.max(next, now);
+    const { lastNow: now, reg, liveness, helloRetryMs, lastRosterRefreshAt, listSentAt, graceUntil } = this;
+    const deliveryAt = this.delivery.nextDeadline(now);
+    return coreDeadline({ now, reg, liveness, deliveryAt, helloRetryMs, lastRosterRefreshAt, listSentAt, awaiting: this.roster.awaiting, graceUntil });
   }
 
   private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {
@@ -250,11 +254,6 @@ export class ClientCore {
 
   private transmit(message: Message, token: Uint8Array | undefined): void {
     this.transmits.push({ message, token });
-  }
-
-  private nextSeq(): number {
-    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
-    return this.heartbeatSeq;
   }
 
   /** A `hello` padded to HELLO_MIN_BYTES (anti-amplification, PROTOCOL.md §6.1), with the last token if any: a relay that still has us answers only that. */
@@ -266,7 +265,7 @@ export class ClientCore {
   private sendList(now: number): void {
     this.listSentAt = now;
     this.lastRosterRefreshAt = now;
-    this.probe({ kind: 'list' }, now, this.token);
+    this.probe(this.keyed.listDatagram(this.name, this.token), now, this.token); // identify until registered, when keyed
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
@@ -303,6 +302,7 @@ export class ClientCore {
       return; // else a duplicate welcome (the answer to a retried hello)
     }
     this.reg = { state: 'registered', welcome, renaming: null };
+    this.keyed.restart();
     this.sendList(now);
     if (this.everRegistered) this.graceUntil = now + (this.options.rejoinGraceMs ?? REJOIN_GRACE_MS);
     this.everRegistered = true;
