@@ -15,7 +15,8 @@
  */
 import { GROUP_ALL, nameKey, type ChatMessage } from '@udpchat/protocol';
 import type { DeliveryState } from '../net/delivery/states.js';
-import type { ChatSession, Journal } from '../net/session.js';
+import type { Journal } from '../net/journal.js';
+import type { ChatSession } from '../net/session.js';
 import type { HistoryDb, StoredMessage } from './historyDb.js';
 
 /** The conversation a message belongs to, seen from this client: `all`, or the other side's name key. */

@@ -6,6 +6,7 @@
  * in this process lives beside it (hosting.ts). No UI here: the TUI store and
  * line mode both listen to its events.
  */
+import type { Journal } from './journal.js';
 import { EventEmitter } from 'node:events';
 import { newMessageId, type AuthKey, type ChatMessage, type ContactEntry } from '@udpchat/protocol';
 import type { SimulateOptions } from '@udpchat/net';
@@ -57,23 +58,6 @@ export interface SessionOptions {
   identity?: IdentityProvider | null;
   /** The store file of a relay hosted in this process (`<data dir>/relay.db`), or null/absent: in memory. */
   hostedStoreFile?: string | null;
-}
-
-/**
- * The session's hook for a chat history: own messages are handed to it once
- * numbered, and `commit` is called before any datagram leaves (write before
- * send: a burst typed in one go is one commit, not one per message);
- * incoming ones before they are reported, so that one already shown (its id
- * is stored: a sender retrying after a restart) is acknowledged but not
- * reported again.
- */
-export interface Journal {
-  /** An own message to be sent: kept until `commit`. */
-  sending(message: ChatMessage): void;
-  /** An incoming message: false when its id was seen already (it is then not reported as `chat`). */
-  received(message: ChatMessage): boolean;
-  /** Writes down what was handed over so far; returns when it is durable. */
-  commit(): void;
 }
 
 /** Events of a `ChatSession`: the core's, and the driver's own. */
