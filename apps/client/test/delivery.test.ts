@@ -93,6 +93,28 @@ describe('Outbox', () => {
     expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
   });
 
+  it('a group message waits for every expected recipient by name: acks of others never stand in (apps/sim seed 33)', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'g', to: 'all', text: 'x' }, ['bob', 'carol'], 0); // bob is not back at the restarted relay yet
+    outbox.due(0);
+    outbox.onRelayAck('g', 2, 10); // carol and dave (whose join was missed)
+    const ack: AckMessage = { kind: 'ack', from: 'carol', to: 'alice', group: true, upTo: 1, ranges: [] };
+    outbox.onAck(ack, 20);
+    outbox.onAck({ ...ack, from: 'dave' }, 30);
+    // 2 acks for a count of 2, but bob, expected, has not acked: not delivered, base stays
+    expect(last('g')).toEqual({ state: 'at-relay', recipients: 2, acked: 2, final: false });
+    outbox.create({ ...base, id: 'h', to: 'all', text: 'y' }, ['bob', 'carol', 'dave'], 40);
+    expect(outbox.due(40).find((m) => m.id === 'h')?.base).toBe(1);
+    outbox.onAck({ ...ack, from: 'bob' }, 50);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 3, of: 3 });
+    // a recipient that left is no longer waited for
+    outbox.onRelayAck('h', 3, 60);
+    outbox.onAck({ ...ack, from: 'carol', upTo: 2 }, 70);
+    outbox.onAck({ ...ack, from: 'dave', upTo: 2 }, 70);
+    outbox.onLeave('bob');
+    expect(last('h')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
+  });
+
   it('acks by selective ranges, and carries base = the lowest seq still pending', () => {
     const { outbox, last } = make();
     for (let i = 1; i <= 4; i++) outbox.create({ ...base, id: `m${i}`, to: 'bob', text: 'x' }, [], 0);

@@ -34,14 +34,6 @@ const KNOWN_FAILURES: Record<string, number[]> = {
    * epoch, or a random first seq).
    */
   'restarted sender taken for its old conversation': [103, 600, 625, 768, 876],
-  /**
-   * Group delivery counts acks, not who acked (Outbox.checkDelivered): after a
-   * relay restart or a recipient's restart, acks of others (one whose join the
-   * sender missed, a restarted recipient) stand in for a recipient the sender
-   * waits for, so the message ends "delivered k of k" and `base` moves past it
-   * while that recipient, online all along, never got it.
-   */
-  'group delivered by count while a known recipient never got it': [33, 80, 82, 116, 161, 166, 204, 228, 232, 235, 260, 283, 308, 322, 329, 344, 369, 371, 383, 408, 435, 456, 499, 517, 547, 571, 593, 618, 633, 634, 674, 785, 832, 928, 972, 994],
 };
 
 describe('simulation: random scenarios', () => {
@@ -129,6 +121,38 @@ describe('simulation: issue 10 regressions', () => {
     expect(typed?.states.at(-1)).toEqual({ state: 'delivered', delivered: 2, of: 2 });
     const viewers = w.records.shown.filter((s) => s.text === 'hello again, all').map((s) => s.viewer);
     expect(viewers.sort()).toEqual(['bob', 'carol']);
+  });
+
+  it('(d) a group message waits for a recipient not back after a relay restart: the ack of one whose join was missed does not stand in', () => {
+    const names = ['alice', 'bob', 'carol'];
+    const scenario = fixed(names, []);
+    const w = new World({ ...scenario, clients: [...scenario.clients, { name: 'dave', link: CLEAN_LINK }] });
+    const relayKnows = (...who: string[]) => who.every((n) => w.relay.relay?.contacts().some((c) => c.name === n) === true);
+    expect(w.runUntil(() => relayKnows(...names), 10_000)).toBe(true);
+    w.runUntil(() => false, 1000); // everyone has the contact list
+    // bob is cut off while the relay crashes and comes back: he re-registers last, still online all along.
+    w.bus.partition(w.node('bob').address, w.clock.now() + 9000);
+    w.relay.crash();
+    w.relay.start();
+    const alice = () => w.node('alice').client;
+    const aliceBack = () => relayKnows('alice', 'carol') && alice()?.registration === 'registered' && alice()?.contacts().map((c) => c.name).join() === 'carol';
+    expect(w.runUntil(aliceBack, 8000)).toBe(true);
+    w.runUntil(() => false, 200);
+    // dave registers while alice is cut off for a moment: she misses his join.
+    w.bus.partition(w.node('alice').address, w.clock.now() + 300);
+    w.node('dave').start();
+    expect(w.runUntil(() => relayKnows('dave'), 250)).toBe(true);
+    w.runUntil(() => !w.bus.isPartitioned(w.node('alice').address), 1000);
+    w.runUntil(() => false, 50);
+    expect(alice()?.contacts().map((c) => c.name)).toEqual(['carol']);
+    // Written now, it waits for bob (awaited back) and carol; the relay forwards it to carol and dave.
+    expect(w.node('alice').type('all', 'for bob too')).toBe(true);
+    expect(w.run().quiescent).toBe(true);
+    expect(checkInvariants(w.records)).toEqual([]);
+    const typed = w.records.typed.find((t) => t.text === 'for bob too');
+    expect(typed?.states.at(-1)).toEqual({ state: 'delivered', delivered: 3, of: 3 });
+    const viewers = w.records.shown.filter((s) => s.text === 'for bob too').map((s) => s.viewer);
+    expect(viewers.sort()).toEqual(['bob', 'carol', 'dave']);
   });
 
   it('(c) a refused rename keeps the session: the others see no leave, chat goes on', () => {

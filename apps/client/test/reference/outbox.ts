@@ -1,7 +1,8 @@
 /*
  * REFERENCE MODEL for deliveryModel.test.ts, not used by the client: the Outbox
  * as it was before its queues were made proportional to the work (commit
- * 562b00a), kept verbatim but for import paths. Simple and slow on purpose
+ * 562b00a), kept verbatim but for import paths and the group delivery rule
+ * (checkDelivered: acks by name, not by count). Simple and slow on purpose
  * (scans and sorts everything on every call); its behaviour is the contract.
  */
 /**
@@ -286,7 +287,8 @@ export class Outbox {
 
   /**
    * Finishes a message once as many clients acked it as the relay forwarded it
-   * to (its relay-ack says how many; a direct message: its one recipient).
+   * to (its relay-ack says how many; a direct message: its one recipient) and
+   * every expected recipient is among them.
    * A group message never finishes on acks alone: without the relay's count a
    * recipient this client has not heard of (a lost join) would be skipped, and
    * `base` would then move past a message it never got.
@@ -295,7 +297,10 @@ export class Outbox {
     const direct = p.stream.key !== GROUP_ALL;
     const target = direct ? 1 : p.recipients;
     if (target === null || p.ackedBy.size === 0 || p.ackedBy.size < target) return false;
-    this.finish(p, { state: 'delivered', delivered: p.ackedBy.size, of: Math.max(target, p.ackedBy.size) });
+    // Changed since 562b00a (the group rule of PROTOCOL.md §5): every recipient still expected
+    // must have acked it by name; acks of others never stand in for one.
+    for (const key of p.expected) if (!p.ackedBy.has(key)) return false;
+    this.finish(p, { state: 'delivered', delivered: p.ackedBy.size, of: p.ackedBy.size });
     return true;
   }
 

@@ -168,8 +168,10 @@ export class ClientCore {
         return this.onWelcome(message, now);
       case 'contacts': {
         this.listSentAt = null;
-        const all = this.roster.page(message.page, message.pages, message.contacts);
-        if (all) this.emit('contacts', this.roster.withAwaited(all));
+        const full = this.roster.page(message.page, message.pages, message.contacts);
+        if (!full) return;
+        for (const name of full.left) this.onLeave(name, 'timeout'); // its leave was lost
+        this.emit('contacts', this.roster.withAwaited(full.contacts));
         return;
       }
       case 'join': {

@@ -3,6 +3,14 @@
  * applies pushed joins, leaves and renames, and remembers who was online
  * when the relay went away, so that after re-registering group messages
  * still wait for them and those who never come back are reported as left.
+ *
+ * A full list repairs lost joins and leaves both ways: a contact missing from
+ * it has left (its leave was lost), unless it is awaited back after a relay
+ * restart (then the rejoin grace decides). A join or leave that came since the
+ * last full list wins over the list, which may be older than it (the `list`
+ * answered was sent before it; found by apps/sim, seed 371: a stale list
+ * dropped a contact that had just joined, so group messages stopped waiting
+ * for it).
  */
 import { nameKey, type ContactEntry } from '@udpchat/protocol';
 import { Roster } from '../../state/roster.js';
@@ -12,40 +20,65 @@ export class RosterSync {
   private readonly pages = new Map<number, ContactEntry[]>();
   /** Name keys -> names of the clients online when the relay went away, not back yet. */
   private readonly awaitedBack = new Map<string, string>();
+  /** Since the last full list (of this relay): who joined (name key -> entry) and who left (name keys). */
+  private readonly joinedSince = new Map<string, ContactEntry>();
+  private readonly leftSince = new Set<string>();
 
-  /** Takes page `page` of `pages`; returns the whole list once every page is in, else null. */
-  page(page: number, pages: number, contacts: ContactEntry[]): ContactEntry[] | null {
+  /**
+   * Takes page `page` of `pages`. Once every page is in: the roster is the
+   * list, corrected by the joins and leaves seen since the last one.
+   * @returns null while pages are missing; then `contacts`, the roster now, and
+   *   `left`, the names it had that are gone (not awaited back): report them as left.
+   */
+  page(page: number, pages: number, contacts: ContactEntry[]): { contacts: ContactEntry[]; left: string[] } | null {
     if (page === 0) this.pages.clear();
     this.pages.set(page, contacts);
     if (this.pages.size < pages) return null;
-    const all = [...this.pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
+    const listed = new Map<string, ContactEntry>();
+    for (const [, entries] of [...this.pages.entries()].sort((a, b) => a[0] - b[0])) for (const c of entries) listed.set(nameKey(c.name), c);
     this.pages.clear();
-    this.roster.reset(all);
-    for (const c of all) this.awaitedBack.delete(nameKey(c.name));
-    return all;
+    for (const key of this.leftSince) listed.delete(key);
+    for (const [key, c] of this.joinedSince) listed.set(key, c);
+    this.forgetEvents();
+    const left = this.roster.list().filter((c) => !listed.has(nameKey(c.name)) && !this.awaitedBack.has(nameKey(c.name))).map((c) => c.name);
+    this.roster.reset([...listed.values()]);
+    for (const key of listed.keys()) this.awaitedBack.delete(key);
+    return { contacts: this.roster.list(), left };
   }
 
   /** A contact came online. */
   join(contact: ContactEntry): void {
+    const key = nameKey(contact.name);
     this.roster.join(contact);
-    this.awaitedBack.delete(nameKey(contact.name));
+    this.awaitedBack.delete(key);
+    this.joinedSince.set(key, contact);
+    this.leftSince.delete(key);
   }
 
   /** A contact went offline. */
   leave(name: string): void {
-    this.roster.leave(name);
+    const key = nameKey(name);
+    if (!this.roster.leave(name) && !this.joinedSince.has(key)) return;
+    this.joinedSince.delete(key);
+    this.leftSince.add(key);
   }
 
   /** A contact renamed itself. */
   rename(from: string, to: string): void {
     const contact = this.roster.get(from);
-    this.roster.leave(from);
-    this.roster.join({ name: to, type: contact?.type ?? 'client' });
+    this.leave(from);
+    this.join({ name: to, type: contact?.type ?? 'client' });
   }
 
-  /** Registration was lost: who is online now is awaited back. */
+  /** Registration was lost: who is online now is awaited back (the next relay's list is the truth). */
   lost(): void {
     for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
+    this.forgetEvents();
+  }
+
+  private forgetEvents(): void {
+    this.joinedSince.clear();
+    this.leftSince.clear();
   }
 
   /** Whether `name` is awaited back (online before the relay went away, not back yet). */

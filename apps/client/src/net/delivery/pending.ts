@@ -27,10 +27,15 @@ export interface Pending {
   deadline: number;
   /** Clients the relay forwarded it to (null before its relay-ack). */
   recipients: number | null;
-  /** Group: name keys of the clients expected to ack (the roster when it was sent). */
+  /**
+   * Name keys of the clients it waits for: its recipient (direct), or the
+   * clients online when it was written, less those seen leaving since (group).
+   */
   expected: Set<string>;
-  /** Name keys of the clients that acked it. */
+  /** Name keys of the clients that acked it (expected or not; see recipients.ts). */
   ackedBy: Set<string>;
+  /** How many of `expected` have not acked it yet. */
+  unacked: number;
   /** Slot in `Outbox.timers` or `Outbox.ready` (it is in one of them until final), and in `Outbox.deadlines` (-1: none). */
   queueSlot: number;
   deadlineSlot: number;

@@ -1,0 +1,41 @@
+/**
+ * The contact list's repair by full lists (RosterSync): a lost leave is
+ * found, a list older than a join or a leave does not undo it, and those
+ * awaited back after a relay restart are left to the rejoin grace.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ContactEntry } from '@udpchat/protocol';
+import { RosterSync } from '../src/net/core/rosterSync.js';
+
+const client = (name: string): ContactEntry => ({ name, type: 'client' });
+const names = (sync: RosterSync) => sync.roster.list().map((c) => c.name);
+
+describe('RosterSync', () => {
+  it('a contact missing from a full list has left (its leave was lost): reported as left', () => {
+    const sync = new RosterSync();
+    sync.page(0, 1, [client('bob'), client('carol')]);
+    expect(sync.page(0, 1, [client('carol')])).toEqual({ contacts: [client('carol')], left: ['bob'] });
+    expect(names(sync)).toEqual(['carol']);
+  });
+
+  it('a join or leave seen since the last full list wins over a list older than it (apps/sim seed 371)', () => {
+    const sync = new RosterSync();
+    sync.page(0, 1, [client('carol')]);
+    sync.join(client('alice')); // came after the list answered below was made
+    sync.leave('carol');
+    expect(sync.page(0, 1, [client('carol')])).toEqual({ contacts: [client('alice')], left: [] });
+    // The next list is the truth again.
+    expect(sync.page(0, 1, [client('dave')])).toEqual({ contacts: [client('dave')], left: ['alice'] });
+  });
+
+  it('after a lost registration, those not back are awaited (the grace decides), not reported as left', () => {
+    const sync = new RosterSync();
+    sync.page(0, 1, [client('bob'), client('carol')]);
+    sync.join(client('dave')); // from the old relay
+    sync.lost();
+    expect(sync.page(0, 2, [client('carol')])).toBeNull();
+    expect(sync.page(1, 2, [])).toEqual({ contacts: [client('carol')], left: [] });
+    expect(sync.groupExpected(true).sort()).toEqual(['bob', 'carol', 'dave']);
+    expect(sync.giveUpAwaited().sort()).toEqual(['bob', 'dave']);
+  });
+});
