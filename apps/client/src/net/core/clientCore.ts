@@ -37,7 +37,6 @@ export class ClientCore {
   private readonly delivery: DeliveryLink;
   private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
-  private heartbeatSeq = 0;
   private lastRosterRefreshAt = 0;
   /** When the last `list` went out while its first page is awaited, or null. */
   private listSentAt: number | null = null;
@@ -228,7 +227,7 @@ export class ClientCore {
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
     else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
-    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
+    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.liveness.nextHeartbeatSeq() }, now, this.token);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
@@ -252,11 +251,6 @@ export class ClientCore {
 
   private transmit(message: Message, token: Uint8Array | undefined): void {
     this.transmits.push({ message, token });
-  }
-
-  private nextSeq(): number {
-    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
-    return this.heartbeatSeq;
   }
 
   /** A `hello` padded to HELLO_MIN_BYTES (anti-amplification, PROTOCOL.md §6.1), with the last token if any: a relay that still has us answers only that. */
