@@ -3,8 +3,8 @@
  * of the full scenario (clients, loss, duplication, reordering, partitions,
  * relay crashes and graceful restarts, a client quitting, one crashing and
  * restarting) must keep every invariant, plus the regression scenarios of
- * issue 10 as fixed-shape runs. A failing seed is printed; replay it alone
- * with `pnpm sim --seed N`.
+ * issue 10 and of the delivery bugs the seeds found, as fixed-shape runs. A
+ * failing seed is printed; replay it alone with `pnpm sim --seed N`.
  */
 import { describe, expect, it } from 'vitest';
 import { CLEAN_LINK, type LinkFaults } from '../src/bus.js';
@@ -17,30 +17,9 @@ import { World } from '../src/world.js';
 const SEEDS = 1000;
 const TEST_SIZE = { messages: [30, 100] as [number, number] };
 
-/**
- * Seeds that fail today, each for a known bug not fixed yet (reported to the
- * lead with the seeds). The test fails on any other failing seed, and also
- * when one of these passes: remove it then (the list cannot go stale).
- */
-const KNOWN_FAILURES: Record<string, number[]> = {
-  /**
-   * A client restarts under the same name and numbers its conversations from
-   * 1 again while a receiver still holds the old conversation (it never saw
-   * the leave, e.g. the relay crashed first). When the new life's first
-   * message to arrive has a seq at or above where the old one stopped, the
-   * receiver takes it for the old conversation (Inbox tells a new life only by
-   * a new id at a seq it already has): shown out of order, or acked and never
-   * shown. A real fix needs the conversation's identity on the wire (an
-   * epoch, or a random first seq).
-   */
-  'restarted sender taken for its old conversation': [103, 600, 625, 768, 876],
-};
-
 describe('simulation: random scenarios', () => {
   it(`keeps every invariant over ${SEEDS} seeds`, { timeout: 180_000 }, () => {
-    const known = new Set(Object.values(KNOWN_FAILURES).flat());
     const failed: string[] = [];
-    const knownFailed: number[] = [];
     let quiet = 0;
     let shown = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
@@ -48,12 +27,10 @@ describe('simulation: random scenarios', () => {
       if (r.quiescent) quiet++;
       shown += r.world.records.shown.length;
       if (r.violations.length === 0) continue;
-      if (known.has(seed)) knownFailed.push(seed);
-      else failed.push(`seed ${seed}: ${r.violations[0]} (pnpm sim --seed ${seed} --messages 30-100)`);
+      failed.push(`seed ${seed}: ${r.violations[0]} (pnpm sim --seed ${seed} --messages 30-100)`);
     }
     if (failed.length > 0) console.log(`${failed.length} of ${SEEDS} seeds failed:\n${failed.slice(0, 30).join('\n')}`);
     expect(failed).toEqual([]);
-    expect(knownFailed).toEqual([...known].sort((a, b) => a - b));
     expect(quiet).toBe(SEEDS);
     expect(shown).toBeGreaterThan(SEEDS * 30); // the runs did chat
   });
@@ -153,6 +130,37 @@ describe('simulation: issue 10 regressions', () => {
     expect(typed?.states.at(-1)).toEqual({ state: 'delivered', delivered: 3, of: 3 });
     const viewers = w.records.shown.filter((s) => s.text === 'for bob too').map((s) => s.viewer);
     expect(viewers.sort()).toEqual(['bob', 'carol', 'dave']);
+  });
+
+  it('(e) a sender restarted while the relay was down starts a new conversation: its messages are shown, in order, not taken for the old ones', () => {
+    const scenario = fixed(['alice'], []);
+    const w = new World({ ...scenario, clients: [...scenario.clients, { name: 'bob', link: CLEAN_LINK }] });
+    const relayKnows = (name: string) => w.relay.relay?.contacts().some((c) => c.name === name) === true;
+    const alice = () => w.node('alice').client;
+    const aliceSees = (name: string) => alice()?.registration === 'registered' && alice()?.contacts().some((c) => c.name === name) === true;
+    expect(w.runUntil(() => relayKnows('alice'), 10_000)).toBe(true);
+    // alice's group conversation is at seq 3 before bob comes: he joins it at base 4.
+    for (let i = 1; i <= 3; i++) expect(w.node('alice').type('all', `before bob ${i}`)).toBe(true);
+    w.runUntil(() => false, 2000);
+    w.node('bob').start();
+    expect(w.runUntil(() => aliceSees('bob'), 10_000)).toBe(true);
+    expect(w.node('alice').type('all', 'bob sees this')).toBe(true);
+    const shownAtBob = () => w.records.shown.filter((s) => s.viewer === 'bob').map((s) => s.text);
+    expect(w.runUntil(() => shownAtBob().includes('bob sees this'), 5000)).toBe(true);
+    // The relay crashes, alice crashes meanwhile and comes back: bob never sees her leave.
+    w.relay.crash();
+    w.node('alice').crash();
+    w.runUntil(() => false, 500);
+    w.relay.start();
+    w.node('alice').start();
+    expect(w.runUntil(() => aliceSees('bob'), 15_000)).toBe(true);
+    // Her new life numbers its group conversation from 1 again, below where bob's copy of the old one is.
+    for (let i = 1; i <= 2; i++) expect(w.node('alice').type('all', `new life ${i}`)).toBe(true);
+    expect(w.run().quiescent).toBe(true);
+    expect(w.records.leaves.filter((l) => l.viewer === 'bob')).toEqual([]);
+    expect(checkInvariants(w.records)).toEqual([]);
+    expect(shownAtBob()).toEqual(['bob sees this', 'new life 1', 'new life 2']);
+    for (let i = 1; i <= 2; i++) expect(w.records.typed.find((t) => t.text === `new life ${i}`)?.states.at(-1)).toEqual({ state: 'delivered', delivered: 1, of: 1 });
   });
 
   it('(c) a refused rename keeps the session: the others see no leave, chat goes on', () => {

@@ -18,7 +18,7 @@ import { SeqIndex } from './seqIndex.js';
 import type { DeliveryState } from './states.js';
 import { coveredRuns, inSeqOrder } from './ackRuns.js';
 import { dropRecipient, isDelivered, recordAck, renameRecipient } from './recipients.js';
-import { moveKey, OutboxFullError, queueSlot, sendsBefore, setQueueSlot, type OutboxOptions, type Pending, type Stream, type Writable } from './pending.js';
+import { moveKey, OutboxFullError, queueSlot, randomEpoch, sendsBefore, setQueueSlot, type OutboxOptions, type Pending, type Stream, type Writable } from './pending.js';
 
 export { OutboxFullError, type OutboxOptions } from './pending.js';
 
@@ -42,6 +42,7 @@ export class Outbox {
   private pausedAt: number | null;
   private readonly giveUpMs: number;
   private readonly maxPending: number;
+  private readonly newEpoch: () => number;
 
   /**
    * @param onState called with every change of a message's delivery state.
@@ -54,6 +55,7 @@ export class Outbox {
   ) {
     this.giveUpMs = options.giveUpMs ?? 30_000;
     this.maxPending = options.maxPending ?? 10_000;
+    this.newEpoch = options.newEpoch ?? randomEpoch;
     this.pausedAt = paused ? 0 : null;
   }
 
@@ -74,23 +76,24 @@ export class Outbox {
 
   /**
    * Numbers a new message for `to` (a name or `all`) and queues it; `due()` sends it.
+   * A new conversation gets a new epoch (the old one's acks no longer count).
    * @param expected for `all`: the name keys of the clients online now (who should ack).
    * @throws OutboxFullError when `maxPending` messages are pending.
    */
-  create(message: Omit<ChatMessage, 'seq' | 'base'>, expected: readonly string[], now: number): ChatMessage {
+  create(message: Omit<ChatMessage, 'epoch' | 'seq' | 'base'>, expected: readonly string[], now: number): ChatMessage {
     if (this.byId.size >= this.maxPending) throw new OutboxFullError(`${this.maxPending} messages are still on their way`);
     const toKey = nameKey(message.to);
     const group = toKey === GROUP_ALL;
     const key = group ? GROUP_ALL : `@${toKey}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { key, nextSeq: 1, pending: new SeqIndex(), ackedUpTo: new Map() };
+      stream = { key, epoch: this.newEpoch(), nextSeq: 1, pending: new SeqIndex(), ackedUpTo: new Map() };
       this.streams.set(key, stream);
     }
     const seq = stream.nextSeq++;
     const awaited = new Set(group ? expected : [toKey]);
     // Object.assign, not a spread: `{ ...message, seq, base }` costs ~3 µs on Node 20 (the same object, key order included).
-    const full: ChatMessage = Object.assign({}, message, { seq, base: seq });
+    const full: ChatMessage = Object.assign({}, message, { epoch: stream.epoch, seq, base: seq });
     const pending: Pending = {
       message: full,
       stream,
@@ -189,14 +192,15 @@ export class Outbox {
   }
 
   /**
-   * An ack from `ack.from` (set by the relay) for this client's conversation with it, or for `all`.
+   * An ack from `ack.from` (set by the relay) for this client's conversation with it, or for `all`;
+   * ignored when it acknowledges another epoch (a conversation this client no longer has).
    * Costs O(log n + messages it newly acknowledges + ranges): only the pending
    * seqs it covers are visited, in seq order, from where this acker's last cumulative ack ended.
    */
   onAck(ack: AckMessage, now: number): void {
     const acker = nameKey(ack.from);
     const stream = this.streams.get(ack.group ? GROUP_ALL : `@${acker}`);
-    if (!stream) return;
+    if (!stream || ack.epoch !== stream.epoch) return;
     const last = stream.nextSeq - 1;
     const done = stream.ackedUpTo.get(acker) ?? 0; // seqs up to here: acked by acker or final
     const visit = (p: Pending) => {
