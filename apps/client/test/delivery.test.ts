@@ -115,6 +115,17 @@ describe('Outbox', () => {
     expect(last('h')).toEqual({ state: 'delivered', delivered: 2, of: 2 });
   });
 
+  it('a leave the relay had not counted does not end a group message that an expected recipient has not acked (apps/sim seed 2749)', () => {
+    const { outbox, last } = make();
+    outbox.create({ ...base, id: 'g', to: 'all', text: 'x' }, ['bob', 'carol'], 0);
+    outbox.due(0);
+    outbox.onRelayAck('g', 1, 10); // carol had already quit: the relay counted bob only
+    outbox.onLeave('carol');
+    expect(last('g')).toEqual({ state: 'at-relay', recipients: 1, acked: 0, final: false });
+    outbox.onAck({ kind: 'ack', from: 'bob', to: 'alice', group: true, epoch: 1, upTo: 1, ranges: [] }, 20);
+    expect(last('g')).toEqual({ state: 'delivered', delivered: 1, of: 1 });
+  });
+
   it('acks by selective ranges, and carries base = the lowest seq still pending', () => {
     const { outbox, last } = make();
     for (let i = 1; i <= 4; i++) outbox.create({ ...base, id: `m${i}`, to: 'bob', text: 'x' }, [], 0);

@@ -163,6 +163,15 @@ describe('simulation: issue 10 regressions', () => {
     for (let i = 1; i <= 2; i++) expect(w.records.typed.find((t) => t.text === `new life ${i}`)?.states.at(-1)).toEqual({ state: 'delivered', delivered: 1, of: 1 });
   });
 
+  it.each([
+    [417, 'a contact that came back within the rejoin grace, its join lost, is not reported as left (the list after the grace decides)'],
+    [2749, 'a leave the relay had not counted does not end a group message an expected recipient has not acked'],
+  ])('(f) seed %i at the CLI size (found by `pnpm sim --seeds 5000`): %s', (seed) => {
+    const r = runSeed(seed);
+    expect(r.violations).toEqual([]);
+    expect(r.quiescent).toBe(true);
+  });
+
   it('(c) a refused rename keeps the session: the others see no leave, chat goes on', () => {
     const r = runScenario(
       fixed(['alice', 'bob', 'carol'], [

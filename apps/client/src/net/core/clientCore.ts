@@ -222,7 +222,8 @@ export class ClientCore {
     if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
     if (reg.state !== 'registered') return;
     if (this.roster.awaiting && now >= this.graceUntil) {
-      for (const name of this.roster.giveUpAwaited()) this.onLeave(name, 'timeout');
+      this.roster.graceOver(); // the list asked for now says who of those awaited is gone
+      this.sendList(now);
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);

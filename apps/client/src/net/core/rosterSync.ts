@@ -6,7 +6,9 @@
  *
  * A full list repairs lost joins and leaves both ways: a contact missing from
  * it has left (its leave was lost), unless it is awaited back after a relay
- * restart (then the rejoin grace decides). A join or leave that came since the
+ * restart: when the rejoin grace ends, the next full list decides who of
+ * those is gone (a join lost meanwhile must not count as a leave; found by
+ * apps/sim, seed 417). A join or leave that came since the
  * last full list wins over the list, which may be older than it (the `list`
  * answered was sent before it; found by apps/sim, seed 371: a stale list
  * dropped a contact that had just joined, so group messages stopped waiting
@@ -23,6 +25,8 @@ export class RosterSync {
   /** Since the last full list (of this relay): who joined (name key -> entry) and who left (name keys). */
   private readonly joinedSince = new Map<string, ContactEntry>();
   private readonly leftSince = new Set<string>();
+  /** The rejoin grace is over: the next full list says who of those awaited back is gone. */
+  private confirming = false;
 
   /**
    * Takes page `page` of `pages`. Once every page is in: the roster is the
@@ -43,6 +47,11 @@ export class RosterSync {
     const left = this.roster.list().filter((c) => !listed.has(nameKey(c.name)) && !this.awaitedBack.has(nameKey(c.name))).map((c) => c.name);
     this.roster.reset([...listed.values()]);
     for (const key of listed.keys()) this.awaitedBack.delete(key);
+    if (this.confirming) {
+      left.push(...this.awaitedBack.values());
+      this.awaitedBack.clear();
+      this.confirming = false;
+    }
     return { contacts: this.roster.list(), left };
   }
 
@@ -74,6 +83,7 @@ export class RosterSync {
   lost(): void {
     for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
     this.forgetEvents();
+    this.confirming = false;
   }
 
   private forgetEvents(): void {
@@ -92,9 +102,9 @@ export class RosterSync {
     return extra.length === 0 ? contacts : [...contacts, ...extra].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Whether anyone is awaited back. */
+  /** Whether anyone is awaited back within the rejoin grace (its end is a deadline). */
   get awaiting(): boolean {
-    return this.awaitedBack.size > 0;
+    return this.awaitedBack.size > 0 && !this.confirming;
   }
 
   /**
@@ -107,10 +117,11 @@ export class RosterSync {
     return [...keys];
   }
 
-  /** Stops waiting: returns the names of those awaited who are not back (they have left). */
-  giveUpAwaited(): string[] {
-    const missing = [...this.awaitedBack].filter(([key]) => !this.roster.get(key)).map(([, name]) => name);
-    this.awaitedBack.clear();
-    return missing;
+  /**
+   * The rejoin grace is over: those awaited back and missing from the next
+   * full list are reported as left by that `page` (ask for it now).
+   */
+  graceOver(): void {
+    this.confirming = this.awaitedBack.size > 0;
   }
 }

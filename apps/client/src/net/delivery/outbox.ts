@@ -291,7 +291,8 @@ export class Outbox {
       // online now, so its ack must not stand in for theirs (found by apps/sim, seed 794).
       if (!dropRecipient(p, key)) continue;
       if (p.recipients !== null) p.recipients = Math.max(0, p.recipients - 1);
-      if (p.recipients === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
+      // Nobody left to wait for; else those still expected are (the relay may not have counted the leaver: apps/sim seed 2749).
+      if (p.recipients === 0 && p.expected.size === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
       else this.checkDelivered(p);
     }
   }
