@@ -166,6 +166,7 @@ describe('simulation: issue 10 regressions', () => {
   it.each([
     [417, 'a contact that came back within the rejoin grace, its join lost, is not reported as left (the list after the grace decides)'],
     [2749, 'a leave the relay had not counted does not end a group message an expected recipient has not acked'],
+    [1131, 'an old contact list answered after a newer one does not make a contact leave'],
   ])('(f) seed %i at the CLI size (found by `pnpm sim --seeds 5000`): %s', (seed) => {
     const r = runSeed(seed);
     expect(r.violations).toEqual([]);

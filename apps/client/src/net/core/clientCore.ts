@@ -170,6 +170,7 @@ export class ClientCore {
         const full = this.roster.page(message.page, message.pages, message.contacts);
         if (!full) return;
         for (const name of full.left) this.onLeave(name, 'timeout'); // its leave was lost
+        if (full.askAgain) this.sendList(now); // one list missing a contact may be an old answer
         this.emit('contacts', this.roster.withAwaited(full.contacts));
         return;
       }

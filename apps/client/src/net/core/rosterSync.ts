@@ -5,7 +5,9 @@
  * still wait for them and those who never come back are reported as left.
  *
  * A full list repairs lost joins and leaves both ways: a contact missing from
- * it has left (its leave was lost), unless it is awaited back after a relay
+ * two full lists in a row has left (its leave was lost; one list may be an
+ * old answer overtaken by a newer one, so the first absence only asks for
+ * the list again: found by apps/sim, seed 1131), unless it is awaited back after a relay
  * restart: when the rejoin grace ends, the next full list decides who of
  * those is gone (a join lost meanwhile must not count as a leave; found by
  * apps/sim, seed 417). A join or leave that came since the
@@ -27,14 +29,18 @@ export class RosterSync {
   private readonly leftSince = new Set<string>();
   /** The rejoin grace is over: the next full list says who of those awaited back is gone. */
   private confirming = false;
+  /** Name keys of contacts missing from the last full list (kept until the next one says so too). */
+  private readonly missingOnce = new Set<string>();
 
   /**
    * Takes page `page` of `pages`. Once every page is in: the roster is the
-   * list, corrected by the joins and leaves seen since the last one.
-   * @returns null while pages are missing; then `contacts`, the roster now, and
-   *   `left`, the names it had that are gone (not awaited back): report them as left.
+   * list, corrected by the joins and leaves seen since the last one, and
+   * keeping a contact it misses for the first time (the next list decides).
+   * @returns null while pages are missing; then `contacts`, the roster now,
+   *   `left`, the names it had that are gone (not awaited back): report them as
+   *   left, and `askAgain`: some are missing for the first time, ask for the list again.
    */
-  page(page: number, pages: number, contacts: ContactEntry[]): { contacts: ContactEntry[]; left: string[] } | null {
+  page(page: number, pages: number, contacts: ContactEntry[]): { contacts: ContactEntry[]; left: string[]; askAgain: boolean } | null {
     if (page === 0) this.pages.clear();
     this.pages.set(page, contacts);
     if (this.pages.size < pages) return null;
@@ -44,7 +50,19 @@ export class RosterSync {
     for (const key of this.leftSince) listed.delete(key);
     for (const [key, c] of this.joinedSince) listed.set(key, c);
     this.forgetEvents();
-    const left = this.roster.list().filter((c) => !listed.has(nameKey(c.name)) && !this.awaitedBack.has(nameKey(c.name))).map((c) => c.name);
+    const left: string[] = [];
+    const firstMissing: string[] = [];
+    for (const c of this.roster.list()) {
+      const key = nameKey(c.name);
+      if (listed.has(key) || this.awaitedBack.has(key)) continue;
+      if (this.missingOnce.has(key)) left.push(c.name);
+      else {
+        firstMissing.push(key);
+        listed.set(key, c); // kept until the next list
+      }
+    }
+    this.missingOnce.clear();
+    for (const key of firstMissing) this.missingOnce.add(key);
     this.roster.reset([...listed.values()]);
     for (const key of listed.keys()) this.awaitedBack.delete(key);
     if (this.confirming) {
@@ -52,7 +70,7 @@ export class RosterSync {
       this.awaitedBack.clear();
       this.confirming = false;
     }
-    return { contacts: this.roster.list(), left };
+    return { contacts: this.roster.list(), left, askAgain: firstMissing.length > 0 };
   }
 
   /** A contact came online. */
@@ -62,6 +80,7 @@ export class RosterSync {
     this.awaitedBack.delete(key);
     this.joinedSince.set(key, contact);
     this.leftSince.delete(key);
+    this.missingOnce.delete(key);
   }
 
   /** A contact went offline. */
@@ -70,6 +89,7 @@ export class RosterSync {
     if (!this.roster.leave(name) && !this.joinedSince.has(key)) return;
     this.joinedSince.delete(key);
     this.leftSince.add(key);
+    this.missingOnce.delete(key);
   }
 
   /** A contact renamed itself. */
@@ -84,6 +104,7 @@ export class RosterSync {
     for (const c of this.roster.list()) if (c.type === 'client') this.awaitedBack.set(nameKey(c.name), c.name);
     this.forgetEvents();
     this.confirming = false;
+    this.missingOnce.clear();
   }
 
   private forgetEvents(): void {
