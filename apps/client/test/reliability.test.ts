@@ -160,7 +160,7 @@ describe('/retry', () => {
       }
       if (m.kind !== 'chat' || !acking) return;
       got.push(m.text);
-      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, upTo: m.seq, ranges: [] }, { token }), port, '127.0.0.1');
+      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, epoch: m.epoch, upTo: m.seq, ranges: [] }, { token }), port, '127.0.0.1');
     });
     bob.send(encode(paddedHello('bob')), port, '127.0.0.1');
     const alice = await ChatSession.open({ host: '127.0.0.1', port, name: 'alice', autoHost: false, delivery: { giveUpMs: 1500 } });

@@ -76,7 +76,7 @@ const text = 'x'.repeat(100);
 const before = diskBytes();
 const times: number[] = [];
 for (let seq = 1; seq <= messages; seq++) {
-  const bytes = Buffer.from(encode({ kind: 'chat', id: `bench${seq}`, from: '', to: 'bob', seq, base: 1, time: Date.now(), text }, { token: tokens.get(1) }));
+  const bytes = Buffer.from(encode({ kind: 'chat', id: `bench${seq}`, from: '', to: 'bob', epoch: 7, seq, base: 1, time: Date.now(), text }, { token: tokens.get(1) }));
   const t = performance.now();
   core.receive(bytes, { address: '127.0.0.1', port: 1, family: 'IPv4', size: bytes.length });
   times.push(performance.now() - t);
@@ -90,7 +90,7 @@ const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.l
 const t0 = performance.now();
 register(3, 'bob', bobKey);
 const delivered = (inbox.get(3) ?? []).filter((m) => m.kind === 'chat').length;
-send(3, { kind: 'ack', from: '', to: 'alice', group: false, upTo: messages, ranges: [] });
+send(3, { kind: 'ack', from: '', to: 'alice', group: false, epoch: 7, upTo: messages, ranges: [] });
 const forwardUs = ((performance.now() - t0) * 1000) / messages;
 const left = store.counts();
 

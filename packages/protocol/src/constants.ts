@@ -30,8 +30,8 @@ export const MAX_NAME_CHARS = 32;
  * Largest chat text, in UTF-8 bytes, that always fits in one datagram, even
  * with a session token and an auth trailer: MAX_DATAGRAM_BYTES minus the
  * header (5), the token (16), the auth trailer (48) and the other chat fields
- * at their largest (id 64, from 128, to 128 bytes, plus length prefixes, seq,
- * base and time: 341 bytes) = 790.
+ * at their largest (id 60, from 128, to 128 bytes, plus length prefixes,
+ * epoch, seq, base and time: 341 bytes) = 790.
  */
 export const MAX_TEXT_BYTES = 790;
 

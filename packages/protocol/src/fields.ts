@@ -15,8 +15,11 @@ import type { Writer } from './writer.js';
 
 /** Largest name in bytes: 32 code points of up to 4 UTF-8 bytes each. */
 export const MAX_NAME_BYTES = 128;
-/** Largest id in bytes. */
-export const MAX_ID_BYTES = 64;
+/**
+ * Largest id in bytes (ids are 21 characters; 60 leave the room that a
+ * chat's `epoch` takes within the 1200-byte datagram, see MAX_TEXT_BYTES).
+ */
+export const MAX_ID_BYTES = 60;
 /** Most selective-ack ranges in one `ack` (in the spirit of QUIC ACK ranges, RFC 9000 §19.3). */
 export const MAX_ACK_RANGES = 32;
 
@@ -154,7 +157,7 @@ export function isIdByte(byte: number): boolean {
   );
 }
 
-/** `id`: a `str8` of 1–64 characters of `A-Za-z0-9_-` (nanoid's alphabet). */
+/** `id`: a `str8` of 1–60 characters of `A-Za-z0-9_-` (nanoid's alphabet). */
 export const id = str8({
   maxBytes: MAX_ID_BYTES,
   nonEmpty: true,

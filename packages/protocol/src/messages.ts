@@ -92,7 +92,7 @@ export interface LeaveMessage {
 /** A chat message, direct (`to` a name) or to the group (`to` = `all`). */
 export interface ChatMessage {
   kind: 'chat';
-  /** Message id, a nanoid (21 characters of `A-Za-z0-9_-`); 1–64 such characters accepted. */
+  /** Message id, a nanoid (21 characters of `A-Za-z0-9_-`); 1–60 such characters accepted. */
   id: string;
   /**
    * Sender name. Clients may send anything (usually their own name); the relay
@@ -101,6 +101,13 @@ export interface ChatMessage {
   from: string;
   /** Recipient name, or `all` for the group. */
   to: string;
+  /**
+   * The conversation's identity (PROTOCOL.md §4.6): a random nonzero u32 the
+   * sender picks when it starts the conversation (so a restarted sender, or
+   * one that dropped the conversation, starts a new one, told apart from the
+   * old by receivers that never saw it leave). 0 from senders that do not number.
+   */
+  epoch: number;
   /**
    * The sender's sequence number in this conversation (sender -> `to`, or sender -> `all`),
    * from 1, +1 per message (retransmissions keep theirs). Receivers show messages in `seq` order.
@@ -177,6 +184,8 @@ export interface AckMessage {
   to: string;
   /** True for the sender's group conversation (`all`), false for its direct one with the acker. */
   group: boolean;
+  /** The `epoch` of the conversation acknowledged (its chats'); the sender ignores an ack for another one. */
+  epoch: number;
   /** Cumulative: every `seq` <= upTo has arrived (0: none yet). */
   upTo: number;
   /** Further `[first, last]` seq ranges that arrived beyond a gap, at most 32. */

@@ -74,7 +74,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
   chat: {
     code: 0x06,
     direction: 'both',
-    fields: { id, from: sender, to: name, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
+    fields: { id, from: sender, to: name, epoch: u32, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
   },
   heartbeat: { code: 0x07, direction: 'client-to-relay', fields: { seq: u32 } },
   'heartbeat-ack': { code: 0x08, direction: 'relay-to-client', fields: { seq: u32 } },
@@ -85,7 +85,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
     fields: { code: errorCode, message: str16({ maxBytes: 512 }), ref: str8({ maxBytes: MAX_ID_BYTES }) },
   },
   'relay-ack': { code: 0x0b, direction: 'relay-to-client', fields: { id, recipients: u16 } },
-  ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, upTo: u32, ranges } },
+  ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, epoch: u32, upTo: u32, ranges } },
   list: { code: 0x0d, direction: 'client-to-relay', fields: {} },
   rename: { code: 0x0e, direction: 'relay-to-client', fields: { from: name, name } },
   identify: {

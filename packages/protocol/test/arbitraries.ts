@@ -72,6 +72,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       id,
       from: fc.string({ unit: 'binary', maxLength: 32 }),
       to: name,
+      epoch: u32,
       seq: u32,
       base: u32,
       time: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -92,6 +93,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       from: fc.string({ unit: 'binary', maxLength: 32 }),
       to: name,
       group: fc.boolean(),
+      epoch: u32,
       upTo: u32,
       // size 'max': lengths spread over 0..32, not only the small ones fast-check prefers
       ranges: fc.array(range, { maxLength: MAX_ACK_RANGES, size: 'max' }),

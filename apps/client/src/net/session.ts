@@ -194,7 +194,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     // for every message sent in the turn (a burst, a paste), so its timers start when it leaves.
     checkText(text);
     const identity = kept ?? { id: newMessageId(), time: Date.now() };
-    const message: ChatMessage = { kind: 'chat', id: identity.id, from: this.core.name, to, time: identity.time, text, seq: 0, base: 0 };
+    const message: ChatMessage = { kind: 'chat', id: identity.id, from: this.core.name, to, time: identity.time, text, epoch: 0, seq: 0, base: 0 };
     this.journal.sending(message);
     this.held.push(message);
     if (this.held.length === 1) queueMicrotask(() => this.release());

@@ -40,6 +40,7 @@ export function storeOffline(ctx: RouterContext, message: ChatMessage, sender: C
         senderKey: sender.key,
         senderKeyed: sender.identity !== undefined,
         id: message.id,
+        epoch: message.epoch,
         seq: message.seq,
         base: message.base,
         time: message.time,
@@ -63,7 +64,7 @@ function sendReceipt(ctx: RouterContext, to: Contact, id: string, by: string): v
 function sendInFlight(ctx: RouterContext, to: Contact, f: InFlight): void {
   const { chat } = f;
   ctx.out.send(
-    { kind: 'chat', id: chat.id, from: chat.sender, to: to.name, seq: chat.seq, base: f.base, time: chat.time, text: chat.text },
+    { kind: 'chat', id: chat.id, from: chat.sender, to: to.name, epoch: chat.epoch, seq: chat.seq, base: f.base, time: chat.time, text: chat.text },
     to.endpoint,
   );
 }
@@ -84,7 +85,7 @@ export function deliverStored(ctx: RouterContext, contact: Contact): void {
  */
 export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact): boolean {
   if (ack.group) return false;
-  const done = ctx.offline.deliveries.acknowledge(sender.key, nameKey(ack.to), ack.upTo, ack.ranges);
+  const done = ctx.offline.deliveries.acknowledge(sender.key, nameKey(ack.to), ack.epoch, ack.upTo, ack.ranges);
   if (done.length === 0) return false;
   const at = ctx.wallClock();
   const receipts: Receipt[] = done.filter((f) => f.chat.senderKeyed).map((f) => ({ senderKey: f.chat.senderKey, id: f.chat.id, by: sender.name, at }));

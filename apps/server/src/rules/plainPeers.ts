@@ -149,12 +149,13 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint,
   if (!known && !mayAddPlainPeer(ctx, from)) return { handled: false, reason: 'plain-peer-refused' };
   const peer = known ?? addPlainPeer(ctx, from);
   ctx.contacts.touch(peer, ctx.now());
-  // Plain-text peers do not number their messages (seq 0): receivers show them at once and never ack them.
+  // Plain-text peers do not number their messages (epoch 0, seq 0): receivers show them at once and never ack them.
   const chat: ChatMessage = {
     kind: 'chat',
     id: newMessageId(),
     from: peer.name,
     to: GROUP_ALL,
+    epoch: 0,
     seq: 0,
     base: 0,
     time: Date.now(),

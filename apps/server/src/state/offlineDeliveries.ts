@@ -80,10 +80,12 @@ export class OfflineDeliveries {
 
   /** Starts over for `recipientKey` (a new session of it) with `chats`, sent at `now`. */
   begin(recipientKey: string, chats: readonly StoredChat[], now: number): InFlight[] {
+    // `base` per conversation: a sender and one of its epochs (PROTOCOL.md §4.6).
+    const conversation = (c: StoredChat) => `${c.senderKey}\0${c.epoch}`;
     const lowest = new Map<string, number>();
-    for (const c of chats) lowest.set(c.senderKey, Math.min(lowest.get(c.senderKey) ?? c.seq, c.seq));
+    for (const c of chats) lowest.set(conversation(c), Math.min(lowest.get(conversation(c)) ?? c.seq, c.seq));
     const map = new Map<number, InFlight>();
-    for (const chat of chats) map.set(chat.row, { chat, base: lowest.get(chat.senderKey) ?? chat.seq, sentAt: now });
+    for (const chat of chats) map.set(chat.row, { chat, base: lowest.get(conversation(chat)) ?? chat.seq, sentAt: now });
     if (map.size > 0) this.byRecipient.set(recipientKey, map);
     else this.byRecipient.delete(recipientKey);
     return [...map.values()];
@@ -91,15 +93,15 @@ export class OfflineDeliveries {
 
   /**
    * Removes and returns what `recipientKey` acknowledged of `senderKey`'s
-   * conversation: the seqs up to `upTo` and in `ranges`.
+   * conversation of `epoch`: the seqs up to `upTo` and in `ranges`.
    */
-  acknowledge(recipientKey: string, senderKey: string, upTo: number, ranges: ReadonlyArray<readonly [number, number]>): InFlight[] {
+  acknowledge(recipientKey: string, senderKey: string, epoch: number, upTo: number, ranges: ReadonlyArray<readonly [number, number]>): InFlight[] {
     const map = this.byRecipient.get(recipientKey);
     if (!map) return [];
     const covered = (seq: number) => seq <= upTo || ranges.some(([first, last]) => seq >= first && seq <= last);
     const done: InFlight[] = [];
     for (const [row, f] of map) {
-      if (f.chat.senderKey === senderKey && covered(f.chat.seq)) {
+      if (f.chat.senderKey === senderKey && f.chat.epoch === epoch && covered(f.chat.seq)) {
         done.push(f);
         map.delete(row);
       }

@@ -37,6 +37,8 @@ export interface StoredChat {
   /** Whether the sender had registered with a key (its receipt may then wait for it). */
   readonly senderKeyed: boolean;
   readonly id: string;
+  /** The sender's conversation epoch (PROTOCOL.md §4.6): an ack covers the chat only under this epoch. */
+  readonly epoch: number;
   readonly seq: number;
   readonly base: number;
   /** The sender's `time`, ms since the epoch. */
@@ -114,6 +116,7 @@ function chatOf(r: Row): StoredChat {
     senderKey: str(r.sender_key),
     senderKeyed: num(r.sender_keyed) === 1,
     id: str(r.id),
+    epoch: num(r.epoch),
     seq: num(r.seq),
     base: num(r.base),
     time: num(r.time),
@@ -153,9 +156,9 @@ export function openRelayStore(file: string | null): RelayStore {
     isStored: (recipientKey, id) => db.get('SELECT 1 AS x FROM offline WHERE recipient_key = ? AND id = ?', [recipientKey, id]) !== null,
     storeChat(c, now) {
       const changes = db.run(
-        `INSERT OR IGNORE INTO offline (recipient_key, recipient, sender, sender_key, sender_keyed, id, seq, base, time, text, bytes, stored_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [c.recipientKey, c.recipient, c.sender, c.senderKey, c.senderKeyed ? 1 : 0, c.id, c.seq, c.base, c.time, c.text, Buffer.byteLength(c.text), now],
+        `INSERT OR IGNORE INTO offline (recipient_key, recipient, sender, sender_key, sender_keyed, id, epoch, seq, base, time, text, bytes, stored_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [c.recipientKey, c.recipient, c.sender, c.senderKey, c.senderKeyed ? 1 : 0, c.id, c.epoch, c.seq, c.base, c.time, c.text, Buffer.byteLength(c.text), now],
       ).changes;
       return changes === 1 ? 'stored' : 'duplicate';
     },

@@ -4,7 +4,8 @@
  *
  * - `names`: one row per reserved name, by `nameKey`: the spelling first
  *   bound, the raw 32-byte Ed25519 public key, when (ms since the epoch).
- * - `offline`: chats stored for offline names, delivered in `rowid` order;
+ * - `offline`: chats stored for offline names (with the sender's conversation
+ *   `epoch`, `seq` and `base`, PROTOCOL.md §4.6), delivered in `rowid` order;
  *   one id at most once per recipient.
  * - `receipts`: acknowledged stored chats whose sender has not taken the receipt yet.
  */
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
         sender_key TEXT NOT NULL,
         sender_keyed INTEGER NOT NULL,
         id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
         seq INTEGER NOT NULL,
         base INTEGER NOT NULL,
         time INTEGER NOT NULL,

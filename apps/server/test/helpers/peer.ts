@@ -214,7 +214,7 @@ export function chatId(): string {
 
 /** A chat message with sensible defaults. */
 export function chat(to: string, text: string, extra: Partial<MessageOf<'chat'>> = {}): MessageOf<'chat'> {
-  return { kind: 'chat', id: chatId(), from: '', to, seq: 0, base: 0, time: Date.now(), text, ...extra };
+  return { kind: 'chat', id: chatId(), from: '', to, epoch: 0, seq: 0, base: 0, time: Date.now(), text, ...extra };
 }
 
 /** Proves everything sent to `peer` before now has arrived: a heartbeat round trip (`seq` echoed). */

@@ -172,8 +172,11 @@ export class ClientCore {
       case 'contacts': {
         this.listSentAt = null;
         this.keyed.complete();
-        const all = this.roster.page(message.page, message.pages, message.contacts);
-        if (all) this.emit('contacts', this.roster.withAwaited(all));
+        const full = this.roster.page(message.page, message.pages, message.contacts);
+        if (!full) return;
+        for (const name of full.left) this.onLeave(name, 'timeout'); // its leave was lost
+        if (full.askAgain) this.sendList(now); // one list missing a contact may be an old answer
+        this.emit('contacts', this.roster.withAwaited(full.contacts));
         return;
       }
       case 'join': {
@@ -233,7 +236,8 @@ export class ClientCore {
     if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
     if (reg.state !== 'registered') return;
     if (this.roster.awaiting && now >= this.graceUntil) {
-      for (const name of this.roster.giveUpAwaited()) this.onLeave(name, 'timeout');
+      this.roster.graceOver(); // the list asked for now says who of those awaited is gone
+      this.sendList(now);
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);

@@ -23,7 +23,7 @@ export class Liveness {
     this.awaitingSince ??= now;
   }
 
-  /** The `seq` of the next heartbeat (1, 2, … wrapping at 2^32), echoed in its answer. */
+  /** The `seq` of the next heartbeat: 1, 2, … (wrapping at 2^32), echoed by its heartbeat-ack. */
   nextHeartbeatSeq(): number {
     this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
     return this.heartbeatSeq;
