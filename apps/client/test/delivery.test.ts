@@ -205,7 +205,7 @@ describe('Inbox', () => {
     inbox.dropSender('alice'); // alice was killed and timed out: her conversation is forgotten, her id is not
     const again = inbox.receive(chat('alice', 'bob', 1, 1, 'kept-id'), 0);
     expect(again.deliver).toEqual([]);
-    expect(again.ack).toEqual({ to: 'alice', group: false, upTo: 1, ranges: [] });
+    expect(again.ack).toEqual({ to: 'alice', group: false, epoch: 1, upTo: 1, ranges: [] });
     expect(inbox.receive(chat('alice', 'bob', 2, 1, 'next'), 0).deliver.map((m) => m.id)).toEqual(['next']);
   });
 

@@ -162,7 +162,7 @@ describe('history file', () => {
 });
 
 describe('history writer (the session journal)', () => {
-  const chat = (id: string, from: string, to: string, text: string): ChatMessage => ({ kind: 'chat', id, from, to, time: 1_700_000_000_000, text, seq: 1, base: 1 });
+  const chat = (id: string, from: string, to: string, text: string): ChatMessage => ({ kind: 'chat', id, from, to, time: 1_700_000_000_000, text, epoch: 7, seq: 1, base: 1 });
 
   it('shows an incoming id once, across a restart of the receiver: the same id again is a duplicate (acked, not shown)', () => {
     const dir = tempDir();

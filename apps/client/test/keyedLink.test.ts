@@ -10,7 +10,7 @@ import { KeyedLink } from '../src/net/core/keyedLink.js';
 
 const key = identityOf(privateKeyFromSeed(new Uint8Array(32).fill(7)));
 const token = new Uint8Array(16).fill(1);
-const chat = { kind: 'chat' as const, id: 'm1', from: 'alice', to: 'bob', seq: 1, base: 1, time: 0, text: 'hi' };
+const chat = { kind: 'chat' as const, id: 'm1', from: 'alice', to: 'bob', epoch: 7, seq: 1, base: 1, time: 0, text: 'hi' };
 
 describe('KeyedLink', () => {
   it('asks for the list with identify (signed over the token) until the registration completes, then with list; keyless: list', () => {

@@ -147,7 +147,7 @@ describe('udpchat-relay names list|release NAME', () => {
     const dir = tempDir();
     const store = openRelayStore(join(dir, 'relay.db'));
     store.bind('Bob', 'bob', new Uint8Array(32).fill(1), Date.now());
-    store.storeChat({ recipientKey: 'bob', recipient: 'Bob', sender: 'alice', senderKey: 'alice', senderKeyed: false, id: 'x1', seq: 1, base: 1, time: 0, text: 'hi' }, Date.now());
+    store.storeChat({ recipientKey: 'bob', recipient: 'Bob', sender: 'alice', senderKey: 'alice', senderKeyed: false, id: 'x1', epoch: 7, seq: 1, base: 1, time: 0, text: 'hi' }, Date.now());
     store.close();
     const release = names(['release', 'BOB', '--data-dir', dir]);
     expect([release.code, release.out[0]]).toEqual([0, 'released Bob (and deleted 1 stored message): the next client to register it binds it to its key']);

@@ -43,6 +43,7 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
     id: idArb,
     from: fc.string({ unit: 'binary', maxLength: 10 }),
     to: toArb,
+    epoch: fc.oneof(fc.constant(7), u32),
     seq: fc.oneof(fc.integer({ min: 0, max: 8 }), u32),
     base: u32,
     time: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -53,6 +54,7 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
     from: fc.string({ unit: 'binary', maxLength: 10 }),
     to: toArb,
     group: fc.boolean(),
+    epoch: fc.oneof(fc.constant(7), u32),
     upTo: fc.oneof(fc.integer({ min: 0, max: 10 }), u32),
     ranges: fc.array(range, { maxLength: 4 }),
   }),
@@ -209,13 +211,13 @@ describe('forwarding fast path', () => {
     const before = d.logs.length;
     const accepted = d.core.stats().accepted;
     const fast = d.core.fastPathHandled;
-    d.send(ALICE, { kind: 'chat', id: 'm1', from: '', to: 'bob', seq: 1, base: 1, time: 1, text: 'hi' });
-    d.send(BOB, { kind: 'ack', from: '', to: 'alice', group: false, upTo: 1, ranges: [] });
+    d.send(ALICE, { kind: 'chat', id: 'm1', from: '', to: 'bob', epoch: 7, seq: 1, base: 1, time: 1, text: 'hi' });
+    d.send(BOB, { kind: 'ack', from: '', to: 'alice', group: false, epoch: 7, upTo: 1, ranges: [] });
     d.send(ALICE, { kind: 'heartbeat', seq: 9 });
     const sent = d.messagesSince(d.sent.length - 3);
     expect(sent).toEqual([
-      { port: BOB, message: { kind: 'chat', id: 'm1', from: 'alice', to: 'bob', seq: 1, base: 1, time: 1, text: 'hi' } },
-      { port: ALICE, message: { kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 1, ranges: [] } },
+      { port: BOB, message: { kind: 'chat', id: 'm1', from: 'alice', to: 'bob', epoch: 7, seq: 1, base: 1, time: 1, text: 'hi' } },
+      { port: ALICE, message: { kind: 'ack', from: 'bob', to: 'alice', group: false, epoch: 7, upTo: 1, ranges: [] } },
       { port: ALICE, message: { kind: 'heartbeat-ack', seq: 9 } },
     ]);
     expect(d.core.stats().accepted).toBe(accepted + 3);

@@ -55,7 +55,7 @@ describe('offline messages (PROTOCOL.md §6.6)', () => {
     expect(got.map((m) => [m.id, m.from, m.to, m.text, m.seq, m.base])).toEqual(sent.map((m) => [m.id, 'alice', 'bob', m.text, m.seq, 1]));
     // no ack yet: retransmitted (every 1 s)
     expect((await bob.next('chat', (m) => m.id === sent[0]!.id, 5000)).text).toBe('offline 1');
-    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, upTo: 3, ranges: [] });
+    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, epoch: 0, upTo: 3, ranges: [] });
     // alice comes back: the receipts by id
     const back = await peerOf(relay);
     await registerWithKey(back, 'alice', aliceKey);
@@ -82,7 +82,7 @@ describe('offline messages (PROTOCOL.md §6.6)', () => {
     const bob = await peerOf(relay);
     await registerWithKey(bob, 'bob', bobKey);
     expect((await bob.next('chat')).id).toBe(m.id);
-    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, upTo: 1, ranges: [] });
+    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, epoch: 0, upTo: 1, ranges: [] });
     expect(await alice.next('receipt')).toEqual({ kind: 'receipt', id: m.id, by: 'bob' });
     expect((await alice.next('ack')).from).toBe('bob'); // and the ack itself, as always
   });

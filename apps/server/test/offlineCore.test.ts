@@ -56,7 +56,7 @@ describe('relay core: offline messages on a virtual clock', () => {
     const bobKey = h.register(2, 'bob');
     h.send(2, { kind: 'bye', reason: '' });
     h.register(1, 'alice');
-    h.send(1, { kind: 'chat', id: 'm1', from: '', to: 'bob', seq: 1, base: 1, time: 0, text: 'hi' });
+    h.send(1, { kind: 'chat', id: 'm1', from: '', to: 'bob', epoch: 7, seq: 1, base: 1, time: 0, text: 'hi' });
     expect(h.last(1, 'stored')).toEqual([{ kind: 'stored', id: 'm1', to: 'bob' }]);
     h.register(3, 'bob', bobKey);
     expect(h.last(3, 'chat')).toHaveLength(1);
@@ -66,7 +66,7 @@ describe('relay core: offline messages on a virtual clock', () => {
     h.advance(600);
     h.core.sweep();
     expect(h.last(3, 'chat')).toHaveLength(2);
-    h.send(3, { kind: 'ack', from: '', to: 'alice', group: false, upTo: 1, ranges: [] });
+    h.send(3, { kind: 'ack', from: '', to: 'alice', group: false, epoch: 7, upTo: 1, ranges: [] });
     expect(h.last(1, 'receipt')).toEqual([{ kind: 'receipt', id: 'm1', by: 'bob' }]);
     h.send(1, { kind: 'heartbeat', seq: 1 });
     h.advance(1100);
@@ -86,10 +86,10 @@ describe('relay core: offline messages on a virtual clock', () => {
     h.register(2, 'bob');
     h.send(2, { kind: 'bye', reason: '' });
     h.register(1, 'alice');
-    h.send(1, { kind: 'chat', id: 'old', from: '', to: 'bob', seq: 1, base: 1, time: 0, text: 'old' });
+    h.send(1, { kind: 'chat', id: 'old', from: '', to: 'bob', epoch: 7, seq: 1, base: 1, time: 0, text: 'old' });
     h.advance(9 * 60_000);
     h.send(1, { kind: 'heartbeat', seq: 1 }); // alice stays
-    h.send(1, { kind: 'chat', id: 'new', from: '', to: 'bob', seq: 2, base: 1, time: 0, text: 'new' });
+    h.send(1, { kind: 'chat', id: 'new', from: '', to: 'bob', epoch: 7, seq: 2, base: 1, time: 0, text: 'new' });
     h.core.sweep(); // the first sweep expires: nothing is 10 min old yet
     expect(h.store.storedFor('bob').map((c) => c.id)).toEqual(['old', 'new']);
     h.advance(2 * 60_000);

@@ -16,8 +16,8 @@ const BOB = 41_002;
 const CAROL = 41_003;
 const PLAIN = 41_009;
 
-const chat = (to: string, seq: number, id = `m${seq}`): Message => ({ kind: 'chat', id, from: '', to, seq, base: 1, time: 1, text: 'hi' });
-const ack = (to: string, upTo: number, ranges: Array<[number, number]> = [], group = false): Message => ({ kind: 'ack', from: '', to, group, upTo, ranges });
+const chat = (to: string, seq: number, id = `m${seq}`): Message => ({ kind: 'chat', id, from: '', to, epoch: 7, seq, base: 1, time: 1, text: 'hi' });
+const ack = (to: string, upTo: number, ranges: Array<[number, number]> = [], group = false): Message => ({ kind: 'ack', from: '', to, group, epoch: 7, upTo, ranges });
 
 /** The relay-acks sent to alice since `from`. */
 function relayAcks(d: CoreDriver, from: number): unknown[] {

@@ -24,7 +24,7 @@ import {
 } from '@udpchat/protocol';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createRelayCore, PENDING_TIMEOUT_MS, type RelayCore } from '../src/index.js';
+import { createRelayCore, openRelayStore, PENDING_TIMEOUT_MS, type RelayCore } from '../src/index.js';
 
 const PRESENCE_TIMEOUT_MS = 15_000;
 
@@ -53,6 +53,7 @@ function coreAt(secret: AuthKey | undefined) {
     maxPending: 100,
     secret,
     hostedByClient: false,
+    store: openRelayStore(null),
   });
   const envelope = (token?: Uint8Array): EncodeOptions => ({ token, auth: secret, time: 1_767_225_600_000 + clock });
   return {
@@ -144,7 +145,7 @@ describe('presence on the relay core', () => {
     relay.receive(6001, { kind: 'list' }, alice);
     relay.receive(6002, { kind: 'heartbeat', seq: 1 }, bob);
     relay.advance(10_000);
-    relay.receive(6001, { kind: 'chat', id: 'presence1', from: '', to: 'all', seq: 0, base: 0, time: 0, text: 'still here' }, alice);
+    relay.receive(6001, { kind: 'chat', id: 'presence1', from: '', to: 'all', epoch: 0, seq: 0, base: 0, time: 0, text: 'still here' }, alice);
     relay.receive(6002, { kind: 'heartbeat', seq: 2 }, bob);
     relay.core.sweep();
     expect(names()).toEqual(['alice', 'bob']);

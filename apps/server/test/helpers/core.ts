@@ -13,7 +13,7 @@ import {
   type Message,
 } from '@udpchat/protocol';
 import { pino } from 'pino';
-import { createRelayCore, type RelayCore } from '../../src/index.js';
+import { createRelayCore, openRelayStore, type RelayCore } from '../../src/index.js';
 import type { LogLine } from './relay.js';
 
 /** A datagram the core sent. */
@@ -61,6 +61,7 @@ export class CoreDriver {
       secret: options.secret,
       hostedByClient: false,
       fastPath: options.fastPath,
+      store: openRelayStore(null),
     });
   }
 
