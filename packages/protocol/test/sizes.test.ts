@@ -35,10 +35,10 @@ describe('worst-case sizes from the schema', () => {
     },
   );
 
-  it('covers every relay -> client kind: welcome, join, leave, rename, error, relay-ack, ack, chat, heartbeat-ack, bye, and contacts (paged)', () => {
+  it('covers every relay -> client kind: welcome, join, leave, rename, error, relay-ack, ack, chat, heartbeat-ack, bye, challenge, stored, receipt, and contacts (paged)', () => {
     const relayKinds = MESSAGE_KINDS.filter((k) => sentBy(k, 'relay'));
     expect(new Set(relayKinds)).toEqual(
-      new Set(['welcome', 'contacts', 'join', 'leave', 'chat', 'heartbeat-ack', 'bye', 'error', 'relay-ack', 'ack', 'rename']),
+      new Set(['welcome', 'contacts', 'join', 'leave', 'chat', 'heartbeat-ack', 'bye', 'error', 'relay-ack', 'ack', 'rename', 'challenge', 'stored', 'receipt']),
     );
   });
 
