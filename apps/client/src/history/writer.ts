@@ -53,6 +53,11 @@ export class HistoryWriter implements Journal {
       this.states.set(m.id, d);
       this.schedule();
     });
+    // A message stored at the relay for an offline recipient reached it (PROTOCOL.md §6.6), maybe across a restart of ours.
+    session.on('receipt', (id) => {
+      this.states.set(id, { state: 'delivered', delivered: 1, of: 1 });
+      this.schedule();
+    });
     session.on('rename', (from, to) => {
       this.commit();
       this.guard(() => this.db.renameConversation(nameKey(from), nameKey(to), to));
