@@ -14,13 +14,26 @@ export interface OwnerLock {
   release(): void;
 }
 
+/**
+ * Whether `pid` is a live process. A process killed with `kill -9` stays a
+ * zombie until its parent reaps it, and `kill(pid, 0)` still succeeds on a
+ * zombie: on Linux its state in /proc/PID/stat (`Z` zombie, `X` dead) says it
+ * holds nothing any more (proc(5)), so a relay restarted right after the kill
+ * is not refused.
+ */
 function alive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // no /proc (not Linux): kill(pid, 0) is all there is
   }
 }
 

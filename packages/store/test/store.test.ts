@@ -133,6 +133,38 @@ describe('openStore', () => {
     expect(b.db.get('SELECT count(*) AS n FROM notes')).toEqual({ n: 1 });
   });
 
+  it.runIf(process.platform === 'linux')('takes over from an owner killed a moment ago that is still a zombie (its parent has not reaped it)', async () => {
+    const file = join(tempDir(), 'a.db');
+    open(file).close();
+    opened.splice(0);
+    const built = new URL('../dist/index.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(built)}).then((m) => { m.openStore({ file: ${JSON.stringify(file)}, applicationId: ${APP}, migrations: ${JSON.stringify([V1])} }); console.log('open ' + process.pid); setInterval(() => {}, 1000); })`;
+    // sh starts the owner in the background and becomes `sleep`, which never reaps it: killed, it stays a zombie.
+    const parent = spawn('sh', ['-c', `${JSON.stringify(process.execPath)} --input-type=module -e ${JSON.stringify(script).replace(/\$/g, '\\$')} & exec sleep 30`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the owner did not open the store')), 20_000);
+      parent.stdout.on('data', (d: Buffer) => {
+        const m = /open (\d+)/.exec(d.toString());
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    try {
+      process.kill(pid, 'SIGKILL');
+      const { readFileSync } = await import('node:fs');
+      const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      const until = Date.now() + 10_000;
+      while (state() !== 'Z' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(state()).toBe('Z');
+      const b = open(file);
+      expect(b.version).toBe(1);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('keeps an in-memory store private and leaves no file', () => {
     const s = open(null);
     s.db.run('INSERT INTO notes (text) VALUES (?)', ['x']);
