@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 /**
  * The history file (history/historyDb.ts, open.ts) on the real store in a
  * temp dir: what is stored survives a reopen, ids are stored once, delivery
@@ -189,5 +190,27 @@ describe('history writer (the session journal)', () => {
     writer.commit();
     expect(db.toRetry()).toMatchObject([{ id: 'o1', conv: 'bob', own: true, recipient: 'Bob', delivery: { state: 'queued' } }]);
     expect(db.conversations()).toEqual([{ key: 'bob', title: 'Bob' }]);
+  });
+
+  it('writes down a receipt (a message stored at the relay for an offline recipient reached it) as delivered, by id, after a restart too', () => {
+    const dir = tempDir();
+    const first = history(dir, 'alice');
+    const writer = new HistoryWriter(first, () => undefined);
+    const session = new EventEmitter();
+    writer.attach(session as unknown as Parameters<HistoryWriter['attach']>[0]);
+    writer.sending(chat('s1', 'alice', 'bob', 'while you were away'));
+    session.emit('delivery', chat('s1', 'alice', 'bob', 'while you were away'), { state: 'stored', to: 'bob' });
+    writer.commit();
+    first.close();
+    open.length = 0;
+    // alice starts again; the relay hands the receipt over by id
+    const db = history(dir, 'alice');
+    const again = new HistoryWriter(db, () => undefined);
+    const next = new EventEmitter();
+    again.attach(next as unknown as Parameters<HistoryWriter['attach']>[0]);
+    next.emit('receipt', 's1', 'bob');
+    again.commit();
+    expect(db.toRetry()).toEqual([]);
+    expect(db.get('s1')?.delivery).toEqual({ state: 'delivered', delivered: 1, of: 1 });
   });
 });
