@@ -3,6 +3,7 @@
  * listed in name order.
  */
 import { nameKey, type ContactEntry } from '@udpchat/protocol';
+import { compareNames } from '../text/nameOrder.js';
 
 export class Roster {
   private readonly byKey = new Map<string, ContactEntry>();
@@ -30,7 +31,7 @@ export class Roster {
 
   /** Online contacts sorted by name. */
   list(): ContactEntry[] {
-    return [...this.byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.byKey.values()].sort((a, b) => compareNames(a.name, b.name));
   }
 
   /** Number online. */

@@ -11,6 +11,7 @@ import type { Conversations } from './conversations.js';
 import type { DatagramLog } from './inspector.js';
 import type { Presence } from './presence.js';
 import type { ChatSnapshot, ContactRow, Notice } from './types.js';
+import { compareNames } from '../text/nameOrder.js';
 
 /** What a snapshot reads of the session. */
 export type SnapshotSource = Pick<ChatSession, 'name' | 'registration' | 'seenAs' | 'relay' | 'status' | 'hosting' | 'hostedOthers' | 'simulation'>;
@@ -36,7 +37,7 @@ export function buildSnapshot(parts: SnapshotParts): ChatSnapshot {
   const offline = conversations
     .all()
     .filter((c) => c.key !== GROUP_ALL && !onlineKeys.has(c.key))
-    .sort((a, b) => a.title.localeCompare(b.title));
+    .sort((a, b) => compareNames(a.title, b.title));
   const contacts: ContactRow[] = [
     { key: GROUP_ALL, name: GROUP_ALL, type: 'group', unread: conversations.unreadOf(GROUP_ALL), online: true },
     ...online.map((c) => ({
