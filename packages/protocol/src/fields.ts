@@ -8,7 +8,7 @@
  */
 import { MAX_DATAGRAM_BYTES, TOKEN_BYTES } from './constants.js';
 import { badField } from './failure.js';
-import type { ContactEntry, ContactKind, LeaveReason } from './messages.js';
+import type { ContactEntry, ContactKind, LeaveReason, RosterChange, RosterChangeState } from './messages.js';
 import { type ErrorCode, type UnknownErrorCode, asErrorCode } from './codes.js';
 import type { Reader } from './reader.js';
 import { utf8Length } from './utf8.js';
@@ -130,6 +130,9 @@ export const contactKind = enumByte<ContactKind>(['client', 'plain']);
 /** `leaveReason`: 1 = bye, 2 = timeout. */
 export const leaveReason = enumByte<LeaveReason>(['bye', 'timeout']);
 
+/** `rosterState`: 1 = online client, 2 = online plain peer, 3 = left (bye), 4 = left (timeout). */
+export const rosterState = enumByte<RosterChangeState>(['client', 'plain', 'left-bye', 'left-timeout']);
+
 /** `bool`: 1 byte, 0 = false, 1 = true (anything else refused). */
 export const bool = {
   encodingLength: (value, path) => {
@@ -239,6 +242,37 @@ export const contacts = {
     return out;
   },
 } satisfies FieldCodec<ContactEntry[]>;
+
+/** `changes`: 2-byte count, then per change a `name` and a `rosterState` (the layout of `contacts`, another enum). */
+export const changes = {
+  encodingLength: (value, path) => {
+    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
+    let total = 2;
+    for (let i = 0; i < value.length; i++) {
+      const entry = (value[i] ?? {}) as Partial<Record<keyof RosterChange, unknown>>;
+      total += name.encodingLength(entry.name, `${path}[${i}].name`);
+      total += rosterState.encodingLength(entry.state, `${path}[${i}].state`);
+    }
+    return total;
+  },
+  encode: (value, w) => {
+    w.u16(value.length);
+    for (const entry of value) {
+      name.encode(entry.name, w);
+      rosterState.encode(entry.state, w);
+    }
+  },
+  decode: (r, path) => {
+    const count = r.u16(`${path}.count`);
+    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
+    r.need(count * 3, path);
+    const out: RosterChange[] = [];
+    for (let i = 0; i < count; i++) {
+      out.push({ name: name.decode(r, `${path}[${i}].name`), state: rosterState.decode(r, `${path}[${i}].state`) });
+    }
+    return out;
+  },
+} satisfies FieldCodec<RosterChange[]>;
 
 const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
 

@@ -52,6 +52,20 @@ export interface WelcomeMessage {
   hostedByClient: boolean;
 }
 
+/**
+ * A roster version (PROTOCOL.md §4.3, §6.5): the relay's `epoch` (random,
+ * non-zero, drawn when it starts, so a restarted relay's versions are never
+ * taken for the old one's) and `version`, a counter it raises by one on every
+ * change of its contact list (a join, a leave, a rename). A client that has no
+ * list (yet) says epoch 0, version 0.
+ */
+export interface RosterVersion {
+  /** The relay's roster epoch, a random u32 other than 0 (0 only from a client without a list). */
+  epoch: number;
+  /** Changes since the epoch began (u32). */
+  version: number;
+}
+
 /** One entry of a contact list. */
 export interface ContactEntry {
   /** Contact name. */
@@ -61,7 +75,7 @@ export interface ContactEntry {
 }
 
 /** relay -> client: one page of the contacts online (the caller excluded). */
-export interface ContactsMessage {
+export interface ContactsMessage extends RosterVersion {
   kind: 'contacts';
   /** Page number, 0-based. */
   page: number;
@@ -71,8 +85,8 @@ export interface ContactsMessage {
   contacts: ContactEntry[];
 }
 
-/** relay -> client: a contact came online. */
-export interface JoinMessage {
+/** relay -> client: a contact came online; `version` is the roster version this change made. */
+export interface JoinMessage extends RosterVersion {
   kind: 'join';
   /** Its name. */
   name: string;
@@ -80,8 +94,8 @@ export interface JoinMessage {
   type: ContactKind;
 }
 
-/** relay -> client: a contact went offline. */
-export interface LeaveMessage {
+/** relay -> client: a contact went offline; `version` is the roster version this change made. */
+export interface LeaveMessage extends RosterVersion {
   kind: 'leave';
   /** Its name. */
   name: string;
@@ -125,8 +139,12 @@ export interface HeartbeatMessage {
   seq: number;
 }
 
-/** relay -> client: answer to a heartbeat. */
-export interface HeartbeatAckMessage {
+/**
+ * relay -> client: answer to a heartbeat, with the roster version of the last
+ * change the relay pushed: a client whose list is at another version asks for
+ * the changes (`list`, PROTOCOL.md §6.5).
+ */
+export interface HeartbeatAckMessage extends RosterVersion {
   kind: 'heartbeat-ack';
   /** The `seq` of the heartbeat answered. */
   seq: number;
@@ -184,12 +202,46 @@ export interface AckMessage {
 }
 
 /**
- * client -> relay: send me the contact list. The first datagram a client sends
- * with its new session token, which completes registration (PROTOCOL.md §6.1);
- * also sent every 30 s to repair the list. Answered with `contacts` pages.
+ * client -> relay: bring my contact list up to date; `epoch` and `version`
+ * are the roster version the client's list is at (0, 0: it has none). The
+ * first datagram a client sends with its new session token, which completes
+ * registration (PROTOCOL.md §6.1); later sent when the client sees it missed
+ * a change. Answered with the changes since (`roster-delta`) or, when the
+ * relay no longer has them or the epoch differs, the whole list (`contacts`).
  */
-export interface ListMessage {
+export interface ListMessage extends RosterVersion {
   kind: 'list';
+}
+
+/** What became of a contact in a roster change: online as a client or a plain peer, or gone (and why). */
+export type RosterChangeState = 'client' | 'plain' | 'left-bye' | 'left-timeout';
+
+/** One change of the contact list, as `roster-delta` carries it. */
+export interface RosterChange {
+  /** The contact's name. */
+  name: string;
+  /** Online (`client`, `plain`) or gone (`left-bye`, `left-timeout`). */
+  state: RosterChangeState;
+}
+
+/**
+ * relay -> client: the changes of the contact list from roster version
+ * `from` (exclusive) to `version` (inclusive), in the order they happened
+ * (a rename is the old name left and the new one online). Pushed when the
+ * relay groups several changes into one datagram, and the answer to `list`
+ * when the client's version is recent enough; no changes (`from` = `version`)
+ * means "up to date" (PROTOCOL.md §4.15).
+ */
+export interface RosterDeltaMessage {
+  kind: 'roster-delta';
+  /** The relay's roster epoch. */
+  epoch: number;
+  /** The version these changes start after. */
+  from: number;
+  /** The version after the last change. */
+  version: number;
+  /** The changes, oldest first. */
+  changes: RosterChange[];
 }
 
 /**
@@ -198,7 +250,7 @@ export interface ListMessage {
  * client instead of `leave(from)` + `join(name)`: it is the same contact, same
  * session, so conversations with it go on under the new name.
  */
-export interface RenameMessage {
+export interface RenameMessage extends RosterVersion {
   kind: 'rename';
   /** The old name, as it was registered. */
   from: string;
@@ -221,7 +273,8 @@ export type Message =
   | RelayAckMessage
   | AckMessage
   | ListMessage
-  | RenameMessage;
+  | RenameMessage
+  | RosterDeltaMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

@@ -106,6 +106,7 @@ const KIND_CODES: Record<MessageKind, number> = {
   ack: 0x0c,
   list: 0x0d,
   rename: 0x0e,
+  'roster-delta': 0x0f,
 };
 const ALL_KINDS = Object.keys(KIND_CODES) as MessageKind[];
 
