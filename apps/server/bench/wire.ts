@@ -47,9 +47,9 @@ function kindByte(message: Message): number {
 /** Kind bytes (header offset 3) the load generator and the crowd look at. */
 export const KIND = {
   welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(TOKEN_BYTES), hostedByClient: false }),
-  contacts: kindByte({ kind: 'contacts', page: 0, pages: 1, contacts: [] }),
+  contacts: kindByte({ kind: 'contacts', epoch: 1, version: 0, page: 0, pages: 1, contacts: [] }),
   chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', seq: 1, base: 1, time: 0, text: '' }),
-  heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0 }),
+  heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0, epoch: 1, version: 0 }),
   error: kindByte({ kind: 'error', code: 'UNEXPECTED', message: '', ref: '' }),
   relayAck: kindByte({ kind: 'relay-ack', id: 'k', recipients: 0 }),
   ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, upTo: 0, ranges: [] }),

@@ -17,10 +17,12 @@ import { StatsCounter, type RelayStats } from './observe/stats.js';
 import { createReceiver } from './receive/receive.js';
 import type { DepartureReason, RouterContext } from './rules/context.js';
 import { sweepExpired } from './rules/membership.js';
+import { flushPushes } from './rules/presence.js';
 import { truncateUtf8 } from './rules/replies.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import { IpCount } from './state/ipCount.js';
 import { PendingTable } from './state/sessions.js';
+import { RosterLog, ROSTER_LOG_CAPACITY } from './state/rosterLog.js';
 
 export type { DatagramSink } from './io/socket.js';
 
@@ -71,6 +73,10 @@ export interface RelayCoreOptions {
   maxPending: number;
   secret: AuthKey | undefined;
   hostedByClient: boolean;
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.5); default ROSTER_LOG_CAPACITY (4096). */
+  rosterLogCapacity?: number;
+  /** Draws the roster epoch (a u32 other than 0); default random (node:crypto). For tests and the simulation. */
+  rosterEpoch?: () => number;
   onJoin?: (contact: RelayContactInfo) => void;
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
   onRename?: (contact: RelayContactInfo, from: string) => void;
@@ -133,8 +139,10 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     }
   };
   const { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient } = o;
+  const roster = new RosterLog(o.rosterLogCapacity ?? ROSTER_LOG_CAPACITY, o.rosterEpoch);
   const ctx: RouterContext = {
     contacts: table,
+    roster,
     pending,
     amplification,
     out: sender,
@@ -154,7 +162,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     },
   };
 
-  const receive = createReceiver({
+  const receiveOne = createReceiver({
     ctx,
     stats,
     rateLimiter,
@@ -172,11 +180,22 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
   });
 
   return {
-    receive,
+    receive(bytes, from) {
+      receiveOne(bytes, from);
+      // Changes that waited for the push pacing go out with the next datagram (or sweep).
+      if (roster.published !== roster.version) {
+        try {
+          flushPushes(ctx);
+        } catch (err) {
+          log.error({ err }, 'roster push failed');
+        }
+      }
+    },
     sweep() {
       try {
         const t = now();
         sweepExpired(ctx);
+        flushPushes(ctx);
         rateLimiter?.sweep(t);
         amplification.sweep(t);
         throttle.sweep(t);

@@ -7,6 +7,7 @@ import type { Message } from '@udpchat/protocol';
 import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
+import type { RosterLog } from '../state/rosterLog.js';
 import type { PendingTable } from '../state/sessions.js';
 
 /**
@@ -101,6 +102,8 @@ export interface PresenceConfig {
 export interface RouterContext {
   /** The contact table (mutated by the handlers). */
   readonly contacts: ContactTable;
+  /** The roster version and its change log (PROTOCOL.md §6.5). */
+  readonly roster: RosterLog;
   /** Registrations waiting for their first datagram with the token. */
   readonly pending: PendingTable;
   /** Bytes received from / sent to unvalidated addresses. */

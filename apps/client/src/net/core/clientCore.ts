@@ -20,13 +20,14 @@ import {
   type WelcomeMessage,
 } from '@udpchat/protocol';
 import { OutboxFullError } from '../delivery/outbox.js';
-import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS } from './constants.js';
+import { REJOIN_GRACE_MS, REPROBE_MS } from './constants.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
 import { onRelayError, type ErrorContext } from './relayErrorRules.js';
-import { RosterSync } from './rosterSync.js';
+import { actOnRoster } from './rosterEvents.js';
+import { RosterSync, type ChangeResult } from './rosterSync.js';
 import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } from './types.js';
 
 export class ClientCore {
@@ -38,9 +39,7 @@ export class ClientCore {
   private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
   private heartbeatSeq = 0;
-  private lastRosterRefreshAt = 0;
-  /** When the last `list` went out while its first page is awaited, or null. */
-  private listSentAt: number | null = null;
+  private listSentAt: number | null = null; // when the last `list` went out while its answer is awaited
   private lastBlocker: string | null = null;
   private graceUntil = Number.NEGATIVE_INFINITY; // end of the grace after re-registering (REJOIN_GRACE_MS)
   private everRegistered = false;
@@ -168,25 +167,21 @@ export class ClientCore {
         return this.onWelcome(message, now);
       case 'contacts': {
         this.listSentAt = null;
-        const all = this.roster.page(message.page, message.pages, message.contacts);
+        const all = this.roster.page(message);
         if (all) this.emit('contacts', this.roster.withAwaited(all));
         return;
       }
-      case 'join': {
-        const back = this.roster.isAwaited(message.name);
-        this.roster.join({ name: message.name, type: message.type });
-        this.delivery.outbox.kick(message.name, now);
-        if (!back) this.emit('join', { name: message.name, type: message.type });
-        return;
-      }
+      case 'join':
       case 'leave':
-        return this.onLeave(message.name, message.reason);
       case 'rename':
-        this.roster.rename(message.from, message.name);
-        this.delivery.outbox.renameContact(message.from, message.name);
-        this.delivery.inbox.renameSender(message.from, message.name);
-        this.emit('rename', message.from, message.name);
-        return;
+        return this.onRosterChange(this.roster.push(message, this.name), now);
+      case 'roster-delta': {
+        const result = this.roster.delta(message, this.name);
+        if (!result.gap) this.listSentAt = null;
+        return this.onRosterChange(result, now);
+      }
+      case 'heartbeat-ack': // carries the relay's last pushed roster version: what the list missed is asked for
+        return this.onRosterChange({ events: [], gap: this.roster.behind(message) }, now);
       case 'chat':
         for (const m of this.delivery.receive(message, now)) this.emit('chat', m);
         return;
@@ -205,11 +200,11 @@ export class ClientCore {
       case 'error':
         return onRelayError(this.errorContext(now), message);
       default:
-        return; // heartbeat-ack: its arrival (above) is what counts; hello, heartbeat, list: not for clients
+        return; // hello, heartbeat, list: not for clients
     }
   }
 
-  /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, contact-list repair. */
+  /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, a `list` not answered yet. */
   poll(now: number): void {
     this.lastNow = now;
     if (this.reg.state === 'closed') return;
@@ -225,7 +220,6 @@ export class ClientCore {
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
-    else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
     else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
   }
 
@@ -236,7 +230,7 @@ export class ClientCore {
     let next = Math.min(this.liveness.nextDeadline(), this.delivery.nextDeadline(now));
     if (reg.state === 'registering') next = Math.min(next, Math.max(this.liveness.lastProbeAt + this.helloRetryMs, reg.retryAt));
     if (reg.state === 'registered') {
-      next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), this.lastRosterRefreshAt + ROSTER_REFRESH_MS);
+      next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
       if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
       if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
       if (this.roster.awaiting) next = Math.min(next, this.graceUntil);
@@ -262,11 +256,16 @@ export class ClientCore {
     this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, this.token);
   }
 
-  /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */
+  /** Asks for the changes since the list's roster version (PROTOCOL.md §6.5); the first `list` with a new token completes registration (§6.1). */
   private sendList(now: number): void {
     this.listSentAt = now;
-    this.lastRosterRefreshAt = now;
-    this.probe({ kind: 'list' }, now, this.token);
+    this.probe({ kind: 'list', ...this.roster.version }, now, this.token);
+  }
+
+  /** Acts on roster changes (delivery follows joins, leaves and renames) and asks for what a gap missed. */
+  private onRosterChange(result: ChangeResult, now: number): void {
+    actOnRoster(result.events, now, { delivery: this.delivery, emit: this.emit.bind(this), leave: (n, reason) => this.onLeave(n, reason) });
+    if (result.gap && this.listSentAt === null && this.reg.state === 'registered') this.sendList(now);
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
@@ -312,7 +311,7 @@ export class ClientCore {
   }
 
   private onLeave(name: string, reason: 'bye' | 'timeout'): void {
-    this.roster.leave(name);
+    this.roster.roster.leave(name);
     for (const m of this.delivery.inbox.dropSender(name)) this.emit('chat', m);
     this.delivery.outbox.onLeave(name);
     this.emit('leave', name, reason);
