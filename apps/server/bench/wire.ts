@@ -34,6 +34,8 @@ import {
   type Message,
 } from '@udpchat/protocol';
 
+/** A `contacts` page starts with its roster version, `epoch` and `version` (two u32, PROTOCOL.md §4.3). */
+const CONTACTS_VERSION_BYTES = 8;
 /** Offset of the kind byte in the header. */
 const KIND_OFFSET = 3;
 /** Offset of the flags byte in the header. */
@@ -274,12 +276,12 @@ export class AckBuilder {
 
 /** Number of entries in a `contacts` page (kind byte already checked), or -1 when cut short. */
 export function contactsOnPage(b: Buffer): number {
-  const o = fieldsAt(b);
+  const o = fieldsAt(b) + CONTACTS_VERSION_BYTES;
   return b.length >= o + 6 ? b.readUInt16BE(o + 4) : -1;
 }
 
 /** `page` and `pages` of a `contacts` page (kind byte already checked). */
 export function contactsPageOf(b: Buffer): { page: number; pages: number } {
-  const o = fieldsAt(b);
+  const o = fieldsAt(b) + CONTACTS_VERSION_BYTES;
   return b.length >= o + 4 ? { page: b.readUInt16BE(o), pages: b.readUInt16BE(o + 2) } : { page: -1, pages: -1 };
 }

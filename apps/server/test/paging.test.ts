@@ -23,7 +23,7 @@ function longName(i: number): string {
 
 describe('contact list pages', () => {
   it('is one empty page when nobody else is online', () => {
-    expect(contactPages([])).toEqual([{ kind: 'contacts', page: 0, pages: 1, contacts: [] }]);
+    expect(contactPages([])).toMatchObject([{ kind: 'contacts', page: 0, pages: 1, contacts: [] }]);
   });
 
   it('always fits each page in one datagram and keeps every entry, in order', () => {
@@ -61,7 +61,7 @@ describe('contact list pages', () => {
     last.token = (await last.next('welcome')).token;
     // Pages only after the list with the token (anti-amplification): the welcome came alone.
     expect(last.pending('contacts')).toEqual([]);
-    await last.send({ kind: 'list' });
+    await last.send({ kind: 'list', epoch: 0, version: 0 });
     const first = await last.next('contacts');
     const pages = [first];
     while (pages.length < first.pages) pages.push(await last.next('contacts'));
@@ -85,7 +85,7 @@ describe('contact list pages', () => {
     const peers = await registeredWith(relay, secret, ...names);
     expect(relay.contactCount).toBe(30);
     for (const [i, peer] of peers.entries()) {
-      await peer.send({ kind: 'list' });
+      await peer.send({ kind: 'list', epoch: 0, version: 0 });
       const first = await peer.next('contacts');
       const pages = [first];
       while (pages.length < first.pages) pages.push(await peer.next('contacts'));

@@ -40,8 +40,12 @@ const KNOWN_FAILURES: Record<string, number[]> = {
    * sender missed, a restarted recipient) stand in for a recipient the sender
    * waits for, so the message ends "delivered k of k" and `base` moves past it
    * while that recipient, online all along, never got it.
+   *
+   * (The seeds changed with presence by version, issue 12: no periodic list,
+   * repair by heartbeat-ack version and gaps, 10 s heartbeats; 26 seeds
+   * instead of 36, every one this same violation.)
    */
-  'group delivered by count while a known recipient never got it': [33, 80, 82, 116, 161, 166, 204, 228, 232, 235, 260, 283, 308, 322, 329, 344, 369, 371, 383, 408, 435, 456, 499, 517, 547, 571, 593, 618, 633, 634, 674, 785, 832, 928, 972, 994],
+  'group delivered by count while a known recipient never got it': [80, 82, 116, 123, 161, 204, 248, 306, 308, 322, 369, 382, 408, 495, 547, 563, 593, 618, 621, 634, 658, 682, 820, 832, 950, 994],
 };
 
 describe('simulation: random scenarios', () => {
