@@ -112,6 +112,8 @@ export interface RelayOptions {
    * Default false (`udpchat-relay`).
    */
   hostedByClient?: boolean;
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.5), at least 1. Default 4096 (ROSTER_LOG_CAPACITY). */
+  rosterLogCapacity?: number;
 }
 
 /** A running relay. */
@@ -226,6 +228,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     maxPending: Math.max(maxContacts, MIN_PENDING_ENTRIES),
     secret,
     hostedByClient,
+    ...(options.rosterLogCapacity !== undefined && { rosterLogCapacity: options.rosterLogCapacity }),
     onJoin: options.onJoin,
     onLeave: options.onLeave,
     onRename: options.onRename,

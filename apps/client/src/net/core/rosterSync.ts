@@ -57,9 +57,9 @@ export class RosterSync {
 
   /** Takes one `contacts` page; returns the whole list once every page of one version is in, else null. */
   page(message: ContactsMessage): ContactEntry[] | null {
-    // Pages of another version, or page 0 again, start a new listing.
+    // A page of another version starts a new listing (pages of one version are the same list, in any order).
     const same = message.epoch === this.pagesAt.epoch && message.version === this.pagesAt.version;
-    if (!same || message.page === 0) {
+    if (!same) {
       this.pages.clear();
       this.pagesAt = { epoch: message.epoch, version: message.version };
     }
