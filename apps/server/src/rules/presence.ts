@@ -42,6 +42,7 @@ export function flushPushes(ctx: RouterContext): void {
   if (log.published === log.version) return;
   const now = ctx.now();
   if (now < log.nextPushAt) return;
+  // null: more changes waited than the log keeps; nothing is pushed, and clients see the newer version in their heartbeat-acks.
   const pending = log.since(log.published) ?? [];
   const clients = ctx.contacts.clients();
   let datagrams = 0;
