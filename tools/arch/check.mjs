@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The architecture check, run by `pnpm test` (after tsc, before vitest) and
+ * The architecture check, run by `pnpm test` (tools/arch/test/repository.test.ts) and
  * `pnpm arch`: the dependency rules (dependency-cruiser, rules in
  * tools/arch/dependency-cruiser.cjs) over the sources, tests and benchmarks,
  * then the line limit of source files (tools/arch/max-lines.mjs).

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveDataDir } from '@udpchat/store';
 import { parseClientArgs, parseServer, USAGE, UsageError } from '../src/cli.js';
 
 describe('client command line', () => {
@@ -13,8 +15,44 @@ describe('client command line', () => {
     const parsed = parseClientArgs(['--name', '一棵树', '--server', '127.0.0.1:9', '--json']);
     expect(parsed).toEqual({
       kind: 'run',
-      options: { host: '127.0.0.1', port: 9, name: '一棵树', json: true, plain: true, noHost: false, secretFile: null, simulate: null },
+      options: {
+        host: '127.0.0.1',
+        port: 9,
+        name: '一棵树',
+        json: true,
+        plain: true,
+        noHost: false,
+        secretFile: null,
+        dataDir: resolveDataDir('data'),
+        history: 0,
+        simulate: null,
+      },
     });
+  });
+
+  it('parses --history N and refuses anything but a whole number', () => {
+    const history = (value: string) => {
+      const parsed = parseClientArgs(['--name', 'a', `--history=${value}`]);
+      if (parsed.kind !== 'run') throw new Error(`not a run: ${parsed.kind}`);
+      return parsed.options.history;
+    };
+    expect(history('25')).toBe(25);
+    expect(history('0')).toBe(0);
+    for (const bad of ['-1', 'ten', '1.5', '']) expect(() => history(bad)).toThrow(/--history needs a whole number/);
+  });
+
+  it('parses --data-dir and --ephemeral, and refuses both together', () => {
+    const dataDir = (...args: string[]) => {
+      const parsed = parseClientArgs(['--name', 'a', ...args]);
+      if (parsed.kind !== 'run') throw new Error(`not a run: ${parsed.kind}`);
+      return parsed.options.dataDir;
+    };
+    expect(dataDir('--data-dir', '/tmp/udpchat-a')).toBe('/tmp/udpchat-a');
+    expect(dataDir('--data-dir', 'rel')).toBe(resolve('rel'));
+    expect(dataDir('--ephemeral')).toBeNull();
+    expect(() => parseClientArgs(['--ephemeral', '--data-dir', '/tmp/x'])).toThrow(UsageError);
+    expect(() => parseClientArgs(['--data-dir='])).toThrow('--data-dir needs a folder');
+    expect(USAGE).toContain('[--data-dir DIR] [--ephemeral]');
   });
 
   it('parses the --simulate-* flags and --seed (default seed 1; null when every rate is 0)', () => {

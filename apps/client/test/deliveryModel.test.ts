@@ -5,7 +5,7 @@
  * operations — creates, sends under pacing, relay-acks, acks with arbitrary
  * (also unsorted, overlapping) ranges, defers, kicks, failures, leaves,
  * pauses, clocks that jump back, receives with loss, duplicates, reordering,
- * foreign bases, hold timeouts — and required to give exactly the same
+ * foreign bases, new and earlier epochs, hold timeouts — and required to give exactly the same
  * outputs: what to send and in which order with which base, every delivery
  * state in order, every ack, every delivered message, the sizes.
  */
@@ -30,13 +30,16 @@ interface Pair {
 const pair = (make: 'new' | 'reference', maxPending: number, paused: boolean): Pair => {
   const log: Log = [];
   const onState = (m: ChatMessage, s: DeliveryState) => log.push([m.id, structuredClone(s)]);
-  const options = { giveUpMs: 3000, maxPending };
+  const options = { giveUpMs: 3000, maxPending, newEpoch: () => EPOCH };
   const inboxOptions = { holdMs: 400, maxHeld: 6, idWindow: 12 };
   return make === 'new'
     ? { outbox: new Outbox(onState, options, paused), inbox: new Inbox(inboxOptions), log }
     : { outbox: new ReferenceOutbox(onState, options, paused), inbox: new ReferenceInbox(inboxOptions), log };
 };
 
+/** The epoch of every conversation the outboxes start (acks also come for another, FOREIGN_EPOCH, ignored). */
+const EPOCH = 7;
+const FOREIGN_EPOCH = 8;
 const names = ['bob', 'Carol', 'dave'] as const;
 const name = fc.constantFrom(...names);
 const to = fc.constantFrom('bob', 'carol', 'all', 'ALL');
@@ -47,7 +50,7 @@ type OutboxOp =
   | { op: 'create'; to: string; expected: string[]; dt: number }
   | { op: 'due'; dt: number; budget: number | null }
   | { op: 'relayAck'; pick: number; recipients: number; regrouping: boolean; dt: number }
-  | { op: 'ack'; from: string; group: boolean; upTo: number; ranges: Array<[number, number]>; sorted: boolean; dt: number }
+  | { op: 'ack'; from: string; group: boolean; epoch: number; upTo: number; ranges: Array<[number, number]>; sorted: boolean; dt: number }
   | { op: 'defer'; pick: number; ms: number }
   | { op: 'kick'; name: string }
   | { op: 'fail'; pick: number }
@@ -64,7 +67,7 @@ const outboxOp: fc.Arbitrary<OutboxOp> = fc.oneof(
   },
   {
     weight: 6,
-    arbitrary: fc.record({ op: fc.constant('ack' as const), from: name, group: fc.boolean(), upTo: fc.integer({ min: 0, max: 40 }), ranges, sorted: fc.boolean(), dt: step }),
+    arbitrary: fc.record({ op: fc.constant('ack' as const), from: name, group: fc.boolean(), epoch: fc.constantFrom(EPOCH, EPOCH, EPOCH, FOREIGN_EPOCH), upTo: fc.integer({ min: 0, max: 40 }), ranges, sorted: fc.boolean(), dt: step }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('defer' as const), pick: fc.nat(), ms: fc.integer({ min: 0, max: 2000 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('kick' as const), name }) },
@@ -109,7 +112,7 @@ function runOutbox(side: Pair, op: OutboxOp, clock: { now: number }, ids: string
     case 'relayAck':
       return outbox.onRelayAck(pickId(op.pick), op.recipients, now, op.regrouping);
     case 'ack': {
-      const ack: AckMessage = { kind: 'ack', from: op.from, to: 'alice', group: op.group, upTo: op.upTo, ranges: op.sorted ? inboxShaped(op.upTo, op.ranges) : op.ranges };
+      const ack: AckMessage = { kind: 'ack', from: op.from, to: 'alice', group: op.group, epoch: op.epoch, upTo: op.upTo, ranges: op.sorted ? inboxShaped(op.upTo, op.ranges) : op.ranges };
       return outbox.onAck(ack, now);
     }
     case 'defer':
@@ -128,7 +131,7 @@ function runOutbox(side: Pair, op: OutboxOp, clock: { now: number }, ids: string
 }
 
 type InboxOp =
-  | { op: 'receive'; from: string; to: string; seq: number; base: number; idFrom: number | null; twice: boolean; dt: number }
+  | { op: 'receive'; from: string; to: string; epoch: number; seq: number; base: number; idFrom: number | null; twice: boolean; dt: number }
   | { op: 'expire'; dt: number }
   | { op: 'drop'; name: string };
 
@@ -139,6 +142,8 @@ const inboxOp: fc.Arbitrary<InboxOp> = fc.oneof(
       op: fc.constant('receive' as const),
       from: fc.constantFrom('alice', 'Alice', 'carol'),
       to: fc.constantFrom('bob', 'all'),
+      // mostly one conversation; sometimes the sender starts over (a new epoch), or a late copy of an earlier one comes
+      epoch: fc.oneof({ weight: 12, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constantFrom(2, 3) }),
       seq: fc.integer({ min: 0, max: 30 }),
       base: fc.integer({ min: 0, max: 33 }),
       idFrom: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 6 }),
@@ -158,7 +163,7 @@ function runInbox(side: Pair, op: InboxOp, now: number, n: number): unknown {
     case 'receive': {
       // Mostly in step with the seq (a later copy of a message keeps its id); sometimes a fresh or a reused id.
       const id = op.idFrom === null ? `${op.from.toLowerCase()}-${op.to}-${op.seq}` : `x${op.idFrom % (n + 1)}`;
-      const m: ChatMessage = { kind: 'chat', id, from: op.from, to: op.to, seq: op.seq, base: Math.min(op.base, op.seq + 3), time: 0, text: '' };
+      const m: ChatMessage = { kind: 'chat', id, from: op.from, to: op.to, epoch: op.seq === 0 ? 0 : op.epoch, seq: op.seq, base: Math.min(op.base, op.seq + 3), time: 0, text: '' };
       const first = seen(inbox.receive(m, now));
       return op.twice ? [first, seen(inbox.receive({ ...m }, now))] : first;
     }

@@ -94,9 +94,10 @@ describe('line mode, as a real child process', () => {
   });
 
   it('a taken name is a clear error and exit 1, not a hang', async () => {
-    const bob = client('bob', '--plain');
+    // Without keys (--ephemeral): the name is not reserved, so it is merely taken (identity.test.ts has the keyed cases).
+    const bob = client('bob', '--plain', '--ephemeral');
     await bob.out.waitFor(/registered as bob/);
-    const impostor = client('BOB', '--plain');
+    const impostor = client('BOB', '--plain', '--ephemeral');
     impostor.child.stdin.end('hi\n');
     expect(await exitCode(impostor.child)).toBe(1);
     expect(impostor.out.lines.join('\n')).toMatch(/! name "BOB" is taken \(NAME_TAKEN\)|! .*taken.*\(NAME_TAKEN\)/);

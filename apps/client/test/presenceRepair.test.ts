@@ -1,5 +1,5 @@
 /**
- * Presence by version and delta over real UDP (PROTOCOL.md §6.5, issue 12):
+ * Presence by version and delta over real UDP (PROTOCOL.md §6.7, issue 12):
  * a real relay on port 0 and real ChatSessions; bob sits behind a filter
  * proxy that drops exactly the datagram the test wants lost.
  */

@@ -40,7 +40,9 @@ function observe(s: ChatSession) {
 }
 
 describe('delivery through a lossy network', () => {
-  it('200 messages each way arrive exactly once, in order, and all end delivered (30 % loss, 10 % dup, 10 % reorder)', async () => {
+  // The real proxy and sockets, briefly. The same scenario at volume (200 messages each way, the
+  // same loss, the same assertions) runs on the virtual clock: apps/sim/test/scenarios.test.ts.
+  it('30 messages each way arrive exactly once, in order, and all end delivered (30 % loss, 10 % dup, 10 % reorder)', async () => {
     const relay = await startRelay({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => relay.stop());
     const proxy: LossyProxy = await startLossyProxy({
@@ -57,29 +59,26 @@ describe('delivery through a lossy network', () => {
     const bob = await session(proxy.address.port, 'bob', 250_000);
     const a = observe(alice);
     const b = observe(bob);
-    // 200, not 1,000: the seeded simulation (apps/sim) runs the big lossy scenarios on a virtual
-    // clock; here the real driver and sockets. With 1,000 pending each way on a loaded machine a gap
-    // could outlast the receiver's 30 s hold time and a message be shown late (a documented trade-off).
-    const N = 200;
+    const N = 30;
     for (let i = 1; i <= N; i++) {
       alice.send('bob', `a${i}`);
       bob.send('alice', `b${i}`);
     }
-    // Generous: paced at 150 chats/s behind 30 % loss each way; a loaded 2-core machine is slow.
-    await until(() => b.received.length >= N && a.received.length >= N, 'all messages to arrive', 200_000);
+    // Generous: behind 30 % loss each way on a loaded 2-core machine.
+    await until(() => b.received.length >= N && a.received.length >= N, 'all messages to arrive', 120_000);
     await until(() => a.final.size === N && b.final.size === N, 'every message to be final', 60_000);
     expect(b.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `a${i + 1}`));
     expect(a.received.map((m) => m.text)).toEqual(Array.from({ length: N }, (_, i) => `b${i + 1}`));
     expect([...a.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
     expect([...b.final.values()].filter((d) => d.state !== 'delivered')).toEqual([]);
-    // The proxy really was lossy.
+    // The proxy really was lossy (some 200 datagrams each way: ~60 dropped, ~14 duplicated are expected).
     const stats = proxy.stats();
-    expect(stats.upstream.dropped + stats.downstream.dropped).toBeGreaterThan(100);
-    expect(stats.upstream.duplicated + stats.downstream.duplicated).toBeGreaterThan(20);
+    expect(stats.upstream.dropped + stats.downstream.dropped).toBeGreaterThan(20);
+    expect(stats.upstream.duplicated + stats.downstream.duplicated).toBeGreaterThan(3);
     // Nothing left behind.
     expect(alice.deliverySizes).toMatchObject({ pending: 0, held: 0 });
     expect(bob.deliverySizes).toMatchObject({ pending: 0, held: 0 });
-  }, 300_000);
+  }, 180_000);
 });
 
 describe('relay restart', () => {
@@ -131,9 +130,12 @@ describe('relay killed (SIGKILL) and restarted on the same port', () => {
     relay.child.kill('SIGKILL'); // no bye: the clients must notice the silence
     await until(() => alice.status === 'silent', 'alice to notice the outage', 20_000);
     for (let i = 2; i <= 6; i++) alice.send('bob', `typed ${i}`);
+    // And one to the group (apps/sim/test/scenarios.test.ts runs the group cases across a crash).
+    alice.send('all', 'group typed');
     relay = await start();
-    await until(() => b.received.length === 6, 'the messages typed during the outage', 30_000);
-    expect(b.received.map((m) => m.text)).toEqual(['one', 'typed 2', 'typed 3', 'typed 4', 'typed 5', 'typed 6']);
+    await until(() => b.received.length === 7, 'the messages typed during the outage', 30_000);
+    expect(b.received.filter((m) => m.to === 'bob').map((m) => m.text)).toEqual(['one', 'typed 2', 'typed 3', 'typed 4', 'typed 5', 'typed 6']);
+    expect(b.received.filter((m) => m.to === 'all').map((m) => m.text)).toEqual(['group typed']);
     await until(() => alice.pending === 0, 'every message to be acknowledged', 30_000);
   }, 60_000);
 });
@@ -158,7 +160,7 @@ describe('/retry', () => {
       }
       if (m.kind !== 'chat' || !acking) return;
       got.push(m.text);
-      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, upTo: m.seq, ranges: [] }, { token }), port, '127.0.0.1');
+      bob.send(encode({ kind: 'ack', from: '', to: m.from, group: false, epoch: m.epoch, upTo: m.seq, ranges: [] }, { token }), port, '127.0.0.1');
     });
     bob.send(encode(paddedHello('bob')), port, '127.0.0.1');
     const alice = await ChatSession.open({ host: '127.0.0.1', port, name: 'alice', autoHost: false, delivery: { giveUpMs: 1500 } });

@@ -2,6 +2,7 @@
 // `pnpm bench [--json] …`: the relay benchmark (apps/server/bench, built by `tsc -b` into apps/server/dist-bench).
 // `pnpm bench client …`: the client benchmark, apps/client/bench-bin/bench-client.js, with the arguments after `client`.
 // `pnpm bench presence …`: what presence costs the relay with a crowd of real client cores (apps/client/bench/src/presence/main.ts).
+// `pnpm bench store …`: the relay's cost per stored offline message.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -22,6 +23,9 @@ if (args[0] === 'client' || args[0] === 'presence') {
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
   });
+} else if (args[0] === 'store') {
+  // `pnpm bench store [--messages N] [--json]`: the relay's cost per stored offline message (apps/server/bench/store.ts).
+  await import('../dist-bench/store.js');
 } else {
   try {
     await import('../dist-bench/bench.js');

@@ -159,7 +159,7 @@ const SECRET_ENV = 'UDPCHAT_SECRET';
 
 /**
  * Spawns the real relay, `node [--cpu-prof …] bin/udpchat-relay.js --port 0
- * --log-level info ARGS`, and reads its port from its JSON log line
+ * --log-level info --ephemeral ARGS`, and reads its port from its JSON log line
  * 'relay started' (info level: the level at which that line is written; no
  * line is logged per chat at that level). UDPCHAT_SECRET is removed from its
  * environment: only `--secret-file` in ARGS makes it a shared-secret relay.
@@ -171,7 +171,8 @@ export async function spawnRelay(args: readonly string[], profileDir: string | n
   const env = { ...process.env };
   delete env[SECRET_ENV];
   const child = track(
-    spawn(process.execPath, [...nodeArgs, RELAY_BIN, '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env }),
+    // --ephemeral: the relays of a run are side by side, and one store file has one owner (issue 13's relay.db).
+    spawn(process.execPath, [...nodeArgs, RELAY_BIN, '--port', '0', '--log-level', 'info', '--ephemeral', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env }),
   );
   let resolvePort: (port: number) => void = () => undefined;
   const port = new Promise<number>((resolve) => {

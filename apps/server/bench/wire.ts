@@ -50,11 +50,11 @@ function kindByte(message: Message): number {
 export const KIND = {
   welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(TOKEN_BYTES), hostedByClient: false }),
   contacts: kindByte({ kind: 'contacts', epoch: 1, version: 0, page: 0, pages: 1, contacts: [] }),
-  chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', seq: 1, base: 1, time: 0, text: '' }),
+  chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', epoch: 1, seq: 1, base: 1, time: 0, text: '' }),
   heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0, epoch: 1, version: 0 }),
   error: kindByte({ kind: 'error', code: 'UNEXPECTED', message: '', ref: '' }),
   relayAck: kindByte({ kind: 'relay-ack', id: 'k', recipients: 0 }),
-  ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, upTo: 0, ranges: [] }),
+  ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, epoch: 1, upTo: 0, ranges: [] }),
 } as const;
 
 /** Characters of a chat id (hex digits are in nanoid's alphabet). */
@@ -128,6 +128,10 @@ function templateOf(message: Message, token: Uint8Array, signer: Signer | null):
   return b;
 }
 
+/** The `epoch` of every bench conversation (PROTOCOL.md §4.6: the load generator never restarts one), and its size before `seq`. */
+const BENCH_EPOCH = 1;
+const EPOCH_BYTES = 4;
+
 /** Builds the chat datagrams of one conversation (sender -> `to`), with the sender's token, signed when there is a signer. */
 export class ChatTemplate {
   private readonly template: Buffer;
@@ -155,13 +159,13 @@ export class ChatTemplate {
     const id = `${runTag}${'0'.repeat(ID_SEQ_CHARS)}`;
     if (id.length !== ID_CHARS) throw new RangeError(`runTag must be ${ID_CHARS - ID_SEQ_CHARS} characters`);
     const text = 'x'.repeat(bodyBytes);
-    this.template = templateOf({ kind: 'chat', id, from, to, seq: 1, base: 1, time: 0, text }, token, signer);
+    this.template = templateOf({ kind: 'chat', id, from, to, epoch: BENCH_EPOCH, seq: 1, base: 1, time: 0, text }, token, signer);
     this.trailerAt = this.template.length - (signer ? AUTH_TRAILER_BYTES : 0);
     const idAt = HEADER_BYTES + TOKEN_BYTES;
     this.idTail = idAt + 1 + ID_CHARS - ID_SEQ_CHARS;
     const fromLength = this.template[idAt + 1 + ID_CHARS] as number;
     const toAt = idAt + 1 + ID_CHARS + 1 + fromLength;
-    this.seqOffset = toAt + 1 + (this.template[toAt] as number);
+    this.seqOffset = toAt + 1 + (this.template[toAt] as number) + EPOCH_BYTES;
   }
 
   /** Size of every chat datagram, in bytes. */
@@ -198,6 +202,7 @@ export function chatSeq(b: Buffer): number {
     if (o >= b.length) return -1;
     o += 1 + (b[o] as number);
   }
+  o += EPOCH_BYTES;
   return o + 4 <= b.length ? b.readUInt32BE(o) : -1;
 }
 
@@ -220,7 +225,7 @@ export function parseAck(b: Buffer, out: AckView): boolean {
     if (o >= b.length) return false;
     o += 1 + (b[o] as number);
   }
-  o += 1; // group
+  o += 1 + EPOCH_BYTES; // group, epoch
   if (o + 5 > b.length) return false;
   out.upTo = b.readUInt32BE(o);
   const count = b[o + 4] as number;
@@ -249,7 +254,7 @@ export class AckBuilder {
     private readonly signer: Signer | null = null,
   ) {
     // `from` empty: the relay writes the acker's name.
-    this.template = Buffer.from(encode({ kind: 'ack', from: '', to, group: false, upTo: 0, ranges: [] }, { token }));
+    this.template = Buffer.from(encode({ kind: 'ack', from: '', to, group: false, epoch: BENCH_EPOCH, upTo: 0, ranges: [] }, { token }));
     if (signer) this.template[FLAGS_OFFSET] = (this.template[FLAGS_OFFSET] as number) | FLAG_AUTH;
     this.upToAt = this.template.length - 5;
   }

@@ -3,6 +3,7 @@
  * Binds, receives (one datagram = one message), sends, sweeps presence, stops.
  */
 import { KeyObject } from 'node:crypto';
+import type { RemoteInfo } from 'node:dgram';
 import {
   DEFAULT_RELAY_PORT,
   HEARTBEAT_INTERVAL_MS,
@@ -25,6 +26,8 @@ import type { RelayStats } from './observe/stats.js';
 import type { DepartureReason } from './rules/context.js';
 import { PLAIN_PEER_TIMEOUT_MS } from './rules/plainPeers.js';
 import { createRelayCore, type RelayAddress, type RelayContactInfo } from './relayCore.js';
+import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './state/offlineDeliveries.js';
+import { openRelayStore, type RelayStore } from './store/relayStore.js';
 
 export type { RelayAddress, RelayContactInfo } from './relayCore.js';
 
@@ -112,8 +115,16 @@ export interface RelayOptions {
    * Default false (`udpchat-relay`).
    */
   hostedByClient?: boolean;
-  /** Roster changes remembered for deltas (PROTOCOL.md §6.5), at least 1. Default 4096 (ROSTER_LOG_CAPACITY). */
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.7), at least 1. Default 4096 (ROSTER_LOG_CAPACITY). */
   rosterLogCapacity?: number;
+  /**
+   * The relay's store file (name bindings, offline messages, receipts;
+   * PROTOCOL.md §6.5–6.6), e.g. `$XDG_STATE_HOME/udpchat/relay.db`; null or
+   * absent: in memory (`--ephemeral`), forgotten when the relay stops.
+   */
+  storeFile?: string | null;
+  /** Bounds of the offline messages per recipient; each defaults to DEFAULT_OFFLINE_LIMITS (1,000, 1 MiB, 7 days). */
+  offlineLimits?: Partial<OfflineLimits>;
 }
 
 /** A running relay. */
@@ -202,8 +213,19 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   checkInteger('statsIntervalMs', statsIntervalMs, 0, 2 ** 31 - 1);
   if (secret !== undefined && !isAuthKey(secret)) throw new RangeError('secret must be an AuthKey made by createAuthKey');
   const simulate = resolveSimulateOptions(options.simulate ?? {});
+  const offlineLimits: OfflineLimits = { ...DEFAULT_OFFLINE_LIMITS, ...options.offlineLimits };
+  checkInteger('offlineLimits.maxMessages', offlineLimits.maxMessages, 0, MAX_LIMIT);
+  checkInteger('offlineLimits.maxBytes', offlineLimits.maxBytes, 0, 2 ** 40);
+  checkInteger('offlineLimits.maxAgeMs', offlineLimits.maxAgeMs, 1, 2 ** 53 - 1);
 
-  const socket = await bindSocket(host, port, log);
+  const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
+  let store: RelayStore;
+  try {
+    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+  } catch (err) {
+    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+    throw err;
+  }
 
   const raw = socket.address();
   const address: RelayAddress = Object.freeze({
@@ -229,13 +251,33 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     secret,
     hostedByClient,
     ...(options.rosterLogCapacity !== undefined && { rosterLogCapacity: options.rosterLogCapacity }),
+    store,
+    offlineLimits,
     onJoin: options.onJoin,
     onLeave: options.onLeave,
     onRename: options.onRename,
   });
   // Only in the path when some fault is asked for.
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
-  const onDatagram = simulator ? simulator.wrap(core.receive) : core.receive;
+  // Held relay-acks (PROTOCOL.md §4.11) and roster changes held by the push pacing (§6.7) need a timer only while some wait: one at a time, for the earliest.
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    ticker = undefined;
+    core.tick();
+    arm();
+  };
+  const arm = (): void => {
+    if (ticker !== undefined || stopping !== undefined) return;
+    const at = core.nextDeadline();
+    if (at === Number.POSITIVE_INFINITY) return;
+    ticker = setTimeout(tick, Math.max(0, Math.ceil(at - now())));
+    ticker.unref();
+  };
+  const receive = (bytes: Buffer, from: RemoteInfo): void => {
+    core.receive(bytes, from);
+    if (ticker === undefined) arm();
+  };
+  const onDatagram = simulator ? simulator.wrap(receive) : receive;
   socket.on('message', onDatagram);
 
   const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
@@ -261,6 +303,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       maxContacts,
       maxPerIp,
       hostedByClient,
+      store: store.file ?? 'in memory',
       ...(simulator ? { simulate } : {}),
     },
     'relay started',
@@ -273,11 +316,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     stopping ??= (async () => {
       clearInterval(sweeper);
       clearInterval(statsTimer);
+      clearTimeout(ticker);
       socket.off('message', onDatagram);
       simulator?.close();
       await core.sayBye(reason, STOP_SEND_WAIT_MS);
       core.flushLog(true);
       await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+      store.close();
       log.info({ ...core.stats(), contacts: 0, pending: 0, ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;

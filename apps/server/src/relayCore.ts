@@ -18,11 +18,16 @@ import { createReceiver } from './receive/receive.js';
 import type { DepartureReason, RouterContext } from './rules/context.js';
 import { sweepExpired } from './rules/membership.js';
 import { flushPushes } from './rules/presence.js';
+import { RelayAckScheduler } from './rules/relayAcks.js';
+import { heldRelayAckSender } from './rules/router.js';
 import { truncateUtf8 } from './rules/replies.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import { IpCount } from './state/ipCount.js';
 import { PendingTable } from './state/sessions.js';
 import { RosterLog, ROSTER_LOG_CAPACITY } from './state/rosterLog.js';
+import { DEFAULT_OFFLINE_LIMITS, OfflineDeliveries, type OfflineLimits } from './state/offlineDeliveries.js';
+import { resendStored } from './rules/offline.js';
+import type { RelayStore } from './store/relayStore.js';
 
 export type { DatagramSink } from './io/socket.js';
 
@@ -73,10 +78,20 @@ export interface RelayCoreOptions {
   maxPending: number;
   secret: AuthKey | undefined;
   hostedByClient: boolean;
-  /** Roster changes remembered for deltas (PROTOCOL.md §6.5); default ROSTER_LOG_CAPACITY (4096). */
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.7); default ROSTER_LOG_CAPACITY (4096). */
   rosterLogCapacity?: number;
   /** Draws the roster epoch (a u32 other than 0); default random (node:crypto). For tests and the simulation. */
   rosterEpoch?: () => number;
+  /**
+   * Forward chats, acks and heartbeats by splicing their bytes (receive/fastPath.ts);
+   * default true. False: every datagram is decoded and re-encoded (the slow
+   * path, for tests that compare the two). Same bytes either way.
+   */
+  fastPath?: boolean;
+  /** Name bindings, offline messages, receipts (store/relayStore.ts); `openRelayStore(null)` keeps them in memory. */
+  store: RelayStore;
+  /** Bounds of the offline messages per recipient (default DEFAULT_OFFLINE_LIMITS: 1,000, 1 MiB, 7 days). */
+  offlineLimits?: OfflineLimits;
   onJoin?: (contact: RelayContactInfo) => void;
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
   onRename?: (contact: RelayContactInfo, from: string) => void;
@@ -86,6 +101,15 @@ export interface RelayCoreOptions {
 export interface RelayCore {
   /** Takes one datagram from `from` (one datagram = one message). Never throws for what the network sends. */
   receive(bytes: Buffer, from: RemoteInfo): void;
+  /**
+   * When `tick` is due next, in ms of the core's clock (+Infinity: nothing
+   * waits): the oldest relay-ack held back (PROTOCOL.md §4.11), or the end
+   * of the push pacing's gap while roster changes wait (§6.7). The driver
+   * calls `tick` then (a timer); `receive` and `sweep` also send what is due.
+   */
+  nextDeadline(): number;
+  /** Sends the held relay-acks that are due (and drops those an ack made redundant), and the waiting roster changes the pacing allows. Never throws. */
+  tick(): void;
   /** Expires contacts, pending registrations and guard state; the driver calls it every `sweepIntervalMs`. */
   sweep(): void;
   /** Registered contacts right now, plain peers included. */
@@ -94,6 +118,8 @@ export interface RelayCore {
   contacts(): RelayContactInfo[];
   /** Snapshot of the counters. */
   stats(): RelayStats;
+  /** Accepted datagrams the forwarding fast path handled so far (a part of `stats().accepted`). */
+  readonly fastPathHandled: number;
   /**
    * A graceful stop: `bye` with `reason` (cut to 255 bytes) to every protocol
    * client, waiting at most `maxWaitMs` for the sends; then the table is
@@ -106,6 +132,8 @@ export interface RelayCore {
 
 /** Largest `bye.reason`, in UTF-8 bytes (str8). */
 const MAX_BYE_REASON_BYTES = 255;
+/** How often stored messages and receipts older than the age bound are deleted, in ms. */
+const EXPIRE_EVERY_MS = 60_000;
 
 /** What `contacts()` and the callbacks report of a contact at time `now`. */
 export function infoOf(contact: Contact, now: number): RelayContactInfo {
@@ -149,6 +177,9 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     log,
     config: { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient },
     now,
+    store: o.store,
+    offline: { deliveries: new OfflineDeliveries(), limits: o.offlineLimits ?? DEFAULT_OFFLINE_LIMITS },
+    wallClock: o.wallClock,
     events: {
       joined: (contact) => {
         if (o.onJoin) notify('onJoin', () => o.onJoin?.(infoOf(contact, now())));
@@ -160,12 +191,23 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
         if (o.onRename) notify('onRename', () => o.onRename?.(infoOf(contact, now()), from));
       },
     },
+    relayAcks: new RelayAckScheduler(),
+  };
+  const releaseRelayAck = heldRelayAckSender(ctx);
+  /** Sends the held relay-acks due now. */
+  const flushRelayAcks = (): void => {
+    try {
+      ctx.relayAcks.flush(now(), releaseRelayAck);
+    } catch (err) {
+      log.error({ err }, 'relay-ack flush failed');
+    }
   };
 
   const receiveOne = createReceiver({
     ctx,
     stats,
     rateLimiter,
+    fastPath: o.fastPath === false ? null : sender,
     plainPeers: o.plainPeers && o.secret === undefined,
     limited,
     auth: {
@@ -179,23 +221,41 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     },
   });
 
+  const receive = (bytes: Buffer, from: RemoteInfo): void => {
+    receiveOne(bytes, from);
+    if (ctx.relayAcks.nextDeadline() <= now()) flushRelayAcks();
+    pushWaiting(); // changes that waited for the push pacing go out with the next datagram, tick or sweep
+  };
+  /** Pushes the roster changes that waited for the push pacing, if it allows now (PROTOCOL.md §6.7). Never throws. */
+  const pushWaiting = (): void => {
+    if (roster.published === roster.version) return;
+    try {
+      flushPushes(ctx);
+    } catch (err) {
+      log.error({ err }, 'roster push failed');
+    }
+  };
+
+  let lastExpireAt = Number.NEGATIVE_INFINITY;
   return {
-    receive(bytes, from) {
-      receiveOne(bytes, from);
-      // Changes that waited for the push pacing go out with the next datagram (or sweep).
-      if (roster.published !== roster.version) {
-        try {
-          flushPushes(ctx);
-        } catch (err) {
-          log.error({ err }, 'roster push failed');
-        }
-      }
+    receive,
+    nextDeadline: () => Math.min(ctx.relayAcks.nextDeadline(), roster.published === roster.version ? Number.POSITIVE_INFINITY : roster.nextPushAt),
+    tick() {
+      flushRelayAcks();
+      pushWaiting();
     },
     sweep() {
+      flushRelayAcks();
       try {
         const t = now();
         sweepExpired(ctx);
         flushPushes(ctx);
+        resendStored(ctx);
+        if (t - lastExpireAt >= EXPIRE_EVERY_MS) {
+          lastExpireAt = t;
+          const gone = ctx.store.expire(o.wallClock() - ctx.offline.limits.maxAgeMs);
+          if (gone > 0) log.info({ deleted: gone }, 'stored messages and receipts expired');
+        }
         rateLimiter?.sweep(t);
         amplification.sweep(t);
         throttle.sweep(t);
@@ -206,6 +266,9 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     },
     get contactCount() {
       return table.size;
+    },
+    get fastPathHandled() {
+      return stats.fastPathHandled;
     },
     contacts: () => table.all().map((c) => infoOf(c, now())),
     stats: () => stats.snapshot(table.size, pending.size),
@@ -220,6 +283,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
         log.error({ err }, 'could not say bye');
       }
       for (const c of contacts) table.remove(c);
+      ctx.relayAcks.clear();
       sender.close();
     },
     flushLog: (all = false) => limited.flush(all),

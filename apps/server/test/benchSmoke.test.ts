@@ -81,7 +81,7 @@ describe('bench/wire.ts', () => {
   const time = 1767225600000;
   const nonce = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
   const key = createAuthKey('correct horse battery staple');
-  const chatOf = (seq: number) => ({ kind: 'chat', id: `bench_run_tag${seq.toString(16).padStart(8, '0')}`, from: 'snd', to: 'rcv', seq, base: 3, time, text: 'x'.repeat(100) }) as const;
+  const chatOf = (seq: number) => ({ kind: 'chat', id: `bench_run_tag${seq.toString(16).padStart(8, '0')}`, from: 'snd', to: 'rcv', epoch: 1, seq, base: 3, time, text: 'x'.repeat(100) }) as const;
 
   it('builds chats and acks with the session token as the codec does', () => {
     const chats = new ChatTemplate('snd', 'rcv', 100, 'bench_run_tag', token);
@@ -90,7 +90,7 @@ describe('bench/wire.ts', () => {
     expect(chatSeq(chat)).toBe(0x1234abcd);
     const acks = new AckBuilder('snd', token);
     const ack = acks.build(7, [9, 10, 12, 12]);
-    const expected = encode({ kind: 'ack', from: '', to: 'snd', group: false, upTo: 7, ranges: [[9, 10], [12, 12]] }, { token });
+    const expected = encode({ kind: 'ack', from: '', to: 'snd', group: false, epoch: 1, upTo: 7, ranges: [[9, 10], [12, 12]] }, { token });
     expect(ack.toString('hex')).toBe(Buffer.from(expected).toString('hex'));
     const view: AckView = { upTo: 0, ranges: [] };
     expect(parseAck(ack, view)).toBe(true);
@@ -107,7 +107,7 @@ describe('bench/wire.ts', () => {
     expect(isSigned(chat)).toBe(true);
     expect(chatSeq(chat)).toBe(42);
     const ack = new AckBuilder('snd', token, signer).build(7, [9, 9], time, nonce);
-    const expected = encode({ kind: 'ack', from: '', to: 'snd', group: false, upTo: 7, ranges: [[9, 9]] }, { token, auth: key, time, nonce });
+    const expected = encode({ kind: 'ack', from: '', to: 'snd', group: false, epoch: 1, upTo: 7, ranges: [[9, 9]] }, { token, auth: key, time, nonce });
     expect(ack.toString('hex')).toBe(Buffer.from(expected).toString('hex'));
     // Per send: a new nonce, and the relay's check passes.
     const now = Date.now();

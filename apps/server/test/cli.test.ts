@@ -7,6 +7,7 @@ import { parseCli, USAGE } from '../src/cli/cli.js';
 import { mulberry32 } from '@udpchat/net';
 import { TestPeer } from './helpers/peer.js';
 import { RawPeer } from './helpers/raw.js';
+import { resolveDataDir } from '@udpchat/store';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
 
 const usageLines = USAGE.split('\n');
@@ -25,6 +26,8 @@ describe('parseCli', () => {
       rateLimit: 200,
       maxContacts: 10_000,
       maxPerIp: 64,
+      storeFile: join(resolveDataDir('state'), 'relay.db'),
+      offlineLimits: { maxMessages: 1000, maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600 * 1000 },
     });
   });
 
@@ -44,6 +47,13 @@ describe('parseCli', () => {
         '5',
         '--max-per-ip',
         '0',
+        '--data-dir',
+        '/srv/udpchat',
+        '--offline-max-messages=5',
+        '--offline-max-bytes',
+        '100',
+        '--offline-max-days',
+        '2',
       ]),
     ).toEqual({
       kind: 'run',
@@ -56,6 +66,14 @@ describe('parseCli', () => {
       rateLimit: 0,
       maxContacts: 5,
       maxPerIp: 0,
+      storeFile: '/srv/udpchat/relay.db',
+      offlineLimits: { maxMessages: 5, maxBytes: 100, maxAgeMs: 2 * 24 * 3600 * 1000 },
+    });
+    expect(parseCli(['--ephemeral'])).toMatchObject({ kind: 'run', storeFile: null });
+    expect(parseCli(['--ephemeral', '--data-dir', '/x'])).toEqual({ kind: 'error', message: '--ephemeral and --data-dir exclude each other' });
+    expect(parseCli(['--offline-max-messages', '0'])).toEqual({
+      kind: 'error',
+      message: '--offline-max-messages must be a whole number from 1 to 1000000 (got "0")',
     });
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
     expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });

@@ -115,7 +115,7 @@ describe('starting', () => {
       },
     });
     const [alice, bob] = await registered(relay, 'alice', 'bob');
-    await alice!.send({ kind: 'chat', id: 'x1', from: '', to: 'bob', seq: 0, base: 0, time: 0, text: 'still fine' });
+    await alice!.send({ kind: 'chat', id: 'x1', from: '', to: 'bob', epoch: 0, seq: 0, base: 0, time: 0, text: 'still fine' });
     expect(await bob!.next('chat')).toMatchObject({ text: 'still fine' });
     expect(lines.filter((l) => l.msg === 'onJoin callback threw')).toHaveLength(2);
   });

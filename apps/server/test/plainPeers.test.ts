@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeDatagram, encode, isProtocolDatagram, isValidUtf8, MAX_TEXT_BYTES, paddedHello, utf8Length } from '@udpchat/protocol';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,55 @@ describe('formatPlainText', () => {
   });
 });
 
+/** The `plainText` vectors of packages/protocol/test-vectors.json (PROTOCOL.md §6, plain-text peers). */
+interface PlainVectors {
+  fromPeer: Array<{ name: string; line: string; result: { to: string; text: string; clientText?: string } | null }>;
+  toPeer: Array<{ name: string; sender: string; text: string; hex: string }>;
+}
+const PLAIN_VECTORS = (
+  JSON.parse(readFileSync(new URL('../../../packages/protocol/test-vectors.json', import.meta.url), 'utf8')) as { plainText: PlainVectors }
+).plainText;
+
+describe('plain-text vectors (test-vectors.json, PROTOCOL.md §6)', () => {
+  it.each(PLAIN_VECTORS.toPeer.map((v) => [v.name, v] as const))('toPeer %s: formatPlainText gives exactly the bytes', (_name, v) => {
+    const bytes = Buffer.from(formatPlainText(v.sender, v.text));
+    expect(bytes.toString('hex')).toBe(v.hex);
+    expect(bytes.length).toBeLessThanOrEqual(PLAIN_DATAGRAM_MAX_BYTES);
+  });
+
+  it('PROTOCOL.md quotes the bytes of the from-client vector', () => {
+    const doc = readFileSync(new URL('../../../packages/protocol/PROTOCOL.md', import.meta.url), 'utf8');
+    expect(doc).toContain(PLAIN_VECTORS.toPeer.find((v) => v.name === 'from-client')!.hex);
+  });
+
+  it('fromPeer: each line, sent by a real plain peer, reaches bob and another plain peer as the vector says', async () => {
+    const relay = await testRelay();
+    const [bob] = await registered(relay, 'bob');
+    const nc = await rawPeerOf(relay);
+    const other = await rawPeerOf(relay);
+    await other.send('here\n');
+    await bob!.next('chat', (m) => m.text === 'here');
+    for (const v of PLAIN_VECTORS.fromPeer) {
+      const parsed = parsePlainText(v.line);
+      if (v.result === null) {
+        expect(parsed, v.name).toBeNull();
+        continue;
+      }
+      expect(parsed, v.name).toEqual(v.result.to === 'all' ? { kind: 'group', text: v.result.text } : { kind: 'direct', to: v.result.to, text: v.result.text });
+      await nc.send(v.line);
+      const got = await bob!.next('chat', (m) => m.from === nc.contactName);
+      expect(got, v.name).toMatchObject({ to: v.result.to === 'all' ? 'all' : 'bob', seq: 0, base: 0, text: v.result.clientText ?? v.result.text });
+      if (v.result.to === 'all') expect(await other.nextText(), v.name).toBe(`[${nc.contactName}] ${v.result.text}`);
+    }
+    // The lines that relay nothing: no chat for bob (the next one is the marker), no line for the other peer.
+    for (const v of PLAIN_VECTORS.fromPeer.filter((x) => x.result === null)) await nc.send(v.line);
+    await nc.send('marker\n');
+    expect((await bob!.next('chat', (m) => m.from === nc.contactName)).text).toBe('marker');
+    expect(await other.nextText()).toBe(`[${nc.contactName}] marker`);
+    expect(relay.stats().ignored['empty-text']).toBe(PLAIN_VECTORS.fromPeer.filter((x) => x.result === null).length);
+  });
+});
+
 describe('a plain-text (netcat-style) peer', () => {
   it('joins as a plain contact on its first datagram and chats to the group', async () => {
     const { logger, lines } = captureLogger();
@@ -83,7 +133,7 @@ describe('a plain-text (netcat-style) peer', () => {
     // In this order: the join, then the chat.
     expect(await bob!.nextMatching(() => true)).toMatchObject({ kind: 'join', name, type: 'plain' });
     const message = await bob!.nextMatching(() => true);
-    expect(message).toMatchObject({ kind: 'chat', from: name, to: 'all', text: 'hello from nc' });
+    expect(message).toMatchObject({ kind: 'chat', from: name, to: 'all', epoch: 0, seq: 0, base: 0, text: 'hello from nc' }); // unnumbered: shown at once, never acked
     if (message.kind !== 'chat') throw new Error('not a chat');
     expect(message.id).toMatch(NANOID);
     expect(message.time).toBeGreaterThanOrEqual(before);

@@ -78,7 +78,7 @@ describe('registration', () => {
     expect(again.welcome).toMatchObject({ name: 'bob', port: bob!.port, token });
     expect(again.contacts).toEqual([{ name: 'alice', type: 'client' }]);
     // Proof that alice got no second join: the next thing she gets from bob is his chat.
-    await bob!.send({ kind: 'chat', id: 'after', from: 'bob', to: 'alice', seq: 0, base: 0, time: 1, text: 'x' });
+    await bob!.send({ kind: 'chat', id: 'after', from: 'bob', to: 'alice', epoch: 0, seq: 0, base: 0, time: 1, text: 'x' });
     const first = await alice!.nextMatching((m) => m.kind === 'join' || m.kind === 'chat');
     expect(first).toMatchObject({ kind: 'chat', id: 'after' });
     expect(relay.contactCount).toBe(2);

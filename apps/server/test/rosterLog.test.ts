@@ -1,7 +1,7 @@
 /**
  * The relay's roster version and change log (state/rosterLog.ts), the
  * `roster-delta` chain (rules/presence.ts), and the answer to `list` over
- * real UDP: up to date, a delta, or the whole list (PROTOCOL.md §4.13, §6.5).
+ * real UDP: up to date, a delta, or the whole list (PROTOCOL.md §4.13, §6.7).
  */
 import { describe, expect, it } from 'vitest';
 import { encodingLength, type RosterChange } from '@udpchat/protocol';

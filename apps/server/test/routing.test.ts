@@ -133,21 +133,21 @@ describe('delivery acknowledgements through the relay', () => {
   it('answers every relayed chat with a relay-ack counting the protocol recipients', async () => {
     const relay = await testRelay();
     const [alice, bob] = await registered(relay, 'alice', 'bob', 'carol');
-    const direct = chat('bob', 'one', { seq: 1, base: 1 });
+    const direct = chat('bob', 'one', { epoch: 0xdeadbeef, seq: 1, base: 1 });
     await alice!.send(direct);
     expect(await alice!.next('relay-ack')).toEqual({ kind: 'relay-ack', id: direct.id, recipients: 1 });
     const group = chat('all', 'two', { seq: 1, base: 1 });
     await alice!.send(group);
     expect(await alice!.next('relay-ack')).toEqual({ kind: 'relay-ack', id: group.id, recipients: 2 });
-    expect(await bob!.next('chat')).toMatchObject({ id: direct.id, seq: 1, base: 1 });
+    expect(await bob!.next('chat')).toMatchObject({ id: direct.id, epoch: 0xdeadbeef, seq: 1, base: 1 }); // forwarded unchanged
   });
 
   it('forwards an ack to the conversation sender with from = the acker, and drops acks to nobody', async () => {
     const relay = await testRelay();
     const [alice, bob] = await registered(relay, 'alice', 'bob');
-    await bob!.send({ kind: 'ack', from: 'mallory', to: 'ALICE', group: false, upTo: 3, ranges: [[5, 6]] });
-    expect(await alice!.next('ack')).toEqual({ kind: 'ack', from: 'bob', to: 'alice', group: false, upTo: 3, ranges: [[5, 6]] });
-    await bob!.send({ kind: 'ack', from: '', to: 'nobody', group: true, upTo: 1, ranges: [] });
+    await bob!.send({ kind: 'ack', from: 'mallory', to: 'ALICE', group: false, epoch: 0xfeedface, upTo: 3, ranges: [[5, 6]] });
+    expect(await alice!.next('ack')).toEqual({ kind: 'ack', from: 'bob', to: 'alice', group: false, epoch: 0xfeedface, upTo: 3, ranges: [[5, 6]] });
+    await bob!.send({ kind: 'ack', from: '', to: 'nobody', group: true, epoch: 1, upTo: 1, ranges: [] });
     await until(() => relay.stats().ignored['ack-unknown-contact'] === 1, 'the ack to nobody to be dropped');
     // No answer to an ack, ever: the next thing bob gets is the answer to its heartbeat.
     await bob!.send({ kind: 'heartbeat', seq: 77 });

@@ -159,7 +159,7 @@ describe('spoofing a registered address (PROTOCOL.md §6.1)', () => {
         { kind: 'hello', name: 'mallory' },
         { kind: 'hello', name: 'alice' },
         { kind: 'list', epoch: 0, version: 0 },
-        { kind: 'ack', from: 'alice', to: 'bob', group: false, upTo: 9, ranges: [] },
+        { kind: 'ack', from: 'alice', to: 'bob', group: false, epoch: 1, upTo: 9, ranges: [] },
         { kind: 'bye', reason: 'gone' },
       ];
       for (const m of forged) {

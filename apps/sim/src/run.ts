@@ -24,7 +24,12 @@ export interface RunResult {
 export function runScenario(scenario: Scenario): RunResult {
   const started = performance.now();
   const world = new World(scenario);
-  const { quiescent } = world.run();
+  let quiescent: boolean;
+  try {
+    ({ quiescent } = world.run());
+  } finally {
+    world.relay.close();
+  }
   const holds = new Map(scenario.clients.map((c) => [c.name, c.holdMs ?? 30_000]));
   const violations = checkInvariants(world.records, (name) => holds.get(name) ?? 30_000);
   return { scenario, world, quiescent, violations, wallMs: performance.now() - started };

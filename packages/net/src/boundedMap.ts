@@ -88,6 +88,22 @@ export class BoundedMap<V> {
     return gone;
   }
 
+  /**
+   * Removes (and returns) the entries from the oldest on (insertion order)
+   * for as long as `expired` holds, stopping at the first one it does not:
+   * O(removed + 1), cheap enough per datagram when values are inserted in
+   * the order they expire (e.g. each with its creation time).
+   */
+  sweepOldest(expired: (value: V, key: string) => boolean): V[] {
+    const gone: V[] = [];
+    for (const [key, value] of this.map) {
+      if (!expired(value, key)) break;
+      this.map.delete(key);
+      gone.push(value);
+    }
+    return gone;
+  }
+
   /** Every value, in insertion order. */
   values(): IterableIterator<V> {
     return this.map.values();

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeTag, createAuthKey, type AuthKey } from '@udpchat/protocol';
+import { readFileSync } from 'node:fs';
+import { computeTag, createAuthKey, encode, type AuthKey, type Message } from '@udpchat/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSecret, stripOneNewline } from '../src/index.js';
 
@@ -30,6 +31,21 @@ describe('loadSecret', () => {
     expect(Array.from(stripOneNewline(Uint8Array.of(0x61, 0x0d)))).toEqual([0x61, 0x0d]);
     const binary = loadSecret({ file: file('bin', Uint8Array.of(0, 255, 1, 254, 2, 253, 3, 252)) });
     expect(binary).toMatchObject({ key: expect.anything() });
+  });
+
+  it('a secret file ending in CR LF signs the signed vectors of test-vectors.json byte for byte (PROTOCOL.md §3.2)', () => {
+    interface Signed { name: string; message: Message; token?: string; auth?: { secret: string; time: number; nonce: string }; hex: string }
+    const url = new URL('../../protocol/test-vectors.json', import.meta.url);
+    const signed = (JSON.parse(readFileSync(url, 'utf8')) as { valid: Signed[] }).valid.filter((v) => v.auth !== undefined);
+    expect(signed.length).toBeGreaterThan(0);
+    for (const v of signed) {
+      const auth = v.auth!;
+      const loaded = loadSecret({ file: file(`vector-${v.name}`, `${auth.secret}\r\n`) });
+      if (loaded === null || !('key' in loaded)) throw new Error(`no key for ${v.name}`);
+      const token = v.token === undefined ? undefined : new Uint8Array(Buffer.from(v.token, 'hex'));
+      const bytes = encode(v.message, { token, auth: loaded.key, time: auth.time, nonce: new Uint8Array(Buffer.from(auth.nonce, 'hex')) });
+      expect(Buffer.from(bytes).toString('hex'), v.name).toBe(v.hex);
+    }
   });
 
   it('takes UDPCHAT_SECRET when no file is given; the file wins; empty or none is no secret', () => {

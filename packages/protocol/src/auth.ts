@@ -58,6 +58,31 @@ export function computeTag(key: AuthKey, bytes: Uint8Array, end: number): Buffer
   return createHmac('sha256', key.key).update(bytes.subarray(0, end)).digest();
 }
 
+/**
+ * Signs a datagram in place (PROTOCOL.md §3.2): writes the auth trailer —
+ * `time`, a fresh nonce, the HMAC-SHA256 tag over `bytes[0, end + 16)` — at
+ * `bytes[end, end + 48)`. The header's flags must already say FLAG_AUTH.
+ * @param end where the fields end (the trailer's offset); `bytes` has 48 bytes from there.
+ * @param time ms since the Unix epoch, at most 2^53 − 1.
+ * @returns the datagram's length, `end` + 48.
+ */
+export function signInto(key: AuthKey, bytes: Uint8Array, end: number, time: number): number {
+  const high = Math.floor(time / 0x1_0000_0000);
+  const low = time - high * 0x1_0000_0000;
+  bytes[end] = high >>> 24;
+  bytes[end + 1] = (high >>> 16) & 0xff;
+  bytes[end + 2] = (high >>> 8) & 0xff;
+  bytes[end + 3] = high & 0xff;
+  bytes[end + 4] = low >>> 24;
+  bytes[end + 5] = (low >>> 16) & 0xff;
+  bytes[end + 6] = (low >>> 8) & 0xff;
+  bytes[end + 7] = low & 0xff;
+  fillNonce(bytes, end + 8);
+  const signed = end + 8 + NONCE_BYTES;
+  bytes.set(computeTag(key, bytes, signed), signed);
+  return signed + TAG_BYTES;
+}
+
 /** True when `trailer.tag` is the right tag for `bytes` under `key` (constant-time compare). */
 export function tagMatches(key: AuthKey, bytes: Uint8Array, trailer: AuthTrailer): boolean {
   const expected = computeTag(key, bytes, trailer.signedLength);
@@ -69,13 +94,19 @@ let noncePoolOffset = noncePool.length;
 
 /** A fresh random nonce of NONCE_BYTES (8), from a pool refilled by node:crypto's CSPRNG. */
 export function randomNonce(): Uint8Array {
+  const nonce = new Uint8Array(NONCE_BYTES);
+  fillNonce(nonce, 0);
+  return nonce;
+}
+
+/** Writes a fresh random nonce (NONCE_BYTES) at `target[offset]`, from the same pool, without allocating. */
+function fillNonce(target: Uint8Array, offset: number): void {
   if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
     randomFillSync(noncePool);
     noncePoolOffset = 0;
   }
-  const nonce = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  for (let i = 0; i < NONCE_BYTES; i++) target[offset + i] = noncePool[noncePoolOffset + i] as number;
   noncePoolOffset += NONCE_BYTES;
-  return nonce;
 }
 
 /** What `ReplayWindow.admit` decided. */

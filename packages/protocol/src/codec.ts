@@ -9,13 +9,11 @@ import {
   FLAG_TOKEN,
   HEADER_BYTES,
   HELLO_MIN_BYTES,
-  KNOWN_FLAGS,
   MAGIC_0,
   MAGIC_1,
   MAX_DATAGRAM_BYTES,
   NONCE_BYTES,
   PROTOCOL_VERSION,
-  TAG_BYTES,
   TOKEN_BYTES,
 } from './constants.js';
 import type { ProtocolErrorCode } from './errors.js';
@@ -24,7 +22,8 @@ import { u64 } from './fields.js';
 import { bodyCodecOf, bodyLength, writeBody } from './messageCodec.js';
 import type { HelloMessage, Message, MessageKind } from './messages.js';
 import { Reader } from './reader.js';
-import { KIND_BY_CODE, SCHEMAS } from './schema.js';
+import { SCHEMAS } from './schema.js';
+import { type Envelope, readEnvelope, trailerOf } from './scan.js';
 import { Writer } from './writer.js';
 
 function specOf(message: Message) {
@@ -156,30 +155,14 @@ export function tryDecodeDatagram(bytes: Uint8Array): DecodeResult {
 }
 
 function readDatagram(bytes: Uint8Array): Datagram {
-  if (bytes.length > MAX_DATAGRAM_BYTES) fail('OVERSIZE', `datagram of ${bytes.length} bytes, above ${MAX_DATAGRAM_BYTES}`);
-  if (!isProtocolDatagram(bytes)) fail('BAD_MAGIC', 'not a udpchat datagram (first bytes are not FF 55)');
-  const head = new Reader(bytes, 2);
-  const version = head.u8('header.version');
-  if (version !== PROTOCOL_VERSION) fail('BAD_VERSION', `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`);
-  const code = head.u8('header.kind');
-  const flags = head.u8('header.flags');
-  const kind = KIND_BY_CODE.get(code);
-  if (kind === undefined) fail('UNKNOWN_KIND', `unknown kind byte 0x${code.toString(16)}`);
-  if ((flags & ~KNOWN_FLAGS) !== 0) fail('BAD_FLAGS', `flags 0x${flags.toString(16)} set bits that version 1 reserves`);
-  const token = flags & FLAG_TOKEN ? head.view8(TOKEN_BYTES, 'header.token') : undefined;
-  let auth: AuthTrailer | undefined;
-  let end = bytes.length;
-  if (flags & FLAG_AUTH) {
-    head.need(AUTH_TRAILER_BYTES, 'trailer');
-    end = bytes.length - AUTH_TRAILER_BYTES;
-    const trailer = new Reader(bytes, end);
-    const time = trailer.u64('trailer.time');
-    const nonce = trailer.view8(NONCE_BYTES, 'trailer.nonce');
-    auth = { time, nonce, tag: trailer.view8(TAG_BYTES, 'trailer.tag'), signedLength: bytes.length - TAG_BYTES };
-  }
-  const r = new Reader(bytes, head.offset, end);
-  const message: Message = bodyCodecOf(kind).decode(r);
-  if (r.remaining !== 0) fail('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${kind}`);
+  const r = new Reader(bytes);
+  const e: Envelope = { kind: 'hello', flags: 0, tokenAt: -1, fieldsStart: 0, fieldsEnd: 0, authTime: 0 };
+  readEnvelope(bytes, r, e);
+  const token = e.tokenAt >= 0 ? new Uint8Array(bytes.buffer, bytes.byteOffset + e.tokenAt, TOKEN_BYTES) : undefined;
+  const auth = e.flags & FLAG_AUTH ? trailerOf(bytes, e) : undefined;
+  r.reset(bytes, e.fieldsStart, e.fieldsEnd);
+  const message: Message = bodyCodecOf(e.kind).decode(r);
+  if (r.remaining !== 0) fail('TRAILING_BYTES', `${r.remaining} bytes after the last field of ${e.kind}`);
   return { message, token, auth };
 }
 

@@ -26,6 +26,14 @@ export const ERROR_CODES = {
   RELAY_FULL: 'RELAY_FULL',
   /** Too many registrations from this IP address (per-address cap). */
   TOO_MANY_REGISTRATIONS: 'TOO_MANY_REGISTRATIONS',
+  /** The name is bound to another identity key (or the client has none): "the name bob is reserved for another key" (PROTOCOL.md §6.5). */
+  NAME_KEY_MISMATCH: 'NAME_KEY_MISMATCH',
+  /** An `identify` whose signature does not verify over the current challenge (forged, or replayed from another registration). */
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  /** This registration was taken over by a new one proving the same key (a restarted client): sent before the relay's `bye` to the old address. */
+  SESSION_REPLACED: 'SESSION_REPLACED',
+  /** A message for an offline name was not stored: its recipient's store is full (count or bytes, PROTOCOL.md §6.6); `ref` = the chat id. */
+  OFFLINE_FULL: 'OFFLINE_FULL',
 } as const;
 
 /** One of the `ERROR_CODES` values. */

@@ -30,8 +30,8 @@ export const MAX_NAME_CHARS = 32;
  * Largest chat text, in UTF-8 bytes, that always fits in one datagram, even
  * with a session token and an auth trailer: MAX_DATAGRAM_BYTES minus the
  * header (5), the token (16), the auth trailer (48) and the other chat fields
- * at their largest (id 64, from 128, to 128 bytes, plus length prefixes, seq,
- * base and time: 341 bytes) = 790.
+ * at their largest (id 60, from 128, to 128 bytes, plus length prefixes,
+ * epoch, seq, base and time: 341 bytes) = 790.
  */
 export const MAX_TEXT_BYTES = 790;
 
@@ -66,6 +66,16 @@ export const HELLO_MIN_BYTES = 300;
 /** Name of the group conversation that reaches every contact. Reserved. */
 export const GROUP_ALL = 'all';
 
+/**
+ * How long the relay holds the `relay-ack` of a numbered direct chat to a
+ * protocol client, in ms (PROTOCOL.md §4.11): when the recipient's `ack`
+ * covering it passes back within this time the relay-ack is not sent (the
+ * ack says more); otherwise it goes out then. Below the clients' smallest
+ * retransmission timeout (100 ms, §5), above the reference client's ack
+ * delay (at most one ack per conversation per 50 ms).
+ */
+export const RELAY_ACK_DELAY_MS = 80;
+
 /** Default relay port. */
 export const DEFAULT_RELAY_PORT = 8081;
 
@@ -78,3 +88,10 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 
 /** How long a contact may stay silent before the relay drops it, in ms (three heartbeat intervals). */
 export const PRESENCE_TIMEOUT_MS = 30_000;
+
+/** Bytes of a raw Ed25519 public key (RFC 8032 §5.1.5), in `identify` (PROTOCOL.md §4.15). */
+export const PUBLIC_KEY_BYTES = 32;
+/** Bytes of an Ed25519 signature (RFC 8032 §5.1.6), in `identify`. */
+export const SIGNATURE_BYTES = 64;
+/** Bytes of a relay challenge in `challenge` (the registration's challenge is the 16-byte session token). */
+export const CHALLENGE_BYTES = 16;

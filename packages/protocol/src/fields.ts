@@ -8,16 +8,18 @@
  */
 import { MAX_DATAGRAM_BYTES, TOKEN_BYTES } from './constants.js';
 import { badField } from './failure.js';
-import type { ContactEntry, ContactKind, LeaveReason, RosterChange, RosterChangeState } from './messages.js';
-import { type ErrorCode, type UnknownErrorCode, asErrorCode } from './codes.js';
+import type { ContactKind, LeaveReason, RosterChangeState } from './messages.js';
 import type { Reader } from './reader.js';
 import { utf8Length } from './utf8.js';
 import type { Writer } from './writer.js';
 
 /** Largest name in bytes: 32 code points of up to 4 UTF-8 bytes each. */
 export const MAX_NAME_BYTES = 128;
-/** Largest id in bytes. */
-export const MAX_ID_BYTES = 64;
+/**
+ * Largest id in bytes (ids are 21 characters; 60 leave the room that a
+ * chat's `epoch` takes within the 1200-byte datagram, see MAX_TEXT_BYTES).
+ */
+export const MAX_ID_BYTES = 60;
 /** Most selective-ack ranges in one `ack` (in the spirit of QUIC ACK ranges, RFC 9000 §19.3). */
 export const MAX_ACK_RANGES = 32;
 
@@ -27,12 +29,29 @@ export const MAX_ACK_RANGES = 32;
  * `number | undefined`).
  */
 export interface FieldCodec<T> {
+  /** Fewest bytes any accepted value takes on the wire. */
+  readonly minBytes: number;
+  /**
+   * Most bytes any accepted value takes on the wire (for `contacts` and
+   * `padding`, bounded by their u16 counts, far above a datagram): with
+   * `minBytes`, what the worst case of a kind is computed from (PROTOCOL.md §3).
+   */
+  readonly maxBytes: number;
   /** Validates `value` and returns its size on the wire in bytes; refuses BAD_FIELD (naming `path`, e.g. `chat.seq`). */
   readonly encodingLength: (value: unknown, path: string) => number;
   /** Writes a value that `encodingLength` accepted. */
   readonly encode: (value: T, w: Writer) => void;
   /** Reads one value; refuses TRUNCATED, BAD_UTF8, BAD_FIELD. */
   readonly decode: (r: Reader, path: string) => T;
+  /**
+   * Checks one value exactly as `decode` does (the same refusals, in the same
+   * order) and moves past it without building it: no string is decoded, no
+   * object made (the relay's forwarding fast path, scan.ts). A test checks
+   * that `skip` and `decode` accept the same bytes and refuse with the same code.
+   */
+  readonly skip: (r: Reader, path: string) => void;
+  /** Bytes of a length prefix before the value's own bytes (`str8` 1, `str16` 2), else 0. */
+  readonly prefixBytes: number;
 }
 
 type IntWidth = 'u8' | 'u16' | 'u32' | 'u64';
@@ -40,6 +59,8 @@ type IntWidth = 'u8' | 'u16' | 'u32' | 'u64';
 /** `u8`/`u16`/`u32`: 1/2/4 bytes; `u64`: 8 bytes, values above Number.MAX_SAFE_INTEGER refused. */
 function uint(width: IntWidth, bytes: number, max: number): FieldCodec<number> {
   return {
+    minBytes: bytes,
+    maxBytes: bytes,
     encodingLength: (value, path) => {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
         badField(path, `must be an integer from 0 to ${max}`);
@@ -48,6 +69,9 @@ function uint(width: IntWidth, bytes: number, max: number): FieldCodec<number> {
     },
     encode: (value, w) => w[width](value),
     decode: (r, path) => r[width](path),
+    // u64 refuses values above 2^53 - 1: read it; the others only take their bytes.
+    skip: width === 'u64' ? (r, path) => void r.u64(path) : (r, path) => r.skip(bytes, path),
+    prefixBytes: 0,
   } satisfies FieldCodec<number>;
 }
 
@@ -62,8 +86,14 @@ export interface StringRules {
   readonly maxBytes?: number;
   /** Whether the empty string is refused (default false). */
   readonly nonEmpty?: boolean;
-  /** A pattern the whole string must match, and how to say it does not. */
-  readonly pattern?: { readonly test: RegExp; readonly says: string };
+  /**
+   * A pattern the whole string must match, and how to say it does not.
+   * `byte`, when given, is the same rule byte by byte (only for a pattern of
+   * ASCII characters, one or more, anchored: the string matches exactly when
+   * it is not empty and every byte passes), so `skip` checks it without
+   * decoding; without it `skip` decodes the string to test it.
+   */
+  readonly pattern?: { readonly test: RegExp; readonly says: string; readonly byte?: (byte: number) => boolean };
 }
 
 /** A string with a 1-byte (`str8`) or 2-byte (`str16`) length prefix, then that many bytes of strict UTF-8. */
@@ -75,6 +105,8 @@ function string(prefix: 1 | 2, rules: StringRules): FieldCodec<string> {
     if (rules.pattern && !rules.pattern.test.test(text)) badField(path, rules.pattern.says);
   };
   return {
+    minBytes: prefix + (rules.nonEmpty ? 1 : 0),
+    maxBytes: prefix + maxBytes,
     encodingLength: (value, path) => {
       if (typeof value !== 'string') badField(path, 'must be a string');
       const bytes = utf8Length(value);
@@ -93,6 +125,23 @@ function string(prefix: 1 | 2, rules: StringRules): FieldCodec<string> {
       check(text, length, path);
       return text;
     },
+    skip: (r, path) => {
+      const length = prefix === 1 ? r.u8(path) : r.u16(path);
+      r.need(length, path);
+      const start = r.offset;
+      r.skipUtf8(length, path);
+      // The checks of `check`, in its order, without the text unless a pattern needs it.
+      if (length > maxBytes) badField(path, `is ${length} bytes, above ${maxBytes}`);
+      if (rules.nonEmpty && length === 0) badField(path, 'is empty');
+      const pattern = rules.pattern;
+      if (pattern) {
+        r.offset = start;
+        const ok = pattern.byte ? length > 0 && r.everyByte(length, pattern.byte) : pattern.test.test(r.utf8(length, path));
+        r.offset = start + length;
+        if (!ok) badField(path, pattern.says);
+      }
+    },
+    prefixBytes: prefix,
   } satisfies FieldCodec<string>;
 }
 
@@ -101,8 +150,19 @@ export const str8 = (rules: StringRules = {}): FieldCodec<string> => string(1, r
 /** `str16`: 2-byte length, then UTF-8. */
 export const str16 = (rules: StringRules = {}): FieldCodec<string> => string(2, rules);
 
-/** `id`: a `str8` of 1–64 characters of `A-Za-z0-9_-` (nanoid's alphabet). */
-export const id = str8({ maxBytes: MAX_ID_BYTES, nonEmpty: true, pattern: { test: /^[A-Za-z0-9_-]+$/, says: 'has characters outside A-Za-z0-9_-' } });
+/** Whether `byte` is one of `A-Z a-z 0-9 _ -` (the id alphabet, byte by byte). */
+export function isIdByte(byte: number): boolean {
+  return (
+    (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d
+  );
+}
+
+/** `id`: a `str8` of 1–60 characters of `A-Za-z0-9_-` (nanoid's alphabet). */
+export const id = str8({
+  maxBytes: MAX_ID_BYTES,
+  nonEmpty: true,
+  pattern: { test: /^[A-Za-z0-9_-]+$/, says: 'has characters outside A-Za-z0-9_-', byte: isIdByte },
+});
 
 /** A contact name: a `str8` of 1–128 bytes (the name rules themselves are the relay's, names.ts). */
 export const name = str8({ maxBytes: MAX_NAME_BYTES, nonEmpty: true });
@@ -111,6 +171,8 @@ export const name = str8({ maxBytes: MAX_NAME_BYTES, nonEmpty: true });
 function enumByte<T extends string>(values: readonly T[]): FieldCodec<T> {
   const one = `must be one of ${values.join(', ')}`;
   return {
+    minBytes: 1,
+    maxBytes: 1,
     encodingLength: (value, path) => {
       if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) badField(path, one);
       return 1;
@@ -122,6 +184,11 @@ function enumByte<T extends string>(values: readonly T[]): FieldCodec<T> {
       if (value === undefined) badField(path, `has unknown value ${code}`);
       return value;
     },
+    skip: (r, path) => {
+      const code = r.u8(path);
+      if (code < 1 || code > values.length) badField(path, `has unknown value ${code}`);
+    },
+    prefixBytes: 0,
   } satisfies FieldCodec<T>;
 }
 
@@ -135,6 +202,8 @@ export const rosterState = enumByte<RosterChangeState>(['client', 'plain', 'left
 
 /** `bool`: 1 byte, 0 = false, 1 = true (anything else refused). */
 export const bool = {
+  minBytes: 1,
+  maxBytes: 1,
   encodingLength: (value, path) => {
     if (typeof value !== 'boolean') badField(path, 'must be a boolean');
     return 1;
@@ -145,145 +214,28 @@ export const bool = {
     if (byte > 1) badField(path, `has ${byte}, not 0 or 1`);
     return byte === 1;
   },
+  skip: (r, path) => {
+    const byte = r.u8(path);
+    if (byte > 1) badField(path, `has ${byte}, not 0 or 1`);
+  },
+  prefixBytes: 0,
 } satisfies FieldCodec<boolean>;
 
-/** `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`, first and last, first <= last. */
-export const ranges = {
-  encodingLength: (value, path) => {
-    if (!Array.isArray(value) || value.length > MAX_ACK_RANGES) badField(path, `must be an array of at most ${MAX_ACK_RANGES} ranges`);
-    for (let i = 0; i < value.length; i++) {
-      const range = value[i] as unknown;
-      if (!Array.isArray(range) || range.length !== 2) badField(`${path}[${i}]`, 'must be a [first, last] pair');
-      u32.encodingLength(range[0], `${path}[${i}][0]`);
-      u32.encodingLength(range[1], `${path}[${i}][1]`);
-      if ((range[0] as number) > (range[1] as number)) badField(`${path}[${i}]`, 'has first > last');
-    }
-    return 1 + value.length * 8;
-  },
-  encode: (value, w) => {
-    w.u8(value.length);
-    for (const [first, last] of value) {
-      w.u32(first);
-      w.u32(last);
-    }
-  },
-  decode: (r, path) => {
-    const count = r.u8(`${path}.count`);
-    if (count > MAX_ACK_RANGES) badField(path, `has ${count} ranges, above ${MAX_ACK_RANGES}`);
-    const out: Array<[number, number]> = [];
-    for (let i = 0; i < count; i++) {
-      const first = r.u32(`${path}[${i}][0]`);
-      const last = r.u32(`${path}[${i}][1]`);
-      if (first > last) badField(`${path}[${i}]`, 'has first > last');
-      out.push([first, last]);
-    }
-    return out;
-  },
-} satisfies FieldCodec<Array<[number, number]>>;
+/** `bytes(n)`: exactly `n` raw bytes (a token, a key, a signature, a challenge); decoded as a view into the datagram. */
+export function fixedBytes(n: number): FieldCodec<Uint8Array> {
+  return {
+    minBytes: n,
+    maxBytes: n,
+    encodingLength: (value, path) => {
+      if (!(value instanceof Uint8Array) || value.length !== n) badField(path, `must be a Uint8Array of ${n} bytes`);
+      return n;
+    },
+    encode: (value, w) => w.raw(value),
+    decode: (r, path) => r.view8(n, path),
+    skip: (r, path) => r.skip(n, path),
+    prefixBytes: 0,
+  } satisfies FieldCodec<Uint8Array>;
+}
 
 /** `token`: TOKEN_BYTES (16) raw bytes, a session token; decoded as a view into the datagram. */
-export const token = {
-  encodingLength: (value, path) => {
-    if (!(value instanceof Uint8Array) || value.length !== TOKEN_BYTES) badField(path, `must be a Uint8Array of ${TOKEN_BYTES} bytes`);
-    return TOKEN_BYTES;
-  },
-  encode: (value, w) => w.raw(value),
-  decode: (r, path) => r.view8(TOKEN_BYTES, path),
-} satisfies FieldCodec<Uint8Array>;
-
-/** `padding`: 2-byte count n, then n zero bytes (any other byte refused); the value is the count, undefined when 0. */
-export const padding = {
-  encodingLength: (value, path) => {
-    if (value === undefined) return 2;
-    u16.encodingLength(value, path); // validates the count (0–65535)
-    return 2 + (value as number);
-  },
-  encode: (value, w) => {
-    const n = value ?? 0;
-    w.u16(n);
-    w.zeros(n);
-  },
-  decode: (r, path) => {
-    const n = r.u16(`${path}.length`);
-    const zeros = r.view8(n, path);
-    if (zeros.some((b) => b !== 0)) badField(path, 'has a byte other than 0');
-    return n === 0 ? undefined : n;
-  },
-} satisfies FieldCodec<number | undefined>;
-
-/** `contacts`: 2-byte count, then per entry a `name` and a `contactKind`. */
-export const contacts = {
-  encodingLength: (value, path) => {
-    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
-    let total = 2;
-    // A plain loop, not forEach: forEach skips the holes of a sparse array.
-    for (let i = 0; i < value.length; i++) {
-      const entry = (value[i] ?? {}) as Partial<Record<keyof ContactEntry, unknown>>;
-      total += name.encodingLength(entry.name, `${path}[${i}].name`);
-      total += contactKind.encodingLength(entry.type, `${path}[${i}].type`);
-    }
-    return total;
-  },
-  encode: (value, w) => {
-    w.u16(value.length);
-    for (const entry of value) {
-      name.encode(entry.name, w);
-      contactKind.encode(entry.type, w);
-    }
-  },
-  decode: (r, path) => {
-    const count = r.u16(`${path}.count`);
-    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
-    r.need(count * 3, path);
-    const out: ContactEntry[] = [];
-    for (let i = 0; i < count; i++) {
-      out.push({ name: name.decode(r, `${path}[${i}].name`), type: contactKind.decode(r, `${path}[${i}].type`) });
-    }
-    return out;
-  },
-} satisfies FieldCodec<ContactEntry[]>;
-
-/** `changes`: 2-byte count, then per change a `name` and a `rosterState` (the layout of `contacts`, another enum). */
-export const changes = {
-  encodingLength: (value, path) => {
-    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
-    let total = 2;
-    for (let i = 0; i < value.length; i++) {
-      const entry = (value[i] ?? {}) as Partial<Record<keyof RosterChange, unknown>>;
-      total += name.encodingLength(entry.name, `${path}[${i}].name`);
-      total += rosterState.encodingLength(entry.state, `${path}[${i}].state`);
-    }
-    return total;
-  },
-  encode: (value, w) => {
-    w.u16(value.length);
-    for (const entry of value) {
-      name.encode(entry.name, w);
-      rosterState.encode(entry.state, w);
-    }
-  },
-  decode: (r, path) => {
-    const count = r.u16(`${path}.count`);
-    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
-    r.need(count * 3, path);
-    const out: RosterChange[] = [];
-    for (let i = 0; i < count; i++) {
-      out.push({ name: name.decode(r, `${path}[${i}].name`), state: rosterState.decode(r, `${path}[${i}].state`) });
-    }
-    return out;
-  },
-} satisfies FieldCodec<RosterChange[]>;
-
-const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
-
-/**
- * An `error`'s code: a `str8` of 1–64 bytes. Encoding takes any such string
- * (the relay passes ERROR_CODES); decoding gives the code as an `ErrorCode`
- * when it is one and as an `UnknownErrorCode` otherwise (a newer relay's
- * code still decodes: clients show its message).
- */
-export const errorCode = {
-  encodingLength: errorCodeText.encodingLength,
-  encode: errorCodeText.encode,
-  decode: (r, path) => asErrorCode(errorCodeText.decode(r, path)),
-} satisfies FieldCodec<ErrorCode | UnknownErrorCode>;
+export const token = fixedBytes(TOKEN_BYTES);

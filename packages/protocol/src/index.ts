@@ -24,6 +24,7 @@ export {
   verifyAuth,
   tagMatches,
   computeTag,
+  signInto,
   randomNonce,
   ReplayWindow,
   type AuthKey,
@@ -42,7 +43,19 @@ export {
   MESSAGE_KINDS,
   CLIENT_KINDS,
   sentBy,
+  bodyBounds,
   isClientMessage,
   type ClientMessage,
   type Direction,
 } from './schema.js';
+export { DatagramScanner, fieldOf, type Envelope, type FieldRef } from './scan.js';
+export { ackCovers, boolAt, fixedLayout, kindCode, sameLayout, u32At, writeHeader, type FixedLayout } from './splice.js';
+export {
+  IDENTIFY_CONTEXT,
+  identifyPayload,
+  rawPublicKey,
+  privateKeyFromSeed,
+  signIdentify,
+  verifyIdentify,
+  sameKey,
+} from './identity.js';

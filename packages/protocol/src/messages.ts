@@ -4,6 +4,9 @@
  * a byte-exact example of each.
  */
 import type { ErrorCode, UnknownErrorCode } from './codes.js';
+import type { RosterDeltaMessage, RosterVersion } from './rosterMessages.js';
+
+export type { RosterChange, RosterChangeState, RosterDeltaMessage, RosterVersion } from './rosterMessages.js';
 
 /** What kind of contact an entry of the contact list is. */
 export type ContactKind = 'client' | 'plain';
@@ -52,20 +55,6 @@ export interface WelcomeMessage {
   hostedByClient: boolean;
 }
 
-/**
- * A roster version (PROTOCOL.md §4.3, §6.5): the relay's `epoch` (random,
- * non-zero, drawn when it starts, so a restarted relay's versions are never
- * taken for the old one's) and `version`, a counter it raises by one on every
- * change of its contact list (a join, a leave, a rename). A client that has no
- * list (yet) says epoch 0, version 0.
- */
-export interface RosterVersion {
-  /** The relay's roster epoch, a random u32 other than 0 (0 only from a client without a list). */
-  epoch: number;
-  /** Changes since the epoch began (u32). */
-  version: number;
-}
-
 /** One entry of a contact list. */
 export interface ContactEntry {
   /** Contact name. */
@@ -106,7 +95,7 @@ export interface LeaveMessage extends RosterVersion {
 /** A chat message, direct (`to` a name) or to the group (`to` = `all`). */
 export interface ChatMessage {
   kind: 'chat';
-  /** Message id, a nanoid (21 characters of `A-Za-z0-9_-`); 1–64 such characters accepted. */
+  /** Message id, a nanoid (21 characters of `A-Za-z0-9_-`); 1–60 such characters accepted. */
   id: string;
   /**
    * Sender name. Clients may send anything (usually their own name); the relay
@@ -115,6 +104,13 @@ export interface ChatMessage {
   from: string;
   /** Recipient name, or `all` for the group. */
   to: string;
+  /**
+   * The conversation's identity (PROTOCOL.md §4.6): a random nonzero u32 the
+   * sender picks when it starts the conversation (so a restarted sender, or
+   * one that dropped the conversation, starts a new one, told apart from the
+   * old by receivers that never saw it leave). 0 from senders that do not number.
+   */
+  epoch: number;
   /**
    * The sender's sequence number in this conversation (sender -> `to`, or sender -> `all`),
    * from 1, +1 per message (retransmissions keep theirs). Receivers show messages in `seq` order.
@@ -142,7 +138,7 @@ export interface HeartbeatMessage {
 /**
  * relay -> client: answer to a heartbeat, with the roster version of the last
  * change the relay pushed: a client whose list is at another version asks for
- * the changes (`list`, PROTOCOL.md §6.5).
+ * the changes (`list`, PROTOCOL.md §6.7).
  */
 export interface HeartbeatAckMessage extends RosterVersion {
   kind: 'heartbeat-ack';
@@ -195,6 +191,8 @@ export interface AckMessage {
   to: string;
   /** True for the sender's group conversation (`all`), false for its direct one with the acker. */
   group: boolean;
+  /** The `epoch` of the conversation acknowledged (its chats'); the sender ignores an ack for another one. */
+  epoch: number;
   /** Cumulative: every `seq` <= upTo has arrived (0: none yet). */
   upTo: number;
   /** Further `[first, last]` seq ranges that arrived beyond a gap, at most 32. */
@@ -213,37 +211,6 @@ export interface ListMessage extends RosterVersion {
   kind: 'list';
 }
 
-/** What became of a contact in a roster change: online as a client or a plain peer, or gone (and why). */
-export type RosterChangeState = 'client' | 'plain' | 'left-bye' | 'left-timeout';
-
-/** One change of the contact list, as `roster-delta` carries it. */
-export interface RosterChange {
-  /** The contact's name. */
-  name: string;
-  /** Online (`client`, `plain`) or gone (`left-bye`, `left-timeout`). */
-  state: RosterChangeState;
-}
-
-/**
- * relay -> client: the changes of the contact list from roster version
- * `from` (exclusive) to `version` (inclusive), in the order they happened
- * (a rename is the old name left and the new one online). Pushed when the
- * relay groups several changes into one datagram, and the answer to `list`
- * when the client's version is recent enough; no changes (`from` = `version`)
- * means "up to date" (PROTOCOL.md §4.15).
- */
-export interface RosterDeltaMessage {
-  kind: 'roster-delta';
-  /** The relay's roster epoch. */
-  epoch: number;
-  /** The version these changes start after. */
-  from: number;
-  /** The version after the last change. */
-  version: number;
-  /** The changes, oldest first. */
-  changes: RosterChange[];
-}
-
 /**
  * relay -> client: the contact registered as `from` is now called `name`
  * (it sent `hello` with another name, PROTOCOL.md §6.1). Sent to every other
@@ -256,6 +223,67 @@ export interface RenameMessage extends RosterVersion {
   from: string;
   /** The new name, as it is now registered. */
   name: string;
+}
+
+/**
+ * client -> relay: proof that the sender holds the Ed25519 key of `name`
+ * (identity keys, PROTOCOL.md §4.15): `signature` signs the identify payload
+ * (`identifyPayload`, identity.ts) of a fresh relay challenge — the session
+ * token of the `welcome` at registration, a `challenge` for a rename.
+ */
+export interface IdentifyMessage {
+  kind: 'identify';
+  /** The name whose key this is (the name registering, or the new name of a rename). */
+  name: string;
+  /** The raw Ed25519 public key, PUBLIC_KEY_BYTES (32) bytes (RFC 8032 §5.1.5). */
+  publicKey: Uint8Array;
+  /** The Ed25519 signature of the payload, SIGNATURE_BYTES (64) bytes. */
+  signature: Uint8Array;
+}
+
+/**
+ * relay -> client: sign this to rename to `name` (a contact that registered
+ * with a key renames itself, PROTOCOL.md §4.16). Answered with `identify`.
+ */
+export interface ChallengeMessage {
+  kind: 'challenge';
+  /** The name asked for in the `hello` this answers. */
+  name: string;
+  /** CHALLENGE_BYTES (16) fresh random bytes. */
+  challenge: Uint8Array;
+}
+
+/**
+ * relay -> client: the direct chat `id` to `to`, who is offline but known
+ * (its name is bound to a key), is stored at the relay, durably (PROTOCOL.md
+ * §4.17). Sent instead of `relay-ack`; a `receipt` follows once `to` acknowledges it.
+ */
+export interface StoredMessage {
+  kind: 'stored';
+  /** The chat message's id. */
+  id: string;
+  /** The offline recipient, as its name is bound. */
+  to: string;
+}
+
+/**
+ * relay -> client: the stored chat `id` was acknowledged by `by`'s client
+ * (PROTOCOL.md §4.18). Kept at the relay until the sender answers `receipt-ack`,
+ * also across the sender's absence.
+ */
+export interface ReceiptMessage {
+  kind: 'receipt';
+  /** The chat message's id. */
+  id: string;
+  /** Who acknowledged it (its recipient). */
+  by: string;
+}
+
+/** client -> relay: the receipt of `id` arrived; the relay forgets it (PROTOCOL.md §4.19). */
+export interface ReceiptAckMessage {
+  kind: 'receipt-ack';
+  /** The chat message's id. */
+  id: string;
 }
 
 /** Every message of protocol version 1. */
@@ -274,7 +302,12 @@ export type Message =
   | AckMessage
   | ListMessage
   | RenameMessage
-  | RosterDeltaMessage;
+  | RosterDeltaMessage
+  | IdentifyMessage
+  | ChallengeMessage
+  | StoredMessage
+  | ReceiptMessage
+  | ReceiptAckMessage;
 
 /** The `kind` of a message. */
 export type MessageKind = Message['kind'];

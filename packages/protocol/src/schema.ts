@@ -7,21 +7,17 @@
  * `Layout<K>` ties the fields to the message interfaces (messages.ts): a
  * field missing, misspelt or given the codec of another type does not compile.
  */
-import { MAX_TEXT_BYTES } from './constants.js';
+import { CHALLENGE_BYTES, MAX_TEXT_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './constants.js';
 import {
   bool,
-  changes,
   contactKind,
-  contacts,
-  errorCode,
   type FieldCodec,
+  fixedBytes,
   id,
   leaveReason,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
   name,
-  padding,
-  ranges,
   str16,
   str8,
   token,
@@ -29,6 +25,7 @@ import {
   u32,
   u64,
 } from './fields.js';
+import { changes, contacts, errorCode, padding, ranges } from './compoundFields.js';
 import type { Message, MessageKind, MessageOf } from './messages.js';
 
 export { MAX_ACK_RANGES, MAX_ID_BYTES, MAX_NAME_BYTES } from './fields.js';
@@ -77,7 +74,7 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
   chat: {
     code: 0x06,
     direction: 'both',
-    fields: { id, from: sender, to: name, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
+    fields: { id, from: sender, to: name, epoch: u32, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
   },
   heartbeat: { code: 0x07, direction: 'client-to-relay', fields: { seq: u32 } },
   'heartbeat-ack': { code: 0x08, direction: 'relay-to-client', fields: { seq: u32, epoch: u32, version: u32 } },
@@ -88,11 +85,37 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
     fields: { code: errorCode, message: str16({ maxBytes: 512 }), ref: str8({ maxBytes: MAX_ID_BYTES }) },
   },
   'relay-ack': { code: 0x0b, direction: 'relay-to-client', fields: { id, recipients: u16 } },
-  ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, upTo: u32, ranges } },
+  ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, epoch: u32, upTo: u32, ranges } },
   list: { code: 0x0d, direction: 'client-to-relay', fields: { epoch: u32, version: u32 } },
   rename: { code: 0x0e, direction: 'relay-to-client', fields: { epoch: u32, version: u32, from: name, name } },
   'roster-delta': { code: 0x0f, direction: 'relay-to-client', fields: { epoch: u32, from: u32, version: u32, changes } },
+  identify: {
+    code: 0x12,
+    direction: 'client-to-relay',
+    fields: { name, publicKey: fixedBytes(PUBLIC_KEY_BYTES), signature: fixedBytes(SIGNATURE_BYTES) },
+  },
+  challenge: { code: 0x13, direction: 'relay-to-client', fields: { name, challenge: fixedBytes(CHALLENGE_BYTES) } },
+  stored: { code: 0x14, direction: 'relay-to-client', fields: { id, to: name } },
+  receipt: { code: 0x15, direction: 'relay-to-client', fields: { id, by: name } },
+  'receipt-ack': { code: 0x16, direction: 'client-to-relay', fields: { id } },
 };
+
+/**
+ * The fewest and most bytes a `kind`'s body (its fields, after the 5-byte
+ * header, without token or trailer) takes, summed from its layout's field
+ * codecs (`minBytes`, `maxBytes`): what the size column of PROTOCOL.md §3 and
+ * the "every kind fits with token and trailer" tests are computed from.
+ */
+export function bodyBounds(kind: MessageKind): { readonly min: number; readonly max: number } {
+  const codecs = Object.values(SCHEMAS[kind].fields) as Array<FieldCodec<unknown>>;
+  let min = 0;
+  let max = 0;
+  for (const codec of codecs) {
+    min += codec.minBytes;
+    max += codec.maxBytes;
+  }
+  return { min, max };
+}
 
 /** Every kind, in kind-byte order. */
 export const MESSAGE_KINDS: readonly MessageKind[] = (Object.keys(SCHEMAS) as MessageKind[]).sort((a, b) => SCHEMAS[a].code - SCHEMAS[b].code);
@@ -115,7 +138,7 @@ export function sentBy(kind: MessageKind, sender: 'client' | 'relay'): boolean {
 }
 
 /** The kinds a client sends (client-to-relay or both, PROTOCOL.md §4), in kind-byte order; a test ties it to KIND_DIRECTION. */
-export const CLIENT_KINDS = ['hello', 'chat', 'heartbeat', 'bye', 'ack', 'list'] as const satisfies readonly MessageKind[];
+export const CLIENT_KINDS = ['hello', 'chat', 'heartbeat', 'bye', 'ack', 'list', 'identify', 'receipt-ack'] as const satisfies readonly MessageKind[];
 
 /** A message of a kind a client sends: what the relay's rules take. */
 export type ClientMessage = MessageOf<(typeof CLIENT_KINDS)[number]>;

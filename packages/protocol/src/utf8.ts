@@ -47,10 +47,20 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   return text.includes('\uFFFD') && !isWellFormedUtf8(bytes) ? null : text;
 }
 
-/** RFC 3629 §4 well-formedness, byte by byte (no overlongs, no surrogates, nothing above U+10FFFF). */
+/** RFC 3629 §4 well-formedness of all of `b`. */
 function isWellFormedUtf8(b: Uint8Array): boolean {
-  const n = b.length;
-  let i = 0;
+  return isWellFormedUtf8Range(b, 0, b.length);
+}
+
+/**
+ * RFC 3629 §4 well-formedness of `b[start, end)`, byte by byte (no overlongs,
+ * no surrogates, nothing above U+10FFFF, no sequence cut at `end`): exactly
+ * what the strict decoder accepts, without building a string (a test checks
+ * the two agree on arbitrary bytes). Allocates nothing.
+ */
+export function isWellFormedUtf8Range(b: Uint8Array, start: number, end: number): boolean {
+  const n = end;
+  let i = start;
   while (i < n) {
     const c = b[i] as number;
     if (c < 0x80) {
@@ -59,13 +69,15 @@ function isWellFormedUtf8(b: Uint8Array): boolean {
       if (i + 1 >= n || ((b[i + 1] as number) & 0xc0) !== 0x80) return false;
       i += 2;
     } else if (c >= 0xe0 && c <= 0xef) {
-      const c1 = b[i + 1];
-      if (i + 2 >= n || c1 === undefined || c1 < (c === 0xe0 ? 0xa0 : 0x80) || c1 > (c === 0xed ? 0x9f : 0xbf)) return false;
+      if (i + 2 >= n) return false;
+      const c1 = b[i + 1] as number;
+      if (c1 < (c === 0xe0 ? 0xa0 : 0x80) || c1 > (c === 0xed ? 0x9f : 0xbf)) return false;
       if (((b[i + 2] as number) & 0xc0) !== 0x80) return false;
       i += 3;
     } else if (c >= 0xf0 && c <= 0xf4) {
-      const c1 = b[i + 1];
-      if (i + 3 >= n || c1 === undefined || c1 < (c === 0xf0 ? 0x90 : 0x80) || c1 > (c === 0xf4 ? 0x8f : 0xbf)) return false;
+      if (i + 3 >= n) return false;
+      const c1 = b[i + 1] as number;
+      if (c1 < (c === 0xf0 ? 0x90 : 0x80) || c1 > (c === 0xf4 ? 0x8f : 0xbf)) return false;
       if (((b[i + 2] as number) & 0xc0) !== 0x80 || ((b[i + 3] as number) & 0xc0) !== 0x80) return false;
       i += 4;
     } else {

@@ -74,6 +74,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       id,
       from: fc.string({ unit: 'binary', maxLength: 32 }),
       to: name,
+      epoch: u32,
       seq: u32,
       base: u32,
       time: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -94,6 +95,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       from: fc.string({ unit: 'binary', maxLength: 32 }),
       to: name,
       group: fc.boolean(),
+      epoch: u32,
       upTo: u32,
       // size 'max': lengths spread over 0..32, not only the small ones fast-check prefers
       ranges: fc.array(range, { maxLength: MAX_ACK_RANGES, size: 'max' }),
@@ -107,11 +109,23 @@ export const messageArb: fc.Arbitrary<Message> = fc
       version: u32,
       changes: fc.array(fc.record({ name, state: fc.constantFrom('client' as const, 'plain' as const, 'left-bye' as const, 'left-timeout' as const) }), { maxLength: 8 }),
     }),
+    fc.record({
+      kind: fc.constant('identify' as const),
+      name,
+      publicKey: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+    }),
+    fc.record({ kind: fc.constant('challenge' as const), name, challenge: tokenArb }),
+    fc.record({ kind: fc.constant('stored' as const), id, to: name }),
+    fc.record({ kind: fc.constant('receipt' as const), id, by: name }),
+    fc.record({ kind: fc.constant('receipt-ack' as const), id }),
   )
   // fc.record builds null-prototype objects; make them plain like decode's
   .map((m) => {
     const plain = JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
     if (m.kind === 'welcome') plain.token = m.token;
+    if (m.kind === 'identify') Object.assign(plain, { publicKey: m.publicKey, signature: m.signature });
+    if (m.kind === 'challenge') plain.challenge = m.challenge;
     return plain as unknown as Message;
   });
 

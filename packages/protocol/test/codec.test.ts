@@ -57,7 +57,7 @@ function roundTrip(message: Message): Uint8Array {
 /** A 4-byte UTF-8 letter (U+20000, CJK Extension B). */
 const WIDE = '𠀀';
 const LONGEST_NAME = WIDE.repeat(32); // 32 code points, 128 bytes
-const ID64 = 'A'.repeat(32) + 'z9_-'.repeat(8);
+const ID60 = 'A'.repeat(28) + 'z9_-'.repeat(8);
 
 /** Exactly MAX_TEXT_BYTES of UTF-8: 197 emoji (788 bytes) + 2 ASCII. */
 const LONGEST_TEXT = '👋'.repeat(197) + 'ok';
@@ -70,6 +70,7 @@ const chat = (over: Partial<Extract<Message, { kind: 'chat' }>> = {}): Message =
   id: 'V1StGXR8_Z5jdHi6B-myT',
   from: 'alice',
   to: 'bob',
+  epoch: 0x1a2b3c4d,
   seq: 3,
   base: 2,
   time: 1_767_225_600_000,
@@ -82,6 +83,7 @@ const ack = (over: Partial<Extract<Message, { kind: 'ack' }>> = {}): Message => 
   from: 'bob',
   to: 'alice',
   group: false,
+  epoch: 0x1a2b3c4d,
   upTo: 3,
   ranges: [
     [5, 6],
@@ -114,26 +116,31 @@ const SAMPLES: Message[] = [
   { kind: 'list', epoch: 7, version: 9 },
   { kind: 'rename', epoch: 7, version: 9, from: 'bob', name: '武大郎' },
   { kind: 'roster-delta', epoch: 7, from: 9, version: 11, changes: [{ name: 'bob', state: 'left-bye' }, { name: 'Zoë', state: 'plain' }] },
+  { kind: 'identify', name: '武大郎', publicKey: new Uint8Array(32).fill(7), signature: new Uint8Array(64).fill(9) },
+  { kind: 'challenge', name: 'bob', challenge: new Uint8Array(16).fill(3) },
+  { kind: 'stored', id: 'V1StGXR8_Z5jdHi6B-myT', to: 'bob' },
+  { kind: 'receipt', id: 'V1StGXR8_Z5jdHi6B-myT', by: '一棵树' },
+  { kind: 'receipt-ack', id: 'V1StGXR8_Z5jdHi6B-myT' },
 ];
 
 // ---------------------------------------------------------------- round trips
 
 describe('round trip of every kind with edge values', () => {
   it('sizes of the constants agree with the worst-case chat', () => {
-    // header + id + from + to + seq + base + time + text at their largest must fit
-    const worst = HEADER_BYTES + (1 + MAX_ID_BYTES) + 2 * (1 + MAX_NAME_BYTES) + 4 + 4 + 8 + (2 + MAX_TEXT_BYTES);
+    // header + id + from + to + epoch + seq + base + time + text at their largest must fit
+    const worst = HEADER_BYTES + (1 + MAX_ID_BYTES) + 2 * (1 + MAX_NAME_BYTES) + 4 + 4 + 4 + 8 + (2 + MAX_TEXT_BYTES);
     expect(worst).toBe(1136);
     // …even with a session token and an auth trailer: exactly the datagram limit
     expect(TOKEN_BYTES).toBe(16);
     expect(AUTH_TRAILER_BYTES).toBe(48);
     expect(worst + TOKEN_BYTES + AUTH_TRAILER_BYTES).toBe(MAX_DATAGRAM_BYTES);
-    // and so must the largest ack: from + to + group + upTo + 32 ranges
-    expect(HEADER_BYTES + 2 * (1 + MAX_NAME_BYTES) + 1 + 4 + (1 + 8 * MAX_ACK_RANGES)).toBe(525);
+    // and so must the largest ack: from + to + group + epoch + upTo + 32 ranges
+    expect(HEADER_BYTES + 2 * (1 + MAX_NAME_BYTES) + 1 + 4 + 4 + (1 + 8 * MAX_ACK_RANGES)).toBe(529);
     expect(MAX_ACK_RANGES).toBe(32);
     expect(utf8Length(LONGEST_NAME)).toBe(MAX_NAME_BYTES);
     expect([...LONGEST_NAME].length).toBe(32);
     expect(utf8Length(LONGEST_TEXT)).toBe(MAX_TEXT_BYTES);
-    expect(ID64.length).toBe(MAX_ID_BYTES);
+    expect(ID60.length).toBe(MAX_ID_BYTES);
   });
 
   it.each(SAMPLES.map((m) => [m.kind, m] as const))('%s (ordinary values)', (_kind, m) => {
@@ -250,58 +257,59 @@ describe('round trip of every kind with edge values', () => {
     expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'timeout' }))).toBe('ff55010500' + v + '0161' + '02');
   });
 
-  it('chat at its largest: 64-char id, 128-byte from/to, seq/base 2^32-1, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
+  it('chat at its largest: 60-char id, 128-byte from/to, epoch/seq/base 2^32-1, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
     const bytes = roundTrip(
       chat({
-        id: ID64,
+        id: ID60,
         from: LONGEST_NAME,
         to: LONGEST_NAME,
+        epoch: 0xffff_ffff,
         seq: 0xffff_ffff,
         base: 0xffff_ffff,
         time: Number.MAX_SAFE_INTEGER,
         text: LONGEST_TEXT,
       }),
     );
-    expect(bytes.length).toBe(26 + 64 + 128 + 128 + 790);
-    // seq, base, time: the 4 + 4 + 8 bytes after id, from and to
-    const s = 5 + 65 + 129 + 129;
-    expect(toHex(bytes.subarray(s, s + 16))).toBe('ffffffff' + 'ffffffff' + '001fffffffffffff');
+    expect(bytes.length).toBe(30 + 60 + 128 + 128 + 790);
+    // epoch, seq, base, time: the 4 + 4 + 4 + 8 bytes after id, from and to
+    const s = 5 + 61 + 129 + 129;
+    expect(toHex(bytes.subarray(s, s + 20))).toBe('ffffffff' + 'ffffffff' + 'ffffffff' + '001fffffffffffff');
   });
 
-  it('chat at its smallest: 1-char id, empty from, seq/base 0, time 0, empty text', () => {
-    expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', seq: 0, base: 0, time: 0, text: '' })))).toBe(
-      'ff55010600' + '0141' + '00' + '0162' + '00000000' + '00000000' + '0000000000000000' + '0000',
+  it('chat at its smallest: 1-char id, empty from, epoch/seq/base 0, time 0, empty text', () => {
+    expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', epoch: 0, seq: 0, base: 0, time: 0, text: '' })))).toBe(
+      'ff55010600' + '0141' + '00' + '0162' + '00000000' + '00000000' + '00000000' + '0000000000000000' + '0000',
     );
   });
 
-  it('chat seq and base are written big-endian, seq then base, between to and time', () => {
-    const hex = toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', seq: 0x01020304, base: 0x0a0b0c0d, time: 0, text: '' })));
-    expect(hex).toBe('ff55010600' + '0141' + '00' + '0162' + '01020304' + '0a0b0c0d' + '0000000000000000' + '0000');
+  it('chat epoch, seq and base are written big-endian, in that order, between to and time', () => {
+    const hex = toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', epoch: 0xa1b2c3d4, seq: 0x01020304, base: 0x0a0b0c0d, time: 0, text: '' })));
+    expect(hex).toBe('ff55010600' + '0141' + '00' + '0162' + 'a1b2c3d4' + '01020304' + '0a0b0c0d' + '0000000000000000' + '0000');
     // the codec does not relate them: base above seq round-trips too
     roundTrip(chat({ seq: 1, base: 0xffff_ffff }));
   });
 
-  it('relay-ack with 1-char and 64-char ids, recipients 0 and 65535', () => {
+  it('relay-ack with 1-char and 60-char ids, recipients 0 and 65535', () => {
     expect(toHex(roundTrip({ kind: 'relay-ack', id: 'A', recipients: 0 }))).toBe('ff55010b00' + '0141' + '0000');
-    expect(toHex(roundTrip({ kind: 'relay-ack', id: ID64, recipients: 0xffff }))).toBe(
-      'ff55010b00' + '40' + toHex(new TextEncoder().encode(ID64)) + 'ffff',
+    expect(toHex(roundTrip({ kind: 'relay-ack', id: ID60, recipients: 0xffff }))).toBe(
+      'ff55010b00' + '3c' + toHex(new TextEncoder().encode(ID60)) + 'ffff',
     );
   });
 
-  it('ack at its smallest: empty from, 1-byte to, false, upTo 0, no range', () => {
-    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: false, upTo: 0, ranges: [] })))).toBe(
-      'ff55010c00' + '00' + '0162' + '00' + '00000000' + '00',
+  it('ack at its smallest: empty from, 1-byte to, false, epoch 0, upTo 0, no range', () => {
+    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: false, epoch: 0, upTo: 0, ranges: [] })))).toBe(
+      'ff55010c00' + '00' + '0162' + '00' + '00000000' + '00000000' + '00',
     );
-    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: true, upTo: 0, ranges: [] })))).toBe(
-      'ff55010c00' + '00' + '0162' + '01' + '00000000' + '00',
+    expect(toHex(roundTrip(ack({ from: '', to: 'b', group: true, epoch: 0x0a0b0c0d, upTo: 0, ranges: [] })))).toBe(
+      'ff55010c00' + '00' + '0162' + '01' + '0a0b0c0d' + '00000000' + '00',
     );
   });
 
-  it('ack at its largest: 128-byte from/to, upTo 2^32-1, 32 ranges up to 2^32-1', () => {
-    const bytes = roundTrip(ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, upTo: 0xffff_ffff, ranges: MOST_RANGES }));
-    expect(bytes.length).toBe(525);
+  it('ack at its largest: 128-byte from/to, epoch and upTo 2^32-1, 32 ranges up to 2^32-1', () => {
+    const bytes = roundTrip(ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, epoch: 0xffff_ffff, upTo: 0xffff_ffff, ranges: MOST_RANGES }));
+    expect(bytes.length).toBe(529);
     const r = 5 + 129 + 129;
-    expect(toHex(bytes.subarray(r, r + 6))).toBe('01' + 'ffffffff' + '20');
+    expect(toHex(bytes.subarray(r, r + 10))).toBe('01' + 'ffffffff' + 'ffffffff' + '20');
     expect(toHex(bytes.subarray(-8))).toBe('fffffff0' + 'ffffffff');
   });
 
@@ -335,8 +343,8 @@ describe('round trip of every kind with edge values', () => {
 
   it('error with empty message and ref, and with every field at its largest', () => {
     expect(roundTrip({ kind: 'error', code: 'X', message: '', ref: '' }).length).toBe(10);
-    expect(roundTrip({ kind: 'error', code: 'C'.repeat(64), message: 'm'.repeat(512), ref: 'r'.repeat(64) }).length).toBe(
-      9 + 64 + 512 + 64,
+    expect(roundTrip({ kind: 'error', code: 'C'.repeat(64), message: 'm'.repeat(512), ref: 'r'.repeat(MAX_ID_BYTES) }).length).toBe(
+      9 + 64 + 512 + 60,
     );
   });
 
@@ -393,7 +401,7 @@ describe('encode refuses', () => {
     ['an id with a space', chat({ id: 'abc def' })],
     ['an id with non-ASCII letters', chat({ id: '日本' })],
     ['an id with a dot', chat({ id: 'a.b' })],
-    ['a 65-char id', chat({ id: ID64 + 'x' })],
+    ['a 61-char id', chat({ id: ID60 + 'x' })],
     ['an empty to', chat({ to: '' })],
     ['a 129-byte from', chat({ from: LONGEST_NAME + 'a' })],
     ['an unknown contact kind', { kind: 'join', epoch: 7, version: 9, name: 'a', type: 'robot' }],
@@ -412,6 +420,9 @@ describe('encode refuses', () => {
     ['a chat base as a string', chat({ base: '2' as unknown as number })],
     ['a chat without seq', chat({ seq: undefined })],
     ['a chat without base', chat({ base: undefined })],
+    ['a chat epoch of 2^32', chat({ epoch: 2 ** 32 })],
+    ['a chat without epoch', chat({ epoch: undefined })],
+    ['an ack epoch of -1', ack({ epoch: -1 })],
     ['a relay-ack with an empty id', { kind: 'relay-ack', id: '', recipients: 1 }],
     ['a relay-ack with an id with a space', { kind: 'relay-ack', id: 'a b', recipients: 1 }],
     ['a relay-ack with recipients 65536', { kind: 'relay-ack', id: 'A', recipients: 65536 }],
@@ -534,10 +545,10 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0f (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0f and 0x12–0x16 (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
-      if (k >= 0x01 && k <= 0x0f) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      if ((k >= 0x01 && k <= 0x0f) || (k >= 0x12 && k <= 0x16)) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
     expect(code([0xff, 0x55, 0x01, 0x10, 0xff])).toBe('UNKNOWN_KIND');
@@ -550,28 +561,34 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01])).toBe('TRUNCATED');
     expect(code([0xff, 0x55, 0x01, 0x07])).toBe('TRUNCATED');
     expect(code(datagram(0x07, 0, 0, 0))).toBe('TRUNCATED');
-    const seqBase = [...u32be(1), ...u32be(1)];
-    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...seqBase, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');
+    const epochSeqBase = [...u32be(9), ...u32be(1), ...u32be(1)];
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...epochSeqBase, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');
     // a chat without seq/base (the layout before they existed) is cut short in time
     expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01, 0x61))).toBe('TRUNCATED');
+    // a chat without epoch (the layout before it existed) is cut short in its text
+    expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...u32be(1), ...u32be(1), 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01, 0x61))).toBe('TRUNCATED');
     expect(code(datagram(0x0b, ...str8('A'), 0))).toBe('TRUNCATED');
-    // ack: cut in upTo, before the range count, in a range
+    // ack: cut in epoch, in upTo, before the range count, in a range
     expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, 0, 0, 0))).toBe('TRUNCATED');
-    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3)))).toBe('TRUNCATED');
-    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3), 2, ...u32be(5), ...u32be(6), ...u32be(9)))).toBe('TRUNCATED');
-    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3), 32))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), 0, 0, 0))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), ...u32be(3)))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), ...u32be(3), 2, ...u32be(5), ...u32be(6), ...u32be(9)))).toBe('TRUNCATED');
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), ...u32be(3), 32))).toBe('TRUNCATED');
+    // an ack without epoch (the layout before it existed) is cut short
+    expect(code(datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(3), 0))).toBe('TRUNCATED');
   });
 
   it('BAD_FIELD: string limits, empty strings, id alphabet, enum values, u64 above 2^53-1', () => {
     const time0 = [0, 0, 0, 0, 0, 0, 0, 0];
     const chatBytes = (id: string, time: number[], text: string) =>
-      datagram(0x06, ...str8(id), ...str8(''), ...str8('b'), ...u32be(3), ...u32be(2), ...time, ...str16(text));
+      datagram(0x06, ...str8(id), ...str8(''), ...str8('b'), ...u32be(9), ...u32be(3), ...u32be(2), ...time, ...str16(text));
     expect(code(chatBytes('A', time0, 'x'))).toBe('no error');
     expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES)))).toBe('no error');
     expect(code(chatBytes('A', time0, 'x'.repeat(MAX_TEXT_BYTES + 1)))).toBe('BAD_FIELD');
     expect(code(chatBytes('a.b', time0, 'x'))).toBe('BAD_FIELD');
     expect(code(chatBytes('', time0, 'x'))).toBe('BAD_FIELD');
-    expect(code(chatBytes('A'.repeat(65), time0, 'x'))).toBe('BAD_FIELD');
+    expect(code(chatBytes('A'.repeat(MAX_ID_BYTES), time0, 'x'))).toBe('no error');
+    expect(code(chatBytes('A'.repeat(MAX_ID_BYTES + 1), time0, 'x'))).toBe('BAD_FIELD');
     expect(code(chatBytes('A', [0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'x'))).toBe('no error');
     expect(code(chatBytes('A', [0x00, 0x20, 0, 0, 0, 0, 0, 0], 'x'))).toBe('BAD_FIELD');
     expect(code(chatBytes('A', [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'x'))).toBe('BAD_FIELD');
@@ -615,15 +632,15 @@ describe('decode rejects', () => {
   });
 
   it('BAD_FIELD: an ack whose group byte is neither 0 nor 1', () => {
-    const ackBytes = (group: number) => datagram(0x0c, ...str8(''), ...str8('b'), group, ...u32be(7), 0);
-    expect(decode(ackBytes(0))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: false, upTo: 7, ranges: [] });
-    expect(decode(ackBytes(1))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: true, upTo: 7, ranges: [] });
+    const ackBytes = (group: number) => datagram(0x0c, ...str8(''), ...str8('b'), group, ...u32be(9), ...u32be(7), 0);
+    expect(decode(ackBytes(0))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: false, epoch: 9, upTo: 7, ranges: [] });
+    expect(decode(ackBytes(1))).toStrictEqual({ kind: 'ack', from: '', to: 'b', group: true, epoch: 9, upTo: 7, ranges: [] });
     for (let g = 2; g < 256; g++) expect(code(ackBytes(g)), `group ${g}`).toBe('BAD_FIELD');
   });
 
   it('BAD_FIELD: an ack with more than 32 ranges, refused from the count alone', () => {
     const ackBytes = (count: number, ranges: number) =>
-      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(0), count, ...Array.from({ length: ranges }, (_, i) => [...u32be(i), ...u32be(i)]).flat());
+      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), ...u32be(0), count, ...Array.from({ length: ranges }, (_, i) => [...u32be(i), ...u32be(i)]).flat());
     expect(code(ackBytes(32, 32))).toBe('no error');
     expect(code(ackBytes(33, 33))).toBe('BAD_FIELD');
     expect(code(ackBytes(33, 0))).toBe('BAD_FIELD'); // not TRUNCATED: the count is checked first
@@ -632,7 +649,7 @@ describe('decode rejects', () => {
 
   it('BAD_FIELD: an ack range whose first is above its last, wherever it is', () => {
     const ackBytes = (...ranges: Array<[number, number]>) =>
-      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(0), ranges.length, ...ranges.flatMap(([a, b]) => [...u32be(a), ...u32be(b)]));
+      datagram(0x0c, ...str8(''), ...str8('b'), 0, ...u32be(9), ...u32be(0), ranges.length, ...ranges.flatMap(([a, b]) => [...u32be(a), ...u32be(b)]));
     expect(code(ackBytes([5, 5], [0, 0xffff_ffff]))).toBe('no error');
     expect(code(ackBytes([6, 5]))).toBe('BAD_FIELD');
     expect(code(ackBytes([0xffff_ffff, 0]))).toBe('BAD_FIELD');
@@ -658,9 +675,9 @@ describe('decode rejects', () => {
   ])('BAD_UTF8: %s', (_what, raw) => {
     expect(code(datagram(0x01, raw.length, ...raw))).toBe('BAD_UTF8');
     expect(
-      code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...u32be(1), ...u32be(0), 0, 0, 0, 0, 0, 0, 0, 0, 0, raw.length, ...raw)),
+      code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...u32be(9), ...u32be(1), ...u32be(0), 0, 0, 0, 0, 0, 0, 0, 0, 0, raw.length, ...raw)),
     ).toBe('BAD_UTF8');
-    expect(code(datagram(0x0c, raw.length, ...raw, ...str8('b'), 0, ...u32be(0), 0))).toBe('BAD_UTF8');
+    expect(code(datagram(0x0c, raw.length, ...raw, ...str8('b'), 0, ...u32be(9), ...u32be(0), 0))).toBe('BAD_UTF8');
   });
 
   it('OVERSIZE: 1201 bytes, whatever they hold; 1200 bytes are looked at', () => {
@@ -693,8 +710,8 @@ describe('decode rejects', () => {
 describe('truncation', () => {
   const longest: Message[] = [
     ...SAMPLES,
-    chat({ id: ID64, from: LONGEST_NAME, to: LONGEST_NAME, seq: 0xffff_ffff, base: 0xffff_ffff, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
-    { kind: 'relay-ack', id: ID64, recipients: 0xffff },
+    chat({ id: ID60, from: LONGEST_NAME, to: LONGEST_NAME, seq: 0xffff_ffff, base: 0xffff_ffff, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
+    { kind: 'relay-ack', id: ID60, recipients: 0xffff },
     ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, upTo: 0xffff_ffff, ranges: MOST_RANGES }),
     { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'plain' }) as const) },
   ];

@@ -215,9 +215,10 @@ describe('auth trailer (FLAG_AUTH)', () => {
   it('the largest chat fits with token and trailer: exactly 1200 bytes', () => {
     const chat: Message = {
       kind: 'chat',
-      id: 'A'.repeat(64),
+      id: 'A'.repeat(60),
       from: '𠀀'.repeat(32),
       to: '𠀀'.repeat(32),
+      epoch: 0xffff_ffff,
       seq: 1,
       base: 1,
       time: TIME,

@@ -25,7 +25,7 @@ import {
   verifyAuth,
 } from '../src/index.js';
 
-/** As stored: byte fields (a welcome's `token`) are hex strings. */
+/** As stored: byte fields (a welcome's `token`, an identify's `publicKey` and `signature`, a `challenge`) are hex strings. */
 type JsonMessage = Record<string, unknown> & { kind: MessageKind };
 
 interface ValidVector {
@@ -60,7 +60,9 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 /** The vector's message as the codec takes and gives it (a welcome's token as bytes). */
 function messageOf(v: ValidVector): Message {
   const m = { ...v.message };
-  if (m.kind === 'welcome') m.token = fromHex(m.token as string);
+  for (const field of ['token', 'publicKey', 'signature', 'challenge']) {
+    if (typeof m[field] === 'string') m[field] = fromHex(m[field] as string);
+  }
   return m as unknown as Message;
 }
 
@@ -107,6 +109,11 @@ const KIND_CODES: Record<MessageKind, number> = {
   list: 0x0d,
   rename: 0x0e,
   'roster-delta': 0x0f,
+  identify: 0x12,
+  challenge: 0x13,
+  stored: 0x14,
+  receipt: 0x15,
+  'receipt-ack': 0x16,
 };
 const ALL_KINDS = Object.keys(KIND_CODES) as MessageKind[];
 

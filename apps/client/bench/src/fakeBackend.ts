@@ -27,7 +27,7 @@ export class FakeBackend extends EventEmitter<SessionEvents> {
   /** Accepts the message and reports nothing (no delivery events). */
   send(to: string, text: string): ChatMessage {
     this.seq++;
-    return { kind: 'chat', id: `own${this.seq}`, from: this.name, to, seq: this.seq, base: 0, time: Date.now(), text };
+    return { kind: 'chat', id: `own${this.seq}`, from: this.name, to, epoch: 1, seq: this.seq, base: 0, time: Date.now(), text };
   }
 
   rename(name: string): void {
@@ -67,5 +67,5 @@ const TEXTS = [
 export function syntheticMessage(i: number, tag = 'msg'): ChatMessage {
   const from = SENDERS[i % SENDERS.length] as string;
   const text = `${tag} ${i + 1} ${TEXTS[i % TEXTS.length] as string}`;
-  return { kind: 'chat', id: `${tag}${i}`, from, to: GROUP_ALL, seq: i + 1, base: 0, time: Date.now(), text };
+  return { kind: 'chat', id: `${tag}${i}`, from, to: GROUP_ALL, epoch: 1, seq: i + 1, base: 0, time: Date.now(), text };
 }

@@ -2,7 +2,9 @@
  * `pnpm bench client [--json]`: the client's rendering benchmark.
  *  1. frame time and memory against history size (1,000 / 10,000 / 100,000 messages);
  *  2. keystroke latency while 1,000 messages arrive within one second, from
- *     synthetic events and over real UDP through the relay.
+ *     synthetic events and over real UDP through the relay;
+ *  3. the stored history (stored.tsx): a history file of 1,000 / 100,000
+ *     messages: open time, time to first frame, PgUp frame times while paging back.
  * Ink renders into a fake 120 x 40 TTY; a table is printed, and with --json
  * one JSON object on the last line.
  */
@@ -12,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { burstBench, type BurstResult } from './burst.js';
 import { historyBench, type HistoryResult } from './history.js';
+import { storedHistoryBench, type StoredRow } from './stored.js';
 import { startRelayPeer } from './relayPeer.js';
 import { round } from './stats.js';
 
@@ -32,6 +35,8 @@ export interface ClientBenchReport {
   terminal: { columns: number; rows: number };
   history: HistoryResult;
   bursts: BurstResult[];
+  /** The stored history (history files of each size). */
+  stored: StoredRow[];
   targets: {
     /** p50 frame at the largest size / at the smallest. */
     frameP50Ratio: number;
@@ -40,11 +45,13 @@ export interface ClientBenchReport {
     heapBytesPerMessage: number;
     keyLatencyTargetMs: number;
     keyLatencyMet: boolean;
+    /** PgUp p50 frame at the largest stored history / at the smallest. */
+    pageUpP50Ratio: number;
   };
   durationMs: number;
 }
 
-const USAGE = 'usage: pnpm bench client [--json] [--frames N] [--sizes 1000,10000,100000]';
+const USAGE = 'usage: pnpm bench client [--json] [--frames N] [--sizes 1000,10000,100000] [--stored-sizes 1000,100000] [--page-ups N]';
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -57,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         frames: { type: 'string', default: '50' },
         sizes: { type: 'string', default: '1000,10000,100000' },
+        'stored-sizes': { type: 'string', default: '1000,100000' },
+        'page-ups': { type: 'string', default: '200' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -71,7 +80,10 @@ async function main(argv: string[]): Promise<number> {
   const extra = positionals.filter((p) => p !== 'client');
   const frames = Number(values.frames);
   const sizes = values.sizes.split(',').map(Number);
-  if (extra.length > 0 || !Number.isInteger(frames) || frames < 1 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
+  const storedSizes = values['stored-sizes'].split(',').map(Number);
+  const pageUps = Number(values['page-ups']);
+  const bad = (list: number[]) => list.some((s) => !Number.isInteger(s) || s < 1);
+  if (extra.length > 0 || !Number.isInteger(frames) || frames < 1 || bad(sizes) || bad(storedSizes) || !Number.isInteger(pageUps) || pageUps < 1) {
     process.stderr.write(`bench-client: bad arguments\n${USAGE}\n`);
     return 2;
   }
@@ -95,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
     await peer.stop();
   }
 
+  const stored = await storedHistoryBench({ sizes: storedSizes.sort((a, b) => a - b), pageUps, ...terminal, log });
+  const firstStored = stored[0];
+  const lastStored = stored[stored.length - 1];
+
   const first = history.rows[0];
   const last = history.rows[history.rows.length - 1];
   const ratio = first && last ? last.frameMs.p50 / first.frameMs.p50 : Number.NaN;
@@ -113,12 +129,14 @@ async function main(argv: string[]): Promise<number> {
     terminal,
     history,
     bursts,
+    stored,
     targets: {
       frameP50Ratio: round(ratio, 2),
       frameTimeFlat: flat,
       heapBytesPerMessage: Math.round(perMessage),
       keyLatencyTargetMs: KEY_TARGET_MS,
       keyLatencyMet: bursts.every((b) => b.keyLatencyMs.max <= KEY_TARGET_MS && b.keysShown === b.keys),
+      pageUpP50Ratio: firstStored && lastStored ? round(lastStored.pageUpFrameMs.p50 / firstStored.pageUpFrameMs.p50, 2) : Number.NaN,
     },
     durationMs: Math.round(performance.now() - started),
   };
@@ -180,6 +198,31 @@ export function table(r: ClientBenchReport): string {
     );
   }
   out.push('');
+  const sw = [18, 8, 8, 9, 8, 8, 8, 7, 11, 7, 9, 9];
+  out.push(pad(['stored history', 'file MiB', 'open ms', 'frame 1 ms', 'PgUp p50', 'PgUp p95', 'PgUp max', 'PgUps', 'page reads', 'window', 'back', 'search ms'], sw));
+  for (const s of r.stored) {
+    out.push(
+      pad(
+        [
+          `${s.messages.toLocaleString('en-US')} messages`,
+          s.fileMiB,
+          s.openMs,
+          s.firstFrameMs,
+          s.pageUpFrameMs.p50,
+          s.pageUpFrameMs.p95,
+          s.pageUpFrameMs.max,
+          s.pageUpFrameMs.frames,
+          `${s.pageReads.count} x ${s.pageReads.p50}`,
+          s.maxWindow,
+          s.pagedBack,
+          s.searchMs,
+        ],
+        sw,
+      ),
+    );
+  }
+  out.push(`PgUp: key to frame written (ms); page reads: pages of 100 read from the file while paging (count x p50 ms); window: most entries in memory; back: messages paged back.`);
+  out.push('');
   const t = r.targets;
   out.push(
     `frame time vs history: p50 ${last(r).frameMs.p50} ms at ${last(r).messages.toLocaleString('en-US')} vs ${r.history.rows[0]?.frameMs.p50} ms at ` +
@@ -191,6 +234,7 @@ export function table(r: ClientBenchReport): string {
   out.push(
     `keystroke shown within ${t.keyLatencyTargetMs} ms during the bursts: ${t.keyLatencyMet ? 'met' : 'NOT met'} (worst ${Math.max(...r.bursts.map((b) => b.keyLatencyMs.max))} ms)`,
   );
+  out.push(`PgUp frame vs stored history: p50 x${t.pageUpP50Ratio} from the smallest to the largest file`);
   out.push(`run took ${(r.durationMs / 1000).toFixed(1)} s`);
   return `${out.join('\n')}\n`;
 }

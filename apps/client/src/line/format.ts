@@ -12,7 +12,19 @@ import { clockTime } from '../text/time.js';
 export type LineEvent =
   | { event: 'registered'; name: string; address: string; port: number; relay: string; hosting: boolean; time: number }
   | { event: 'contacts'; names: string[]; time: number }
-  | { event: 'message'; id: string; from: string; to: string; text: string; time: number; sent: number }
+  | {
+      event: 'message';
+      id: string;
+      from: string;
+      to: string;
+      text: string;
+      time: number;
+      sent: number;
+      /** Read from the stored history (`--history N`, `/search`), not just received. */
+      history?: true;
+      /** For a stored own message: its delivery state (`delivered`, `failed`, …). */
+      state?: string;
+    }
   | { event: 'joined'; name: string; time: number }
   | { event: 'left'; name: string; reason: LeaveReason; time: number }
   | { event: 'error'; code: string; message: string; ref: string; time: number }
@@ -22,6 +34,7 @@ export type LineEvent =
   | { event: 'delivered'; id: string; to: string; delivered: number; of: number; time: number }
   | { event: 'failed'; id: string; to: string; reason: string; time: number }
   | { event: 'at-relay'; id: string; to: string; recipients: number; time: number }
+  | { event: 'stored'; id: string; to: string; time: number }
   | { event: 'renamed'; from: string; to: string; time: number };
 
 /** Formats one event as one line (no newline). */
@@ -38,7 +51,7 @@ export function formatEvent(e: LineEvent, json: boolean): string {
     case 'contacts':
       return `${t} * online: ${e.names.length ? e.names.map(s).join(', ') : 'nobody else'}`;
     case 'message':
-      return `${t} ${s(e.from)} -> ${s(e.to)}: ${s(e.text)}`;
+      return `${t} ${s(e.from)} -> ${s(e.to)}: ${s(e.text)}${e.state ? ` [${e.state}]` : ''}`;
     case 'joined':
       return `${t} * ${s(e.name)} joined`;
     case 'left':
@@ -59,6 +72,8 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return e.recipients === 0
         ? `${t} * at relay, nobody else online (${e.id})`
         : `${t} * at relay, forwarded to ${e.recipients} who do not acknowledge (plain-text peers) (${e.id})`;
+    case 'stored':
+      return `${t} * stored for ${s(e.to)}, offline (${e.id})`;
     case 'renamed':
       return `${t} * ${s(e.from)} is now ${s(e.to)}`;
   }

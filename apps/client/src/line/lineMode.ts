@@ -17,6 +17,7 @@ import { sendSplit } from '../state/split.js';
 import { payloadPreview } from '../text/payload.js';
 import { Presence } from '../state/presence.js';
 import { formatEvent, type LineEvent } from './format.js';
+import type { HistoryDb, StoredMessage } from '../history/historyDb.js';
 
 /** Options of `runLineMode`. */
 export interface LineModeOptions {
@@ -32,6 +33,18 @@ export interface LineModeOptions {
   errors: NodeJS.WritableStream;
   /** How long to wait for registration at end of input, in ms (default 5000). */
   registerTimeoutMs?: number;
+  /** The stored history (`--history N`, `/search`); absent: none. */
+  history?: HistoryDb | null;
+  /** `--history N`: the last N stored messages are printed first. */
+  historyLines?: number;
+  /** Called right after the session started (the history's retry of unfinished messages). */
+  afterStart?: () => void;
+}
+
+/** A stored message as a line-mode event, marked `history`. */
+function storedEvent(m: StoredMessage): LineEvent {
+  const state = m.delivery ? { state: m.delivery.state } : {};
+  return { event: 'message', id: m.id, from: m.sender, to: m.recipient, text: m.text, time: m.time, sent: m.sentAt, history: true, ...state };
 }
 
 /**
@@ -84,7 +97,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     else if (d.state === 'failed') print({ event: 'failed', id: m.id, to: m.to, reason: d.reason, time: now() });
     // Final at the relay: nobody to acknowledge it (nobody else online, or only plain-text peers).
     else if (d.state === 'at-relay' && d.final) print({ event: 'at-relay', id: m.id, to: m.to, recipients: d.recipients, time: now() });
+    else if (d.state === 'stored') print({ event: 'stored', id: m.id, to: d.to, time: now() }); // kept at the relay for someone offline
   });
+  // A stored message acknowledged by its recipient (maybe sent before this client restarted).
+  session.on('receipt', (id, by) => print({ event: 'delivered', id, to: by, delivered: 1, of: 1, time: now() }));
   // `time` is the arrival (this computer's clock, like every other event's); `sent` the sender's clock.
   session.on('chat', (m) => print({ event: 'message', id: m.id, from: m.from, to: m.to, text: m.text, time: now(), sent: m.time }));
   session.on('relay-error', (e) => {
@@ -99,7 +115,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   const localError = (code: string, message: string) => print({ event: 'error', code, message, ref: '', time: now() });
 
   if (session.simulation) print({ event: 'info', message: session.simulation, time: now() });
+  const history = options.history ?? null;
+  if (history && (options.historyLines ?? 0) > 0) for (const m of history.recent(options.historyLines ?? 0)) print(storedEvent(m));
   session.start();
+  options.afterStart?.();
 
   const sendOne = (to: string, text: string): boolean => {
     try {
@@ -202,6 +221,14 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
       case 'quit':
         quitting = true;
         break;
+      case 'search': {
+        const conv = nameKey(target) === GROUP_ALL ? GROUP_ALL : nameKey(target);
+        const found = history && action.text ? history.search(conv, action.text, 200).reverse() : [];
+        for (const m of found) print(storedEvent(m));
+        const what = action.text ? `“${action.text}” in ${target}` : '(usage: /search TEXT)';
+        print({ event: 'info', message: history ? `${found.length} match${found.length === 1 ? '' : 'es'} for ${what}` : 'no history to search', time: now() });
+        break;
+      }
       case 'retry': // line mode keeps no failed messages to send again
       case 'none':
         break;
@@ -209,7 +236,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (quitting) break;
   }
   lines.close();
-  return finish(session, registerTimeoutMs, localError, () => blocker);
+  return finish(session, registerTimeoutMs, localError, () => blocker, contactList);
 }
 
 /** Longest wait at end of input for the last messages to be acknowledged, in ms (the give-up time is 30 s). */
@@ -221,8 +248,11 @@ async function finish(
   registerTimeoutMs: number,
   localError: (code: string, message: string) => void,
   blocker: () => ErrorMessage | null,
+  completed: () => Promise<void>,
 ): Promise<number> {
-  await session.settled(registerTimeoutMs);
+  // Registration completes with the relay's answer to list/identify (`completed`: the contact list, or a
+  // refusal): a name refused then (reserved for another key, PROTOCOL.md §6.5) is a refusal too (exit 1).
+  if ((await session.settled(registerTimeoutMs)) === 'registered') await completed();
   let code = 0;
   if (session.registration !== 'registered') {
     const relay = `relay ${formatEndpoint(session.relay)}`;

@@ -24,12 +24,21 @@ export function isLoopback(address: string): boolean {
  * @returns the hosted relay, or `null` when the port is taken (another relay, or another program).
  * @throws RelayStartError for other bind failures (e.g. permission denied).
  */
-export async function tryHostRelay(address: string, port: number, secret: AuthKey | null): Promise<Relay | null> {
+export async function tryHostRelay(address: string, port: number, secret: AuthKey | null, storeFile: string | null = null): Promise<Relay | null> {
   // Loaded on first use: a client that never hosts never loads the relay (nor its logger, pino).
   const { startRelay, RelayStartError } = await import('@udpchat/server');
-  try {
+  const { StoreError } = await import('@udpchat/store');
+  const start = (file: string | null) =>
     // hostedByClient: its welcome says so, and clients take over only such a relay's port (PROTOCOL.md §4.2).
-    return await startRelay({ host: address, port, hostedByClient: true, ...(secret ? { secret } : {}) });
+    startRelay({ host: address, port, hostedByClient: true, storeFile: file, ...(secret ? { secret } : {}) });
+  try {
+    try {
+      return await start(storeFile);
+    } catch (err) {
+      // Another udpchat process of this data directory hosts a relay with it: this one keeps its store in memory.
+      if (err instanceof StoreError && err.code === 'LOCKED') return await start(null);
+      throw err; // CORRUPT, TOO_NEW, IO: the message names the file and the way out
+    }
   } catch (err) {
     if (err instanceof RelayStartError && err.code === 'ADDRESS_IN_USE') return null;
     throw err;
@@ -56,15 +65,17 @@ export class Hosting {
     private readonly relay: { address: string; port: number },
     private readonly secret: AuthKey | null,
     private readonly autoHost: boolean,
+    private readonly storeFile: string | null,
   ) {}
 
   /**
-   * Hosts the relay at `relay` now when allowed (`autoHost`), on loopback, and the port is free.
-   * @throws RelayStartError for bind failures other than a busy port.
+   * Hosts the relay at `relay` now when allowed (`autoHost`), on loopback, and the port is free,
+   * with its store in `storeFile` (`<data dir>/relay.db`; null: in memory).
+   * @throws RelayStartError for bind failures other than a busy port; StoreError for a corrupt store.
    */
-  static async open(relay: { address: string; port: number }, secret: AuthKey | null, autoHost: boolean): Promise<Hosting> {
-    const hosted = autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port, secret) : null;
-    return new Hosting(hosted, relay, secret, autoHost);
+  static async open(relay: { address: string; port: number }, secret: AuthKey | null, autoHost: boolean, storeFile: string | null = null): Promise<Hosting> {
+    const hosted = autoHost && isLoopback(relay.address) ? await tryHostRelay(relay.address, relay.port, secret, storeFile) : null;
+    return new Hosting(hosted, relay, secret, autoHost, storeFile);
   }
 
   /** True while this process hosts the relay. */
@@ -90,7 +101,7 @@ export class Hosting {
     this.lastTakeoverAt = now;
     this.attempt = (async () => {
       try {
-        const relay = await tryHostRelay(this.relay.address, this.relay.port, this.secret);
+        const relay = await tryHostRelay(this.relay.address, this.relay.port, this.secret, this.storeFile);
         if (!relay) return false;
         if (this.closed) {
           await relay.stop();

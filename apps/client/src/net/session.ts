@@ -6,18 +6,23 @@
  * in this process lives beside it (hosting.ts). No UI here: the TUI store and
  * line mode both listen to its events.
  */
+import type { Journal } from './journal.js';
 import { EventEmitter } from 'node:events';
-import type { AuthKey, ChatMessage, ContactEntry } from '@udpchat/protocol';
+import { newMessageId, type AuthKey, type ChatMessage, type ContactEntry } from '@udpchat/protocol';
 import type { SimulateOptions } from '@udpchat/net';
 import { ClientCore } from './core/clientCore.js';
 import type { CoreEvents, RegistrationState, RelayStatus } from './core/types.js';
+import type { KeptIdentity } from './core/deliveryLink.js';
 import type { InboxOptions } from './delivery/inbox.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { Hosting } from './hosting.js';
+import type { IdentityProvider } from './core/keyedLink.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
 
 export { SendError } from './core/options.js';
+import { checkText, SendError } from './core/options.js';
 export type { RegistrationState, RelayStatus } from './core/types.js';
+export type { KeptIdentity } from './core/deliveryLink.js';
 
 /** Options of `ChatSession.open`. */
 export interface SessionOptions {
@@ -47,6 +52,12 @@ export interface SessionOptions {
   nameRetryForMs?: number;
   /** After re-registering, how long those online before are awaited back, in ms (default 15,000; core/constants.ts). */
   rejoinGraceMs?: number;
+  /** Where chat messages are written down (the history, history/journal.ts), or null/absent: nowhere. */
+  journal?: Journal | null;
+  /** The identity key of each name (PROTOCOL.md §6.5; identity/keyFiles.ts), or null/absent: no keys (`--ephemeral`). */
+  identity?: IdentityProvider | null;
+  /** The store file of a relay hosted in this process (`<data dir>/relay.db`), or null/absent: in memory. */
+  hostedStoreFile?: string | null;
 }
 
 /** Events of a `ChatSession`: the core's, and the driver's own. */
@@ -62,6 +73,9 @@ const MAX_TIMER_MS = 1000;
 
 export class ChatSession extends EventEmitter<SessionEvents> {
   private readonly core: ClientCore;
+  private readonly journal: Journal | null;
+  /** Own messages sent in this turn with a journal: committed, then given to the core (`release`). */
+  private readonly held: ChatMessage[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -71,6 +85,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     options: SessionOptions,
   ) {
     super();
+    this.journal = options.journal ?? null;
     this.core = new ClientCore({
       name: options.name,
       helloRetryMs: options.helloRetryMs,
@@ -79,6 +94,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       secret: options.secret ?? null,
       nameRetryForMs: options.nameRetryForMs,
       rejoinGraceMs: options.rejoinGraceMs,
+      identity: options.identity ?? null,
     });
     transport.on('message', (m) => this.step(() => this.core.handle(m, Date.now())));
     transport.on('socket-error', (err) => this.emit('socket-error', err));
@@ -92,7 +108,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   static async open(options: SessionOptions): Promise<ChatSession> {
     const relay = await resolveRelay(options.host, options.port);
     const secret = options.secret ?? null;
-    const hosting = await Hosting.open(relay, secret, options.autoHost);
+    const hosting = await Hosting.open(relay, secret, options.autoHost, options.hostedStoreFile ?? null);
     const transport = await Transport.open(relay, { simulate: options.simulate ?? null, secret });
     return new ChatSession(transport, hosting, options);
   }
@@ -160,15 +176,45 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * Sends a chat message to `to` (a name, or `all`) reliably: it is numbered,
    * retransmitted until acknowledged (or given up), and its states are reported
    * as `delivery` events. Before registration, or while the relay is unreachable, it waits.
-   * @returns the message (with its new id, seq and time).
+   * With a journal, it is committed first and handed to the core at the end of this
+   * turn (its `seq` is 0 in the message returned; a full queue then reports it failed).
+   * @param kept the id and time of a message sent before a restart (the history's retry), else new ones.
+   * @returns the message (with its id, new seq and time).
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
-  send(to: string, text: string): ChatMessage {
-    try {
-      return this.core.send(to, text, Date.now());
-    } finally {
-      this.flush();
+  send(to: string, text: string, kept?: KeptIdentity): ChatMessage {
+    if (!this.journal) {
+      try {
+        return this.core.send(to, text, Date.now(), kept);
+      } finally {
+        this.flush();
+      }
     }
+    // Write before send: the core gets it at the end of this turn, after one commit
+    // for every message sent in the turn (a burst, a paste), so its timers start when it leaves.
+    checkText(text);
+    const identity = kept ?? { id: newMessageId(), time: Date.now() };
+    const message: ChatMessage = { kind: 'chat', id: identity.id, from: this.core.name, to, time: identity.time, text, epoch: 0, seq: 0, base: 0 };
+    this.journal.sending(message);
+    this.held.push(message);
+    if (this.held.length === 1) queueMicrotask(() => this.release());
+    return message;
+  }
+
+  /** The messages held by `send` go to the core once committed; one the core refuses (QUEUE_FULL) is reported failed. */
+  private release(): void {
+    if (this.closed || this.held.length === 0) return;
+    this.step(() => {
+      this.journal?.commit();
+      for (const m of this.held.splice(0)) {
+        try {
+          this.core.send(m.to, m.text, Date.now(), { id: m.id, time: m.time });
+        } catch (err) {
+          if (!(err instanceof SendError)) throw err;
+          this.emit('delivery', m, { state: 'failed', reason: err.message });
+        }
+      }
+    });
   }
 
   /** Sends a 0-byte datagram to the relay (a lesson: it is still a datagram; the relay counts and logs it). */
@@ -215,6 +261,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.journal?.commit();
     const last = this.core.close();
     const bye = last.pop();
     for (const t of last) this.transport.send(t.message, t.token);
@@ -256,9 +303,15 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   }
 
   private flush(): void {
+    // Own messages are on disk before any of their datagrams leaves.
+    this.journal?.commit();
     const { transmits, events } = this.core.take();
     for (const t of transmits) this.transport.send(t.message, t.token);
-    for (const e of events) (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
+    for (const e of events) {
+      // Acknowledged by the core all the same; only not reported again.
+      if (e.type === 'chat' && this.journal && !this.journal.received(e.args[0])) continue;
+      (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
+    }
     if (this.closed) return;
     if (this.core.status === 'silent') this.tryTakeOver();
     this.schedule();

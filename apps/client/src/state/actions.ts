@@ -29,6 +29,8 @@ export type ChatAction =
   | { type: 'datagrams' }
   /** Send the failed messages again. */
   | { type: 'retry' }
+  /** Find `text` in the open conversation's history (empty: the next match of the last search). */
+  | { type: 'search'; text: string }
   /** Send a 0-byte datagram to the relay. */
   | { type: 'empty' }
   /** Show these help lines. */
@@ -75,6 +77,7 @@ export function actionFor(command: InputCommand, ctx: ActionContext): ChatAction
     case 'none':
     case 'datagrams':
     case 'retry':
+    case 'search':
     case 'empty':
     case 'quit':
       return command;

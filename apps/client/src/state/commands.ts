@@ -18,6 +18,7 @@ export type InputCommand =
   | { type: 'datagrams' }
   | { type: 'empty' }
   | { type: 'retry' }
+  | { type: 'search'; text: string }
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'none' }
@@ -90,6 +91,7 @@ export const COMMAND_HELP: readonly string[] = [
     ['/datagrams', alsoKeys('/datagrams', 'datagram inspector: show, enlarge, hide')],
     ['/empty', 'send a 0-byte datagram to the relay (it is still a datagram)'],
     ['/retry', alsoKeys('/retry', 'send the failed messages of this conversation again')],
+    ['/search TEXT', 'find TEXT in this conversation\'s history (/search alone: the next older match; Esc leaves)'],
     ['/name NEW', 'rename yourself (others see the rename; a taken name keeps yours)'],
     ['/help', 'this list'],
     ['//text', 'send a message that starts with /'],
@@ -143,6 +145,9 @@ export function parseInput(line: string): InputCommand {
       return { type: 'empty' };
     case '/retry':
       return { type: 'retry' };
+    case '/search':
+    case '/find':
+      return { type: 'search', text: arg };
     case '/help':
     case '/?':
       return { type: 'help' };

@@ -20,7 +20,9 @@ import { OwnName } from './ownName.js';
 import { Presence } from './presence.js';
 import { buildSnapshot } from './snapshot.js';
 import { Sender } from './sending.js';
-import type { ChatSnapshot, Notice, SubmitResult } from './types.js';
+import { HistoryView } from './historyView.js';
+import type { EntryPage, HistoryRequest, SearchMatch, StoredConversationPage } from './historyWindow.js';
+import type { ChatSnapshot, MessageEntry, Notice, SubmitResult } from './types.js';
 
 /** What the controller needs of a session (a `ChatSession` is one). */
 export type ChatBackend = Pick<
@@ -48,6 +50,10 @@ export interface ControllerOptions {
   maxEntries?: number;
   /** Most datagrams the inspector keeps (default 1,000). */
   maxDatagrams?: number;
+  /** Where requests for stored messages go (historyWindow.ts), answered by `historyAnswered` / `historyFound`; absent: no history. */
+  historyRequest?: (request: HistoryRequest) => void;
+  /** Most entries of one conversation kept in memory while paging through the history (default 1,000). */
+  historyWindow?: number;
 }
 
 /** The chat state of the full-screen UI and what changes it (module doc above). */
@@ -58,6 +64,7 @@ export class ChatController {
   private readonly inspector: DatagramLog;
   private readonly sender: Sender;
   private readonly ownName = new OwnName();
+  private readonly history: HistoryView;
   private confirmingQuit = false;
   /** The relay's presence timeout, in whole seconds (from its welcome): what "no heartbeat for N s" says. */
   private presenceTimeoutS = Math.round(PRESENCE_TIMEOUT_MS / 1000);
@@ -75,6 +82,8 @@ export class ChatController {
     this.inspector = new DatagramLog(options.maxDatagrams ?? 1000);
     const { presence, conversations, notices } = this;
     this.sender = new Sender({ backend, presence, conversations, notices, changed: () => this.changed() });
+    const [request, cap, track] = [options.historyRequest ?? null, options.historyWindow ?? 1000, (e: MessageEntry) => this.sender.track(e)];
+    this.history = new HistoryView({ conversations, notices, track, request, cap, changed: () => this.changed() });
     if (backend.registration === 'registered' && backend.contacts) {
       // Made after registration (tests, benchmarks): the session has had the contact list.
       this.presence.received(backend.contacts());
@@ -87,6 +96,7 @@ export class ChatController {
   open(key: string, title: string = key): void {
     this.conversations.openAt(key, title, (t) => this.presence.get(t) !== undefined);
     this.notices.opened(this.conversations.openKey);
+    this.history.opened();
     this.changed();
   }
 
@@ -101,7 +111,11 @@ export class ChatController {
       case 'none':
         return 'done';
       case 'send':
+        this.history.wantLatest();
         return this.sender.sendText(action.to, action.text);
+      case 'search':
+        this.history.find(action.text);
+        return 'done';
       case 'open':
         this.openResolved(action.target);
         return 'done';
@@ -183,6 +197,36 @@ export class ChatController {
     this.changed();
   }
 
+  /** The recent page of each stored conversation (the history driver, at start). */
+  historyLoaded(pages: readonly StoredConversationPage[]): void {
+    this.history.loaded(pages);
+  }
+
+  /** The history driver's answer to a page request. */
+  historyAnswered(request: HistoryRequest, page: EntryPage & { newer?: boolean }): void {
+    this.history.answered(request, page);
+  }
+
+  /** The history driver's answer to a search. */
+  historyFound(key: string, text: string, matches: SearchMatch[]): void {
+    this.history.found(key, text, matches);
+  }
+
+  /** The view reached the top of the open conversation: older stored messages, if any, are asked for. */
+  pageOlder(): void {
+    this.history.wantOlder();
+  }
+
+  /** The view reached the bottom of a window on older messages: the newer ones are asked for. */
+  pageNewer(): void {
+    this.history.wantNewer();
+  }
+
+  /** Back to the newest messages of the open conversation (leaves a search). */
+  toLatest(): void {
+    this.history.wantLatest();
+  }
+
   /** Shows a notice in the status area. */
   setNotice(notice: Notice | null): void {
     this.notices.set(notice);
@@ -220,6 +264,7 @@ export class ChatController {
     });
     b.on('chat', (m) => this.receive(m));
     b.on('delivery', (m, state) => this.sender.delivery(m, state));
+    b.on('receipt', (id, by) => this.sender.delivery({ id, to: by }, { state: 'delivered', delivered: 1, of: 1 })); // a stored message reached its recipient
     b.on('relay-error', (e) => this.relayError(e));
     b.on('status', (status) => {
       if (status === 'silent') this.setNotice({ text: 'relay not answering, retrying…', level: 'warning' });

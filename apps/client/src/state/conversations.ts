@@ -51,12 +51,19 @@ export class Conversations {
     return this.openKey === GROUP_ALL ? GROUP_ALL : this.get(this.openKey).title;
   }
 
-  /** Adds an entry at the end, dropping the oldest beyond the cap. */
+  /**
+   * Adds an entry at the end, dropping the oldest beyond the cap (they stay
+   * in the history, if there is one: `olderInDb`). Not while the window shows
+   * older stored messages (`newerInDb`): the entry is stored and comes with
+   * the newer pages.
+   */
   append(conversation: Conversation, entry: ConversationEntry): void {
+    if (conversation.newerInDb) return;
     conversation.entries.push(entry);
     // Trim in chunks of 10 %: one splice per many messages, not one O(n) splice per message.
     if (conversation.entries.length > this.maxEntries * 1.1) {
       conversation.entries.splice(0, conversation.entries.length - this.maxEntries);
+      conversation.olderInDb = true;
     }
   }
 

@@ -46,6 +46,8 @@ export function noticeMark(d: DeliveryState): string {
       return d.final ? '✓ at relay' : '✓';
     case 'delivered':
       return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
+    case 'stored':
+      return `✓ stored for ${d.to}, offline`;
     case 'failed':
       return `✗ ${d.reason}`;
   }

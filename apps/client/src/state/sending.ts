@@ -6,7 +6,7 @@
  */
 import { GROUP_ALL, nameKey, type ChatMessage } from '@udpchat/protocol';
 import type { DeliveryState } from '../net/delivery/states.js';
-import { SendError, type ChatSession } from '../net/session.js';
+import { SendError, type ChatSession, type KeptIdentity } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
 import { splitNotice } from './commands.js';
 import type { Conversations } from './conversations.js';
@@ -55,12 +55,12 @@ export class Sender {
    * A name that is not online is sent to all the same: the relay refuses it for
    * that name (UNKNOWN_CONTACT) and the entry shows ✗; it never goes to `all`.
    */
-  sendTo(to: string, text: string): boolean {
+  sendTo(to: string, text: string, kept?: KeptIdentity): boolean {
     const { backend, conversations, notices } = this.p;
     const isGroup = nameKey(to) === GROUP_ALL;
     let message: ChatMessage;
     try {
-      message = backend.send(isGroup ? GROUP_ALL : (this.p.presence.get(to)?.name ?? conversations.find(nameKey(to))?.title ?? to), text);
+      message = backend.send(isGroup ? GROUP_ALL : (this.p.presence.get(to)?.name ?? conversations.find(nameKey(to))?.title ?? to), text, kept);
     } catch (err) {
       if (err instanceof SendError) {
         notices.set({ text: err.message, level: 'error' });
@@ -92,8 +92,9 @@ export class Sender {
   }
 
   /**
-   * Sends the failed messages of the open conversation again (as new
-   * messages, in their order), replacing the failed entries.
+   * Sends the failed messages of the open conversation again (new sends, in
+   * their order, with their ids: a receiver that had one already acknowledges
+   * it without showing it twice), replacing the failed entries.
    */
   retry(): void {
     const conversation = this.p.conversations.get(this.p.conversations.openKey);
@@ -105,18 +106,23 @@ export class Sender {
       return;
     }
     conversation.entries = conversation.entries.filter((e) => !failed.includes(e as MessageEntry));
-    for (const entry of failed) this.sendTo(entry.to ?? conversation.title, entry.raw ?? entry.text);
+    for (const entry of failed) this.sendTo(entry.to ?? conversation.title, entry.raw ?? entry.text, { id: entry.id, time: entry.time });
     this.p.changed();
   }
 
   /** The session's `delivery` event: the entry's mark, the sent feedback, or a notice when it failed. */
-  delivery(m: ChatMessage, state: DeliveryState): void {
+  delivery(m: Pick<ChatMessage, 'id' | 'to'>, state: DeliveryState): void {
     if (!this.own.update(m.id, state)) return;
     if (this.p.notices.delivery(m.id, state)) return;
     if (state.state === 'failed') {
       const to = nameKey(m.to) === GROUP_ALL ? '' : ` to ${escapeControls(m.to)}`;
       this.p.notices.set({ text: `not delivered${to}: ${escapeControls(state.reason)} (/retry or Ctrl+R sends it again)`, level: 'error' });
     } else this.p.changed();
+  }
+
+  /** Follows the delivery of an own message shown from the history (sent again after a restart). */
+  track(entry: MessageEntry): void {
+    this.own.track(entry);
   }
 
   /** Registered as `name`: queued own messages are shown under it (ownMessages.ts). */

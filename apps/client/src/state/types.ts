@@ -59,6 +59,16 @@ export interface Conversation {
   title: string;
   /** Entries, oldest first (capped; the oldest are dropped first). */
   entries: ConversationEntry[];
+  /**
+   * The entries are a window on the stored history (history/): older
+   * messages are stored before them (`olderInDb`), newer ones after them
+   * (`newerInDb`: the view is not at the newest, new messages are stored, not
+   * added, until it is). Absent: false.
+   */
+  olderInDb?: boolean;
+  newerInDb?: boolean;
+  /** Increases when the window is replaced (a jump to a search match): the view starts at its bottom again. */
+  generation?: number;
 }
 
 /** A row of the contact list. */

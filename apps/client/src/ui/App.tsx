@@ -42,7 +42,7 @@ export function App({ store, columns, rows, onQuit }: AppProps) {
   ];
   const pageRows = Math.max(1, layout.paneHeight - inspectorHeight - 3);
   const viewport = conversationViewport(layout.conversationWidth, layout.paneHeight - inspectorHeight);
-  const scroll = useConversationScroll({ conversation: snapshot.open, width: viewport.innerWidth, height: viewport.innerHeight, pageRows });
+  const scroll = useConversationScroll({ conversation: snapshot.open, width: viewport.innerWidth, height: viewport.innerHeight, pageRows, history: store });
 
   const names = snapshot.contacts.filter((c) => c.type !== 'group').map((c) => c.name).join('\n');
   const colorOf = useMemo(() => colorLookup(assignContactColors(names ? names.split('\n') : [])), [names]);

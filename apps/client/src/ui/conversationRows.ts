@@ -80,7 +80,8 @@ export function entryRows(entry: ConversationEntry, width: number, colorOf: Colo
 
 /**
  * The mark after an own message: `◌` waiting for the relay, `…` sent, `✓` at
- * the relay, `✓✓` delivered (`✓✓ 2/3` in a group), `✗ reason` failed.
+ * the relay, `✓ stored for bob, offline` kept at the relay for someone offline,
+ * `✓✓` delivered (`✓✓ 2/3` in a group), `✗ reason` failed.
  */
 export function deliveryMark(d: DeliveryState): string {
   switch (d.state) {
@@ -92,6 +93,8 @@ export function deliveryMark(d: DeliveryState): string {
       return d.final ? '✓ at relay' : d.acked > 0 ? `✓ ${d.acked}/${d.recipients}` : '✓';
     case 'delivered':
       return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
+    case 'stored':
+      return `✓ stored for ${d.to}, offline`;
     case 'failed':
       return `✗ ${d.reason} · /retry`;
   }

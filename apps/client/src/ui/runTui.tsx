@@ -5,7 +5,7 @@
  */
 import { render } from 'ink';
 import type { ChatSession } from '../net/session.js';
-import { ChatStore } from '../state/store.js';
+import { ChatStore, type HistorySource } from '../state/store.js';
 import { App } from './App.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { DISABLE_BRACKETED_PASTE, ENABLE_BRACKETED_PASTE } from './hooks/usePaste.js';
@@ -18,12 +18,23 @@ function Root({ store, onQuit }: { store: ChatStore; onQuit: () => void }) {
   return <App store={store} columns={columns} rows={rows} onQuit={onQuit} />;
 }
 
+/** Options of `runTui`. */
+export interface TuiOptions {
+  /** The stored history shown at start and paged through (history/driver.ts); absent: none. */
+  history?: HistorySource;
+  /** Called right after the session started (the history's retry of unfinished messages). */
+  afterStart?: () => void;
+  /** Called with the store once it exists (to show history write errors in the notice line). */
+  onStore?: (store: ChatStore) => void;
+}
+
 /**
  * Shows the UI until the user quits.
  * @returns the exit code (0).
  */
-export async function runTui(session: ChatSession): Promise<number> {
-  const store = new ChatStore(session);
+export async function runTui(session: ChatSession, options: TuiOptions = {}): Promise<number> {
+  const store = new ChatStore(session, { history: options.history });
+  options.onStore?.(store);
   process.stdout.write(ENTER_ALT_SCREEN);
   let restored = false;
   const restore = () => {
@@ -57,6 +68,7 @@ export async function runTui(session: ChatSession): Promise<number> {
     };
     const instance = render(<Root store={store} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: true });
     session.start();
+    options.afterStart?.();
     process.once('SIGTERM', () => quit());
     process.once('SIGHUP', () => quit(true));
   });

@@ -33,9 +33,9 @@ export class FakeBackend extends EventEmitter<SessionEvents> implements ChatBack
     this.name = name;
   }
 
-  send(to: string, text: string): ChatMessage {
+  send(to: string, text: string, kept?: { id: string; time: number }): ChatMessage {
     if (this.refuse) throw this.refuse;
-    const message: ChatMessage = { kind: 'chat', id: newMessageId(), from: this.name, to, time: Date.now(), text, seq: this.sent.length + 1, base: 1 };
+    const message: ChatMessage = { kind: 'chat', id: kept?.id ?? newMessageId(), from: this.name, to, time: kept?.time ?? Date.now(), text, epoch: 1, seq: this.sent.length + 1, base: 1 };
     this.sent.push(message);
     return message;
   }
@@ -65,7 +65,7 @@ export class FakeBackend extends EventEmitter<SessionEvents> implements ChatBack
 
   /** A message from `from` to `to` (this client's name, or `all`). */
   incoming(from: string, text: string, to = GROUP_ALL, time = Date.now()): ChatMessage {
-    const message: ChatMessage = { kind: 'chat', id: newMessageId(), from, to, time, text, seq: 1, base: 1 };
+    const message: ChatMessage = { kind: 'chat', id: newMessageId(), from, to, time, text, epoch: 1, seq: 1, base: 1 };
     this.emit('chat', message);
     return message;
   }

@@ -3,6 +3,9 @@
  * `pnpm chat` and `pnpm relay` run (`pnpm test` builds them first).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCollector } from './wait.js';
 
@@ -17,10 +20,27 @@ export interface Program {
 }
 
 const running = new Set<ChildProcessWithoutNullStreams>();
+const homes: string[] = [];
 
-/** Starts `node BIN ...args` with stdin, stdout and stderr as pipes. */
+/**
+ * XDG_DATA_HOME and XDG_STATE_HOME of a fresh temp folder (removed by
+ * `killAll`): a program started by a test keeps its history, keys and relay
+ * store there, never in the user's home, and two test files never share one.
+ */
+export function isolatedXdg(): { XDG_DATA_HOME: string; XDG_STATE_HOME: string } {
+  const home = mkdtempSync(join(tmpdir(), 'udpchat-test-home-'));
+  homes.push(home);
+  return { XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state') };
+}
+
+/**
+ * Starts `node BIN ...args` with stdin, stdout and stderr as pipes, in its
+ * own XDG folders (isolatedXdg) unless `env` gives them.
+ */
 export function startProgram(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Program {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  // A relay keeps its store in memory unless the test says where (two relays of one file would share one: LOCKED).
+  const inMemory = bin === RELAY_BIN && !args.some((a) => a === '--ephemeral' || a.startsWith('--data-dir')) ? ['--ephemeral'] : [];
+  const child = spawn(process.execPath, [bin, ...args, ...inMemory], { env: { ...process.env, ...isolatedXdg(), ...env }, stdio: 'pipe' });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return { child, out: new LineCollector(child.stdout), err: new LineCollector(child.stderr) };
@@ -30,4 +50,5 @@ export function startProgram(bin: string, args: string[], env: NodeJS.ProcessEnv
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
 }

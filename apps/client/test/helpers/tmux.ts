@@ -2,6 +2,7 @@
  * Drives real terminals with tmux (on a private socket): start a program in a
  * pane, type into it, read the screen.
  */
+import { isolatedXdg } from './processes.js';
 import { execFileSync } from 'node:child_process';
 import { until } from './wait.js';
 
@@ -21,10 +22,10 @@ export class Terminal {
   /**
    * Starts `argv` in a new detached session of `columns` x `rows`. `CI` is
    * removed from the environment (with CI set, Ink draws only the last frame);
-   * `env` is added to it.
+   * `env` is added to it, after XDG folders of its own (isolatedXdg) unless `env` gives them.
    */
   static start(name: string, argv: string[], columns = 100, rows = 30, env: Record<string, string> = {}): Terminal {
-    const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+    const assignments = Object.entries({ ...isolatedXdg(), ...env }).map(([k, v]) => shellQuote(`${k}=${v}`));
     const command = `exec env -u CI ${[...assignments, ...argv.map(shellQuote)].join(' ')}`;
     tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
     tmux('set-option', '-t', name, 'remain-on-exit', 'on');

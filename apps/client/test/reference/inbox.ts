@@ -1,7 +1,10 @@
 /*
  * REFERENCE MODEL for deliveryModel.test.ts, not used by the client: the Inbox
  * as it was before its queues were made proportional to the work (commit
- * 562b00a), kept verbatim but for import paths. Simple and slow on purpose
+ * 562b00a), kept verbatim but for import paths and the conversation epoch
+ * (PROTOCOL.md §4.6: a new epoch starts the conversation over, an earlier
+ * one's late copies are dropped; it replaced telling a restart by a new id
+ * at a known seq). Simple and slow on purpose
  * (scans and sorts everything on every call); its behaviour is the contract.
  */
 /**
@@ -29,6 +32,7 @@ export interface InboxOptions {
 export interface AckNeeded {
   to: string;
   group: boolean;
+  epoch: number;
   upTo: number;
   ranges: Array<[number, number]>;
 }
@@ -46,6 +50,7 @@ export interface Received {
 interface Stream {
   sender: string;
   group: boolean;
+  epoch: number;
   /** Next seq to show. */
   expected: number;
   /** Held messages by seq, with the time each arrived. */
@@ -55,20 +60,12 @@ interface Stream {
    * sender may still retransmit them. Never acknowledged; shown late if they come.
    */
   missing: Set<number>;
-  /**
-   * The id taken at each recent seq (at most MAX_SEQ_IDS, the oldest dropped). A
-   * sender gives one seq one id (a retransmission keeps both), so another id at a
-   * known seq means the sender started this conversation over: it restarted, or
-   * it dropped the conversation when it saw us leave (Outbox.onLeave).
-   */
-  ids: Map<number, string>;
 }
-
-/** Most seq -> id entries remembered per conversation (to notice a conversation started over). */
-const MAX_SEQ_IDS = 1024;
 
 export class Inbox {
   private readonly streams = new Map<string, Stream>();
+  /** Every epoch seen per conversation key, in the order first seen: the last is current, the others are over. */
+  private readonly epochsSeen = new Map<string, number[]>();
   private readonly recentIds = new Set<string>();
   private readonly holdMs: number;
   private readonly maxHeld: number;
@@ -96,25 +93,35 @@ export class Inbox {
       this.remember(message.id);
       return { deliver: [message], ack: null, duplicate: false };
     }
-    let stream = this.stream(message);
+    const key = streamKey(message.from, nameKey(message.to) === GROUP_ALL);
+    const seen = this.epochsSeen.get(key) ?? [];
+    this.epochsSeen.set(key, seen);
+    const current = seen[seen.length - 1];
+    const old = this.streams.get(key);
+    if (seen.includes(message.epoch) && message.epoch !== current && old?.epoch !== message.epoch) return { deliver: [], ack: null, duplicate: true };
+    if (message.epoch !== current) seen.push(message.epoch);
     const deliver: ChatMessage[] = [];
-    const known = stream.ids.get(message.seq);
-    if (!duplicateId && known !== undefined && known !== message.id) {
-      // The sender numbers this conversation from 1 again (found by the simulation, apps/sim):
-      // what the old one held is shown now (as on a leave), then the new one starts.
-      for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) deliver.push((stream.held.get(seq) as { message: ChatMessage }).message);
-      this.streams.delete(streamKey(stream.sender, stream.group));
-      stream = this.stream(message);
+    if (old && old.epoch !== message.epoch) {
+      // A new epoch: what the old conversation held is shown now (as on a leave), then the new one starts.
+      for (const seq of [...old.held.keys()].sort((a, b) => a - b)) deliver.push((old.held.get(seq) as { message: ChatMessage }).message);
+      this.streams.delete(key);
     }
+    const stream = this.stream(message);
     if (message.base > stream.expected) this.skipTo(stream, message.base, deliver);
     // Below base the sender will never retransmit: stop waiting for those.
     for (const seq of stream.missing) if (seq < message.base) stream.missing.delete(seq);
     const late = stream.missing.has(message.seq);
-    const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
-    if (!duplicate) {
+    const seqDuplicate = (message.seq < stream.expected && !late) || stream.held.has(message.seq);
+    const duplicate = duplicateId || seqDuplicate;
+    if (duplicateId && !seqDuplicate) {
+      // Shown before under another seq (a restarted sender's retry, same id): taken in order, not shown, acked.
+      if (late) stream.missing.delete(message.seq);
+      else if (message.seq === stream.expected) {
+        stream.expected++;
+        this.drain(stream, deliver);
+      }
+    } else if (!duplicate) {
       this.remember(message.id);
-      stream.ids.set(message.seq, message.id);
-      if (stream.ids.size > MAX_SEQ_IDS) stream.ids.delete(stream.ids.keys().next().value as number);
       if (late) {
         stream.missing.delete(message.seq); // skipped by the hold timeout, now here: shown late
         deliver.push(message);
@@ -162,7 +169,7 @@ export class Inbox {
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
-      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set(), ids: new Map() };
+      stream = { sender: message.from, group, epoch: message.epoch, expected: Math.max(1, message.base || message.seq), held: new Map(), missing: new Set() };
       this.streams.set(key, stream);
     }
     return stream;
@@ -216,10 +223,10 @@ function ackFor(stream: Stream): AckNeeded {
   for (let i = 0; i < gaps.length; i++) {
     const from = (gaps[i] as number) + 1;
     const to = (gaps[i + 1] ?? stream.expected) - 1;
-    if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, upTo, ranges };
+    if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, epoch: stream.epoch, upTo, ranges };
   }
   for (const seq of [...stream.held.keys()].sort((a, b) => a - b)) if (!add(seq, seq)) break;
-  return { to: stream.sender, group: stream.group, upTo, ranges };
+  return { to: stream.sender, group: stream.group, epoch: stream.epoch, upTo, ranges };
 }
 
 /** The key of a sender's direct (`group` false) or group conversation (as in `stream`). */

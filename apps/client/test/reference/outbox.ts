@@ -1,7 +1,9 @@
 /*
  * REFERENCE MODEL for deliveryModel.test.ts, not used by the client: the Outbox
  * as it was before its queues were made proportional to the work (commit
- * 562b00a), kept verbatim but for import paths. Simple and slow on purpose
+ * 562b00a), kept verbatim but for import paths, the group delivery rule
+ * (checkDelivered: acks by name, not by count) and the conversation epoch
+ * (each conversation has one; acks for another are ignored). Simple and slow on purpose
  * (scans and sorts everything on every call); its behaviour is the contract.
  */
 /**
@@ -23,6 +25,8 @@ export interface OutboxOptions {
   giveUpMs?: number;
   /** Most messages not yet final, all conversations together (default 10,000). */
   maxPending?: number;
+  /** Picks the epoch of a new conversation. */
+  newEpoch?: () => number;
 }
 
 interface Pending {
@@ -48,6 +52,7 @@ interface Pending {
 
 interface Stream {
   key: string;
+  epoch: number;
   nextSeq: number;
   pending: Map<number, Pending>;
 }
@@ -65,6 +70,7 @@ export class Outbox {
   private pausedAt: number | null;
   private readonly giveUpMs: number;
   private readonly maxPending: number;
+  private readonly newEpoch: () => number;
 
   /**
    * @param onState called with every change of a message's delivery state.
@@ -77,6 +83,7 @@ export class Outbox {
   ) {
     this.giveUpMs = options.giveUpMs ?? 30_000;
     this.maxPending = options.maxPending ?? 10_000;
+    this.newEpoch = options.newEpoch ?? (() => 1 + Math.floor(Math.random() * 0xffff_fffe));
     this.pausedAt = paused ? 0 : null;
   }
 
@@ -100,17 +107,17 @@ export class Outbox {
    * @param expected for `all`: the name keys of the clients online now (who should ack).
    * @throws OutboxFullError when `maxPending` messages are pending.
    */
-  create(message: Omit<ChatMessage, 'seq' | 'base'>, expected: readonly string[], now: number): ChatMessage {
+  create(message: Omit<ChatMessage, 'epoch' | 'seq' | 'base'>, expected: readonly string[], now: number): ChatMessage {
     if (this.byId.size >= this.maxPending) throw new OutboxFullError(`${this.maxPending} messages are still on their way`);
     const group = nameKey(message.to) === GROUP_ALL;
     const key = group ? GROUP_ALL : `@${nameKey(message.to)}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { key, nextSeq: 1, pending: new Map() };
+      stream = { key, epoch: this.newEpoch(), nextSeq: 1, pending: new Map() };
       this.streams.set(key, stream);
     }
     const seq = stream.nextSeq++;
-    const full: ChatMessage = { ...message, seq, base: seq };
+    const full: ChatMessage = { ...message, epoch: stream.epoch, seq, base: seq };
     const pending: Pending = {
       message: full,
       stream,
@@ -199,7 +206,7 @@ export class Outbox {
   /** An ack from `ack.from` (set by the relay) for this client's conversation with it, or for `all`. */
   onAck(ack: AckMessage, now: number): void {
     const stream = this.streams.get(ack.group ? GROUP_ALL : `@${nameKey(ack.from)}`);
-    if (!stream) return;
+    if (!stream || ack.epoch !== stream.epoch) return;
     const acker = nameKey(ack.from);
     const covered = (seq: number) => seq <= ack.upTo || ack.ranges.some(([a, b]) => seq >= a && seq <= b);
     for (const [seq, p] of [...stream.pending]) {
@@ -256,7 +263,8 @@ export class Outbox {
       const expected = p.expected.delete(key);
       if (!p.ackedBy.delete(key) && !expected) continue;
       if (p.recipients !== null) p.recipients = Math.max(0, p.recipients - 1);
-      if (p.recipients === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
+      // Nobody left to wait for; else those still expected are (the relay may not have counted the leaver: apps/sim seed 2749).
+      if (p.recipients === 0 && p.expected.size === 0) this.finish(p, { state: 'at-relay', recipients: 0, acked: 0, final: true });
       else this.checkDelivered(p);
     }
   }
@@ -286,7 +294,8 @@ export class Outbox {
 
   /**
    * Finishes a message once as many clients acked it as the relay forwarded it
-   * to (its relay-ack says how many; a direct message: its one recipient).
+   * to (its relay-ack says how many; a direct message: its one recipient) and
+   * every expected recipient is among them.
    * A group message never finishes on acks alone: without the relay's count a
    * recipient this client has not heard of (a lost join) would be skipped, and
    * `base` would then move past a message it never got.
@@ -295,7 +304,10 @@ export class Outbox {
     const direct = p.stream.key !== GROUP_ALL;
     const target = direct ? 1 : p.recipients;
     if (target === null || p.ackedBy.size === 0 || p.ackedBy.size < target) return false;
-    this.finish(p, { state: 'delivered', delivered: p.ackedBy.size, of: Math.max(target, p.ackedBy.size) });
+    // Changed since 562b00a (the group rule of PROTOCOL.md §5): every recipient still expected
+    // must have acked it by name; acks of others never stand in for one.
+    for (const key of p.expected) if (!p.ackedBy.has(key)) return false;
+    this.finish(p, { state: 'delivered', delivered: p.ackedBy.size, of: p.ackedBy.size });
     return true;
   }
 

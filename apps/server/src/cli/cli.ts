@@ -9,6 +9,11 @@ import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../observe/log.js';
 import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, DEFAULT_RATE_LIMIT, SECRET_ENV, type SimulateOptions } from '@udpchat/net';
 import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from '../relay.js';
+import { join } from 'node:path';
+import { resolveDataDir } from '@udpchat/store';
+import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../state/offlineDeliveries.js';
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** Program name used in messages. */
 export const PROGRAM = 'udpchat-relay';
@@ -18,7 +23,9 @@ export const USAGE = [
   `usage: ${PROGRAM} [--host HOST] [--port PORT] [--log-level LEVEL] [--no-plain-peers]`,
   '                     [--secret-file PATH] [--rate-limit N] [--max-contacts N] [--max-per-ip N]',
   '                     [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]',
-  '                     [--seed N]',
+  '                     [--seed N] [--data-dir DIR | --ephemeral] [--offline-max-messages N]',
+  '                     [--offline-max-bytes N] [--offline-max-days N]',
+  `       ${'udpchat-relay'} names list|release NAME [--data-dir DIR]`,
   '  --host HOST             address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
   '                          an IPv6 address such as ::1 makes an IPv6 relay)',
   `  --port PORT             UDP port, 0 for any free port (default ${DEFAULT_RELAY_PORT})`,
@@ -38,6 +45,14 @@ export const USAGE = [
   '  --simulate-duplicate P  deliver this share of the received datagrams twice',
   '  --simulate-reorder P    hold this share back until after the next datagram',
   `  --seed N                seed of the simulation (default ${DEFAULT_SEED}): same seed, same faults`,
+  '  --data-dir DIR          folder of the store relay.db: reserved names, offline messages',
+  '                          (default $XDG_STATE_HOME/udpchat, else ~/.local/state/udpchat)',
+  '  --ephemeral             keep the store in memory (forgotten when the relay stops)',
+  `  --offline-max-messages N  most messages stored per offline name (default ${DEFAULT_OFFLINE_LIMITS.maxMessages})`,
+  `  --offline-max-bytes N   most bytes of text stored per offline name (default ${DEFAULT_OFFLINE_LIMITS.maxBytes})`,
+  `  --offline-max-days N    days a stored message is kept (default ${DEFAULT_OFFLINE_LIMITS.maxAgeMs / DAY_MS})`,
+  '  names list              the reserved names in the store (the relay must be stopped)',
+  '  names release NAME      free a reserved name and delete what is stored for it',
   '  -h, --help              show this help and exit',
   '  -v, --version           print the version and exit',
   'Logs one JSON line per event when stdout is not a terminal, readable lines',
@@ -66,6 +81,10 @@ export type CliCommand =
       readonly maxContacts: number;
       /** Most registrations per IP address; 0 = no cap. */
       readonly maxPerIp: number;
+      /** The store file (`<data dir>/relay.db`), or null with `--ephemeral` (in memory). */
+      readonly storeFile: string | null;
+      /** Bounds of the offline messages per recipient. */
+      readonly offlineLimits: OfflineLimits;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -81,6 +100,11 @@ const OPTIONS = {
   'rate-limit': { type: 'string' },
   'max-contacts': { type: 'string' },
   'max-per-ip': { type: 'string' },
+  'data-dir': { type: 'string' },
+  ephemeral: { type: 'boolean' },
+  'offline-max-messages': { type: 'string' },
+  'offline-max-bytes': { type: 'string' },
+  'offline-max-days': { type: 'string' },
   ...SIMULATE_ARG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -103,6 +127,9 @@ const NUMERIC_FLAGS: ReadonlySet<string> = new Set<OptionName>([
   'rate-limit',
   'max-contacts',
   'max-per-ip',
+  'offline-max-messages',
+  'offline-max-bytes',
+  'offline-max-days',
   'simulate-loss',
   'simulate-duplicate',
   'simulate-reorder',
@@ -193,6 +220,11 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     'rate-limit'?: string;
     'max-contacts'?: string;
     'max-per-ip'?: string;
+    'data-dir'?: string;
+    ephemeral?: boolean;
+    'offline-max-messages'?: string;
+    'offline-max-bytes'?: string;
+    'offline-max-days'?: string;
     'simulate-loss'?: string;
     'simulate-duplicate'?: string;
     'simulate-reorder'?: string;
@@ -224,6 +256,9 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
   if (typeof maxPerIp !== 'number') return { kind: 'error', message: maxPerIp.error };
   const simulation = parseSimulateFlags(values);
   if ('error' in simulation) return { kind: 'error', message: simulation.error };
+  if (values.ephemeral && values['data-dir'] !== undefined) return { kind: 'error', message: '--ephemeral and --data-dir exclude each other' };
+  const offline = parseOfflineLimits(values);
+  if ('error' in offline) return { kind: 'error', message: offline.error };
   return {
     kind: 'run',
     host,
@@ -235,7 +270,33 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     rateLimit,
     maxContacts,
     maxPerIp,
+    storeFile: values.ephemeral ? null : relayStoreFile(values['data-dir'] ?? null),
+    offlineLimits: offline.limits,
   };
+}
+
+/** `<DIR>/relay.db`, DIR being `--data-dir` or the XDG state folder (`$XDG_STATE_HOME/udpchat`, else `~/.local/state/udpchat`). */
+export function relayStoreFile(dataDir: string | null): string {
+  return join(resolveDataDir('state', dataDir), 'relay.db');
+}
+
+/** The --offline-* flags, or the one-line error naming the flag. */
+function parseOfflineLimits(values: Record<string, string | boolean | undefined>): { limits: OfflineLimits } | { error: string } {
+  const d = DEFAULT_OFFLINE_LIMITS;
+  const field = (flag: string, fallback: number, max: number): number | { error: string } => {
+    const text = values[flag];
+    if (typeof text !== 'string') return fallback;
+    const value = /^\d{1,13}$/.test(text) ? Number(text) : NaN;
+    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
+    return { error: `--${flag} must be a whole number from 1 to ${max} (got ${JSON.stringify(text)})` };
+  };
+  const maxMessages = field('offline-max-messages', d.maxMessages, MAX_COUNT);
+  if (typeof maxMessages !== 'number') return maxMessages;
+  const maxBytes = field('offline-max-bytes', d.maxBytes, 2 ** 40);
+  if (typeof maxBytes !== 'number') return maxBytes;
+  const days = field('offline-max-days', d.maxAgeMs / DAY_MS, 36_500);
+  if (typeof days !== 'number') return days;
+  return { limits: { maxMessages, maxBytes, maxAgeMs: days * DAY_MS } };
 }
 
 /**

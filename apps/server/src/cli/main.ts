@@ -14,6 +14,8 @@ import { createLogger } from '../observe/log.js';
 import { startRelay, type Relay } from '../relay.js';
 import { loadSecret, SECRET_ENV } from '@udpchat/net';
 import { describePortInUse, probePort } from '../io/probe.js';
+import { StoreError } from '@udpchat/store';
+import { runNames } from './names.js';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;
@@ -92,6 +94,7 @@ function handleSignals(logger: Logger): { attach(relay: Relay): void } {
  *   mistakes, start failures), or null once the relay runs (a signal ends it).
  */
 export async function main(argv: readonly string[]): Promise<number | null> {
+  if (argv[0] === 'names') return runNames(argv.slice(1));
   const command = parseCli(argv);
   switch (command.kind) {
     case 'help':
@@ -123,6 +126,8 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       rateLimit: command.rateLimit,
       maxContacts: command.maxContacts,
       maxPerIp: command.maxPerIp,
+      storeFile: command.storeFile,
+      offlineLimits: command.offlineLimits,
       ...(secret ? { secret: secret.key } : {}),
       logger,
       ...(command.simulate ? { simulate: command.simulate } : {}),
@@ -132,6 +137,11 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       // Say who holds it: a client hosting the relay, another relay, another program.
       const holder = await probePort(command.host, command.port, secret ? { secret: secret.key } : {});
       process.stderr.write(`${PROGRAM}: ${describePortInUse(command.port, holder)}\n`);
+      return 1;
+    }
+    if (err instanceof StoreError) {
+      // A corrupt or torn store: refuse to start (never start empty); the message names the file and the way out.
+      process.stderr.write(`${PROGRAM}: ${err.message}\n`);
       return 1;
     }
     if (err instanceof RelayStartError || err instanceof RangeError) {

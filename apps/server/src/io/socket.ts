@@ -7,10 +7,14 @@ import {
   AUTH_TRAILER_BYTES,
   encode,
   encodingLength,
+  HEADER_BYTES,
   MAX_DATAGRAM_BYTES,
+  signInto,
+  writeHeader,
   type AuthKey,
   type EncodeOptions,
   type Message,
+  type MessageKind,
 } from '@udpchat/protocol';
 import type { Logger } from 'pino';
 import type { AmplificationLimiter } from '../guards/amplification.js';
@@ -47,13 +51,22 @@ export async function bindSocket(host: string, port: number, log: Logger): Promi
  * deterministic simulation's in-memory bus is another.
  */
 export interface DatagramSink {
-  /** Sends `bytes` as one datagram to `address:port`; `done` is called once it is sent or failed. */
+  /**
+   * Sends `bytes` as one datagram to `address:port`; `done` is called once it
+   * is sent or failed. `bytes` may be a slice of a buffer shared with other
+   * datagrams (Node's pool); it is never written again once given here.
+   */
   send(bytes: Uint8Array, port: number, address: string, done?: (err: Error | null) => void): void;
 }
 
 export class Sender implements Outbox {
   private closed = false;
   private readonly signed: EncodeOptions | undefined;
+  private readonly key: AuthKey | undefined;
+  /** The one send callback of sends without `done` (a closure per send costs an allocation per datagram). */
+  private readonly afterSend = (err: Error | null): void => {
+    if (err) this.failed(err, undefined, undefined);
+  };
   /** {@inheritDoc Outbox.maxMessageBytes} */
   readonly maxMessageBytes: number;
 
@@ -70,6 +83,7 @@ export class Sender implements Outbox {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.signed = auth ? { auth } : undefined;
+    this.key = auth;
     this.maxMessageBytes = MAX_DATAGRAM_BYTES - (auth ? AUTH_TRAILER_BYTES : 0);
   }
 
@@ -89,20 +103,49 @@ export class Sender implements Outbox {
       return;
     }
     this.stats.sent(bytes.length);
-    const failed = (err: unknown): void => {
-      this.stats.sendFailed();
-      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unknown';
-      this.limited.log(`send:${code}`, 'warn', { to: formatEndpoint(to), bytes: bytes.length, err }, 'send failed');
-    };
     try {
-      this.socket.send(bytes, to.port, to.address, (err) => {
-        if (err) failed(err);
-        done?.();
-      });
+      if (done === undefined) {
+        this.socket.send(bytes, to.port, to.address, this.afterSend);
+      } else {
+        this.socket.send(bytes, to.port, to.address, (err) => {
+          if (err) this.failed(err, to, bytes.length);
+          done();
+        });
+      }
     } catch (err) {
-      failed(err);
+      this.failed(err, to, bytes.length);
       done?.();
     }
+  }
+
+  /**
+   * Counts and logs a failed send. Without `to` (the shared callback) the
+   * address is the one node:dgram puts on its error (`address`, `port`).
+   */
+  private failed(err: unknown, to: Endpoint | undefined, bytes: number | undefined): void {
+    this.stats.sendFailed();
+    const e = typeof err === 'object' && err !== null ? (err as { code?: unknown; address?: unknown; port?: unknown }) : {};
+    const code = e.code !== undefined ? String(e.code) : 'unknown';
+    const where = to ? formatEndpoint(to) : typeof e.address === 'string' && typeof e.port === 'number' ? formatEndpoint({ address: e.address, port: e.port }) : 'unknown';
+    this.limited.log(`send:${code}`, 'warn', { to: where, ...(bytes !== undefined ? { bytes } : {}), err }, 'send failed');
+  }
+
+  /**
+   * A buffer for one relay → client datagram of kind `kind` with `fieldBytes`
+   * bytes of fields: the header is written (FLAG_AUTH in shared-secret mode),
+   * the caller writes the fields at HEADER_BYTES, then `seal`s it. The bytes
+   * are a slice of Node's buffer pool (`Buffer.allocUnsafe`: one shared slab
+   * for many datagrams, nothing zeroed), not an ArrayBuffer per datagram.
+   */
+  prepare(kind: MessageKind, fieldBytes: number): Buffer {
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES + fieldBytes + (this.key ? AUTH_TRAILER_BYTES : 0));
+    writeHeader(bytes, 0, kind, this.key !== undefined);
+    return bytes;
+  }
+
+  /** Signs a `prepare`d datagram whose fields are written (shared-secret mode; nothing to do otherwise). */
+  seal(bytes: Uint8Array): void {
+    if (this.key) signInto(this.key, bytes, bytes.length - AUTH_TRAILER_BYTES, Date.now());
   }
 
   /** {@inheritDoc Outbox.send} Counts `error` messages by code in `refused`. */

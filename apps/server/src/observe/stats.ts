@@ -165,6 +165,12 @@ export class StatsCounter {
     this.accepted++;
   }
 
+  /**
+   * Accepted datagrams that the forwarding fast path handled (receive/fastPath.ts),
+   * a part of `accepted`; not in the snapshot (the wire behaviour is the same either way).
+   */
+  fastPathHandled = 0;
+
   /** The datagram just received passed every check and the rules ignored it for `reason`. */
   acceptIgnored(reason: IgnoredReason): void {
     this.accepted++;

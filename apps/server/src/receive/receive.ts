@@ -4,6 +4,10 @@
  *
  * 1. counted as received;
  * 2. per-address rate limit (token bucket), before any decoding → `rate-limited`;
+ * 2½. the forwarding fast path (fastPath.ts): a well-formed chat, ack or
+ *    heartbeat from a registered client with its token (and a valid trailer)
+ *    is handled there, spliced, with the same effect as 3–5; anything else
+ *    goes on below untouched, so every drop is counted and logged as before;
  * 3. 0 bytes → `empty` (`empty-datagram`); not a protocol datagram: plain
  *    text (refused as `plain-text-refused` in shared-secret mode, malformed
  *    `BAD_UTF8` when not UTF-8); a protocol datagram: decoded (malformed with
@@ -19,8 +23,11 @@ import type { RemoteInfo } from 'node:dgram';
 import { isProtocolDatagram, tryDecodeDatagram, type Datagram } from '@udpchat/protocol';
 import type { Level } from 'pino';
 import { checkAuth, type AuthGateDeps } from './authGate.js';
+import { createFastPath } from './fastPath.js';
+import { EndpointKeys } from './endpointKeys.js';
+import type { Sender } from '../io/socket.js';
 import type { RouterContext } from '../rules/context.js';
-import { endpointKey, type Endpoint, type RateLimiter } from '@udpchat/net';
+import type { Endpoint, RateLimiter } from '@udpchat/net';
 import type { RateLimitedLog } from '../observe/log.js';
 import { handlePlainText } from '../rules/plainPeers.js';
 import type { RouteOutcome } from '../rules/outcome.js';
@@ -42,12 +49,20 @@ export interface ReceiverDeps {
   readonly plainPeers: boolean;
   /** Log lines about drops, rate-limited per reason. */
   readonly limited: RateLimitedLog;
+  /**
+   * The relay's sender, for the forwarding fast path (fastPath.ts: chats,
+   * acks and heartbeats spliced from the received bytes); null: every
+   * datagram takes the slow path (decode, rules, encode). The bytes sent are the same.
+   */
+  readonly fastPath: Sender | null;
 }
 
 /** Builds the `message` listener of the relay's socket. Never throws. */
 export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: RemoteInfo) => void {
   const { ctx, stats, rateLimiter, limited } = deps;
   const secretMode = deps.auth.secret !== undefined;
+  const fast = deps.fastPath ? createFastPath({ ctx, sender: deps.fastPath, stats, auth: deps.auth }) : null;
+  const keys = new EndpointKeys();
 
   const logDrop = (reason: DropReason, key: string, bytes: number, detail?: string): void => {
     const msg = bytes === 0 ? `0-byte datagram from ${key}` : 'datagram dropped';
@@ -68,8 +83,10 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
     logDrop(reason, key, bytes, detail);
   };
 
-  const handle = (datagram: Buffer, from: Endpoint, key: string, now: number): void => {
+  const handle = (datagram: Buffer, rinfo: RemoteInfo, key: string, now: number): void => {
     const size = datagram.length;
+    if (fast !== null && fast(datagram, key, now)) return;
+    const from: Endpoint = { address: rinfo.address, port: rinfo.port };
     if (size === 0) {
       stats.dropEmpty();
       logDrop('empty-datagram', key, 0);
@@ -117,7 +134,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
   return (datagram: Buffer, rinfo: RemoteInfo): void => {
     stats.received(datagram.length);
     const now = ctx.now();
-    const key = endpointKey(rinfo.address, rinfo.port);
+    const key = keys.keyOf(rinfo.address, rinfo.port);
     if (rateLimiter !== null) {
       const verdict = rateLimiter.take(key, now);
       if (verdict !== 'ok') {
@@ -130,7 +147,7 @@ export function createReceiver(deps: ReceiverDeps): (datagram: Buffer, rinfo: Re
     }
     const before = stats.classified;
     try {
-      handle(datagram, { address: rinfo.address, port: rinfo.port }, key, now);
+      handle(datagram, rinfo, key, now);
     } catch (err) {
       // A bug: count the datagram (once) as accepted-but-ignored, log, keep serving.
       if (stats.classified === before) stats.acceptIgnored('internal');

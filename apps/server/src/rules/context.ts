@@ -9,6 +9,9 @@ import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
 import type { RosterLog } from '../state/rosterLog.js';
 import type { PendingTable } from '../state/sessions.js';
+import type { RelayAckScheduler } from './relayAcks.js';
+import type { OfflineDeliveries, OfflineLimits } from '../state/offlineDeliveries.js';
+import type { RelayStore } from '../store/relayStore.js';
 
 /**
  * Why a contact left, as the relay's own events report it (the wire `leave`
@@ -102,7 +105,7 @@ export interface PresenceConfig {
 export interface RouterContext {
   /** The contact table (mutated by the handlers). */
   readonly contacts: ContactTable;
-  /** The roster version and its change log (PROTOCOL.md §6.5). */
+  /** The roster version and its change log (PROTOCOL.md §6.7). */
   readonly roster: RosterLog;
   /** Registrations waiting for their first datagram with the token. */
   readonly pending: PendingTable;
@@ -118,4 +121,12 @@ export interface RouterContext {
   now(): number;
   /** Observers of joins and departures. */
   readonly events: MembershipEvents;
+  /** Relay-acks held until the recipient's ack makes them redundant (PROTOCOL.md §4.11). */
+  readonly relayAcks: RelayAckScheduler;
+  /** Name bindings, stored messages and receipts (PROTOCOL.md §6.5, §6.6): durable, synchronous. */
+  readonly store: RelayStore;
+  /** Stored messages sent to their recipients and not yet acknowledged, and the bounds of what is stored. */
+  readonly offline: { readonly deliveries: OfflineDeliveries; readonly limits: OfflineLimits };
+  /** Wall clock, ms since the epoch: what the store records (bindings, storage times, the 7-day bound). */
+  wallClock(): number;
 }

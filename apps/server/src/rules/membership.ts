@@ -50,6 +50,7 @@ export function registerContact(ctx: RouterContext, name: string, from: Endpoint
  */
 export function removeContact(ctx: RouterContext, contact: Contact, reason: DepartureReason): boolean {
   if (!ctx.contacts.remove(contact)) return false;
+  ctx.relayAcks.forget(contact);
   const wire: LeaveReason = reason === 'timeout' ? 'timeout' : 'bye';
   rosterChanged(ctx, [{ name: contact.name, state: wire === 'timeout' ? 'left-timeout' : 'left-bye' }], { kind: 'leave', name: contact.name, reason: wire });
   const { address, port } = contact.endpoint;
@@ -78,8 +79,19 @@ export function sweepExpired(ctx: RouterContext): number {
   const now = ctx.now();
   const expired = ctx.contacts.expired(now, (c) => (c.type === 'plain' ? plainPeerTimeoutMs : presenceTimeoutMs));
   for (const contact of expired) removeContact(ctx, contact, 'timeout');
-  for (const pending of ctx.pending.expire(now)) {
+  expirePending(ctx);
+  return expired.length;
+}
+
+/**
+ * Forgets (silently: nobody knew of them) the registrations pending for more
+ * than PENDING_TIMEOUT_MS (5 s) at `ctx.now()`. Called before the pending
+ * table or the per-IP count is consulted for a datagram, and by the sweep, so
+ * the 5 s hold to the millisecond whatever the sweep interval (PROTOCOL.md
+ * §6.1). O(expired + 1).
+ */
+export function expirePending(ctx: RouterContext): void {
+  for (const pending of ctx.pending.expire(ctx.now())) {
     ctx.log.debug({ contact: pending.name, address: pending.endpoint.address, port: pending.endpoint.port }, 'pending registration expired');
   }
-  return expired.length;
 }

@@ -59,10 +59,12 @@
  * What plain peers receive:
  * - Group chat (from clients and from other plain peers) and direct chat
  *   whose `to` is their `ip:port`, each as ONE datagram of plain UTF-8
- *   `[sender] text`, no trailing newline, at most PLAIN_DATAGRAM_MAX_BYTES
- *   (1024, the classic client's `recvfrom` buffer) bytes, cut with a final
- *   `…` when longer (plain -> plain text is cut from the full text, not from
- *   the 790-byte chat version). The protocol sender gets no error for these.
+ *   `[sender] text` and ONE "\n" (so nc prints a line per message), at most
+ *   PLAIN_DATAGRAM_MAX_BYTES (1024, the classic client's `recvfrom` buffer)
+ *   bytes with the "\n", cut with a final `…` before it when longer (only
+ *   text from another plain peer can be: a client's chat makes at most 922;
+ *   plain -> plain text is cut from the full text, not from the 790-byte
+ *   chat version). The protocol sender gets no error for these.
  * - All cuts are at a grapheme cluster boundary (never inside a UTF-8
  *   sequence, surrogate pair or emoji sequence; see `truncateUtf8`).
  */
@@ -71,6 +73,7 @@ import { PLAIN_PEER_BUDGET_BYTES, type Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
 import { deliverChat, formatPlainText } from './fanout.js';
+import { expirePending } from './membership.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { truncateUtf8 } from './replies.js';
 import { rosterChanged } from './presence.js';
@@ -112,6 +115,7 @@ export function parsePlainText(raw: string): PlainText | null {
 function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
   const { maxContacts, maxPerIp } = ctx.config;
   if (ctx.contacts.size >= maxContacts) return false;
+  expirePending(ctx); // an expired pending registration no longer counts against its IP
   return maxPerIp === 0 || ctx.contacts.ipCount.get(from.address) < maxPerIp;
 }
 
@@ -146,12 +150,13 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint,
   if (!known && !mayAddPlainPeer(ctx, from)) return { handled: false, reason: 'plain-peer-refused' };
   const peer = known ?? addPlainPeer(ctx, from);
   ctx.contacts.touch(peer, ctx.now());
-  // Plain-text peers do not number their messages (seq 0): receivers show them at once and never ack them.
+  // Plain-text peers do not number their messages (epoch 0, seq 0): receivers show them at once and never ack them.
   const chat: ChatMessage = {
     kind: 'chat',
     id: newMessageId(),
     from: peer.name,
     to: GROUP_ALL,
+    epoch: 0,
     seq: 0,
     base: 0,
     time: Date.now(),

@@ -1,5 +1,5 @@
 /**
- * Presence by version and delta (PROTOCOL.md §6.5): every change of the
+ * Presence by version and delta (PROTOCOL.md §6.7): every change of the
  * contact list is numbered (state/rosterLog.ts) and pushed to the clients;
  * `list` carries the version a client has and is answered with the changes
  * since (`roster-delta`), or with the whole list (`contacts` pages) when the

@@ -59,7 +59,9 @@ export function helloFromStranger(
   if (invalid) return refuse(invalid);
   const owner = ctx.contacts.named(name);
   const moving = owner !== undefined && owner.type === 'client' && tokensEqual(token, owner.token) ? owner : undefined;
-  if (owner && !moving) return refuse(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`));
+  // A name reserved for a key may be taken over by a session proving that key (PROTOCOL.md §6.5): pending, not refused.
+  const takeover = owner !== undefined && owner.identity !== undefined && ctx.store.binding(nameKey(name)) !== undefined;
+  if (owner && !moving && !takeover) return refuse(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`));
   const existing = ctx.pending.at(key);
   if (existing && existing.key === nameKey(name) && existing.replaces === moving) {
     // The welcome was probably lost: the same token again.
@@ -67,7 +69,7 @@ export function helloFromStranger(
     return HANDLED;
   }
   const { maxContacts, maxPerIp } = ctx.config;
-  if (!moving && ctx.contacts.size >= maxContacts) {
+  if (!moving && !takeover && ctx.contacts.size >= maxContacts) {
     return refuse(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`));
   }
   // This address's own pending registration is replaced below: it does not count.

@@ -17,13 +17,16 @@ import {
 import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
-import { removeContact } from './membership.js';
+import { expirePending, removeContact } from './membership.js';
 import { answerList } from './presence.js';
 import { deliverChat } from './fanout.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
+import { identifyFromContact, identifyPending, refuseKeyless, renameChallenge } from './identity.js';
+import { ackStored, onReceiptAck, storeOffline } from './offline.js';
 import { errorReply } from './replies.js';
 import { tokensEqual } from '../state/sessions.js';
+import type { RelayAckSend } from './relayAcks.js';
 
 const NO_TOKEN: RouteOutcome = { handled: false, reason: 'no-token' };
 const BAD_TOKEN: RouteOutcome = { handled: false, reason: 'bad-token' };
@@ -56,6 +59,7 @@ export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, ke
     return fromContact(ctx, message, known);
   }
   ctx.amplification.credit(key, size, ctx.now());
+  expirePending(ctx); // the 5 s deadline holds between sweeps
   const pending = ctx.pending.at(key);
   if (pending !== undefined && tokensEqual(token, pending.token)) {
     if (message.kind === 'bye') {
@@ -63,6 +67,8 @@ export function route(ctx: RouterContext, datagram: Datagram, from: Endpoint, ke
       ctx.pending.remove(pending);
       return HANDLED;
     }
+    if (message.kind === 'identify') return identifyPending(ctx, pending, message);
+    if (refuseKeyless(ctx, pending)) return HANDLED; // a reserved name needs its key (PROTOCOL.md §6.5)
     const contact = completeRegistration(ctx, pending);
     return contact ? fromContact(ctx, message, contact) : HANDLED;
   }
@@ -74,7 +80,7 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
   if (!isClientMessage(message)) return UNEXPECTED; // a kind only a relay sends (KIND_DIRECTION)
   switch (message.kind) {
     case 'hello':
-      return helloFromContact(ctx, message, sender);
+      return renameChallenge(ctx, message, sender) ?? helloFromContact(ctx, message, sender);
     case 'heartbeat':
       return onHeartbeat(ctx, message, sender);
     case 'chat':
@@ -87,6 +93,10 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
     case 'list':
       answerList(ctx, sender, message.epoch, message.version);
       return HANDLED;
+    case 'identify':
+      return identifyFromContact(ctx, message, sender);
+    case 'receipt-ack':
+      return onReceiptAck(ctx, message, sender);
   }
 }
 
@@ -103,7 +113,10 @@ function fromStranger(ctx: RouterContext, message: Message, token: Uint8Array | 
       return notRegistered(ctx, from, key, message.id);
     case 'bye':
       return { handled: false, reason: 'bye-unregistered' };
+    case 'identify':
+      return notRegistered(ctx, from, key, '');
     case 'ack':
+    case 'receipt-ack':
       // Never answered (PROTOCOL.md §6 "Acks").
       return { handled: false, reason: 'ack-unregistered' };
   }
@@ -115,7 +128,7 @@ function notRegistered(ctx: RouterContext, from: Endpoint, key: string, ref: str
   return HANDLED;
 }
 
-/** heartbeat{seq}: heartbeat-ack with the same seq and the roster version last pushed (PROTOCOL.md §4.8, §6.5). */
+/** heartbeat{seq}: heartbeat-ack with the same seq and the roster version last pushed (PROTOCOL.md §4.8, §6.7). */
 function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, sender: Contact): RouteOutcome {
   ctx.out.send({ kind: 'heartbeat-ack', seq: message.seq, epoch: ctx.roster.epoch, version: ctx.roster.published }, sender.endpoint);
   return HANDLED;
@@ -140,13 +153,32 @@ function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): Rout
   }
   const target = ctx.contacts.named(message.to);
   if (!target) {
+    if (storeOffline(ctx, message, sender)) return HANDLED; // a reserved name: stored for it (PROTOCOL.md §6.6)
     ctx.out.send(errorReply(ERROR_CODES.UNKNOWN_CONTACT, `${message.to} is not online`, message.id), from);
     return HANDLED;
   }
   deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
-  relayAck(ctx, message, [target], from);
+  if (target.type === 'client' && message.seq !== 0) {
+    // Its ack will most likely say more, sooner (PROTOCOL.md §4.11).
+    ctx.relayAcks.holdId(sender, target, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
+  } else {
+    relayAck(ctx, message, [target], from);
+  }
   ctx.log.debug({ id: message.id, from: sender.name, to: target.name }, 'chat relayed');
   return HANDLED;
+}
+
+/**
+ * How the relay-acks held by `ctx.relayAcks` go out when due: to the sender
+ * if it is still registered at the same address with the same token (a
+ * rename keeps both), else not at all (it left or moved: it retransmits).
+ */
+export function heldRelayAckSender(ctx: RouterContext): RelayAckSend {
+  return (sender, id) => {
+    const current = ctx.contacts.atKey(sender.endpointKey);
+    if (current === undefined || current.token === undefined || !tokensEqual(current.token, sender.token)) return;
+    ctx.out.send({ kind: 'relay-ack', id, recipients: 1 }, current.endpoint);
+  };
 }
 
 /**
@@ -164,8 +196,10 @@ function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly
  * contact named in `to`, with `from` = the acker's registered name. Never answered.
  */
 function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteOutcome {
+  const ofStored = ackStored(ctx, message, sender); // stored chats it covers become receipts (PROTOCOL.md §6.6)
   const target = ctx.contacts.named(message.to);
-  if (!target || target.type !== 'client') return { handled: false, reason: 'ack-unknown-contact' };
+  if (!target || target.type !== 'client') return ofStored ? HANDLED : { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
+  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
   return HANDLED;
 }

@@ -25,6 +25,8 @@ export interface Contact {
   readonly name: string;
   /** `nameKey(name)`: the unique, case-insensitive key. */
   readonly key: string;
+  /** `name` as UTF-8 bytes (the forwarding fast path finds and writes names as bytes). */
+  readonly nameBytes: Uint8Array;
   /** Where its datagrams come from, and where the relay sends to it. */
   readonly endpoint: Endpoint;
   /** `formatEndpoint(endpoint)`. */
@@ -42,6 +44,13 @@ export interface Contact {
    */
   readonly token: Uint8Array | undefined;
   /**
+   * The raw Ed25519 public key this client proved at registration or its
+   * last rename (PROTOCOL.md §6.5), or undefined: registered without a key.
+   */
+  identity: Uint8Array | undefined;
+  /** The challenge of a rename to `name` waiting for its `identify` (PROTOCOL.md §4.16), if any. */
+  challenge: { readonly key: string; readonly name: string; readonly bytes: Uint8Array } | undefined;
+  /**
    * Plain peers: bytes the relay may still send it, set back to
    * PLAIN_PEER_BUDGET_BYTES each time it sends (PROTOCOL.md §6.3). Unused for clients.
    */
@@ -52,6 +61,13 @@ export interface Contact {
 export class ContactTable {
   private readonly byKey = new Map<string, Contact>();
   private readonly byAddress = new Map<string, Contact>();
+  /**
+   * By `nameHash(nameBytes)`: the exact spelling as registered, for the fast
+   * path (`exactlyNamed`). On a hash collision only the first contact is
+   * here; the other is still found by `named` (the slow path).
+   */
+  private readonly byNameBytes = new Map<number, Contact>();
+  private plain = 0;
 
   /** @param ipCount where contacts are counted per IP address (shared with the pending registrations). */
   constructor(readonly ipCount: IpCount = new IpCount()) {}
@@ -77,6 +93,26 @@ export class ContactTable {
   }
 
   /**
+   * The contact whose registered name is exactly the UTF-8 bytes
+   * `bytes[start, end)` (same spelling, same case), without decoding them;
+   * undefined when none is (then `named` may still find one by its key: the
+   * caller falls back to it). Allocates nothing.
+   */
+  exactlyNamed(bytes: Uint8Array, start: number, end: number): Contact | undefined {
+    const contact = this.byNameBytes.get(nameHash(bytes, start, end));
+    if (contact === undefined) return undefined;
+    const own = contact.nameBytes;
+    if (own.length !== end - start) return undefined;
+    for (let i = 0; i < own.length; i++) if (own[i] !== bytes[start + i]) return undefined;
+    return contact;
+  }
+
+  /** Plain-text peers registered now (the fast path leaves group messages to the slow one while there are any). */
+  get plainCount(): number {
+    return this.plain;
+  }
+
+  /**
    * Registers `name` at `endpoint` with `lastSeen = now`.
    * @param now current time in ms (same clock as `expired`).
    * @param token the session token of a client (none for a plain peer).
@@ -90,17 +126,22 @@ export class ContactTable {
     const contact: Contact = {
       name,
       key,
+      nameBytes: utf8Bytes(name),
       endpoint: { address: endpoint.address, port: endpoint.port },
       endpointKey,
       type,
       registeredAt: now,
       lastSeen: now,
       token,
+      identity: undefined,
+      challenge: undefined,
       sendBudget: PLAIN_PEER_BUDGET_BYTES,
     };
     this.byKey.set(key, contact);
     this.byAddress.set(endpointKey, contact);
     this.ipCount.add(contact.endpoint.address);
+    this.indexName(contact);
+    if (type === 'plain') this.plain++;
     return contact;
   }
 
@@ -121,6 +162,8 @@ export class ContactTable {
     this.byKey.set(contact.key, moved); // an existing key keeps its place in the order
     this.byAddress.set(endpointKey, moved);
     this.ipCount.add(endpoint.address);
+    this.unindexName(contact);
+    this.indexName(moved);
     return moved;
   }
 
@@ -137,10 +180,12 @@ export class ContactTable {
     const key = nameKey(name);
     const owner = this.byKey.get(key);
     if (owner !== undefined && owner !== contact) throw new Error(`name ${JSON.stringify(name)} is already registered`);
-    const renamed: Contact = { ...contact, name, key };
+    const renamed: Contact = { ...contact, name, key, nameBytes: utf8Bytes(name) };
     this.byKey.delete(contact.key);
     this.byKey.set(key, renamed);
     this.byAddress.set(contact.endpointKey, renamed);
+    this.unindexName(contact);
+    this.indexName(renamed);
     return renamed;
   }
 
@@ -153,7 +198,19 @@ export class ContactTable {
     this.byKey.delete(contact.key);
     this.byAddress.delete(contact.endpointKey);
     this.ipCount.remove(contact.endpoint.address);
+    this.unindexName(contact);
+    if (contact.type === 'plain') this.plain--;
     return true;
+  }
+
+  private indexName(contact: Contact): void {
+    const hash = nameHash(contact.nameBytes, 0, contact.nameBytes.length);
+    if (!this.byNameBytes.has(hash)) this.byNameBytes.set(hash, contact);
+  }
+
+  private unindexName(contact: Contact): void {
+    const hash = nameHash(contact.nameBytes, 0, contact.nameBytes.length);
+    if (this.byNameBytes.get(hash) === contact) this.byNameBytes.delete(hash);
   }
 
   /** Marks `contact` as heard from at `now` (ms). */
@@ -186,4 +243,17 @@ export class ContactTable {
     const timeoutOf = typeof timeoutMs === 'number' ? () => timeoutMs : timeoutMs;
     return this.all().filter((c) => now - c.lastSeen > timeoutOf(c));
   }
+}
+
+const encoder = new TextEncoder();
+
+function utf8Bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** FNV-1a (32 bits) of `bytes[start, end)`, kept to 30 bits so that it is a small integer (a Map key that allocates nothing). */
+export function nameHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h & 0x3fff_ffff;
 }

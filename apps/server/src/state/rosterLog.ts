@@ -1,5 +1,5 @@
 /**
- * The roster version and its bounded change log (PROTOCOL.md §6.5): every
+ * The roster version and its bounded change log (PROTOCOL.md §6.7): every
  * change of the contact list (a join, a leave, a rename) raises `version` by
  * one and is remembered, up to `capacity` changes; a client whose version is
  * older than the oldest remembered change gets the whole list instead. The

@@ -110,9 +110,15 @@ export class PendingTable {
     return true;
   }
 
-  /** Removes and returns the registrations pending for longer than `timeoutMs` at `now`. */
+  /**
+   * Removes and returns the registrations pending for longer than `timeoutMs`
+   * at `now`. O(expired + 1): entries are held in the order of their
+   * `createdAt` (`add` re-inserts, the clock is monotonic), so the scan stops
+   * at the first one still young; the relay calls it before every use of the
+   * table, so a registration never outlives its deadline (PROTOCOL.md §6.1).
+   */
   expire(now: number, timeoutMs: number = PENDING_TIMEOUT_MS): Pending[] {
-    const gone = this.byAddress.sweep((p) => now - p.createdAt > timeoutMs);
+    const gone = this.byAddress.sweepOldest((p) => now - p.createdAt > timeoutMs);
     for (const p of gone) this.ipCount.remove(p.endpoint.address);
     return gone;
   }

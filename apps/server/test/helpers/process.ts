@@ -58,7 +58,9 @@ export function spawnRelay(args: string[], env: Record<string, string | undefine
   if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npx tsc -b apps/server)`);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, UDPCHAT_SECRET: undefined, ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+  // In memory unless the test says where (two relays of one test would otherwise share one store file: LOCKED).
+  const store = args[0] === 'names' || args.some((a) => a === '--ephemeral' || a.startsWith('--data-dir')) ? [] : ['--ephemeral'];
+  const child = spawn(process.execPath, [BIN, ...args, ...store], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   // 'close': the process exited and its output streams are fully read.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stdout: new Lines(child.stdout!), stderr: new Lines(child.stderr!), exited };

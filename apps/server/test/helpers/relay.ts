@@ -23,7 +23,7 @@ export async function testRelay(options: RelayOptions = {}): Promise<Relay> {
 }
 
 /** A peer of `relay` (signing with `options.secret`, bound to `options.port`), closed after the test. */
-export async function peerOf(relay: Relay, options: { secret?: AuthKey; port?: number } = {}): Promise<TestPeer> {
+export async function peerOf(relay: Relay, options: Parameters<typeof TestPeer.open>[1] = {}): Promise<TestPeer> {
   const peer = await TestPeer.open(relay.address, options);
   open.push(peer);
   return peer;

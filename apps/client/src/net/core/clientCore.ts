@@ -21,13 +21,15 @@ import {
 } from '@udpchat/protocol';
 import { OutboxFullError } from '../delivery/outbox.js';
 import { REJOIN_GRACE_MS, REPROBE_MS } from './constants.js';
-import { DeliveryLink } from './deliveryLink.js';
+import { DeliveryLink, type KeptIdentity } from './deliveryLink.js';
+import { coreDeadline } from './deadline.js';
+import { KeyedLink } from './keyedLink.js';
 import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
 import { onRelayError, type ErrorContext } from './relayErrorRules.js';
-import { actOnRoster } from './rosterEvents.js';
-import { RosterSync, type ChangeResult } from './rosterSync.js';
+import { onRosterMessage, type RosterCore } from './rosterEvents.js';
+import { RosterSync } from './rosterSync.js';
 import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } from './types.js';
 
 export class ClientCore {
@@ -36,10 +38,12 @@ export class ClientCore {
   private readonly liveness: Liveness;
   private readonly roster = new RosterSync();
   private readonly delivery: DeliveryLink;
+  private readonly keyed: KeyedLink;
+  private readonly rosterCore: RosterCore;
   private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
-  private heartbeatSeq = 0;
-  private listSentAt: number | null = null; // when the last `list` went out while its answer is awaited
+  /** When the last `list` went out while its answer is awaited, or null. */
+  private listSentAt: number | null = null;
   private lastBlocker: string | null = null;
   private graceUntil = Number.NEGATIVE_INFINITY; // end of the grace after re-registering (REJOIN_GRACE_MS)
   private everRegistered = false;
@@ -51,7 +55,19 @@ export class ClientCore {
     this.reg = registering(options.name);
     this.liveness = new Liveness(options.silentAfterMs ?? 2500);
     this.helloRetryMs = options.helloRetryMs ?? 1000;
-    this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, state), options.delivery);
+    this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
+    this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, this.keyed.translate(message, state)), options.delivery);
+    this.rosterCore = {
+      sync: this.roster,
+      delivery: this.delivery,
+      self: () => this.name,
+      emit: this.emit.bind(this),
+      leave: (name, reason) => this.onLeave(name, reason),
+      answered: () => (this.listSentAt = null),
+      askIfIdle: (now) => {
+        if (this.listSentAt === null && this.reg.state === 'registered') this.sendList(now);
+      },
+    };
   }
 
   /** Sends the first hello. */
@@ -103,17 +119,17 @@ export class ClientCore {
   }
 
   /**
-   * Queues a chat message to `to` (a name, or `all`), delivered reliably.
-   * @returns the message (with its new id, seq and time).
+   * Queues a chat message to `to` (a name, or `all`), delivered reliably; `kept`: the id and time of one sent before a restart.
+   * @returns the message (with its id, new seq and time).
    * @throws SendError EMPTY, TOO_LONG (over MAX_TEXT_BYTES = 790 bytes of UTF-8), QUEUE_FULL.
    */
-  send(to: string, text: string, now: number): ChatMessage {
+  send(to: string, text: string, now: number, kept?: KeptIdentity): ChatMessage {
     checkText(text);
     const group = nameKey(to) === GROUP_ALL;
     const awaited = now < this.graceUntil || this.reg.state !== 'registered';
     const expected = group ? this.roster.groupExpected(awaited) : [];
     try {
-      const message = this.delivery.create(this.name, to, text, expected, now);
+      const message = this.delivery.create(this.name, to, text, expected, now, kept);
       this.pump(now);
       return message;
     } catch (err) {
@@ -165,23 +181,15 @@ export class ClientCore {
     switch (message.kind) {
       case 'welcome':
         return this.onWelcome(message, now);
-      case 'contacts': {
-        this.listSentAt = null;
-        const all = this.roster.page(message);
-        if (all) this.emit('contacts', this.roster.withAwaited(all));
-        return;
-      }
+      case 'contacts':
+        this.keyed.complete();
+        return onRosterMessage(message, now, this.rosterCore);
       case 'join':
       case 'leave':
       case 'rename':
-        return this.onRosterChange(this.roster.push(message, this.name), now);
-      case 'roster-delta': {
-        const result = this.roster.delta(message, this.name);
-        if (!result.gap) this.listSentAt = null;
-        return this.onRosterChange(result, now);
-      }
+      case 'roster-delta':
       case 'heartbeat-ack': // carries the relay's last pushed roster version: what the list missed is asked for
-        return this.onRosterChange({ events: [], gap: this.roster.behind(message) }, now);
+        return onRosterMessage(message, now, this.rosterCore);
       case 'chat':
         for (const m of this.delivery.receive(message, now)) this.emit('chat', m);
         return;
@@ -200,11 +208,19 @@ export class ClientCore {
       case 'error':
         return onRelayError(this.errorContext(now), message);
       default:
-        return; // hello, heartbeat, list: not for clients
+        return this.onKeyed(message, now); // challenge, stored, receipt; hello, heartbeat, list, identify, receipt-ack: not for clients
     }
   }
 
-  /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, a `list` not answered yet. */
+  /** Identity keys and offline messages (PROTOCOL.md §6.5–6.6): a rename's challenge, `stored`, `receipt` (keyedLink.ts). */
+  private onKeyed(message: Message, now: number): void {
+    const renaming = this.reg.state === 'registered' ? (this.reg.renaming?.name ?? null) : null;
+    const { reply, receipt } = this.keyed.handle(message, renaming, (id) => this.delivery.outbox.onRelayAck(id, 0, now));
+    if (reply) this.transmit(reply, this.token);
+    if (receipt) this.emit('receipt', receipt.id, receipt.by);
+  }
+
+  /** Lets time pass: silence, retransmissions, acks, hellos, heartbeats, contact-list repair. */
   poll(now: number): void {
     this.lastNow = now;
     if (this.reg.state === 'closed') return;
@@ -216,26 +232,19 @@ export class ClientCore {
     if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
     if (reg.state !== 'registered') return;
     if (this.roster.awaiting && now >= this.graceUntil) {
-      for (const name of this.roster.giveUpAwaited()) this.onLeave(name, 'timeout');
+      this.roster.graceOver(); // the list asked for now says who of those awaited is gone
+      this.sendList(now);
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
-    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.nextSeq() }, now, this.token);
+    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.liveness.nextHeartbeatSeq() }, now, this.token);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
   nextDeadline(): number {
-    const now = this.lastNow;
-    const reg = this.reg;
-    let next = Math.min(this.liveness.nextDeadline(), this.delivery.nextDeadline(now));
-    if (reg.state === 'registering') next = Math.min(next, Math.max(this.liveness.lastProbeAt + this.helloRetryMs, reg.retryAt));
-    if (reg.state === 'registered') {
-      next = Math.min(next, this.liveness.lastProbeAt + this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
-      if (this.listSentAt !== null) next = Math.min(next, this.listSentAt + REPROBE_MS);
-      if (reg.renaming) next = Math.min(next, reg.renaming.sentAt + REPROBE_MS);
-      if (this.roster.awaiting) next = Math.min(next, this.graceUntil);
-    }
-    return reg.state === 'closed' ? Number.POSITIVE_INFINITY : Math.max(next, now);
+    const { lastNow: now, reg, liveness, helloRetryMs, listSentAt, graceUntil } = this;
+    const deliveryAt = this.delivery.nextDeadline(now);
+    return coreDeadline({ now, reg, liveness, deliveryAt, helloRetryMs, listSentAt, awaiting: this.roster.awaiting, graceUntil });
   }
 
   private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {
@@ -246,26 +255,15 @@ export class ClientCore {
     this.transmits.push({ message, token });
   }
 
-  private nextSeq(): number {
-    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
-    return this.heartbeatSeq;
-  }
-
   /** A `hello` padded to HELLO_MIN_BYTES (anti-amplification, PROTOCOL.md §6.1), with the last token if any: a relay that still has us answers only that. */
   private sendHello(now: number): void {
     this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, this.token);
   }
 
-  /** Asks for the changes since the list's roster version (PROTOCOL.md §6.5); the first `list` with a new token completes registration (§6.1). */
+  /** Asks for the changes since the list's roster version (PROTOCOL.md §6.7); the first `list` with a new token completes registration (§6.1). */
   private sendList(now: number): void {
     this.listSentAt = now;
-    this.probe({ kind: 'list', ...this.roster.version }, now, this.token);
-  }
-
-  /** Acts on roster changes (delivery follows joins, leaves and renames) and asks for what a gap missed. */
-  private onRosterChange(result: ChangeResult, now: number): void {
-    actOnRoster(result.events, now, { delivery: this.delivery, emit: this.emit.bind(this), leave: (n, reason) => this.onLeave(n, reason) });
-    if (result.gap && this.listSentAt === null && this.reg.state === 'registered') this.sendList(now);
+    this.probe(this.keyed.listDatagram(this.name, this.token, this.roster.version), now, this.token); // identify until registered, when keyed
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
@@ -302,6 +300,7 @@ export class ClientCore {
       return; // else a duplicate welcome (the answer to a retried hello)
     }
     this.reg = { state: 'registered', welcome, renaming: null };
+    this.keyed.restart();
     this.sendList(now);
     if (this.everRegistered) this.graceUntil = now + (this.options.rejoinGraceMs ?? REJOIN_GRACE_MS);
     this.everRegistered = true;

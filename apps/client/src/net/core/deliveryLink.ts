@@ -21,6 +21,14 @@ const CHAT_BURST = 300;
 /** Longest delay of an ack, in ms: acks gathered meanwhile go out as one per conversation (RFC 1122 §4.2.3.2 style). */
 export const ACK_DELAY_MS = 50;
 
+/** The id and time a message keeps when it is sent again as a new message (after a restart: same id, new seq). */
+export interface KeptIdentity {
+  /** Its message id. */
+  id: string;
+  /** When it was first written, ms since the epoch (the message's `time`). */
+  time: number;
+}
+
 export class DeliveryLink {
   readonly outbox: Outbox;
   readonly inbox: Inbox;
@@ -45,10 +53,11 @@ export class DeliveryLink {
   /**
    * Numbers and queues a new message from `from` to `to`.
    * @param expected for `all`: name keys of the clients that should ack it.
+   * @param kept the id and time of a message sent before (history retried after a restart), else new ones.
    * @throws OutboxFullError when too many messages are pending.
    */
-  create(from: string, to: string, text: string, expected: readonly string[], now: number): ChatMessage {
-    return this.outbox.create({ kind: 'chat', id: newMessageId(), from, to, time: now, text }, expected, now);
+  create(from: string, to: string, text: string, expected: readonly string[], now: number, kept?: KeptIdentity): ChatMessage {
+    return this.outbox.create({ kind: 'chat', id: kept?.id ?? newMessageId(), from, to, time: kept?.time ?? now, text }, expected, now);
   }
 
   /** The chat datagrams due now (paced), each with `from` set to `name`. */

@@ -12,6 +12,7 @@ export class Liveness {
   /** When the last probe went out, in ms. */
   lastProbeAt = 0;
   status: RelayStatus = 'connecting';
+  private heartbeatSeq = 0;
 
   /** @param silentAfterMs an unanswered probe marks the relay silent after this long, in ms. */
   constructor(private readonly silentAfterMs: number) {}
@@ -20,6 +21,12 @@ export class Liveness {
   probed(now: number): void {
     this.lastProbeAt = now;
     this.awaitingSince ??= now;
+  }
+
+  /** The `seq` of the next heartbeat: 1, 2, … (wrapping at 2^32), echoed by its heartbeat-ack. */
+  nextHeartbeatSeq(): number {
+    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
+    return this.heartbeatSeq;
   }
 
   /** Whether a probe waits for its answer. */

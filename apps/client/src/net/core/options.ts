@@ -2,6 +2,7 @@
 import { MAX_TEXT_BYTES, utf8Length, type AuthKey } from '@udpchat/protocol';
 import type { InboxOptions } from '../delivery/inbox.js';
 import type { OutboxOptions } from '../delivery/outbox.js';
+import type { IdentityProvider } from './keyedLink.js';
 
 /** Options of a `ClientCore`. */
 export interface CoreOptions {
@@ -19,6 +20,8 @@ export interface CoreOptions {
   nameRetryForMs?: number;
   /** The grace after re-registering, in ms (default REJOIN_GRACE_MS = 15 s, the presence timeout): see constants.ts. */
   rejoinGraceMs?: number;
+  /** The identity key of each name (PROTOCOL.md §6.5), or null/absent: registers without keys (`--ephemeral`). */
+  identity?: IdentityProvider | null;
 }
 
 /** Why `send` refused a message. */

@@ -12,7 +12,13 @@ import { explainRelayError, REGISTRATION_BLOCKERS } from '../relayErrors.js';
 import { NAME_RETRY_MS } from './constants.js';
 import type { Registration } from './registration.js';
 
-const NAME_REFUSALS: ReadonlySet<string> = new Set([ERROR_CODES.NAME_TAKEN, ERROR_CODES.NAME_INVALID, ERROR_CODES.NAME_RESERVED]);
+const NAME_REFUSALS: ReadonlySet<string> = new Set([
+  ERROR_CODES.NAME_TAKEN,
+  ERROR_CODES.NAME_INVALID,
+  ERROR_CODES.NAME_RESERVED,
+  ERROR_CODES.NAME_KEY_MISMATCH, // "the name bob is reserved for another key" (PROTOCOL.md §6.5)
+  ERROR_CODES.BAD_SIGNATURE,
+]);
 
 /** What the rules read and change of the core. */
 export interface ErrorContext {
@@ -43,6 +49,14 @@ export function onRelayError(ctx: ErrorContext, relayError: ErrorMessage): void 
     ctx.lostRegistration();
     if (error.code !== ctx.lastBlocker) ctx.emit(error);
     ctx.setLastBlocker(error.code);
+    return;
+  }
+  if (error.code === ERROR_CODES.SESSION_REPLACED) {
+    // A newer session of this name proved its key elsewhere (PROTOCOL.md §6.5): this one stops
+    // (no hellos: it would take the name back), until a rename.
+    const reg = ctx.getReg();
+    if (reg.state === 'registered') ctx.setReg({ state: 'refused', name: reg.welcome.name });
+    ctx.emit(error);
     return;
   }
   if (error.code === ERROR_CODES.NOT_REGISTERED) {

@@ -34,6 +34,12 @@ export interface CoreEvents {
   chat: [message: ChatMessage];
   /** An own message changed delivery state (queued, sending, at relay, delivered, failed). */
   delivery: [message: ChatMessage, state: DeliveryState];
+  /**
+   * Own message `id`, stored at the relay for its offline recipient, was
+   * acknowledged by `by` (PROTOCOL.md §4.18): delivered. Keyed by id: it may
+   * answer a message sent before this client restarted.
+   */
+  receipt: [id: string, by: string];
   /** The relay refused something. */
   'relay-error': [error: ErrorMessage];
   /** Relay liveness changed. */

@@ -5,10 +5,13 @@
  * while an earlier one is missing — and says what to acknowledge.
  * A gap is never waited for forever: it closes when the missing message
  * arrives, when the sender's `base` passes it (the sender gave up on it),
- * when the sender leaves, or after `holdMs`. No I/O here.
+ * when the sender leaves, or after `holdMs`. A conversation is one sender's
+ * epoch (PROTOCOL.md §4.6): a new epoch from a sender starts a new one, what
+ * the old one held is shown then (epochs.ts). No I/O here.
  */
 import { GROUP_ALL, MAX_ACK_RANGES, nameKey, type ChatMessage } from '@udpchat/protocol';
 import { IndexedHeap } from './heap.js';
+import { EpochHistory } from './epochs.js';
 import { RunSet } from './runs.js';
 
 /** Options of an `Inbox`. */
@@ -21,10 +24,11 @@ export interface InboxOptions {
   idWindow?: number;
 }
 
-/** What to acknowledge for one conversation: `to` is its sender. */
+/** What to acknowledge for one conversation: `to` is its sender, `epoch` its epoch. */
 export interface AckNeeded {
   to: string;
   group: boolean;
+  epoch: number;
   upTo: number;
   ranges: Array<[number, number]>;
 }
@@ -35,13 +39,15 @@ export interface Received {
   deliver: ChatMessage[];
   /** The ack to send (null for unnumbered messages, e.g. from plain-text peers). */
   ack: AckNeeded | null;
-  /** Whether it was a duplicate (dropped, but acknowledged again). */
+  /** Whether it was a duplicate (dropped, but acknowledged again), or from a conversation that is over (dropped, not acknowledged). */
   duplicate: boolean;
 }
 
 interface Stream {
   sender: string;
   group: boolean;
+  /** The sender's epoch for this conversation. */
+  epoch: number;
   /** Next seq to show. */
   expected: number;
   /** Held messages by seq, with the time each arrived. */
@@ -55,17 +61,7 @@ interface Stream {
    * sender may still retransmit them. Never acknowledged; shown late if they come.
    */
   missing: RunSet;
-  /**
-   * The id taken at each recent seq (at most MAX_SEQ_IDS, the oldest dropped). A
-   * sender gives one seq one id (a retransmission keeps both), so another id at a
-   * known seq means the sender started this conversation over: it restarted, or
-   * it dropped the conversation when it saw us leave (Outbox.onLeave).
-   */
-  ids: Map<number, string>;
 }
-
-/** Most seq -> id entries remembered per conversation (to notice a conversation started over). */
-const MAX_SEQ_IDS = 1024;
 
 interface Held {
   seq: number;
@@ -81,6 +77,7 @@ const newArrivalHeap = (): IndexedHeap<Held> =>
 
 export class Inbox {
   private readonly streams = new Map<string, Stream>();
+  private readonly epochs = new EpochHistory();
   private readonly recentIds = new Set<string>();
   /** `recentIds` in the order remembered, a ring of `idWindow` slots: the one at `nextId` goes next. */
   private readonly idRing: string[] = [];
@@ -111,25 +108,36 @@ export class Inbox {
       this.remember(message.id);
       return { deliver: [message], ack: null, duplicate: false };
     }
-    let stream = this.stream(message);
+    const key = streamKey(message.from, nameKey(message.to) === GROUP_ALL);
+    let stream = this.streams.get(key);
+    const standing = this.epochs.see(key, message.epoch);
+    // A late copy from a conversation that is over: nobody waits for its ack (found by apps/sim).
+    if (standing === 'over' && stream?.epoch !== message.epoch) return { deliver: [], ack: null, duplicate: true };
     const deliver: ChatMessage[] = [];
-    const known = stream.ids.get(message.seq);
-    if (!duplicateId && known !== undefined && known !== message.id) {
-      // The sender numbers this conversation from 1 again (found by the simulation, apps/sim):
-      // what the old one held is shown now (as on a leave), then the new one starts.
+    if (stream && stream.epoch !== message.epoch) {
+      // The sender started this conversation over (it restarted, or dropped it on a leave we
+      // never saw; found by apps/sim): what the old one held is shown now (as on a leave).
       this.release(stream, deliver);
-      this.streams.delete(streamKey(stream.sender, stream.group));
-      stream = this.stream(message);
+      this.streams.delete(key);
+      stream = undefined;
     }
+    stream ??= this.stream(message);
     if (message.base > stream.expected) this.skipTo(stream, message.base, deliver);
     // Below base the sender will never retransmit: stop waiting for those.
     stream.missing.deleteBelow(message.base);
     const late = stream.missing.has(message.seq);
-    const duplicate = duplicateId || (message.seq < stream.expected && !late) || stream.held.has(message.seq);
-    if (!duplicate) {
+    const seqDuplicate = (message.seq < stream.expected && !late) || stream.held.has(message.seq);
+    const duplicate = duplicateId || seqDuplicate;
+    if (duplicateId && !seqDuplicate) {
+      // Shown before under another seq (its sender restarted and sent it again: apps/client/src/history/retry.ts):
+      // taken in order, not shown again, so that the ack covers it.
+      if (late) stream.missing.delete(message.seq);
+      else if (message.seq === stream.expected) {
+        stream.expected++;
+        this.drain(stream, deliver);
+      }
+    } else if (!duplicate) {
       this.remember(message.id);
-      stream.ids.set(message.seq, message.id);
-      if (stream.ids.size > MAX_SEQ_IDS) stream.ids.delete(stream.ids.keys().next().value as number);
       if (late) {
         stream.missing.delete(message.seq); // skipped by the hold timeout, now here: shown late
         deliver.push(message);
@@ -191,6 +199,7 @@ export class Inbox {
       this.streams.delete(oldKey);
       stream.sender = to;
       this.streams.set(streamKey(to, group), stream);
+      this.epochs.rename(oldKey, streamKey(to, group));
     }
   }
 
@@ -200,7 +209,7 @@ export class Inbox {
     let stream = this.streams.get(key);
     if (!stream) {
       // A conversation seen for the first time starts at the sender's base: nothing below it will come.
-      stream = { sender: message.from, group, expected: Math.max(1, message.base || message.seq), held: new Map(), heldRuns: new RunSet(), byArrival: newArrivalHeap(), missing: new RunSet(), ids: new Map() };
+      stream = { sender: message.from, group, epoch: message.epoch, expected: Math.max(1, message.base || message.seq), held: new Map(), heldRuns: new RunSet(), byArrival: newArrivalHeap(), missing: new RunSet() };
       this.streams.set(key, stream);
     }
     return stream;
@@ -268,11 +277,11 @@ function ackFor(stream: Stream): AckNeeded {
   for (let i = 0; i < gaps.runCount; i++) {
     const from = gaps.high(i) + 1;
     const to = (i + 1 < gaps.runCount ? gaps.low(i + 1) : stream.expected) - 1;
-    if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, upTo, ranges };
+    if (from <= to && !add(from, to)) return { to: stream.sender, group: stream.group, epoch: stream.epoch, upTo, ranges };
   }
   const held = stream.heldRuns;
   for (let i = 0; i < held.runCount; i++) if (!add(held.low(i), held.high(i))) break;
-  return { to: stream.sender, group: stream.group, upTo, ranges };
+  return { to: stream.sender, group: stream.group, epoch: stream.epoch, upTo, ranges };
 }
 
 /** Takes message `seq` out of `stream.held` (and its arrival heap; the caller updates the runs). */

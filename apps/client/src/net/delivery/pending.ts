@@ -8,6 +8,20 @@ export interface OutboxOptions {
   giveUpMs?: number;
   /** Most messages not yet final, all conversations together (default 10,000). */
   maxPending?: number;
+  /** Picks the epoch of a new conversation: a nonzero u32 (default `randomEpoch`; tests give fixed ones). */
+  newEpoch?: () => number;
+}
+
+/**
+ * A random conversation epoch (PROTOCOL.md §4.6): a nonzero u32 from the
+ * platform's CSPRNG, so that two lives of a sender (or two conversations
+ * one after the other) differ but with probability 2^-32.
+ */
+export function randomEpoch(): number {
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word);
+  while (word[0] === 0);
+  return word[0] as number;
 }
 
 export interface Pending {
@@ -27,10 +41,15 @@ export interface Pending {
   deadline: number;
   /** Clients the relay forwarded it to (null before its relay-ack). */
   recipients: number | null;
-  /** Group: name keys of the clients expected to ack (the roster when it was sent). */
+  /**
+   * Name keys of the clients it waits for: its recipient (direct), or the
+   * clients online when it was written, less those seen leaving since (group).
+   */
   expected: Set<string>;
-  /** Name keys of the clients that acked it. */
+  /** Name keys of the clients that acked it (expected or not; see recipients.ts). */
   ackedBy: Set<string>;
+  /** How many of `expected` have not acked it yet. */
+  unacked: number;
   /** Slot in `Outbox.timers` or `Outbox.ready` (it is in one of them until final), and in `Outbox.deadlines` (-1: none). */
   queueSlot: number;
   deadlineSlot: number;
@@ -38,6 +57,8 @@ export interface Pending {
 
 export interface Stream {
   key: string;
+  /** This conversation's identity on the wire (chat.epoch; acks for another are not ours). */
+  epoch: number;
   nextSeq: number;
   /** Messages not final yet, by seq. */
   pending: SeqIndex<Pending>;

@@ -9,6 +9,12 @@ export type DeliveryState =
    * have acknowledged it so far; `final` when no ack can come (nobody, or a plain-text peer).
    */
   | { state: 'at-relay'; recipients: number; acked: number; final: boolean }
+  /**
+   * The recipient `to` is offline; the relay stored the message for it, on
+   * disk (PROTOCOL.md §6.6). Not final: a receipt makes it `delivered` when
+   * `to` comes back, maybe after this client restarted (by message id).
+   */
+  | { state: 'stored'; to: string }
   /** Acknowledged by `delivered` of `of` recipients (1 of 1 for a direct message). */
   | { state: 'delivered'; delivered: number; of: number }
   /** Given up: `reason` says why (offline, no answer for 30 s, refused by the relay). */

@@ -1,0 +1,202 @@
+/**
+ * Relay-acks that the end-to-end ack makes redundant are not sent
+ * (PROTOCOL.md §4.11, §5). A numbered (`seq` ≠ 0) direct chat to a protocol
+ * client gets its `relay-ack` only when the recipient's `ack` covering it has
+ * not passed back through the relay within RELAY_ACK_DELAY_MS (80 ms) of
+ * forwarding it; then the relay-ack goes out (late by that delay). Group
+ * chats, chats to plain peers and unnumbered chats are answered at once, as
+ * before: a group's relay-ack says how many acks to wait for, and the others
+ * get no ack. The sender of a direct chat needs no count (it is 1), so for
+ * it the ack says everything the relay-ack would have.
+ *
+ * Held relay-acks are a FIFO ring of fixed size (the delay is the same for
+ * all, so the oldest is always due first), with the chat's id copied into a
+ * slab: nothing is allocated per chat. Per conversation (chat sender →
+ * recipient) the latest ack seen is kept — its time, `upTo` and ranges — and
+ * a held relay-ack is dropped at its deadline when an ack that arrived after
+ * the chat was forwarded covers its seq. A full ring sends its oldest
+ * relay-ack at once (the behaviour before). A sender that moved or left in
+ * the meantime gets nothing (its registration is another one now).
+ */
+import { MAX_ACK_RANGES, MAX_ID_BYTES, RELAY_ACK_DELAY_MS, u32At } from '@udpchat/protocol';
+import type { Contact } from '../state/contacts.js';
+
+/** The latest ack of one conversation, as it passed through the relay. */
+interface AckSeen {
+  /** When it passed, ms of the relay's clock. */
+  at: number;
+  upTo: number;
+  rangeCount: number;
+  /** first, last, first, last… (rangeCount pairs). */
+  readonly ranges: Uint32Array;
+}
+
+/** How a due relay-ack is sent: to `sender` (as registered when its chat came), for the chat `id`, 1 recipient. */
+export type RelayAckSend = (sender: Contact, id: string) => void;
+
+/** Default most relay-acks held at once. */
+export const RELAY_ACK_RING_SIZE = 8192;
+
+const latin1 = new TextDecoder('latin1');
+const encoder = new TextEncoder();
+
+export class RelayAckScheduler {
+  private readonly senders: Array<Contact | undefined>;
+  private readonly recipients: Array<Contact | undefined>;
+  private readonly seqs: Uint32Array;
+  private readonly forwardedAt: Float64Array;
+  private readonly idLengths: Uint8Array;
+  private readonly ids: Uint8Array;
+  private head = 0;
+  private count = 0;
+  /** chat sender → (recipient's endpoint key → its latest ack). */
+  private readonly acks = new WeakMap<Contact, Map<string, AckSeen>>();
+
+  /**
+   * @param delayMs how long a relay-ack is held (RELAY_ACK_DELAY_MS).
+   * @param capacity most held at once (RELAY_ACK_RING_SIZE).
+   */
+  constructor(
+    readonly delayMs: number = RELAY_ACK_DELAY_MS,
+    readonly capacity: number = RELAY_ACK_RING_SIZE,
+  ) {
+    this.senders = new Array<Contact | undefined>(capacity);
+    this.recipients = new Array<Contact | undefined>(capacity);
+    this.seqs = new Uint32Array(capacity);
+    this.forwardedAt = new Float64Array(capacity);
+    this.idLengths = new Uint8Array(capacity);
+    this.ids = new Uint8Array(capacity * MAX_ID_BYTES);
+  }
+
+  /** Relay-acks held now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** When the oldest held relay-ack is due, ms of the relay's clock (+Infinity when none). */
+  nextDeadline(): number {
+    return this.count === 0 ? Number.POSITIVE_INFINITY : (this.forwardedAt[this.head] as number) + this.delayMs;
+  }
+
+  /**
+   * Holds the relay-ack of the direct chat `seq` (≠ 0) from `sender` to the
+   * protocol client `recipient`, forwarded at `now`; its id is `id[start, end)`
+   * (1–64 bytes of the id alphabet, as the scanner found it).
+   * @param send used at once for the oldest when the ring is full.
+   */
+  hold(sender: Contact, recipient: Contact, seq: number, id: Uint8Array, start: number, end: number, now: number, send: RelayAckSend): void {
+    if (this.count === this.capacity) this.release(send);
+    const slot = (this.head + this.count) % this.capacity;
+    this.count++;
+    this.senders[slot] = sender;
+    this.recipients[slot] = recipient;
+    this.seqs[slot] = seq;
+    this.forwardedAt[slot] = now;
+    this.idLengths[slot] = end - start;
+    this.ids.set(id.subarray(start, end), slot * MAX_ID_BYTES);
+  }
+
+  /** `hold` for an id as a string (the slow path). */
+  holdId(sender: Contact, recipient: Contact, seq: number, id: string, now: number, send: RelayAckSend): void {
+    const bytes = encoder.encode(id);
+    this.hold(sender, recipient, seq, bytes, 0, bytes.length, now, send);
+  }
+
+  /**
+   * An `ack` from `acker` for its direct conversation with `chatSender` passed
+   * through the relay at `now`, as the scanner found it: `upTo`, and its
+   * `ranges` field at `bytes[rangesAt]` (count byte, then first/last u32 pairs).
+   */
+  ackPassed(chatSender: Contact, acker: Contact, upTo: number, bytes: Uint8Array, rangesAt: number, now: number): void {
+    const seen = this.latest(chatSender, acker, upTo, now);
+    if (seen === undefined) return;
+    const n = Math.min(bytes[rangesAt] as number, MAX_ACK_RANGES);
+    seen.rangeCount = n;
+    for (let i = 0; i < 2 * n; i++) seen.ranges[i] = u32At(bytes, rangesAt + 1 + 4 * i);
+  }
+
+  /** `ackPassed` for a decoded ack (the slow path). */
+  ackPassedRanges(chatSender: Contact, acker: Contact, upTo: number, ranges: ReadonlyArray<readonly [number, number]>, now: number): void {
+    const seen = this.latest(chatSender, acker, upTo, now);
+    if (seen === undefined) return;
+    const n = Math.min(ranges.length, MAX_ACK_RANGES);
+    seen.rangeCount = n;
+    for (let i = 0; i < n; i++) {
+      const [first, last] = ranges[i] as readonly [number, number];
+      seen.ranges[2 * i] = first;
+      seen.ranges[2 * i + 1] = last;
+    }
+  }
+
+  /**
+   * The record of the conversation's latest ack, updated to `upTo` at `now`,
+   * for the caller to fill in the ranges; undefined when this ack is older
+   * than the one kept (a lower `upTo`: a late, reordered ack does not undo
+   * what a newer one said).
+   */
+  private latest(chatSender: Contact, acker: Contact, upTo: number, now: number): AckSeen | undefined {
+    let byAcker = this.acks.get(chatSender);
+    if (byAcker === undefined) {
+      byAcker = new Map();
+      this.acks.set(chatSender, byAcker);
+    }
+    let seen = byAcker.get(acker.endpointKey);
+    if (seen === undefined) {
+      seen = { at: now, upTo, rangeCount: 0, ranges: new Uint32Array(2 * MAX_ACK_RANGES) };
+      byAcker.set(acker.endpointKey, seen);
+    } else if (upTo < seen.upTo) {
+      return undefined;
+    }
+    seen.at = now;
+    seen.upTo = upTo;
+    return seen;
+  }
+
+  /** Forgets what was seen of `contact`'s conversations (it left). */
+  forget(contact: Contact): void {
+    this.acks.delete(contact);
+  }
+
+  /**
+   * Sends (through `send`) every held relay-ack due at `now` whose chat no
+   * later ack covered; drops the covered ones.
+   */
+  flush(now: number, send: RelayAckSend): void {
+    while (this.count > 0 && (this.forwardedAt[this.head] as number) + this.delayMs <= now) this.release(send);
+  }
+
+  /** Forgets every held relay-ack (the relay stops). */
+  clear(): void {
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) % this.capacity;
+      this.senders[slot] = undefined;
+      this.recipients[slot] = undefined;
+    }
+    this.head = 0;
+    this.count = 0;
+  }
+
+  /** Takes the oldest held relay-ack (due, or pushed out of a full ring): sends it unless an ack covered its chat. */
+  private release(send: RelayAckSend): void {
+    const slot = this.head;
+    const sender = this.senders[slot] as Contact;
+    const recipient = this.recipients[slot] as Contact;
+    this.senders[slot] = undefined;
+    this.recipients[slot] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
+    if (this.covered(sender, recipient, this.seqs[slot] as number, this.forwardedAt[slot] as number)) return;
+    const at = slot * MAX_ID_BYTES;
+    send(sender, latin1.decode(this.ids.subarray(at, at + (this.idLengths[slot] as number))));
+  }
+
+  private covered(sender: Contact, recipient: Contact, seq: number, forwardedAt: number): boolean {
+    const seen = this.acks.get(sender)?.get(recipient.endpointKey);
+    if (seen === undefined || seen.at < forwardedAt) return false;
+    if (seq <= seen.upTo) return true;
+    for (let i = 0; i < seen.rangeCount; i++) {
+      if (seq >= (seen.ranges[2 * i] as number) && seq <= (seen.ranges[2 * i + 1] as number)) return true;
+    }
+    return false;
+  }
+}

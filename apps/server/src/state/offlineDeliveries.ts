@@ -1,0 +1,145 @@
+/**
+ * Stored messages on their way to a recipient that came back (PROTOCOL.md
+ * §6.6): which were sent to its current session and when, so that they are
+ * retransmitted until its `ack` covers them. In memory only: after a relay
+ * restart they are sent again from the store at the next registration.
+ */
+import type { StoredChat } from '../store/relayStore.js';
+
+/** Bounds of what is stored per recipient (PROTOCOL.md §6.6; relay flags). */
+export interface OfflineLimits {
+  /** Most stored messages per recipient (default 1,000). */
+  readonly maxMessages: number;
+  /** Most UTF-8 bytes of stored text per recipient (default 1 MiB). */
+  readonly maxBytes: number;
+  /** How long a stored message (or receipt) is kept, in ms (default 7 days). */
+  readonly maxAgeMs: number;
+}
+
+/** Defaults of `OfflineLimits`. */
+export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = { maxMessages: 1000, maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600 * 1000 };
+
+/** How long a stored message sent to its recipient waits for the ack before it is sent again, in ms. */
+export const STORED_RESEND_MS = 1000;
+
+/** One stored chat in flight to its recipient. */
+export interface InFlight {
+  readonly chat: StoredChat;
+  /** The `base` it is sent with: the lowest stored seq from its sender. */
+  readonly base: number;
+  /** When last sent, ms of the relay's monotonic clock. */
+  sentAt: number;
+}
+
+/** A receipt sent to its (online) sender and not yet answered with `receipt-ack`. */
+export interface ReceiptOut {
+  readonly id: string;
+  readonly by: string;
+  /** When last sent, ms of the relay's monotonic clock. */
+  sentAt: number;
+}
+
+/** In-flight stored chats by recipient name key, each by store row; receipts in flight by sender name key. */
+export class OfflineDeliveries {
+  private readonly byRecipient = new Map<string, Map<number, InFlight>>();
+  private readonly receiptsOut = new Map<string, Map<string, ReceiptOut>>();
+
+  /** A receipt of `id` (acknowledged by `by`) was sent to `senderKey` at `now`: sent again until its receipt-ack. */
+  receiptSent(senderKey: string, id: string, by: string, now: number): void {
+    let map = this.receiptsOut.get(senderKey);
+    if (!map) this.receiptsOut.set(senderKey, (map = new Map()));
+    map.set(id, { id, by, sentAt: now });
+  }
+
+  /** `senderKey` answered the receipt of `id`. */
+  receiptTaken(senderKey: string, id: string): void {
+    const map = this.receiptsOut.get(senderKey);
+    if (map?.delete(id) && map.size === 0) this.receiptsOut.delete(senderKey);
+  }
+
+  /** Senders with receipts in flight. */
+  receiptSenders(): string[] {
+    return [...this.receiptsOut.keys()];
+  }
+
+  /** The receipts in flight to `senderKey` sent before `before`, marked sent at `now`. */
+  receiptsDue(senderKey: string, before: number, now: number): ReceiptOut[] {
+    const out: ReceiptOut[] = [];
+    for (const r of this.receiptsOut.get(senderKey)?.values() ?? []) {
+      if (r.sentAt > before) continue;
+      r.sentAt = now;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Forgets the receipts in flight to `senderKey` (it left: they wait in the store, or are gone for a keyless sender). */
+  forgetReceipts(senderKey: string): void {
+    this.receiptsOut.delete(senderKey);
+  }
+
+  /** Starts over for `recipientKey` (a new session of it) with `chats`, sent at `now`. */
+  begin(recipientKey: string, chats: readonly StoredChat[], now: number): InFlight[] {
+    // `base` per conversation: a sender and one of its epochs (PROTOCOL.md §4.6).
+    const conversation = (c: StoredChat) => `${c.senderKey}\0${c.epoch}`;
+    const lowest = new Map<string, number>();
+    for (const c of chats) lowest.set(conversation(c), Math.min(lowest.get(conversation(c)) ?? c.seq, c.seq));
+    const map = new Map<number, InFlight>();
+    for (const chat of chats) map.set(chat.row, { chat, base: lowest.get(conversation(chat)) ?? chat.seq, sentAt: now });
+    if (map.size > 0) this.byRecipient.set(recipientKey, map);
+    else this.byRecipient.delete(recipientKey);
+    return [...map.values()];
+  }
+
+  /**
+   * Removes and returns what `recipientKey` acknowledged of `senderKey`'s
+   * conversation of `epoch`: the seqs up to `upTo` and in `ranges`.
+   */
+  acknowledge(recipientKey: string, senderKey: string, epoch: number, upTo: number, ranges: ReadonlyArray<readonly [number, number]>): InFlight[] {
+    const map = this.byRecipient.get(recipientKey);
+    if (!map) return [];
+    const covered = (seq: number) => seq <= upTo || ranges.some(([first, last]) => seq >= first && seq <= last);
+    const done: InFlight[] = [];
+    for (const [row, f] of map) {
+      if (f.chat.senderKey === senderKey && f.chat.epoch === epoch && covered(f.chat.seq)) {
+        done.push(f);
+        map.delete(row);
+      }
+    }
+    if (map.size === 0) this.byRecipient.delete(recipientKey);
+    return done;
+  }
+
+  /** Whether stored chats are in flight to `recipientKey` (its acks must then go through `acknowledge`). */
+  hasInFlight(recipientKey: string): boolean {
+    return this.byRecipient.has(recipientKey);
+  }
+
+  /** Recipients with chats in flight. */
+  recipients(): string[] {
+    return [...this.byRecipient.keys()];
+  }
+
+  /** The chats in flight to `recipientKey` sent before `before`, marked sent at `now`. */
+  due(recipientKey: string, before: number, now: number): InFlight[] {
+    const out: InFlight[] = [];
+    for (const f of this.byRecipient.get(recipientKey)?.values() ?? []) {
+      if (f.sentAt > before) continue;
+      f.sentAt = now;
+      out.push(f);
+    }
+    return out;
+  }
+
+  /** Forgets `recipientKey` (it left). */
+  forget(recipientKey: string): void {
+    this.byRecipient.delete(recipientKey);
+  }
+
+  /** Chats in flight, all recipients. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.byRecipient.values()) n += m.size;
+    return n;
+  }
+}
