@@ -10,19 +10,21 @@ import { KeyedLink } from '../src/net/core/keyedLink.js';
 
 const key = identityOf(privateKeyFromSeed(new Uint8Array(32).fill(7)));
 const token = new Uint8Array(16).fill(1);
+/** A roster version (PROTOCOL.md §6.7): what `list` says. */
+const V = { epoch: 0x1a2b3c4d, version: 42 };
 const chat = { kind: 'chat' as const, id: 'm1', from: 'alice', to: 'bob', epoch: 7, seq: 1, base: 1, time: 0, text: 'hi' };
 
 describe('KeyedLink', () => {
   it('asks for the list with identify (signed over the token) until the registration completes, then with list; keyless: list', () => {
     const link = new KeyedLink(() => key, () => undefined);
-    const first = link.listDatagram('alice', token);
+    const first = link.listDatagram('alice', token, V);
     expect(first.kind).toBe('identify');
     if (first.kind === 'identify') expect(verifyIdentify(first.publicKey, token, 'alice', first.signature)).toBe(true);
     link.complete();
-    expect(link.listDatagram('alice', token)).toEqual({ kind: 'list' });
+    expect(link.listDatagram('alice', token, V)).toEqual({ kind: 'list', ...V });
     link.restart();
-    expect(link.listDatagram('alice', token).kind).toBe('identify');
-    expect(new KeyedLink(null, () => undefined).listDatagram('alice', token)).toEqual({ kind: 'list' });
+    expect(link.listDatagram('alice', token, V).kind).toBe('identify');
+    expect(new KeyedLink(null, () => undefined).listDatagram('alice', token, V)).toEqual({ kind: 'list', ...V });
   });
 
   it('answers a challenge only for the name being renamed to; a key that cannot be had is a KEY_ERROR, not a throw', () => {
@@ -32,7 +34,7 @@ describe('KeyedLink', () => {
     expect(link.handle({ kind: 'challenge', name: 'alicia', challenge }, null, () => undefined)).toEqual({});
     const { reply } = link.handle({ kind: 'challenge', name: 'Alicia', challenge }, 'alicia', () => undefined);
     expect(reply?.kind === 'identify' && verifyIdentify(reply.publicKey, challenge, 'Alicia', reply.signature)).toBe(true);
-    expect(link.listDatagram('broken', token)).toEqual({ kind: 'list' });
+    expect(link.listDatagram('broken', token, V)).toEqual({ kind: 'list', ...V });
     expect(errors).toEqual([{ kind: 'error', code: 'KEY_ERROR', message: 'cannot read broken.key', ref: '' }]);
   });
 

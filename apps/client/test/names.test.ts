@@ -99,7 +99,7 @@ describe('a name still registered by a dead previous session', () => {
     old.on('message', (bytes) => {
       const m = decode(bytes);
       if (m.kind !== 'welcome') return;
-      old.send(encode({ kind: 'list' }, { token: m.token }), port, '127.0.0.1');
+      old.send(encode({ kind: 'list', epoch: 0, version: 0 }, { token: m.token }), port, '127.0.0.1');
       registered = true;
     });
     old.send(encode(paddedHello('bob')), port, '127.0.0.1');

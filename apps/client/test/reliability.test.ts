@@ -156,7 +156,7 @@ describe('/retry', () => {
       const m = decode(bytes);
       if (m.kind === 'welcome') {
         token = m.token;
-        bob.send(encode({ kind: 'list' }, { token }), port, '127.0.0.1'); // completes registration
+        bob.send(encode({ kind: 'list', epoch: 0, version: 0 }, { token }), port, '127.0.0.1'); // completes registration
       }
       if (m.kind !== 'chat' || !acking) return;
       got.push(m.text);

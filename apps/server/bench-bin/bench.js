@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench [--json] …`: the relay benchmark (apps/server/bench, built by `tsc -b` into apps/server/dist-bench).
 // `pnpm bench client …`: the client benchmark, apps/client/bench-bin/bench-client.js, with the arguments after `client`.
+// `pnpm bench presence …`: what presence costs the relay with a crowd of real client cores (apps/client/bench/src/presence/main.ts).
 // `pnpm bench store …`: the relay's cost per stored offline message.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,8 +9,11 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
-if (args[0] === 'client') {
-  const script = fileURLToPath(new URL('../../client/bench-bin/bench-client.js', import.meta.url));
+if (args[0] === 'client' || args[0] === 'presence') {
+  // `pnpm bench presence …`: the presence crowd (real ClientCores, apps/client/bench/src/presence), issue 12.
+  const script = fileURLToPath(
+    new URL(args[0] === 'client' ? '../../client/bench-bin/bench-client.js' : '../../client/bench/dist/presence/main.js', import.meta.url),
+  );
   if (!existsSync(script)) {
     process.stderr.write(`bench: ${script} is missing\n`);
     process.exit(1);

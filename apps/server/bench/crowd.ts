@@ -67,7 +67,7 @@ function tokenOf(index: number): Uint8Array {
 
 /** Client `index`'s `list` (with its token): completes its registration. */
 function listOf(index: number): Uint8Array {
-  return encode({ kind: 'list' }, { token: tokenOf(index) });
+  return encode({ kind: 'list', epoch: 0, version: 0 }, { token: tokenOf(index) });
 }
 
 /** A client's answer during setup: the welcome (-> token, then `list`), the first contact page (-> registered), an error (-> hello again). */

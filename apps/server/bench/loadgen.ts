@@ -318,7 +318,7 @@ async function register(socket: Socket, name: string, reg: Registration, timeout
       const step = reg.token ? 'no contact list after its list' : 'no welcome';
       throw new Error(`${name} got ${step} within ${timeoutMs} ms${firstError ? ` (${firstError})` : ''}`);
     }
-    socket.send(reg.token ? encodeOut({ kind: 'list' }, reg.token) : encodeOut(hello, null));
+    socket.send(reg.token ? encodeOut({ kind: 'list', epoch: 0, version: 0 }, reg.token) : encodeOut(hello, null));
     const sentWithToken = reg.token !== null;
     for (let i = 0; i < REGISTER_RETRY_MS / 10 && reg.pages.size === 0 && (reg.token !== null) === sentWithToken; i++) await sleep(10);
   }

@@ -34,6 +34,8 @@ import {
   type Message,
 } from '@udpchat/protocol';
 
+/** A `contacts` page starts with its roster version, `epoch` and `version` (two u32, PROTOCOL.md §4.3). */
+const CONTACTS_VERSION_BYTES = 8;
 /** Offset of the kind byte in the header. */
 const KIND_OFFSET = 3;
 /** Offset of the flags byte in the header. */
@@ -47,9 +49,9 @@ function kindByte(message: Message): number {
 /** Kind bytes (header offset 3) the load generator and the crowd look at. */
 export const KIND = {
   welcome: kindByte({ kind: 'welcome', name: 'k', address: '127.0.0.1', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: new Uint8Array(TOKEN_BYTES), hostedByClient: false }),
-  contacts: kindByte({ kind: 'contacts', page: 0, pages: 1, contacts: [] }),
+  contacts: kindByte({ kind: 'contacts', epoch: 1, version: 0, page: 0, pages: 1, contacts: [] }),
   chat: kindByte({ kind: 'chat', id: 'k', from: 'k', to: 'k', epoch: 1, seq: 1, base: 1, time: 0, text: '' }),
-  heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0 }),
+  heartbeatAck: kindByte({ kind: 'heartbeat-ack', seq: 0, epoch: 1, version: 0 }),
   error: kindByte({ kind: 'error', code: 'UNEXPECTED', message: '', ref: '' }),
   relayAck: kindByte({ kind: 'relay-ack', id: 'k', recipients: 0 }),
   ack: kindByte({ kind: 'ack', from: '', to: 'k', group: false, epoch: 1, upTo: 0, ranges: [] }),
@@ -279,12 +281,12 @@ export class AckBuilder {
 
 /** Number of entries in a `contacts` page (kind byte already checked), or -1 when cut short. */
 export function contactsOnPage(b: Buffer): number {
-  const o = fieldsAt(b);
+  const o = fieldsAt(b) + CONTACTS_VERSION_BYTES;
   return b.length >= o + 6 ? b.readUInt16BE(o + 4) : -1;
 }
 
 /** `page` and `pages` of a `contacts` page (kind byte already checked). */
 export function contactsPageOf(b: Buffer): { page: number; pages: number } {
-  const o = fieldsAt(b);
+  const o = fieldsAt(b) + CONTACTS_VERSION_BYTES;
   return b.length >= o + 4 ? { page: b.readUInt16BE(o), pages: b.readUInt16BE(o + 2) } : { page: -1, pages: -1 };
 }

@@ -115,6 +115,8 @@ export interface RelayOptions {
    * Default false (`udpchat-relay`).
    */
   hostedByClient?: boolean;
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.7), at least 1. Default 4096 (ROSTER_LOG_CAPACITY). */
+  rosterLogCapacity?: number;
   /**
    * The relay's store file (name bindings, offline messages, receipts;
    * PROTOCOL.md §6.5–6.6), e.g. `$XDG_STATE_HOME/udpchat/relay.db`; null or
@@ -248,6 +250,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     maxPending: Math.max(maxContacts, MIN_PENDING_ENTRIES),
     secret,
     hostedByClient,
+    ...(options.rosterLogCapacity !== undefined && { rosterLogCapacity: options.rosterLogCapacity }),
     store,
     offlineLimits,
     onJoin: options.onJoin,
@@ -256,7 +259,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   });
   // Only in the path when some fault is asked for.
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
-  // Held relay-acks (PROTOCOL.md §4.11) need a timer only while some wait: one at a time, for the oldest.
+  // Held relay-acks (PROTOCOL.md §4.11) and roster changes held by the push pacing (§6.7) need a timer only while some wait: one at a time, for the earliest.
   let ticker: NodeJS.Timeout | undefined;
   const tick = (): void => {
     ticker = undefined;

@@ -17,12 +17,14 @@ import { StatsCounter, type RelayStats } from './observe/stats.js';
 import { createReceiver } from './receive/receive.js';
 import type { DepartureReason, RouterContext } from './rules/context.js';
 import { sweepExpired } from './rules/membership.js';
+import { flushPushes } from './rules/presence.js';
 import { RelayAckScheduler } from './rules/relayAcks.js';
 import { heldRelayAckSender } from './rules/router.js';
 import { truncateUtf8 } from './rules/replies.js';
 import { ContactTable, type Contact } from './state/contacts.js';
 import { IpCount } from './state/ipCount.js';
 import { PendingTable } from './state/sessions.js';
+import { RosterLog, ROSTER_LOG_CAPACITY } from './state/rosterLog.js';
 import { DEFAULT_OFFLINE_LIMITS, OfflineDeliveries, type OfflineLimits } from './state/offlineDeliveries.js';
 import { resendStored } from './rules/offline.js';
 import type { RelayStore } from './store/relayStore.js';
@@ -76,6 +78,10 @@ export interface RelayCoreOptions {
   maxPending: number;
   secret: AuthKey | undefined;
   hostedByClient: boolean;
+  /** Roster changes remembered for deltas (PROTOCOL.md §6.7); default ROSTER_LOG_CAPACITY (4096). */
+  rosterLogCapacity?: number;
+  /** Draws the roster epoch (a u32 other than 0); default random (node:crypto). For tests and the simulation. */
+  rosterEpoch?: () => number;
   /**
    * Forward chats, acks and heartbeats by splicing their bytes (receive/fastPath.ts);
    * default true. False: every datagram is decoded and re-encoded (the slow
@@ -97,11 +103,12 @@ export interface RelayCore {
   receive(bytes: Buffer, from: RemoteInfo): void;
   /**
    * When `tick` is due next, in ms of the core's clock (+Infinity: nothing
-   * waits): the oldest relay-ack held back (PROTOCOL.md §4.11). The driver
+   * waits): the oldest relay-ack held back (PROTOCOL.md §4.11), or the end
+   * of the push pacing's gap while roster changes wait (§6.7). The driver
    * calls `tick` then (a timer); `receive` and `sweep` also send what is due.
    */
   nextDeadline(): number;
-  /** Sends the held relay-acks that are due (and drops those an ack made redundant). Never throws. */
+  /** Sends the held relay-acks that are due (and drops those an ack made redundant), and the waiting roster changes the pacing allows. Never throws. */
   tick(): void;
   /** Expires contacts, pending registrations and guard state; the driver calls it every `sweepIntervalMs`. */
   sweep(): void;
@@ -160,8 +167,10 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     }
   };
   const { heartbeatIntervalMs, presenceTimeoutMs, plainPeerTimeoutMs, maxContacts, maxPerIp, hostedByClient } = o;
+  const roster = new RosterLog(o.rosterLogCapacity ?? ROSTER_LOG_CAPACITY, o.rosterEpoch);
   const ctx: RouterContext = {
     contacts: table,
+    roster,
     pending,
     amplification,
     out: sender,
@@ -215,18 +224,32 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
   const receive = (bytes: Buffer, from: RemoteInfo): void => {
     receiveOne(bytes, from);
     if (ctx.relayAcks.nextDeadline() <= now()) flushRelayAcks();
+    pushWaiting(); // changes that waited for the push pacing go out with the next datagram, tick or sweep
+  };
+  /** Pushes the roster changes that waited for the push pacing, if it allows now (PROTOCOL.md §6.7). Never throws. */
+  const pushWaiting = (): void => {
+    if (roster.published === roster.version) return;
+    try {
+      flushPushes(ctx);
+    } catch (err) {
+      log.error({ err }, 'roster push failed');
+    }
   };
 
   let lastExpireAt = Number.NEGATIVE_INFINITY;
   return {
     receive,
-    nextDeadline: () => ctx.relayAcks.nextDeadline(),
-    tick: flushRelayAcks,
+    nextDeadline: () => Math.min(ctx.relayAcks.nextDeadline(), roster.published === roster.version ? Number.POSITIVE_INFINITY : roster.nextPushAt),
+    tick() {
+      flushRelayAcks();
+      pushWaiting();
+    },
     sweep() {
       flushRelayAcks();
       try {
         const t = now();
         sweepExpired(ctx);
+        flushPushes(ctx);
         resendStored(ctx);
         if (t - lastExpireAt >= EXPIRE_EVERY_MS) {
           lastExpireAt = t;

@@ -28,6 +28,7 @@ describe('parseCli', () => {
       maxPerIp: 64,
       storeFile: join(resolveDataDir('state'), 'relay.db'),
       offlineLimits: { maxMessages: 1000, maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600 * 1000 },
+      presence: { heartbeatIntervalMs: 10_000, presenceTimeoutMs: 30_000 },
     });
   });
 
@@ -54,6 +55,9 @@ describe('parseCli', () => {
         '100',
         '--offline-max-days',
         '2',
+        '--heartbeat-interval=1',
+        '--presence-timeout',
+        '3',
       ]),
     ).toEqual({
       kind: 'run',
@@ -68,12 +72,25 @@ describe('parseCli', () => {
       maxPerIp: 0,
       storeFile: '/srv/udpchat/relay.db',
       offlineLimits: { maxMessages: 5, maxBytes: 100, maxAgeMs: 2 * 24 * 3600 * 1000 },
+      presence: { heartbeatIntervalMs: 1000, presenceTimeoutMs: 3000 },
     });
     expect(parseCli(['--ephemeral'])).toMatchObject({ kind: 'run', storeFile: null });
     expect(parseCli(['--ephemeral', '--data-dir', '/x'])).toEqual({ kind: 'error', message: '--ephemeral and --data-dir exclude each other' });
     expect(parseCli(['--offline-max-messages', '0'])).toEqual({
       kind: 'error',
       message: '--offline-max-messages must be a whole number from 1 to 1000000 (got "0")',
+    });
+    expect(parseCli(['--presence-timeout', '0'])).toEqual({
+      kind: 'error',
+      message: '--presence-timeout must be a whole number of seconds from 1 to 86400 (got "0")',
+    });
+    expect(parseCli(['--heartbeat-interval', '1.5'])).toEqual({
+      kind: 'error',
+      message: '--heartbeat-interval must be a whole number of seconds from 1 to 86400 (got "1.5")',
+    });
+    expect(parseCli(['--presence-timeout', '10'])).toEqual({
+      kind: 'error',
+      message: '--presence-timeout (10 s) must be longer than the heartbeat interval (10 s; --heartbeat-interval)',
     });
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
     expect(parseCli(['--port', '1', '--version'])).toEqual({ kind: 'version' });

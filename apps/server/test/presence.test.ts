@@ -22,8 +22,8 @@ describe('presence', () => {
       void bob!.send({ kind: 'heartbeat', seq });
     }, 80);
     try {
-      expect(await bob!.next('leave', undefined, 5000)).toEqual({ kind: 'leave', name: 'carol', reason: 'timeout' });
-      expect(await alice!.next('leave', undefined, 5000)).toEqual({ kind: 'leave', name: 'carol', reason: 'timeout' });
+      expect(await bob!.next('leave', undefined, 5000)).toMatchObject({ kind: 'leave', name: 'carol', reason: 'timeout' });
+      expect(await alice!.next('leave', undefined, 5000)).toMatchObject({ kind: 'leave', name: 'carol', reason: 'timeout' });
       // Stay for more than two further timeouts: alice and bob are still there.
       const from = seq;
       await until(() => seq >= from + 12, 'twelve more heartbeats', 5000);
@@ -63,7 +63,7 @@ describe('presence', () => {
     const relay = await testRelay({ logger });
     const [alice, bob] = await registered(relay, 'alice', 'bob');
     await bob!.send({ kind: 'bye', reason: 'gone fishing' });
-    expect(await alice!.next('leave')).toEqual({ kind: 'leave', name: 'bob', reason: 'bye' });
+    expect(await alice!.next('leave')).toMatchObject({ kind: 'leave', name: 'bob', reason: 'bye' });
     expect(relay.contactCount).toBe(1);
     expect(lines.find((l) => l.msg === 'contact left')).toMatchObject({ contact: 'bob', port: bob!.port });
     // The name is free again.

@@ -1,12 +1,12 @@
 /**
  * The compound field codecs of the wire format (PROTOCOL.md §2): ack ranges,
- * hello padding, contact lists and error codes, built on the primitive codecs
+ * hello padding, contact lists, roster changes and error codes, built on the primitive codecs
  * of fields.ts, each `{ minBytes, maxBytes, encodingLength, encode, decode, skip }`.
  */
 import { badField } from './failure.js';
-import type { ContactEntry } from './messages.js';
+import type { ContactEntry, RosterChange } from './messages.js';
 import { type ErrorCode, type UnknownErrorCode, asErrorCode } from './codes.js';
-import { contactKind, MAX_ACK_RANGES, MAX_NAME_BYTES, name, str8, u16, u32, type FieldCodec } from './fields.js';
+import { contactKind, MAX_ACK_RANGES, MAX_NAME_BYTES, name, rosterState, str8, u16, u32, type FieldCodec } from './fields.js';
 
 /** `ranges`: 1-byte count (at most MAX_ACK_RANGES), then per range two `u32`, first and last, first <= last. */
 export const ranges = {
@@ -126,6 +126,48 @@ export const contacts = {
   },
   prefixBytes: 0,
 } satisfies FieldCodec<ContactEntry[]>;
+
+/** `changes`: 2-byte count, then per change a `name` and a `rosterState` (the layout of `contacts`, another enum). */
+export const changes = {
+  minBytes: 2,
+  maxBytes: 2 + 0xffff * (1 + MAX_NAME_BYTES + 1),
+  encodingLength: (value, path) => {
+    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
+    let total = 2;
+    for (let i = 0; i < value.length; i++) {
+      const entry = (value[i] ?? {}) as Partial<Record<keyof RosterChange, unknown>>;
+      total += name.encodingLength(entry.name, `${path}[${i}].name`);
+      total += rosterState.encodingLength(entry.state, `${path}[${i}].state`);
+    }
+    return total;
+  },
+  encode: (value, w) => {
+    w.u16(value.length);
+    for (const entry of value) {
+      name.encode(entry.name, w);
+      rosterState.encode(entry.state, w);
+    }
+  },
+  decode: (r, path) => {
+    const count = r.u16(`${path}.count`);
+    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
+    r.need(count * 3, path);
+    const out: RosterChange[] = [];
+    for (let i = 0; i < count; i++) {
+      out.push({ name: name.decode(r, `${path}[${i}].name`), state: rosterState.decode(r, `${path}[${i}].state`) });
+    }
+    return out;
+  },
+  skip: (r, path) => {
+    const count = r.u16(path);
+    r.need(count * 3, path);
+    for (let i = 0; i < count; i++) {
+      name.skip(r, path);
+      rosterState.skip(r, path);
+    }
+  },
+  prefixBytes: 0,
+} satisfies FieldCodec<RosterChange[]>;
 
 const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
 

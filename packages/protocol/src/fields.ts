@@ -8,7 +8,7 @@
  */
 import { MAX_DATAGRAM_BYTES, TOKEN_BYTES } from './constants.js';
 import { badField } from './failure.js';
-import type { ContactKind, LeaveReason } from './messages.js';
+import type { ContactKind, LeaveReason, RosterChangeState } from './messages.js';
 import type { Reader } from './reader.js';
 import { utf8Length } from './utf8.js';
 import type { Writer } from './writer.js';
@@ -196,6 +196,9 @@ function enumByte<T extends string>(values: readonly T[]): FieldCodec<T> {
 export const contactKind = enumByte<ContactKind>(['client', 'plain']);
 /** `leaveReason`: 1 = bye, 2 = timeout. */
 export const leaveReason = enumByte<LeaveReason>(['bye', 'timeout']);
+
+/** `rosterState`: 1 = online client, 2 = online plain peer, 3 = left (bye), 4 = left (timeout). */
+export const rosterState = enumByte<RosterChangeState>(['client', 'plain', 'left-bye', 'left-timeout']);
 
 /** `bool`: 1 byte, 0 = false, 1 = true (anything else refused). */
 export const bool = {

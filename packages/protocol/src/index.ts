@@ -49,7 +49,7 @@ export {
   type Direction,
 } from './schema.js';
 export { DatagramScanner, fieldOf, type Envelope, type FieldRef } from './scan.js';
-export { ackCovers, boolAt, kindCode, sameLayout, u32At, writeHeader } from './splice.js';
+export { ackCovers, boolAt, fixedLayout, kindCode, sameLayout, u32At, writeHeader, type FixedLayout } from './splice.js';
 export {
   IDENTIFY_CONTEXT,
   identifyPayload,

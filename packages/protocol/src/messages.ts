@@ -4,6 +4,9 @@
  * a byte-exact example of each.
  */
 import type { ErrorCode, UnknownErrorCode } from './codes.js';
+import type { RosterDeltaMessage, RosterVersion } from './rosterMessages.js';
+
+export type { RosterChange, RosterChangeState, RosterDeltaMessage, RosterVersion } from './rosterMessages.js';
 
 /** What kind of contact an entry of the contact list is. */
 export type ContactKind = 'client' | 'plain';
@@ -61,7 +64,7 @@ export interface ContactEntry {
 }
 
 /** relay -> client: one page of the contacts online (the caller excluded). */
-export interface ContactsMessage {
+export interface ContactsMessage extends RosterVersion {
   kind: 'contacts';
   /** Page number, 0-based. */
   page: number;
@@ -71,8 +74,8 @@ export interface ContactsMessage {
   contacts: ContactEntry[];
 }
 
-/** relay -> client: a contact came online. */
-export interface JoinMessage {
+/** relay -> client: a contact came online; `version` is the roster version this change made. */
+export interface JoinMessage extends RosterVersion {
   kind: 'join';
   /** Its name. */
   name: string;
@@ -80,8 +83,8 @@ export interface JoinMessage {
   type: ContactKind;
 }
 
-/** relay -> client: a contact went offline. */
-export interface LeaveMessage {
+/** relay -> client: a contact went offline; `version` is the roster version this change made. */
+export interface LeaveMessage extends RosterVersion {
   kind: 'leave';
   /** Its name. */
   name: string;
@@ -132,8 +135,12 @@ export interface HeartbeatMessage {
   seq: number;
 }
 
-/** relay -> client: answer to a heartbeat. */
-export interface HeartbeatAckMessage {
+/**
+ * relay -> client: answer to a heartbeat, with the roster version of the last
+ * change the relay pushed: a client whose list is at another version asks for
+ * the changes (`list`, PROTOCOL.md §6.7).
+ */
+export interface HeartbeatAckMessage extends RosterVersion {
   kind: 'heartbeat-ack';
   /** The `seq` of the heartbeat answered. */
   seq: number;
@@ -193,11 +200,14 @@ export interface AckMessage {
 }
 
 /**
- * client -> relay: send me the contact list. The first datagram a client sends
- * with its new session token, which completes registration (PROTOCOL.md §6.1);
- * also sent every 30 s to repair the list. Answered with `contacts` pages.
+ * client -> relay: bring my contact list up to date; `epoch` and `version`
+ * are the roster version the client's list is at (0, 0: it has none). The
+ * first datagram a client sends with its new session token, which completes
+ * registration (PROTOCOL.md §6.1); later sent when the client sees it missed
+ * a change. Answered with the changes since (`roster-delta`) or, when the
+ * relay no longer has them or the epoch differs, the whole list (`contacts`).
  */
-export interface ListMessage {
+export interface ListMessage extends RosterVersion {
   kind: 'list';
 }
 
@@ -207,7 +217,7 @@ export interface ListMessage {
  * client instead of `leave(from)` + `join(name)`: it is the same contact, same
  * session, so conversations with it go on under the new name.
  */
-export interface RenameMessage {
+export interface RenameMessage extends RosterVersion {
   kind: 'rename';
   /** The old name, as it was registered. */
   from: string;
@@ -292,6 +302,7 @@ export type Message =
   | AckMessage
   | ListMessage
   | RenameMessage
+  | RosterDeltaMessage
   | IdentifyMessage
   | ChallengeMessage
   | StoredMessage

@@ -25,7 +25,7 @@ import {
   u32,
   u64,
 } from './fields.js';
-import { contacts, errorCode, padding, ranges } from './compoundFields.js';
+import { changes, contacts, errorCode, padding, ranges } from './compoundFields.js';
 import type { Message, MessageKind, MessageOf } from './messages.js';
 
 export { MAX_ACK_RANGES, MAX_ID_BYTES, MAX_NAME_BYTES } from './fields.js';
@@ -68,16 +68,16 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
       hostedByClient: bool,
     },
   },
-  contacts: { code: 0x03, direction: 'relay-to-client', fields: { page: u16, pages: u16, contacts } },
-  join: { code: 0x04, direction: 'relay-to-client', fields: { name, type: contactKind } },
-  leave: { code: 0x05, direction: 'relay-to-client', fields: { name, reason: leaveReason } },
+  contacts: { code: 0x03, direction: 'relay-to-client', fields: { epoch: u32, version: u32, page: u16, pages: u16, contacts } },
+  join: { code: 0x04, direction: 'relay-to-client', fields: { epoch: u32, version: u32, name, type: contactKind } },
+  leave: { code: 0x05, direction: 'relay-to-client', fields: { epoch: u32, version: u32, name, reason: leaveReason } },
   chat: {
     code: 0x06,
     direction: 'both',
     fields: { id, from: sender, to: name, epoch: u32, seq: u32, base: u32, time: u64, text: str16({ maxBytes: MAX_TEXT_BYTES }) },
   },
   heartbeat: { code: 0x07, direction: 'client-to-relay', fields: { seq: u32 } },
-  'heartbeat-ack': { code: 0x08, direction: 'relay-to-client', fields: { seq: u32 } },
+  'heartbeat-ack': { code: 0x08, direction: 'relay-to-client', fields: { seq: u32, epoch: u32, version: u32 } },
   bye: { code: 0x09, direction: 'both', fields: { reason: str8() } },
   error: {
     code: 0x0a,
@@ -86,8 +86,9 @@ export const SCHEMAS: { readonly [K in MessageKind]: KindSchema<K> } = {
   },
   'relay-ack': { code: 0x0b, direction: 'relay-to-client', fields: { id, recipients: u16 } },
   ack: { code: 0x0c, direction: 'both', fields: { from: sender, to: name, group: bool, epoch: u32, upTo: u32, ranges } },
-  list: { code: 0x0d, direction: 'client-to-relay', fields: {} },
-  rename: { code: 0x0e, direction: 'relay-to-client', fields: { from: name, name } },
+  list: { code: 0x0d, direction: 'client-to-relay', fields: { epoch: u32, version: u32 } },
+  rename: { code: 0x0e, direction: 'relay-to-client', fields: { epoch: u32, version: u32, from: name, name } },
+  'roster-delta': { code: 0x0f, direction: 'relay-to-client', fields: { epoch: u32, from: u32, version: u32, changes } },
   identify: {
     code: 0x12,
     direction: 'client-to-relay',

@@ -1,14 +1,16 @@
 /**
  * Helpers for building a datagram out of another's bytes (the relay's
  * forwarding fast path): a header, a field's integer at an offset found by
- * `DatagramScanner`, whether an `ack`'s ranges cover a seq, and whether two
- * kinds share a layout (so one's fields can be sent as the other's). The
- * layouts themselves stay in schema.ts; nothing here knows an offset.
+ * `DatagramScanner`, whether an `ack`'s ranges cover a seq, whether two
+ * kinds share a layout (so one's fields can be sent as the other's), and the
+ * offsets of a kind whose fields all have a fixed size (so it can be written
+ * in place). The layouts themselves stay in schema.ts; nothing here knows an offset.
  */
 import { FLAG_AUTH, HEADER_BYTES, MAGIC_0, MAGIC_1, PROTOCOL_VERSION } from './constants.js';
 import type { FieldCodec } from './fields.js';
 import type { MessageKind } from './messages.js';
 import { readU32 } from './reader.js';
+import type { FieldsOf } from './schema.js';
 import { SCHEMAS } from './schema.js';
 
 /** The kind byte of `kind` (header offset 3). */
@@ -66,4 +68,28 @@ export function sameLayout(a: MessageKind, b: MessageKind): boolean {
 /** The `bool` at `bytes[offset]` (a field's start, in a datagram the scanner found well-formed: 0 or 1). */
 export function boolAt(bytes: Uint8Array, offset: number): boolean {
   return bytes[offset] === 1;
+}
+
+/** Where each field of a fixed-size kind starts (bytes after the header), and the size of its fields in all. */
+export interface FixedLayout<K extends MessageKind> {
+  /** Bytes of the fields in all. */
+  readonly bytes: number;
+  /** Each field's offset from the first field's start, and its size. */
+  readonly fields: { readonly [F in keyof FieldsOf<K> & string]: { readonly offset: number; readonly bytes: number } };
+}
+
+/**
+ * The fixed layout of `kind` when every field of it has one size
+ * (`minBytes` = `maxBytes`, e.g. `heartbeat-ack`: three u32), else null:
+ * what lets the relay write such a datagram in place (fast path).
+ */
+export function fixedLayout<K extends MessageKind>(kind: K): FixedLayout<K> | null {
+  const fields: Record<string, { offset: number; bytes: number }> = {};
+  let at = 0;
+  for (const [field, codec] of Object.entries(SCHEMAS[kind].fields as Readonly<Record<string, FieldCodec<unknown>>>)) {
+    if (codec.minBytes !== codec.maxBytes) return null;
+    fields[field] = { offset: at, bytes: codec.minBytes };
+    at += codec.minBytes;
+  }
+  return { bytes: at, fields: fields as FixedLayout<K>['fields'] };
 }

@@ -61,12 +61,14 @@ export const messageArb: fc.Arbitrary<Message> = fc
     }),
     fc.record({
       kind: fc.constant('contacts' as const),
+      epoch: u32,
+      version: u32,
       page: fc.integer({ min: 0, max: 65535 }),
       pages: fc.integer({ min: 0, max: 65535 }),
       contacts: fc.array(fc.record({ name, type: contactKind }), { maxLength: 9 }),
     }),
-    fc.record({ kind: fc.constant('join' as const), name, type: contactKind }),
-    fc.record({ kind: fc.constant('leave' as const), name, reason: fc.constantFrom('bye' as const, 'timeout' as const) }),
+    fc.record({ kind: fc.constant('join' as const), epoch: u32, version: u32, name, type: contactKind }),
+    fc.record({ kind: fc.constant('leave' as const), epoch: u32, version: u32, name, reason: fc.constantFrom('bye' as const, 'timeout' as const) }),
     fc.record({
       kind: fc.constant('chat' as const),
       id,
@@ -79,7 +81,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
       text: anyString(197),
     }),
     fc.record({ kind: fc.constant('heartbeat' as const), seq: u32 }),
-    fc.record({ kind: fc.constant('heartbeat-ack' as const), seq: u32 }),
+    fc.record({ kind: fc.constant('heartbeat-ack' as const), seq: u32, epoch: u32, version: u32 }),
     fc.record({ kind: fc.constant('bye' as const), reason: anyString(63) }),
     fc.record({
       kind: fc.constant('error' as const),
@@ -98,8 +100,15 @@ export const messageArb: fc.Arbitrary<Message> = fc
       // size 'max': lengths spread over 0..32, not only the small ones fast-check prefers
       ranges: fc.array(range, { maxLength: MAX_ACK_RANGES, size: 'max' }),
     }),
-    fc.record({ kind: fc.constant('list' as const) }),
-    fc.record({ kind: fc.constant('rename' as const), from: name, name }),
+    fc.record({ kind: fc.constant('list' as const), epoch: u32, version: u32 }),
+    fc.record({ kind: fc.constant('rename' as const), epoch: u32, version: u32, from: name, name }),
+    fc.record({
+      kind: fc.constant('roster-delta' as const),
+      epoch: u32,
+      from: u32,
+      version: u32,
+      changes: fc.array(fc.record({ name, state: fc.constantFrom('client' as const, 'plain' as const, 'left-bye' as const, 'left-timeout' as const) }), { maxLength: 8 }),
+    }),
     fc.record({
       kind: fc.constant('identify' as const),
       name,

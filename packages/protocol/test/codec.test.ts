@@ -102,19 +102,20 @@ const SAMPLES: Message[] = [
   { kind: 'hello', name: 'alice', padding: 287 },
   { kind: 'welcome', name: '一棵树', address: '::ffff:127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000, token: TOKEN, hostedByClient: false },
   { kind: 'welcome', name: 'a', address: '127.0.0.1', port: 8081, heartbeatIntervalMs: 5000, presenceTimeoutMs: 15000, token: TOKEN, hostedByClient: true },
-  { kind: 'contacts', page: 1, pages: 3, contacts: [{ name: 'bob', type: 'client' }, { name: 'Zoë', type: 'plain' }] },
-  { kind: 'join', name: 'bob', type: 'plain' },
-  { kind: 'leave', name: 'bob', reason: 'bye' },
+  { kind: 'contacts', epoch: 7, version: 9, page: 1, pages: 3, contacts: [{ name: 'bob', type: 'client' }, { name: 'Zoë', type: 'plain' }] },
+  { kind: 'join', epoch: 7, version: 9, name: 'bob', type: 'plain' },
+  { kind: 'leave', epoch: 7, version: 9, name: 'bob', reason: 'bye' },
   chat({ text: '你好 bob 👋' }),
   { kind: 'heartbeat', seq: 1 },
-  { kind: 'heartbeat-ack', seq: 1 },
+  { kind: 'heartbeat-ack', seq: 1, epoch: 7, version: 9 },
   { kind: 'bye', reason: '' },
   { kind: 'error', code: 'NOT_REGISTERED', message: 'say hello first', ref: '' },
   { kind: 'relay-ack', id: 'V1StGXR8_Z5jdHi6B-myT', recipients: 2 },
   ack(),
   ack({ from: '', to: 'bob', group: true, upTo: 12, ranges: [] }),
-  { kind: 'list' },
-  { kind: 'rename', from: 'bob', name: '武大郎' },
+  { kind: 'list', epoch: 7, version: 9 },
+  { kind: 'rename', epoch: 7, version: 9, from: 'bob', name: '武大郎' },
+  { kind: 'roster-delta', epoch: 7, from: 9, version: 11, changes: [{ name: 'bob', state: 'left-bye' }, { name: 'Zoë', state: 'plain' }] },
   { kind: 'identify', name: '武大郎', publicKey: new Uint8Array(32).fill(7), signature: new Uint8Array(64).fill(9) },
   { kind: 'challenge', name: 'bob', challenge: new Uint8Array(16).fill(3) },
   { kind: 'stored', id: 'V1StGXR8_Z5jdHi6B-myT', to: 'bob' },
@@ -198,11 +199,11 @@ describe('round trip of every kind with edge values', () => {
     const id = 'i'.repeat(MAX_ID_BYTES);
     const largest: Message[] = [
       { kind: 'welcome', name: LONGEST_NAME, address: 'f'.repeat(64), port: 65535, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN, hostedByClient: true },
-      { kind: 'join', name: LONGEST_NAME, type: 'plain' },
-      { kind: 'leave', name: LONGEST_NAME, reason: 'timeout' },
-      { kind: 'rename', from: LONGEST_NAME, name: LONGEST_NAME },
+      { kind: 'join', epoch: 7, version: 9, name: LONGEST_NAME, type: 'plain' },
+      { kind: 'leave', epoch: 7, version: 9, name: LONGEST_NAME, reason: 'timeout' },
+      { kind: 'rename', epoch: 7, version: 9, from: LONGEST_NAME, name: LONGEST_NAME },
       chat({ id, from: LONGEST_NAME, to: LONGEST_NAME, text: 'x'.repeat(MAX_TEXT_BYTES) }),
-      { kind: 'heartbeat-ack', seq: 1 },
+      { kind: 'heartbeat-ack', seq: 1, epoch: 7, version: 9 },
       { kind: 'bye', reason: 'x'.repeat(255) },
       { kind: 'error', code: 'C'.repeat(64), message: 'm'.repeat(512), ref: id },
       { kind: 'relay-ack', id, recipients: 65535 },
@@ -227,22 +228,33 @@ describe('round trip of every kind with edge values', () => {
     expect(toHex(encode({ ...m, token: Buffer.from(TOKEN) }))).toBe(toHex(bytes));
   });
 
-  it('list: the header alone, 5 bytes', () => {
-    expect(toHex(roundTrip({ kind: 'list' }))).toBe('ff55010d00');
+  it('list: the header and a roster version, 13 bytes', () => {
+    expect(toHex(roundTrip({ kind: 'list', epoch: 7, version: 9 }))).toBe('ff55010d00' + '00000007' + '00000009');
+    expect(toHex(roundTrip({ kind: 'list', epoch: 0, version: 0 }))).toBe('ff55010d00' + '00000000' + '00000000');
+  });
+
+  it('roster-delta: up to date (no changes), every state, a count of changes', () => {
+    expect(toHex(roundTrip({ kind: 'roster-delta', epoch: 7, from: 9, version: 9, changes: [] }))).toBe('ff55010f00' + '00000007' + '00000009' + '00000009' + '0000');
+    const states = ['client', 'plain', 'left-bye', 'left-timeout'] as const;
+    const changes = states.map((state) => ({ name: 'a', state }));
+    expect(toHex(roundTrip({ kind: 'roster-delta', epoch: 7, from: 9, version: 13, changes }))).toBe(
+      'ff55010f00' + '00000007' + '00000009' + '0000000d' + '0004' + '016101' + '016102' + '016103' + '016104',
+    );
   });
 
   it('contacts: empty page, max page numbers, 9 longest names', () => {
-    expect(roundTrip({ kind: 'contacts', page: 0, pages: 1, contacts: [] }).length).toBe(11);
-    roundTrip({ kind: 'contacts', page: 65535, pages: 65535, contacts: [{ name: 'x', type: 'client' }] });
+    expect(roundTrip({ kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: [] }).length).toBe(19);
+    roundTrip({ kind: 'contacts', epoch: 7, version: 9, page: 65535, pages: 65535, contacts: [{ name: 'x', type: 'client' }] });
     const nine = Array.from({ length: 9 }, (_, i) => ({ name: LONGEST_NAME, type: i % 2 ? 'plain' : 'client' }) as const);
-    expect(roundTrip({ kind: 'contacts', page: 0, pages: 1, contacts: nine }).length).toBe(11 + 9 * 130);
+    expect(roundTrip({ kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: nine }).length).toBe(19 + 9 * 130);
   });
 
   it('join and leave with every enum value', () => {
-    expect(toHex(roundTrip({ kind: 'join', name: 'a', type: 'client' }))).toBe('ff550104000161' + '01');
-    expect(toHex(roundTrip({ kind: 'join', name: 'a', type: 'plain' }))).toBe('ff550104000161' + '02');
-    expect(toHex(roundTrip({ kind: 'leave', name: 'a', reason: 'bye' }))).toBe('ff550105000161' + '01');
-    expect(toHex(roundTrip({ kind: 'leave', name: 'a', reason: 'timeout' }))).toBe('ff550105000161' + '02');
+    const v = '00000007' + '00000009';
+    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'client' }))).toBe('ff55010400' + v + '0161' + '01');
+    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'plain' }))).toBe('ff55010400' + v + '0161' + '02');
+    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'bye' }))).toBe('ff55010500' + v + '0161' + '01');
+    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'timeout' }))).toBe('ff55010500' + v + '0161' + '02');
   });
 
   it('chat at its largest: 60-char id, 128-byte from/to, epoch/seq/base 2^32-1, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
@@ -317,7 +329,7 @@ describe('round trip of every kind with edge values', () => {
   it('heartbeat and heartbeat-ack with seq 0 and max u32', () => {
     for (const seq of [0, 0xffff_ffff]) {
       expect(roundTrip({ kind: 'heartbeat', seq }).length).toBe(9);
-      expect(roundTrip({ kind: 'heartbeat-ack', seq }).length).toBe(9);
+      expect(roundTrip({ kind: 'heartbeat-ack', seq, epoch: 7, version: 9 }).length).toBe(17);
     }
     expect(toHex(encode({ kind: 'heartbeat', seq: 0xffff_ffff }))).toBe('ff55010700ffffffff');
   });
@@ -380,7 +392,7 @@ describe('encode refuses', () => {
     ['a welcome without hostedByClient', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN }],
     ['hostedByClient as 1', { kind: 'welcome', name: 'a', address: 'h', port: 1, heartbeatIntervalMs: 1, presenceTimeoutMs: 1, token: TOKEN, hostedByClient: 1 }],
     ['a seq of 2^32', { kind: 'heartbeat', seq: 2 ** 32 }],
-    ['an Infinity seq', { kind: 'heartbeat-ack', seq: Infinity }],
+    ['an Infinity seq', { kind: 'heartbeat-ack', seq: Infinity, epoch: 7, version: 9 }],
     ['a time of 2^53', chat({ time: 2 ** 53 })],
     ['a negative time', chat({ time: -1 })],
     ['a bigint time', chat({ time: 1n as unknown as number })],
@@ -392,13 +404,13 @@ describe('encode refuses', () => {
     ['a 61-char id', chat({ id: ID60 + 'x' })],
     ['an empty to', chat({ to: '' })],
     ['a 129-byte from', chat({ from: LONGEST_NAME + 'a' })],
-    ['an unknown contact kind', { kind: 'join', name: 'a', type: 'robot' }],
-    ['an unknown leave reason', { kind: 'leave', name: 'a', reason: 'kicked' }],
-    ['contacts that are not an array', { kind: 'contacts', page: 0, pages: 1, contacts: 'bob' }],
-    ['a null contact entry', { kind: 'contacts', page: 0, pages: 1, contacts: [null] }],
-    ['a contact entry with an empty name', { kind: 'contacts', page: 0, pages: 1, contacts: [{ name: '', type: 'client' }] }],
-    ['a contact entry without type', { kind: 'contacts', page: 0, pages: 1, contacts: [{ name: 'a' }] }],
-    ['a sparse contacts array', { kind: 'contacts', page: 0, pages: 1, contacts: new Array(2) }],
+    ['an unknown contact kind', { kind: 'join', epoch: 7, version: 9, name: 'a', type: 'robot' }],
+    ['an unknown leave reason', { kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'kicked' }],
+    ['contacts that are not an array', { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: 'bob' }],
+    ['a null contact entry', { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: [null] }],
+    ['a contact entry with an empty name', { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: [{ name: '', type: 'client' }] }],
+    ['a contact entry without type', { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: [{ name: 'a' }] }],
+    ['a sparse contacts array', { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: new Array(2) }],
     ['an error message of 513 bytes', { kind: 'error', code: 'X', message: 'm'.repeat(513), ref: '' }],
     ['an empty error code', { kind: 'error', code: '', message: '', ref: '' }],
     ['a bye reason of 256 bytes', { kind: 'bye', reason: 'r'.repeat(256) }],
@@ -459,16 +471,16 @@ describe('encode refuses', () => {
   });
 
   it('a contacts page of 1201 bytes with OVERSIZE, while 1200 bytes encode', () => {
-    // 11 + 9 × (2 + 128) + (2 + 17) = 1200
+    // 19 + 9 × (2 + 128) + (2 + 9) = 1200
     const contacts = [
       ...Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'client' }) as const),
-      { name: 'a'.repeat(17), type: 'plain' } as const,
+      { name: 'a'.repeat(9), type: 'plain' } as const,
     ];
-    const fits: Message = { kind: 'contacts', page: 0, pages: 1, contacts };
+    const fits: Message = { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts };
     expect(encode(fits).length).toBe(MAX_DATAGRAM_BYTES);
     expect(decode(encode(fits))).toStrictEqual(fits);
 
-    const over: Message = { kind: 'contacts', page: 0, pages: 1, contacts: [...contacts.slice(0, 9), { name: 'a'.repeat(18), type: 'plain' }] };
+    const over: Message = { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: [...contacts.slice(0, 9), { name: 'a'.repeat(10), type: 'plain' }] };
     expect(encodingLength(over)).toBe(1201); // encodingLength reports, encode refuses
     expect(bad(over)).toBe('OVERSIZE');
   });
@@ -482,7 +494,7 @@ describe('encode refuses', () => {
 
   it('a contacts page of many short entries with OVERSIZE', () => {
     const many = Array.from({ length: 500 }, (_, i) => ({ name: `u${i}`, type: 'client' }) as const);
-    expect(bad({ kind: 'contacts', page: 0, pages: 1, contacts: many })).toBe('OVERSIZE');
+    expect(bad({ kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: many })).toBe('OVERSIZE');
   });
 });
 
@@ -533,14 +545,13 @@ describe('decode rejects', () => {
     expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
-  it('UNKNOWN_KIND: every kind byte but 0x01–0x0e and 0x12–0x16 (checked before the flags)', () => {
+  it('UNKNOWN_KIND: every kind byte but 0x01–0x0f and 0x12–0x16 (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
       const c = code([0xff, 0x55, 0x01, k, 0x00]);
-      if (k === 0x0d) expect(c, 'list has no fields').toBe('no error');
-      else if ((k >= 0x01 && k <= 0x0e) || (k >= 0x12 && k <= 0x16)) expect(c, `kind ${k}`).toBe('TRUNCATED');
+      if ((k >= 0x01 && k <= 0x0f) || (k >= 0x12 && k <= 0x16)) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
-    expect(code([0xff, 0x55, 0x01, 0x0f, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x01, 0x10, 0xff])).toBe('UNKNOWN_KIND');
     expect(code([0xff, 0x55, 0x01, 0x0d, 0xff])).toBe('BAD_FLAGS');
     expect(code([0xff, 0x55, 0x01, 0x0c, 0xff])).toBe('BAD_FLAGS');
   });
@@ -584,11 +595,17 @@ describe('decode rejects', () => {
     expect(code(datagram(0x01, ...str8('a'.repeat(129))))).toBe('BAD_FIELD');
     expect(code(datagram(0x02, ...str8('a'), ...str8('h'.repeat(65)), 0, 1, 0, 0, 0, 1, 0, 0, 0, 1))).toBe('BAD_FIELD');
     expect(code(datagram(0x0a, ...str8('X'), ...str16('m'.repeat(513)), ...str8('')))).toBe('BAD_FIELD');
-    expect(code(datagram(0x04, ...str8('a'), 0))).toBe('BAD_FIELD');
-    expect(code(datagram(0x05, ...str8('a'), 3))).toBe('BAD_FIELD');
+    const v = [0, 0, 0, 7, 0, 0, 0, 9]; // epoch 7, version 9
+    expect(code(datagram(0x04, ...v, ...str8('a'), 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x05, ...v, ...str8('a'), 3))).toBe('BAD_FIELD');
     // one entry with an empty name (plus a byte, so the 3-bytes-per-entry pre-check passes)
-    expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8(''), 1, 0))).toBe('BAD_FIELD');
-    expect(code(datagram(0x03, 0, 0, 0, 1, 0, 1, ...str8('a'), 1))).toBe('no error');
+    expect(code(datagram(0x03, ...v, 0, 0, 0, 1, 0, 1, ...str8(''), 1, 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x03, ...v, 0, 0, 0, 1, 0, 1, ...str8('a'), 1))).toBe('no error');
+    // roster-delta: states 1-4 only, names non-empty
+    expect(code(datagram(0x0f, ...v, 0, 0, 0, 10, 0, 1, ...str8('a'), 4))).toBe('no error');
+    expect(code(datagram(0x0f, ...v, 0, 0, 0, 10, 0, 1, ...str8('a'), 0))).toBe('BAD_FIELD');
+    expect(code(datagram(0x0f, ...v, 0, 0, 0, 10, 0, 1, ...str8('a'), 5))).toBe('BAD_FIELD');
+    expect(code(datagram(0x0f, ...v, 0, 0, 0, 10, 0, 1, ...str8(''), 1, 0))).toBe('BAD_FIELD');
     // relay-ack: id alphabet and emptiness
     expect(code(datagram(0x0b, ...str8('A'), 0, 1))).toBe('no error');
     expect(code(datagram(0x0b, ...str8(''), 0, 1))).toBe('BAD_FIELD');
@@ -696,7 +713,7 @@ describe('truncation', () => {
     chat({ id: ID60, from: LONGEST_NAME, to: LONGEST_NAME, seq: 0xffff_ffff, base: 0xffff_ffff, time: Number.MAX_SAFE_INTEGER, text: LONGEST_TEXT }),
     { kind: 'relay-ack', id: ID60, recipients: 0xffff },
     ack({ from: LONGEST_NAME, to: LONGEST_NAME, group: true, upTo: 0xffff_ffff, ranges: MOST_RANGES }),
-    { kind: 'contacts', page: 0, pages: 1, contacts: Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'plain' }) as const) },
+    { kind: 'contacts', epoch: 7, version: 9, page: 0, pages: 1, contacts: Array.from({ length: 9 }, () => ({ name: LONGEST_NAME, type: 'plain' }) as const) },
   ];
 
   it.each(longest.map((m) => [m.kind, m] as const))('every prefix of a %s throws BAD_MAGIC (< 2 bytes) or TRUNCATED', (_k, m) => {
@@ -709,23 +726,23 @@ describe('truncation', () => {
 
   it('a contacts count of 60000 in a short datagram throws TRUNCATED at once', () => {
     const entries = Array.from({ length: 100 }, () => [...str8('a'), 1]).flat();
-    const bytes = datagram(0x03, 0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, ...entries);
+    const bytes = datagram(0x03, 0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, ...entries);
     expect(bytes.length).toBeLessThan(MAX_DATAGRAM_BYTES);
     const started = performance.now();
     for (let i = 0; i < 1000; i++) expect(codeOf(() => decode(bytes))).toBe('TRUNCATED');
     expect(performance.now() - started).toBeLessThan(1000);
     // the same 100 entries with the right count decode
-    bytes[9] = 0;
-    bytes[10] = 100;
+    bytes[17] = 0;
+    bytes[18] = 100;
     expect((decode(bytes) as Extract<Message, { kind: 'contacts' }>).contacts).toHaveLength(100);
   });
 
   it('an impossible contacts count is refused before any entry is read', () => {
     // first entry's name is not UTF-8: with a count that fits it is BAD_UTF8, with 60000 it is never looked at
-    const body = [0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, 1, 0xff, 1, ...str8('bob'), 2];
+    const body = [0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, 1, 0xff, 1, ...str8('bob'), 2];
     expect(codeOf(() => decode(datagram(0x03, ...body)))).toBe('TRUNCATED');
-    body[4] = 0;
-    body[5] = 2;
+    body[12] = 0;
+    body[13] = 2;
     expect(codeOf(() => decode(datagram(0x03, ...body)))).toBe('BAD_UTF8');
   });
 });

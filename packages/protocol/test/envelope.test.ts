@@ -106,7 +106,7 @@ describe('session token (FLAG_TOKEN)', () => {
       expect(codeOf(() => decode(fromHex('ff55010701' + toHex(TOKEN.subarray(0, n))))), `${n} bytes`).toBe('TRUNCATED');
       expect(codeOf(() => decode(fromHex('ff55010d01' + toHex(TOKEN.subarray(0, n))))), `list, ${n} bytes`).toBe('TRUNCATED');
     }
-    expect(decode(fromHex('ff55010d01' + toHex(TOKEN)))).toStrictEqual({ kind: 'list' });
+    expect(decode(fromHex('ff55010d01' + toHex(TOKEN) + '0000000700000009'))).toStrictEqual({ kind: 'list', epoch: 7, version: 9 });
   });
 
   it('encode refuses a token that is not 16 bytes of Uint8Array (BAD_FIELD)', () => {

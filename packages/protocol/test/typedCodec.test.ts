@@ -156,10 +156,10 @@ import type { Layout } from '${src}schema.js';
 import type { ErrorMessage } from '${src}messages.js';
 import { contactKind, name, str8, u32 } from '${src}fields.js';
 export const good: Layout<'heartbeat'> = { seq: u32 };
-export const join: Layout<'join'> = { name, type: contactKind };
+export const join: Layout<'join'> = { epoch: u32, version: u32, name, type: contactKind };
 export const misspelt: Layout<'heartbeat'> = { sequ: u32 }; // BAD: a field name that is not the message's
 export const wrongType: Layout<'heartbeat'> = { seq: str8() }; // BAD: a string codec for a number
-export const missing: Layout<'join'> = { name }; // BAD: a field left out
+export const missing: Layout<'join'> = { epoch: u32, version: u32, name }; // BAD: a field left out
 export const optional: Layout<'hello'> = { name, padding: u32 }; // BAD: an optional field's codec must take undefined
 export const typo: ErrorMessage = { kind: 'error', code: 'NAME_TAKN', message: '', ref: '' }; // BAD: not an ERROR_CODES code
 export const known: ErrorMessage = { kind: 'error', code: 'NAME_TAKEN', message: '', ref: '' };

@@ -108,6 +108,7 @@ const KIND_CODES: Record<MessageKind, number> = {
   ack: 0x0c,
   list: 0x0d,
   rename: 0x0e,
+  'roster-delta': 0x0f,
   identify: 0x12,
   challenge: 0x13,
   stored: 0x14,

@@ -7,7 +7,7 @@
  * and counts unread messages; it calls `changed` after every change, and the
  * store (store.ts) decides when the UI hears of it.
  */
-import { ERROR_CODES, GROUP_ALL, nameKey, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
+import { ERROR_CODES, GROUP_ALL, nameKey, PRESENCE_TIMEOUT_MS, type ChatMessage, type ErrorMessage } from '@udpchat/protocol';
 import { formatEndpoint } from '@udpchat/net';
 import type { ChatSession } from '../net/session.js';
 import { escapeControls } from '../text/sanitize.js';
@@ -66,6 +66,8 @@ export class ChatController {
   private readonly ownName = new OwnName();
   private readonly history: HistoryView;
   private confirmingQuit = false;
+  /** The relay's presence timeout, in whole seconds (from its welcome): what "no heartbeat for N s" says. */
+  private presenceTimeoutS = Math.round(PRESENCE_TIMEOUT_MS / 1000);
 
   /**
    * @param backend the session (listened to from here on).
@@ -236,6 +238,7 @@ export class ChatController {
       if (this.inspector.push(record)) this.changed();
     });
     b.on('registered', (w) => {
+      this.presenceTimeoutS = Math.round(w.presenceTimeoutMs / 1000);
       this.sender.registeredAs(w.name);
       const said = this.ownName.registered(w);
       this.system(GROUP_ALL, said.line);
@@ -257,7 +260,7 @@ export class ChatController {
     });
     b.on('leave', (name, reason) => {
       this.presence.leave(name);
-      this.presenceLine(name, `${name} left${reason === 'timeout' ? ' (no heartbeat for 15 s)' : ''}`);
+      this.presenceLine(name, `${name} left${reason === 'timeout' ? ` (no heartbeat for ${this.presenceTimeoutS} s)` : ''}`);
     });
     b.on('chat', (m) => this.receive(m));
     b.on('delivery', (m, state) => this.sender.delivery(m, state));

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from '../relay.js';
 import { join } from 'node:path';
 import { resolveDataDir } from '@udpchat/store';
 import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../state/offlineDeliveries.js';
+import { parsePresenceFlags, type PresenceTiming } from './presenceFlags.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -25,6 +26,7 @@ export const USAGE = [
   '                     [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P]',
   '                     [--seed N] [--data-dir DIR | --ephemeral] [--offline-max-messages N]',
   '                     [--offline-max-bytes N] [--offline-max-days N]',
+  '                     [--heartbeat-interval S] [--presence-timeout S]',
   `       ${'udpchat-relay'} names list|release NAME [--data-dir DIR]`,
   '  --host HOST             address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
   '                          an IPv6 address such as ::1 makes an IPv6 relay)',
@@ -51,6 +53,9 @@ export const USAGE = [
   `  --offline-max-messages N  most messages stored per offline name (default ${DEFAULT_OFFLINE_LIMITS.maxMessages})`,
   `  --offline-max-bytes N   most bytes of text stored per offline name (default ${DEFAULT_OFFLINE_LIMITS.maxBytes})`,
   `  --offline-max-days N    days a stored message is kept (default ${DEFAULT_OFFLINE_LIMITS.maxAgeMs / DAY_MS})`,
+  '  --heartbeat-interval S  seconds between a client\'s heartbeats, told in welcome (default 10)',
+  '  --presence-timeout S    seconds of silence after which a contact is dropped (default 30;',
+  '                          longer than the heartbeat interval)',
   '  names list              the reserved names in the store (the relay must be stopped)',
   '  names release NAME      free a reserved name and delete what is stored for it',
   '  -h, --help              show this help and exit',
@@ -85,6 +90,8 @@ export type CliCommand =
       readonly storeFile: string | null;
       /** Bounds of the offline messages per recipient. */
       readonly offlineLimits: OfflineLimits;
+      /** `--heartbeat-interval` and `--presence-timeout`, in ms. */
+      readonly presence: PresenceTiming;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -105,6 +112,8 @@ const OPTIONS = {
   'offline-max-messages': { type: 'string' },
   'offline-max-bytes': { type: 'string' },
   'offline-max-days': { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'presence-timeout': { type: 'string' },
   ...SIMULATE_ARG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -130,6 +139,8 @@ const NUMERIC_FLAGS: ReadonlySet<string> = new Set<OptionName>([
   'offline-max-messages',
   'offline-max-bytes',
   'offline-max-days',
+  'heartbeat-interval',
+  'presence-timeout',
   'simulate-loss',
   'simulate-duplicate',
   'simulate-reorder',
@@ -225,6 +236,8 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     'offline-max-messages'?: string;
     'offline-max-bytes'?: string;
     'offline-max-days'?: string;
+    'heartbeat-interval'?: string;
+    'presence-timeout'?: string;
     'simulate-loss'?: string;
     'simulate-duplicate'?: string;
     'simulate-reorder'?: string;
@@ -259,6 +272,8 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
   if (values.ephemeral && values['data-dir'] !== undefined) return { kind: 'error', message: '--ephemeral and --data-dir exclude each other' };
   const offline = parseOfflineLimits(values);
   if ('error' in offline) return { kind: 'error', message: offline.error };
+  const presence = parsePresenceFlags(values);
+  if ('error' in presence) return { kind: 'error', message: presence.error };
   return {
     kind: 'run',
     host,
@@ -272,6 +287,7 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     maxPerIp,
     storeFile: values.ephemeral ? null : relayStoreFile(values['data-dir'] ?? null),
     offlineLimits: offline.limits,
+    presence: presence.timing,
   };
 }
 

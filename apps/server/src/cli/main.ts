@@ -128,6 +128,8 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       maxPerIp: command.maxPerIp,
       storeFile: command.storeFile,
       offlineLimits: command.offlineLimits,
+      heartbeatIntervalMs: command.presence.heartbeatIntervalMs,
+      presenceTimeoutMs: command.presence.presenceTimeoutMs,
       ...(secret ? { secret: secret.key } : {}),
       logger,
       ...(command.simulate ? { simulate: command.simulate } : {}),

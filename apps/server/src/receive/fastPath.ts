@@ -21,9 +21,9 @@ import {
   boolAt,
   DatagramScanner,
   fieldOf,
+  fixedLayout,
   GROUP_ALL,
   HEADER_BYTES,
-  sameLayout,
   TOKEN_BYTES,
   u32At,
   verifyAuth,
@@ -38,8 +38,14 @@ import type { AuthGateDeps } from './authGate.js';
 
 const CHAT = { id: fieldOf('chat', 'id'), from: fieldOf('chat', 'from'), to: fieldOf('chat', 'to'), seq: fieldOf('chat', 'seq'), text: fieldOf('chat', 'text') };
 const ACK = { from: fieldOf('ack', 'from'), to: fieldOf('ack', 'to'), group: fieldOf('ack', 'group'), upTo: fieldOf('ack', 'upTo'), ranges: fieldOf('ack', 'ranges') };
-/** A heartbeat's fields are echoed as the heartbeat-ack's only while the two layouts are the same. */
-const HEARTBEAT_ECHO = sameLayout('heartbeat', 'heartbeat-ack');
+/**
+ * A heartbeat-ack is written in place: its fields have fixed sizes (seq,
+ * epoch, version: u32 each), the heartbeat's `seq` is copied, the roster
+ * version last pushed is written (PROTOCOL.md §4.8). Null (a field of
+ * variable size): heartbeats take the slow path.
+ */
+const HEARTBEAT_ACK = fixedLayout('heartbeat-ack');
+const HEARTBEAT_SEQ = fieldOf('heartbeat', 'seq');
 const GROUP_BYTES = new TextEncoder().encode(GROUP_ALL);
 const latin1 = new TextDecoder('latin1');
 
@@ -83,7 +89,7 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
     if (scanner.scan(bytes) !== null) return false;
     const e = scanner.envelope;
     const kind = e.kind;
-    if (kind !== 'chat' && kind !== 'ack' && !(kind === 'heartbeat' && HEARTBEAT_ECHO)) return false;
+    if (kind !== 'chat' && kind !== 'ack' && !(kind === 'heartbeat' && HEARTBEAT_ACK !== null)) return false;
     const sender = ctx.contacts.atKey(key);
     if (sender === undefined || sender.type !== 'client' || e.tokenAt < 0 || !tokenAt(bytes, e.tokenAt, sender.token)) return false;
     let target: Contact | undefined;
@@ -112,8 +118,12 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
     // From here on it is handled: the same effects, in the same order, as router.ts.
     ctx.contacts.touch(sender, now);
     if (kind === 'heartbeat') {
-      const ack = out.prepare('heartbeat-ack', e.fieldsEnd - e.fieldsStart);
-      bytes.copy(ack, HEADER_BYTES, e.fieldsStart, e.fieldsEnd);
+      const layout = HEARTBEAT_ACK as NonNullable<typeof HEARTBEAT_ACK>;
+      const ack = out.prepare('heartbeat-ack', layout.bytes);
+      const seqAt = scanner.start(HEARTBEAT_SEQ);
+      bytes.copy(ack, HEADER_BYTES + layout.fields.seq.offset, seqAt, seqAt + layout.fields.seq.bytes);
+      ack.writeUInt32BE(ctx.roster.epoch, HEADER_BYTES + layout.fields.epoch.offset);
+      ack.writeUInt32BE(ctx.roster.published, HEADER_BYTES + layout.fields.version.offset);
       out.seal(ack);
       out.sendBytes(ack, sender.endpoint);
     } else if (kind === 'ack') {

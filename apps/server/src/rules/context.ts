@@ -7,6 +7,7 @@ import type { Message } from '@udpchat/protocol';
 import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
+import type { RosterLog } from '../state/rosterLog.js';
 import type { PendingTable } from '../state/sessions.js';
 import type { RelayAckScheduler } from './relayAcks.js';
 import type { OfflineDeliveries, OfflineLimits } from '../state/offlineDeliveries.js';
@@ -104,6 +105,8 @@ export interface PresenceConfig {
 export interface RouterContext {
   /** The contact table (mutated by the handlers). */
   readonly contacts: ContactTable;
+  /** The roster version and its change log (PROTOCOL.md §6.7). */
+  readonly roster: RosterLog;
   /** Registrations waiting for their first datagram with the token. */
   readonly pending: PendingTable;
   /** Bytes received from / sent to unvalidated addresses. */

@@ -18,7 +18,8 @@ import {
 import type { Contact } from '../state/contacts.js';
 import type { Pending } from '../state/sessions.js';
 import type { RouterContext } from './context.js';
-import { removeContact, sendContactList, welcomeFor } from './membership.js';
+import { removeContact, welcomeFor } from './membership.js';
+import { rosterChanged, sendContactList } from './presence.js';
 import { deliverStored } from './offline.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration } from './registration.js';
@@ -175,7 +176,7 @@ export function identifyFromContact(ctx: RouterContext, message: IdentifyMessage
   const { address, port } = sender.endpoint;
   ctx.log.info({ from: sender.name, to: renamed.name, address, port }, 'contact renamed');
   if (sender.token) ctx.out.send(welcomeFor(ctx, renamed.name, renamed.endpoint, sender.token), renamed.endpoint);
-  ctx.out.sendToAll({ kind: 'rename', from: sender.name, name: renamed.name }, ctx.contacts.clients(renamed));
+  rosterChanged(ctx, [{ name: sender.name, state: 'left-bye' }, { name: renamed.name, state: 'client' }], { kind: 'rename', from: sender.name, name: renamed.name });
   ctx.events.renamed(renamed, sender.name);
   deliverStored(ctx, renamed);
   return HANDLED;

@@ -9,7 +9,7 @@ import type { LeaveReason, WelcomeMessage } from '@udpchat/protocol';
 import type { Contact } from '../state/contacts.js';
 import type { DepartureReason, RouterContext } from './context.js';
 import type { Endpoint } from '@udpchat/net';
-import { contactPages } from './replies.js';
+import { rosterChanged } from './presence.js';
 
 /** The `welcome` for `name` at `to` with the session `token`, the relay's timing and whether a client hosts it. */
 export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token: Uint8Array): WelcomeMessage {
@@ -26,35 +26,24 @@ export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token
 }
 
 /**
- * Sends the contact list (everyone but `contact`, plain peers included with
- * type `plain`) to `contact`, a registered client: the answer to `list`
- * (PROTOCOL.md §4.3, §4.13, §6.1). Each page is one datagram of at most 1200
- * bytes with its envelope: pages are cut to `ctx.out.maxMessageBytes` (1152
- * in shared-secret mode, room for the 48-byte auth trailer).
- */
-export function sendContactList(ctx: RouterContext, contact: Contact): void {
-  const others = ctx.contacts.othersThan(contact).map((c) => ({ name: c.name, type: c.type }));
-  for (const page of contactPages(others, ctx.out.maxMessageBytes)) ctx.out.send(page, contact.endpoint);
-}
-
-/**
  * Registers `name` at `from` as a protocol client with its session `token`
  * (the caller has checked the name is valid and free, the endpoint
- * unregistered, and the address validated): `join` to every other client.
- * The contact list goes out when the triggering `list` is handled.
+ * unregistered, and the address validated): a roster change, pushed as
+ * `join` to every other client (rules/presence.ts). The contact list goes
+ * out when the triggering `list` is handled.
  * @throws Error when the name or endpoint is already registered (caller bug).
  */
 export function registerContact(ctx: RouterContext, name: string, from: Endpoint, token: Uint8Array): Contact {
   const contact = ctx.contacts.add(name, from, ctx.now(), 'client', token);
-  ctx.out.sendToAll({ kind: 'join', name: contact.name, type: contact.type }, ctx.contacts.clients(contact));
+  rosterChanged(ctx, [{ name: contact.name, state: 'client' }], { kind: 'join', name: contact.name, type: contact.type });
   ctx.log.info({ contact: contact.name, address: from.address, port: from.port }, 'contact registered');
   ctx.events.joined(contact);
   return contact;
 }
 
 /**
- * Removes `contact` (a client or a plain peer) and sends `leave` to every
- * remaining client. A rename is a `bye` on the wire. No-op when it is already
+ * Removes `contact` (a client or a plain peer): a roster change, pushed as
+ * `leave` to every remaining client (rules/presence.ts). A rename is a `bye` on the wire. No-op when it is already
  * gone. Logs 'contact expired' / 'contact left' for a client, 'plain peer
  * expired' for a plain peer (a rename is logged by the caller).
  * @returns false when it was not registered.
@@ -63,7 +52,7 @@ export function removeContact(ctx: RouterContext, contact: Contact, reason: Depa
   if (!ctx.contacts.remove(contact)) return false;
   ctx.relayAcks.forget(contact);
   const wire: LeaveReason = reason === 'timeout' ? 'timeout' : 'bye';
-  ctx.out.sendToAll({ kind: 'leave', name: contact.name, reason: wire }, ctx.contacts.clients());
+  rosterChanged(ctx, [{ name: contact.name, state: wire === 'timeout' ? 'left-timeout' : 'left-bye' }], { kind: 'leave', name: contact.name, reason: wire });
   const { address, port } = contact.endpoint;
   if (contact.type === 'plain') {
     if (reason === 'timeout') {

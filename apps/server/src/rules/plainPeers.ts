@@ -76,6 +76,7 @@ import { deliverChat, formatPlainText } from './fanout.js';
 import { expirePending } from './membership.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { truncateUtf8 } from './replies.js';
+import { rosterChanged } from './presence.js';
 
 /** Default silence after which a plain peer is dropped, in ms (5 minutes). */
 export const PLAIN_PEER_TIMEOUT_MS = 300_000;
@@ -126,7 +127,7 @@ function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
  */
 function addPlainPeer(ctx: RouterContext, from: Endpoint): Contact {
   const peer = ctx.contacts.add(formatEndpoint(from), from, ctx.now(), 'plain');
-  ctx.out.sendToAll({ kind: 'join', name: peer.name, type: 'plain' }, ctx.contacts.clients());
+  rosterChanged(ctx, [{ name: peer.name, state: 'plain' }], { kind: 'join', name: peer.name, type: 'plain' });
   ctx.log.info({ contact: peer.name, address: from.address, port: from.port }, 'plain peer joined');
   ctx.events.joined(peer);
   return peer;

@@ -19,6 +19,7 @@ import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import type { Endpoint } from '@udpchat/net';
 import { registerContact, removeContact, welcomeFor } from './membership.js';
+import { rosterChanged } from './presence.js';
 import { errorReply } from './replies.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { tokensEqual, type Pending } from '../state/sessions.js';
@@ -115,7 +116,7 @@ export function helloFromContact(ctx: RouterContext, message: HelloMessage, send
   const renamed = ctx.contacts.rename(sender, name);
   ctx.log.info({ from: sender.name, to: name, address, port }, 'contact renamed');
   ctx.out.send(welcomeFor(ctx, name, sender.endpoint, token), sender.endpoint);
-  ctx.out.sendToAll({ kind: 'rename', from: sender.name, name }, ctx.contacts.clients(renamed));
+  rosterChanged(ctx, [{ name: sender.name, state: 'left-bye' }, { name, state: 'client' }], { kind: 'rename', from: sender.name, name });
   ctx.events.renamed(renamed, sender.name);
   return HANDLED;
 }

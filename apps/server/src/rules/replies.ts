@@ -10,6 +10,7 @@ import {
   type ContactsMessage,
   type ErrorCode,
   type ErrorMessage,
+  type RosterVersion,
 } from '@udpchat/protocol';
 
 /** Largest `error.message`, in UTF-8 bytes (the protocol's limit). */
@@ -75,14 +76,19 @@ function entryBytes(entry: ContactEntry): number {
 }
 
 /**
- * Cuts `entries` into `contacts` pages, in order, each of whose encoding is
- * at most `maxBytes` (default MAX_DATAGRAM_BYTES = 1200) bytes. Always at
+ * Cuts `entries` into `contacts` pages at roster version `at`, in order, each
+ * of whose encoding is at most `maxBytes` (default MAX_DATAGRAM_BYTES = 1200) bytes. Always at
  * least one page (an empty one when there are no entries). Every entry name
  * must be a valid registered name (at most 128 bytes), so every entry fits.
  * @throws RangeError when one entry alone cannot fit in `maxBytes` (never for valid names).
  */
-export function contactPages(entries: readonly ContactEntry[], maxBytes: number = MAX_DATAGRAM_BYTES): ContactsMessage[] {
-  const emptyBytes = encodingLength({ kind: 'contacts', page: 0, pages: 1, contacts: [] });
+export function contactPages(
+  entries: readonly ContactEntry[],
+  maxBytes: number = MAX_DATAGRAM_BYTES,
+  at: RosterVersion = { epoch: 1, version: 0 },
+): ContactsMessage[] {
+  const { epoch, version } = at;
+  const emptyBytes = encodingLength({ kind: 'contacts', epoch, version, page: 0, pages: 1, contacts: [] });
   const groups: ContactEntry[][] = [[]];
   let used = emptyBytes;
   for (const entry of entries) {
@@ -97,5 +103,5 @@ export function contactPages(entries: readonly ContactEntry[], maxBytes: number 
     current.push({ name: entry.name, type: entry.type });
     used += size;
   }
-  return groups.map((contacts, page) => ({ kind: 'contacts', page, pages: groups.length, contacts }));
+  return groups.map((contacts, page) => ({ kind: 'contacts', epoch, version, page, pages: groups.length, contacts }));
 }

@@ -17,7 +17,8 @@ import {
 import type { Contact } from '../state/contacts.js';
 import type { RouterContext } from './context.js';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
-import { expirePending, removeContact, sendContactList } from './membership.js';
+import { expirePending, removeContact } from './membership.js';
+import { answerList } from './presence.js';
 import { deliverChat } from './fanout.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { completeRegistration, helloFromContact, helloFromStranger } from './registration.js';
@@ -90,7 +91,7 @@ function fromContact(ctx: RouterContext, message: Message, sender: Contact): Rou
     case 'ack':
       return onAck(ctx, message, sender);
     case 'list':
-      sendContactList(ctx, sender);
+      answerList(ctx, sender, message.epoch, message.version);
       return HANDLED;
     case 'identify':
       return identifyFromContact(ctx, message, sender);
@@ -127,9 +128,9 @@ function notRegistered(ctx: RouterContext, from: Endpoint, key: string, ref: str
   return HANDLED;
 }
 
-/** heartbeat{seq}: heartbeat-ack with the same seq. */
+/** heartbeat{seq}: heartbeat-ack with the same seq and the roster version last pushed (PROTOCOL.md §4.8, §6.7). */
 function onHeartbeat(ctx: RouterContext, message: HeartbeatMessage, sender: Contact): RouteOutcome {
-  ctx.out.send({ kind: 'heartbeat-ack', seq: message.seq }, sender.endpoint);
+  ctx.out.send({ kind: 'heartbeat-ack', seq: message.seq, epoch: ctx.roster.epoch, version: ctx.roster.published }, sender.endpoint);
   return HANDLED;
 }
 

@@ -23,6 +23,9 @@ export interface Sent {
   address: string;
 }
 
+/** The roster epoch of a CoreDriver's relay (fixed, so that two cores of one run send the same bytes). */
+export const ROSTER_EPOCH = 0x1a2b3c4d;
+
 /** Epoch of the virtual wall clock (2026-01-01T00:00:00Z), for auth trailers. */
 export const WALL_EPOCH = 1_767_225_600_000;
 
@@ -61,6 +64,7 @@ export class CoreDriver {
       secret: options.secret,
       hostedByClient: false,
       fastPath: options.fastPath,
+      rosterEpoch: () => ROSTER_EPOCH,
       store: openRelayStore(null),
     });
   }
@@ -85,7 +89,7 @@ export class CoreDriver {
     const welcome = this.sent.slice(before).map((s) => decodeDatagram(s.bytes).message).find((m) => m.kind === 'welcome');
     if (welcome?.kind !== 'welcome') throw new Error(`no welcome for ${name}`);
     this.tokens.set(port, welcome.token);
-    this.send(port, { kind: 'list' });
+    this.send(port, { kind: 'list', epoch: 0, version: 0 });
   }
 
   /** Moves the clock on by `ms` and runs what is due (held relay-acks), as a driver's timer would. */

@@ -164,7 +164,7 @@ export class TestPeer {
     await this.hello(name);
     const welcome = await this.next('welcome');
     this.token = welcome.token;
-    await this.send({ kind: 'list' });
+    await this.send({ kind: 'list', epoch: 0, version: 0 });
     const first = await this.next('contacts');
     const pages = [first];
     while (pages.length < first.pages) pages.push(await this.next('contacts'));

@@ -20,7 +20,7 @@ import {
   type WelcomeMessage,
 } from '@udpchat/protocol';
 import { OutboxFullError } from '../delivery/outbox.js';
-import { REJOIN_GRACE_MS, REPROBE_MS, ROSTER_REFRESH_MS } from './constants.js';
+import { REJOIN_GRACE_MS, REPROBE_MS } from './constants.js';
 import { DeliveryLink, type KeptIdentity } from './deliveryLink.js';
 import { coreDeadline } from './deadline.js';
 import { KeyedLink } from './keyedLink.js';
@@ -28,6 +28,7 @@ import { checkText, SendError, type CoreOptions } from './options.js';
 import { Liveness } from './liveness.js';
 import { nameOf, registering, type Registration } from './registration.js';
 import { onRelayError, type ErrorContext } from './relayErrorRules.js';
+import { onRosterMessage, type RosterCore } from './rosterEvents.js';
 import { RosterSync } from './rosterSync.js';
 import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } from './types.js';
 
@@ -38,10 +39,10 @@ export class ClientCore {
   private readonly roster = new RosterSync();
   private readonly delivery: DeliveryLink;
   private readonly keyed: KeyedLink;
+  private readonly rosterCore: RosterCore;
   private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
-  private lastRosterRefreshAt = 0;
-  /** When the last `list` went out while its first page is awaited, or null. */
+  /** When the last `list` went out while its answer is awaited, or null. */
   private listSentAt: number | null = null;
   private lastBlocker: string | null = null;
   private graceUntil = Number.NEGATIVE_INFINITY; // end of the grace after re-registering (REJOIN_GRACE_MS)
@@ -56,6 +57,17 @@ export class ClientCore {
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
     this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, this.keyed.translate(message, state)), options.delivery);
+    this.rosterCore = {
+      sync: this.roster,
+      delivery: this.delivery,
+      self: () => this.name,
+      emit: this.emit.bind(this),
+      leave: (name, reason) => this.onLeave(name, reason),
+      answered: () => (this.listSentAt = null),
+      askIfIdle: (now) => {
+        if (this.listSentAt === null && this.reg.state === 'registered') this.sendList(now);
+      },
+    };
   }
 
   /** Sends the first hello. */
@@ -169,31 +181,15 @@ export class ClientCore {
     switch (message.kind) {
       case 'welcome':
         return this.onWelcome(message, now);
-      case 'contacts': {
-        this.listSentAt = null;
+      case 'contacts':
         this.keyed.complete();
-        const full = this.roster.page(message.page, message.pages, message.contacts);
-        if (!full) return;
-        for (const name of full.left) this.onLeave(name, 'timeout'); // its leave was lost
-        if (full.askAgain) this.sendList(now); // one list missing a contact may be an old answer
-        this.emit('contacts', this.roster.withAwaited(full.contacts));
-        return;
-      }
-      case 'join': {
-        const back = this.roster.isAwaited(message.name);
-        this.roster.join({ name: message.name, type: message.type });
-        this.delivery.outbox.kick(message.name, now);
-        if (!back) this.emit('join', { name: message.name, type: message.type });
-        return;
-      }
+        return onRosterMessage(message, now, this.rosterCore);
+      case 'join':
       case 'leave':
-        return this.onLeave(message.name, message.reason);
       case 'rename':
-        this.roster.rename(message.from, message.name);
-        this.delivery.outbox.renameContact(message.from, message.name);
-        this.delivery.inbox.renameSender(message.from, message.name);
-        this.emit('rename', message.from, message.name);
-        return;
+      case 'roster-delta':
+      case 'heartbeat-ack': // carries the relay's last pushed roster version: what the list missed is asked for
+        return onRosterMessage(message, now, this.rosterCore);
       case 'chat':
         for (const m of this.delivery.receive(message, now)) this.emit('chat', m);
         return;
@@ -212,7 +208,7 @@ export class ClientCore {
       case 'error':
         return onRelayError(this.errorContext(now), message);
       default:
-        return this.onKeyed(message, now); // heartbeat-ack: its arrival (above) is what counts; hello, heartbeat, list: not for clients
+        return this.onKeyed(message, now); // challenge, stored, receipt; hello, heartbeat, list, identify, receipt-ack: not for clients
     }
   }
 
@@ -241,15 +237,14 @@ export class ClientCore {
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
-    else if (now - this.lastRosterRefreshAt >= ROSTER_REFRESH_MS) this.sendList(now);
     else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.liveness.nextHeartbeatSeq() }, now, this.token);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
   nextDeadline(): number {
-    const { lastNow: now, reg, liveness, helloRetryMs, lastRosterRefreshAt, listSentAt, graceUntil } = this;
+    const { lastNow: now, reg, liveness, helloRetryMs, listSentAt, graceUntil } = this;
     const deliveryAt = this.delivery.nextDeadline(now);
-    return coreDeadline({ now, reg, liveness, deliveryAt, helloRetryMs, lastRosterRefreshAt, listSentAt, awaiting: this.roster.awaiting, graceUntil });
+    return coreDeadline({ now, reg, liveness, deliveryAt, helloRetryMs, listSentAt, awaiting: this.roster.awaiting, graceUntil });
   }
 
   private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {
@@ -265,11 +260,10 @@ export class ClientCore {
     this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, this.token);
   }
 
-  /** Asks for the contact list; the first `list` with a new token completes registration (PROTOCOL.md §6.1). */
+  /** Asks for the changes since the list's roster version (PROTOCOL.md §6.7); the first `list` with a new token completes registration (§6.1). */
   private sendList(now: number): void {
     this.listSentAt = now;
-    this.lastRosterRefreshAt = now;
-    this.probe(this.keyed.listDatagram(this.name, this.token), now, this.token); // identify until registered, when keyed
+    this.probe(this.keyed.listDatagram(this.name, this.token, this.roster.version), now, this.token); // identify until registered, when keyed
   }
 
   /** Sends a datagram that the relay must answer, and starts the silence clock. */
@@ -316,7 +310,7 @@ export class ClientCore {
   }
 
   private onLeave(name: string, reason: 'bye' | 'timeout'): void {
-    this.roster.leave(name);
+    this.roster.roster.leave(name);
     for (const m of this.delivery.inbox.dropSender(name)) this.emit('chat', m);
     this.delivery.outbox.onLeave(name);
     this.emit('leave', name, reason);

@@ -4,8 +4,6 @@
 export const REPROBE_MS = 500;
 /** A silent relay is probed this often, so that its restart is noticed quickly. */
 export const SILENT_PROBE_MS = 1000;
-/** How often a registered client asks for the contact list again (`list`): it repairs lost joins and leaves (PROTOCOL.md §5). */
-export const ROSTER_REFRESH_MS = 30_000;
 /**
  * After re-registering, for this long (the presence timeout): UNKNOWN_CONTACT means "not back yet",
  * and group messages wait for those online before the relay went away; those not back by then have left.

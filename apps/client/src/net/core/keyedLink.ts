@@ -5,7 +5,7 @@
  * else `list`), the answer to a rename `challenge`, the `stored` state of own
  * messages, and the `receipt`s (acknowledged with `receipt-ack`).
  */
-import { asErrorCode, nameKey, type ChallengeMessage, type ChatMessage, type ErrorMessage, type IdentifyMessage, type Message } from '@udpchat/protocol';
+import { asErrorCode, nameKey, type ChallengeMessage, type ChatMessage, type ErrorMessage, type IdentifyMessage, type Message, type RosterVersion } from '@udpchat/protocol';
 import type { DeliveryState } from '../delivery/states.js';
 
 /** A name's identity key, held by the driver: its raw public key and a signer. */
@@ -86,10 +86,10 @@ export class KeyedLink {
     this.completed = true;
   }
 
-  /** The datagram that asks for the contact list: `identify` for `name` over `token` until the registration completes (when keyed), else `list`. */
-  listDatagram(name: string, token: Uint8Array | undefined): Message {
-    if (this.completed || token === undefined) return { kind: 'list' };
-    return this.identify(name, token) ?? { kind: 'list' };
+  /** The datagram that asks for the contact list: `identify` for `name` over `token` until the registration completes (when keyed), else `list` at `version` (the changes since, PROTOCOL.md §6.7). */
+  listDatagram(name: string, token: Uint8Array | undefined, version: RosterVersion): Message {
+    if (this.completed || token === undefined) return { kind: 'list', ...version };
+    return this.identify(name, token) ?? { kind: 'list', ...version };
   }
 
   /** The answer to a rename `challenge` for `renaming` (the name asked), or null when it is not ours. */

@@ -1,0 +1,256 @@
+/**
+ * `pnpm bench presence [--clients N] [--workers W] [--rate R] [--steady S]
+ * [--churn S] [--cases open,secret]`: what presence costs the relay with a
+ * real crowd (issue 12). The relay runs in its own process (the
+ * `udpchat-relay` program, `--rate-limit 0 --max-per-ip 0`); the crowd is N
+ * clients running the real ClientCore, spread over W forked processes
+ * (crowd.ts), each client on its own UDP socket. Per case:
+ *
+ * 1. setup: the clients start at R per second and register as the shipped
+ *    client does (hello, welcome, list → the whole list, then numbered pushes);
+ * 2. settle: until every client is registered and a sample has the whole
+ *    roster, then one heartbeat interval more (pushes and repairs done);
+ * 3. steady: S seconds of heartbeats and repair only, no chat: the relay's
+ *    CPU (from /proc/PID/stat), datagrams/s both ways (counted by the crowd:
+ *    everything the relay receives or sends), its RSS;
+ * 4. churn (case `open` only, when --churn > 0): S seconds in which 1 % of
+ *    the clients per minute leave (bye) and as many new ones join.
+ *
+ * Prints one line per measurement against the targets (relay under 5 % of a
+ * core and under 3,000 datagrams/s at 10,000 clients), and a JSON line.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { CrowdCounts, CrowdRequest } from './crowd.js';
+
+const RELAY_BIN = fileURLToPath(new URL('../../../../server/bin/udpchat-relay.js', import.meta.url));
+const CROWD = fileURLToPath(new URL('./crowd.js', import.meta.url));
+const TARGET_CPU_PCT = 5;
+const TARGET_DGRAMS = 3000;
+const HEARTBEAT_S = 10;
+
+interface Measure {
+  label: string;
+  seconds: number;
+  cpuPct: number;
+  datagramsPerSec: number;
+  inPerSec: number;
+  outPerSec: number;
+  rssMB: number;
+  lists: number;
+  kinds: Record<string, number>;
+}
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '250' },
+    steady: { type: 'string', default: '30' },
+    churn: { type: 'string', default: '60' },
+    cases: { type: 'string', default: 'open,secret' },
+  },
+});
+const N = Number(values.clients);
+const W = Number(values.workers);
+const RATE = Number(values.rate);
+const STEADY_S = Number(values.steady);
+const CHURN_S = Number(values.churn);
+const CASES = String(values.cases).split(',');
+for (const [flag, v] of [['--clients', N], ['--workers', W], ['--rate', RATE], ['--steady', STEADY_S], ['--churn', CHURN_S]] as const) {
+  if (!Number.isFinite(v) || v < (flag === '--churn' ? 0 : 1)) {
+    process.stderr.write(`bench presence: ${flag} must be a number ≥ 1\n`);
+    process.exit(2);
+  }
+}
+
+const children: ChildProcess[] = [];
+const killAll = (): void => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+};
+process.on('exit', killAll);
+for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => process.exit(130));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const ticks = Number(process.env.CLK_TCK ?? 100);
+
+function procCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+function procRssMB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? (Number(m[1]) * 1024) / 1e6 : NaN;
+}
+
+async function startRelay(secretFile: string | null): Promise<{ child: ChildProcess; port: number }> {
+  const args = ['--port', '0', '--rate-limit', '0', '--max-per-ip', '0', '--max-contacts', String(N + 1000), '--log-level', 'warn'];
+  if (secretFile) args.push('--secret-file', secretFile);
+  const child = spawn(process.execPath, [RELAY_BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  // At --log-level warn it does not log where it listens: the port is read from /proc (its socket's inode).
+  for (let i = 0; i < 100; i++) {
+    await sleep(50);
+    const port = udpPortOf(child.pid ?? 0);
+    if (port) return { child, port };
+  }
+  throw new Error('the relay did not bind a port');
+}
+
+/** The UDP port process `pid` has bound (from /proc/net/udp and its fds). */
+function udpPortOf(pid: number): number | null {
+  try {
+    const inodes = new Set<string>();
+    for (const fd of readdirFds(pid)) {
+      const m = /socket:\[(\d+)\]/.exec(fd);
+      if (m) inodes.add(m[1] as string);
+    }
+    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && inodes.has(cols[9] as string)) return parseInt((cols[1] as string).split(':')[1] as string, 16);
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+function readdirFds(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
+}
+
+interface Worker {
+  child: ChildProcess;
+  request(req: CrowdRequest, expect: string): Promise<{ type: string; counts?: CrowdCounts }>;
+}
+
+function forkWorker(): Promise<Worker> {
+  const child = fork(CROWD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
+  children.push(child);
+  const waiting: Array<{ expect: string; resolve: (m: { type: string; counts?: CrowdCounts }) => void }> = [];
+  child.on('message', (m: { type: string; counts?: CrowdCounts }) => {
+    const i = waiting.findIndex((w) => w.expect === m.type);
+    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(m);
+  });
+  const worker: Worker = {
+    child,
+    request: (req, expect) =>
+      new Promise((resolve) => {
+        waiting.push({ expect, resolve });
+        child.send(req);
+      }),
+  };
+  return new Promise((resolve) => {
+    waiting.push({ expect: 'ready', resolve: () => resolve(worker) });
+  });
+}
+
+async function totals(workers: Worker[]): Promise<CrowdCounts> {
+  const all = await Promise.all(workers.map((w) => w.request({ cmd: 'counters' }, 'counters')));
+  const sum: CrowdCounts = { clients: 0, registered: 0, sampleComplete: 0, sampleSize: 0, datagramsOut: 0, datagramsIn: 0, bytesIn: 0, bytesOut: 0, lists: 0, authFailed: 0, decodeFailed: 0, kinds: {} };
+  for (const { counts } of all) {
+    if (!counts) continue;
+    for (const k of ['clients', 'registered', 'sampleComplete', 'sampleSize', 'datagramsOut', 'datagramsIn', 'bytesIn', 'bytesOut', 'lists', 'authFailed', 'decodeFailed'] as const) sum[k] += counts[k];
+    for (const [k, v] of Object.entries(counts.kinds)) sum.kinds[k] = (sum.kinds[k] ?? 0) + v;
+  }
+  return sum;
+}
+
+async function measure(label: string, pid: number, workers: Worker[], seconds: number, during?: (second: number) => Promise<void>): Promise<Measure> {
+  const c0 = await totals(workers);
+  const cpu0 = procCpuS(pid);
+  const t0 = performance.now();
+  for (let s = 0; s < seconds; s++) {
+    await (during ? Promise.all([during(s), sleep(1000)]) : sleep(1000));
+  }
+  const cpu1 = procCpuS(pid);
+  const t1 = performance.now();
+  const c1 = await totals(workers);
+  const secs = (t1 - t0) / 1000;
+  const kinds: Record<string, number> = {};
+  for (const [k, v] of Object.entries(c1.kinds)) kinds[k] = v - (c0.kinds[k] ?? 0);
+  const inPerSec = (c1.datagramsOut - c0.datagramsOut) / secs; // what the relay received
+  const outPerSec = (c1.datagramsIn - c0.datagramsIn) / secs; // what it sent
+  return { label, seconds: secs, cpuPct: ((cpu1 - cpu0) / secs) * 100, datagramsPerSec: inPerSec + outPerSec, inPerSec, outPerSec, rssMB: procRssMB(pid), lists: c1.lists - c0.lists, kinds };
+}
+
+function print(m: Measure): void {
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  const kinds = Object.entries(m.kinds).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v / m.seconds).toFixed(0)}/s`).join(', ');
+  process.stdout.write(
+    `${m.label.padEnd(34)} relay CPU ${m.cpuPct.toFixed(2).padStart(6)} % of a core (< ${TARGET_CPU_PCT}: ${verdict(m.cpuPct < TARGET_CPU_PCT)}), ` +
+      `${m.datagramsPerSec.toFixed(0).padStart(6)} dgrams/s (in ${m.inPerSec.toFixed(0)}, out ${m.outPerSec.toFixed(0)}; < ${TARGET_DGRAMS}: ${verdict(m.datagramsPerSec < TARGET_DGRAMS)}), ` +
+      `RSS ${m.rssMB.toFixed(1)} MB, lists ${m.lists} in ${m.seconds.toFixed(1)} s\n    to the crowd: ${kinds}\n`,
+  );
+}
+
+async function runCase(name: string): Promise<Measure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'presence-bench-'));
+  const secret = name === 'secret' ? 'presence bench secret' : null;
+  let secretFile: string | null = null;
+  if (secret) {
+    secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, secret);
+  }
+  const relay = await startRelay(secretFile);
+  const pid = relay.child.pid as number;
+  const workers = await Promise.all(Array.from({ length: W }, () => forkWorker()));
+  const started = performance.now();
+  const per = Math.ceil(N / W);
+  await Promise.all(
+    workers.map((w, i) => {
+      const names = Array.from({ length: Math.min(per, N - i * per) }, (_, j) => `p${i * per + j}`);
+      return w.request({ cmd: 'start', relayPort: relay.port, names, total: N, ratePerSec: RATE / W, secret, firstAddress: 2 + i * Math.ceil(per / 1000) }, 'started');
+    }),
+  );
+  let c = await totals(workers);
+  for (let i = 0; i < 600 && (c.registered < N || c.sampleComplete < c.sampleSize); i++) {
+    await sleep(1000);
+    c = await totals(workers);
+  }
+  const setupS = (performance.now() - started) / 1000;
+  process.stdout.write(`${name}: ${c.registered} of ${N} clients registered, ${c.sampleComplete}/${c.sampleSize} sampled rosters complete, after ${setupS.toFixed(1)} s (auth failures ${c.authFailed}, decode failures ${c.decodeFailed}); relay RSS ${procRssMB(pid).toFixed(1)} MB\n`);
+  await sleep(HEARTBEAT_S * 1000 + 2000); // one heartbeat interval more: the last pushes and repairs are done
+  const out: Measure[] = [];
+  const steady = await measure(`${name}, ${N} clients, steady`, pid, workers, STEADY_S);
+  print(steady);
+  out.push(steady);
+  if (name === 'open' && CHURN_S > 0) {
+    const perSecond = (N * 0.01) / 60;
+    let owed = 0;
+    let next = N;
+    const churn = await measure(`${name}, ${N} clients, churn 1 %/min`, pid, workers, CHURN_S, async () => {
+      owed += perSecond;
+      const k = Math.floor(owed);
+      owed -= k;
+      if (k === 0) return;
+      const w = workers[next % W] as Worker;
+      const join = Array.from({ length: k }, () => `p${next++}`);
+      await w.request({ cmd: 'churn', leave: k, join }, 'churned');
+    });
+    print(churn);
+    out.push(churn);
+  }
+  await Promise.all(workers.map((w) => w.request({ cmd: 'stop' }, 'stopped')));
+  relay.child.kill('SIGTERM');
+  await sleep(500);
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+const results: Measure[] = [];
+process.stdout.write(`presence bench: ${N} clients (real ClientCore) in ${W} processes, started at ${RATE}/s; steady ${STEADY_S} s, churn ${CHURN_S} s; heartbeat every ${HEARTBEAT_S} s\n`);
+for (const name of CASES) results.push(...(await runCase(name)));
+process.stdout.write(`${JSON.stringify({ presence: results })}\n`);
+killAll();
+process.exit(0);
