@@ -79,7 +79,7 @@ describe('line mode, as a real child process', () => {
     expect(texts).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
     const sent = alice.out.json().filter((e) => e.event === 'datagram' && e.direction === 'out' && e.kind === 'chat');
     expect(sent).toHaveLength(50);
-    expect(String(sent[0]?.payload)).toMatch(/^"tick 1\/50"  ff 55 01 06/);
+    expect(String(sent[0]?.payload)).toMatch(/^"tick 1\/50"  ff 55 02 06/);
   });
 
   it('reports an unknown contact as an error event and still exits 0', async () => {

@@ -111,7 +111,7 @@ describe('full-screen client (ink-testing-library, real relay over UDP)', () => 
     ui.stdin.write('one datagram');
     ui.stdin.write('\r');
     // 5 header + 16 session token + 22 id + 6 "alice" + 4 "all" + 4 epoch + 4 seq + 4 base + 8 time + 14 text = 87 bytes
-    await until(() => /→ 127\.0\.0\.1:\d+\s+87 B\s+chat\s+"one datagram"  ff 55 01 06 01/.test(plain(ui.lastFrame())), 'the sent chat row');
+    await until(() => /→ 127\.0\.0\.1:\d+\s+87 B\s+chat\s+"one datagram"  ff 55 02 06 01/.test(plain(ui.lastFrame())), 'the sent chat row');
     expect(plain(ui.lastFrame())).toMatch(/╭ all ─/); // the conversation shares the column
     ui.stdin.write('/datagrams'); // enlarge: the whole right column
     ui.stdin.write('\r');

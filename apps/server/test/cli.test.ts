@@ -295,7 +295,7 @@ describe('the udpchat-relay program', () => {
     const peer = await TestPeer.open({ address: '127.0.0.1', port });
     try {
       await peer.register('alice');
-      await peer.sendRaw(Uint8Array.of(0xff, 0x55, 1, 0x7f, 0)); // UNKNOWN_KIND
+      await peer.sendRaw(Uint8Array.of(0xff, 0x55, 2, 0x7f, 0)); // UNKNOWN_KIND
       await peer.sendWith({ kind: 'heartbeat', seq: 1 }); // no token: unauthenticated
       await peer.send({ kind: 'heartbeat', seq: 2 });
       await peer.next('heartbeat-ack', (m) => m.seq === 2, 5000);

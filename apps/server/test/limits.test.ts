@@ -43,7 +43,7 @@ describe('the rate limit at the relay (PROTOCOL.md §6.3)', () => {
     const relay = await testRelay({ rateLimit: 10, logger }); // bursts of 20
     const [alice, bob] = await registered(relay, 'alice', 'bob');
     const before = relay.stats();
-    const garbage = Uint8Array.of(0xff, 0x55, 1, 0x7f, 0); // would be UNKNOWN_KIND if decoded
+    const garbage = Uint8Array.of(0xff, 0x55, 2, 0x7f, 0); // would be UNKNOWN_KIND if decoded
     for (let i = 0; i < 200; i++) await alice!.sendRaw(garbage);
     const after = await until(() => relay.stats().datagramsIn - before.datagramsIn === 200 && relay.stats(), 'the flood');
     const limited = after.rateLimited - before.rateLimited;

@@ -25,12 +25,12 @@ describe('malformed datagrams', () => {
       ['UNKNOWN_KIND', Uint8Array.from(good, (b, i) => (i === 3 ? 0x7f : b))],
       ['BAD_FLAGS', Uint8Array.from(good, (b, i) => (i === 4 ? 4 : b))],
       ['TRUNCATED', Uint8Array.from(good, (b, i) => (i === 4 ? 3 : b))], // token and trailer claimed, too short for the fields
-      ['TRUNCATED', Uint8Array.of(0xff, 0x55, 1, 7, 1, 1, 2, 3)], // a token cut short
+      ['TRUNCATED', Uint8Array.of(0xff, 0x55, 2, 7, 1, 1, 2, 3)], // a token cut short
       ['TRAILING_BYTES', Uint8Array.from([...good, 0])],
       ['OVERSIZE', new Uint8Array(1500).fill(0xff).fill(0x55, 1, 2)],
       ['BAD_UTF8', new Uint8Array(1500).fill(0xff)],
       ['BAD_UTF8', Uint8Array.of(0xff, 0x56, 1, 7, 0, 0, 0, 0, 7)],
-      ['BAD_FIELD', Uint8Array.of(0xff, 0x55, 1, 1, 0, 0)], // hello with an empty name
+      ['BAD_FIELD', Uint8Array.of(0xff, 0x55, 2, 1, 0, 0)], // hello with an empty name
     ];
     // Garbage only: random bytes that happen to be UTF-8 text are plain-peer chat (plainPeers.test.ts).
     const random = fc

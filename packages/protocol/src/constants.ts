@@ -12,7 +12,7 @@ export const MAGIC_0 = 0xff;
 /** Second magic byte: ASCII `U` (0x55), for "udpchat". */
 export const MAGIC_1 = 0x55;
 /** The protocol version this module encodes and accepts. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Bytes of the fixed header: magic (2), version (1), kind (1), flags (1). */
 export const HEADER_BYTES = 5;
 

@@ -38,9 +38,9 @@ function codeOf(fn: () => unknown): string {
   return 'no error';
 }
 
-/** Builds a datagram: header FF 55 01 kind 00, then the given bytes. */
+/** Builds a datagram: header FF 55 02 kind 00, then the given bytes. */
 function datagram(kind: number, ...body: number[]): Uint8Array {
-  return new Uint8Array([0xff, 0x55, 0x01, kind, 0x00, ...body]);
+  return new Uint8Array([0xff, 0x55, 0x02, kind, 0x00, ...body]);
 }
 const str8 = (text: string): number[] => [utf8(text).length, ...utf8(text)];
 const str16 = (text: string): number[] => [utf8(text).length >> 8, utf8(text).length & 0xff, ...utf8(text)];
@@ -149,13 +149,13 @@ describe('round trip of every kind with edge values', () => {
 
   it('hello with a 1-char name and with a 32-code-point 4-byte-UTF-8 name (128 bytes)', () => {
     expect(roundTrip({ kind: 'hello', name: 'a' }).length).toBe(9);
-    expect(toHex(encode({ kind: 'hello', name: 'a' }))).toBe('ff5501010001' + '61' + '0000');
+    expect(toHex(encode({ kind: 'hello', name: 'a' }))).toBe('ff5502010001' + '61' + '0000');
     expect(roundTrip({ kind: 'hello', name: LONGEST_NAME }).length).toBe(8 + 128);
   });
 
   it('hello padding: count P then P zero bytes, size 8 + N + P, up to the 1200-byte limit', () => {
-    expect(toHex(roundTrip({ kind: 'hello', name: 'a', padding: 1 }))).toBe('ff5501010001' + '61' + '0001' + '00');
-    expect(toHex(roundTrip({ kind: 'hello', name: 'a', padding: 3 }))).toBe('ff5501010001' + '61' + '0003' + '000000');
+    expect(toHex(roundTrip({ kind: 'hello', name: 'a', padding: 1 }))).toBe('ff5502010001' + '61' + '0001' + '00');
+    expect(toHex(roundTrip({ kind: 'hello', name: 'a', padding: 3 }))).toBe('ff5502010001' + '61' + '0003' + '000000');
     for (const padding of [1, 2, 255, 256, 287, 1000]) {
       expect(encodingLength({ kind: 'hello', name: 'alice', padding }), `padding ${padding}`).toBe(13 + padding);
       const bytes = roundTrip({ kind: 'hello', name: 'alice', padding });
@@ -168,7 +168,7 @@ describe('round trip of every kind with edge values', () => {
 
   it('hello padding 0 is written as count 0 and decoded as no padding property', () => {
     const bytes = encode({ kind: 'hello', name: 'a', padding: 0 });
-    expect(toHex(bytes)).toBe('ff5501010001' + '61' + '0000');
+    expect(toHex(bytes)).toBe('ff5502010001' + '61' + '0000');
     expect(decode(bytes)).toStrictEqual({ kind: 'hello', name: 'a' });
     expect('padding' in decode(bytes)).toBe(false);
   });
@@ -229,16 +229,16 @@ describe('round trip of every kind with edge values', () => {
   });
 
   it('list: the header and a roster version, 13 bytes', () => {
-    expect(toHex(roundTrip({ kind: 'list', epoch: 7, version: 9 }))).toBe('ff55010d00' + '00000007' + '00000009');
-    expect(toHex(roundTrip({ kind: 'list', epoch: 0, version: 0 }))).toBe('ff55010d00' + '00000000' + '00000000');
+    expect(toHex(roundTrip({ kind: 'list', epoch: 7, version: 9 }))).toBe('ff55020d00' + '00000007' + '00000009');
+    expect(toHex(roundTrip({ kind: 'list', epoch: 0, version: 0 }))).toBe('ff55020d00' + '00000000' + '00000000');
   });
 
   it('roster-delta: up to date (no changes), every state, a count of changes', () => {
-    expect(toHex(roundTrip({ kind: 'roster-delta', epoch: 7, from: 9, version: 9, changes: [] }))).toBe('ff55010f00' + '00000007' + '00000009' + '00000009' + '0000');
+    expect(toHex(roundTrip({ kind: 'roster-delta', epoch: 7, from: 9, version: 9, changes: [] }))).toBe('ff55020f00' + '00000007' + '00000009' + '00000009' + '0000');
     const states = ['client', 'plain', 'left-bye', 'left-timeout'] as const;
     const changes = states.map((state) => ({ name: 'a', state }));
     expect(toHex(roundTrip({ kind: 'roster-delta', epoch: 7, from: 9, version: 13, changes }))).toBe(
-      'ff55010f00' + '00000007' + '00000009' + '0000000d' + '0004' + '016101' + '016102' + '016103' + '016104',
+      'ff55020f00' + '00000007' + '00000009' + '0000000d' + '0004' + '016101' + '016102' + '016103' + '016104',
     );
   });
 
@@ -251,10 +251,10 @@ describe('round trip of every kind with edge values', () => {
 
   it('join and leave with every enum value', () => {
     const v = '00000007' + '00000009';
-    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'client' }))).toBe('ff55010400' + v + '0161' + '01');
-    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'plain' }))).toBe('ff55010400' + v + '0161' + '02');
-    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'bye' }))).toBe('ff55010500' + v + '0161' + '01');
-    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'timeout' }))).toBe('ff55010500' + v + '0161' + '02');
+    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'client' }))).toBe('ff55020400' + v + '0161' + '01');
+    expect(toHex(roundTrip({ kind: 'join', epoch: 7, version: 9, name: 'a', type: 'plain' }))).toBe('ff55020400' + v + '0161' + '02');
+    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'bye' }))).toBe('ff55020500' + v + '0161' + '01');
+    expect(toHex(roundTrip({ kind: 'leave', epoch: 7, version: 9, name: 'a', reason: 'timeout' }))).toBe('ff55020500' + v + '0161' + '02');
   });
 
   it('chat at its largest: 60-char id, 128-byte from/to, epoch/seq/base 2^32-1, time 2^53-1, text of exactly MAX_TEXT_BYTES', () => {
@@ -278,30 +278,30 @@ describe('round trip of every kind with edge values', () => {
 
   it('chat at its smallest: 1-char id, empty from, epoch/seq/base 0, time 0, empty text', () => {
     expect(toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', epoch: 0, seq: 0, base: 0, time: 0, text: '' })))).toBe(
-      'ff55010600' + '0141' + '00' + '0162' + '00000000' + '00000000' + '00000000' + '0000000000000000' + '0000',
+      'ff55020600' + '0141' + '00' + '0162' + '00000000' + '00000000' + '00000000' + '0000000000000000' + '0000',
     );
   });
 
   it('chat epoch, seq and base are written big-endian, in that order, between to and time', () => {
     const hex = toHex(roundTrip(chat({ id: 'A', from: '', to: 'b', epoch: 0xa1b2c3d4, seq: 0x01020304, base: 0x0a0b0c0d, time: 0, text: '' })));
-    expect(hex).toBe('ff55010600' + '0141' + '00' + '0162' + 'a1b2c3d4' + '01020304' + '0a0b0c0d' + '0000000000000000' + '0000');
+    expect(hex).toBe('ff55020600' + '0141' + '00' + '0162' + 'a1b2c3d4' + '01020304' + '0a0b0c0d' + '0000000000000000' + '0000');
     // the codec does not relate them: base above seq round-trips too
     roundTrip(chat({ seq: 1, base: 0xffff_ffff }));
   });
 
   it('relay-ack with 1-char and 60-char ids, recipients 0 and 65535', () => {
-    expect(toHex(roundTrip({ kind: 'relay-ack', id: 'A', recipients: 0 }))).toBe('ff55010b00' + '0141' + '0000');
+    expect(toHex(roundTrip({ kind: 'relay-ack', id: 'A', recipients: 0 }))).toBe('ff55020b00' + '0141' + '0000');
     expect(toHex(roundTrip({ kind: 'relay-ack', id: ID60, recipients: 0xffff }))).toBe(
-      'ff55010b00' + '3c' + toHex(new TextEncoder().encode(ID60)) + 'ffff',
+      'ff55020b00' + '3c' + toHex(new TextEncoder().encode(ID60)) + 'ffff',
     );
   });
 
   it('ack at its smallest: empty from, 1-byte to, false, epoch 0, upTo 0, no range', () => {
     expect(toHex(roundTrip(ack({ from: '', to: 'b', group: false, epoch: 0, upTo: 0, ranges: [] })))).toBe(
-      'ff55010c00' + '00' + '0162' + '00' + '00000000' + '00000000' + '00',
+      'ff55020c00' + '00' + '0162' + '00' + '00000000' + '00000000' + '00',
     );
     expect(toHex(roundTrip(ack({ from: '', to: 'b', group: true, epoch: 0x0a0b0c0d, upTo: 0, ranges: [] })))).toBe(
-      'ff55010c00' + '00' + '0162' + '01' + '0a0b0c0d' + '00000000' + '00',
+      'ff55020c00' + '00' + '0162' + '01' + '0a0b0c0d' + '00000000' + '00',
     );
   });
 
@@ -331,7 +331,7 @@ describe('round trip of every kind with edge values', () => {
       expect(roundTrip({ kind: 'heartbeat', seq }).length).toBe(9);
       expect(roundTrip({ kind: 'heartbeat-ack', seq, epoch: 7, version: 9 }).length).toBe(17);
     }
-    expect(toHex(encode({ kind: 'heartbeat', seq: 0xffff_ffff }))).toBe('ff55010700ffffffff');
+    expect(toHex(encode({ kind: 'heartbeat', seq: 0xffff_ffff }))).toBe('ff55020700ffffffff');
   });
 
   it('bye with an empty reason and a 255-byte reason', () => {
@@ -356,7 +356,7 @@ describe('round trip of every kind with edge values', () => {
   it('writes a lone UTF-16 surrogate as U+FFFD (documented; the wire stays well-formed UTF-8)', () => {
     const m = { kind: 'hello', name: 'a\uD800' } as const;
     expect(encodingLength(m)).toBe(8 + 4);
-    expect(toHex(encode(m))).toBe('ff5501010004' + '61' + 'efbfbd' + '0000');
+    expect(toHex(encode(m))).toBe('ff5502010004' + '61' + 'efbfbd' + '0000');
     expect(decode(encode(m))).toStrictEqual({ kind: 'hello', name: 'a\uFFFD' });
   });
 });
@@ -509,14 +509,14 @@ describe('decode rejects', () => {
     expect(code(utf8('hello bob'))).toBe('BAD_MAGIC');
     expect(code(utf8('你好 👋'))).toBe('BAD_MAGIC');
     expect(code([0x55, 0xff, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
-    expect(code([0xfe, 0x55, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
+    expect(code([0xfe, 0x55, 0x02, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
     expect(code([0xff, 0x54, 0x01, 0x07, 0x00, 0, 0, 0, 1])).toBe('BAD_MAGIC');
   });
 
-  it('BAD_VERSION: every version byte but 1', () => {
+  it('BAD_VERSION: every version byte but 2', () => {
     for (let v = 0; v < 256; v++) {
       const bytes = [0xff, 0x55, v, 0x07, 0x00, 0, 0, 0, 1];
-      expect(code(bytes), `version ${v}`).toBe(v === 1 ? 'no error' : 'BAD_VERSION');
+      expect(code(bytes), `version ${v}`).toBe(v === 2 ? 'no error' : 'BAD_VERSION');
     }
   });
 
@@ -525,41 +525,41 @@ describe('decode rejects', () => {
     const body = [...TOKEN, 0, 0, 0, 1, ...new Array(AUTH_TRAILER_BYTES).fill(0)];
     for (let bit = 2; bit < 8; bit++) {
       for (const defined of [0x00, 0x01, 0x02, 0x03]) {
-        expect(code([0xff, 0x55, 0x01, 0x07, (1 << bit) | defined, ...body]), `bit ${bit}`).toBe('BAD_FLAGS');
+        expect(code([0xff, 0x55, 0x02, 0x07, (1 << bit) | defined, ...body]), `bit ${bit}`).toBe('BAD_FLAGS');
       }
     }
-    expect(code([0xff, 0x55, 0x01, 0x07, 0xff, 0, 0, 0, 1])).toBe('BAD_FLAGS');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0xfc, 0, 0, 0, 1])).toBe('BAD_FLAGS');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0xff, 0, 0, 0, 1])).toBe('BAD_FLAGS');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0xfc, 0, 0, 0, 1])).toBe('BAD_FLAGS');
   });
 
   it('flags 0x01 and 0x02 are not BAD_FLAGS: they announce a token and a trailer', () => {
     const seq = [0, 0, 0, 1];
     const trailer = new Array(AUTH_TRAILER_BYTES).fill(0);
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x00, ...seq])).toBe('no error');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x01, ...TOKEN, ...seq])).toBe('no error');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq, ...trailer])).toBe('no error');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x03, ...TOKEN, ...seq, ...trailer])).toBe('no error');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x00, ...seq])).toBe('no error');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x01, ...TOKEN, ...seq])).toBe('no error');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x02, ...seq, ...trailer])).toBe('no error');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x03, ...TOKEN, ...seq, ...trailer])).toBe('no error');
     // the same bytes with the flags they do not match
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x00, ...TOKEN, ...seq])).toBe('TRAILING_BYTES');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x01, ...seq])).toBe('TRUNCATED');
-    expect(code([0xff, 0x55, 0x01, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x00, ...TOKEN, ...seq])).toBe('TRAILING_BYTES');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x01, ...seq])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x02, 0x07, 0x02, ...seq])).toBe('TRUNCATED');
   });
 
   it('UNKNOWN_KIND: every kind byte but 0x01–0x0f and 0x12–0x16 (checked before the flags)', () => {
     for (let k = 0; k < 256; k++) {
-      const c = code([0xff, 0x55, 0x01, k, 0x00]);
+      const c = code([0xff, 0x55, 0x02, k, 0x00]);
       if ((k >= 0x01 && k <= 0x0f) || (k >= 0x12 && k <= 0x16)) expect(c, `kind ${k}`).toBe('TRUNCATED');
       else expect(c, `kind ${k}`).toBe('UNKNOWN_KIND');
     }
-    expect(code([0xff, 0x55, 0x01, 0x10, 0xff])).toBe('UNKNOWN_KIND');
-    expect(code([0xff, 0x55, 0x01, 0x0d, 0xff])).toBe('BAD_FLAGS');
-    expect(code([0xff, 0x55, 0x01, 0x0c, 0xff])).toBe('BAD_FLAGS');
+    expect(code([0xff, 0x55, 0x02, 0x10, 0xff])).toBe('UNKNOWN_KIND');
+    expect(code([0xff, 0x55, 0x02, 0x0d, 0xff])).toBe('BAD_FLAGS');
+    expect(code([0xff, 0x55, 0x02, 0x0c, 0xff])).toBe('BAD_FLAGS');
   });
 
   it('TRUNCATED: header cut after the magic or the version, field cut short', () => {
     expect(code([0xff, 0x55])).toBe('TRUNCATED');
-    expect(code([0xff, 0x55, 0x01])).toBe('TRUNCATED');
-    expect(code([0xff, 0x55, 0x01, 0x07])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x02])).toBe('TRUNCATED');
+    expect(code([0xff, 0x55, 0x02, 0x07])).toBe('TRUNCATED');
     expect(code(datagram(0x07, 0, 0, 0))).toBe('TRUNCATED');
     const epochSeqBase = [...u32be(9), ...u32be(1), ...u32be(1)];
     expect(code(datagram(0x06, ...str8('A'), ...str8(''), ...str8('b'), ...epochSeqBase, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x05, 0x61))).toBe('TRUNCATED');

@@ -56,12 +56,12 @@ const TIME = 1_767_225_600_000;
 const HEARTBEAT: Message = { kind: 'heartbeat', seq: 7 };
 /** test-vectors.json `heartbeat-signed`. */
 const SIGNED_HEX =
-  'ff55010703' +
+  'ff55020703' +
   '000102030405060708090a0b0c0d0e0f' +
   '00000007' +
   '0000019b76daa800' +
   '0102030405060708' +
-  '14cab8b2675bb0c17f01c429722184406a6dfdae95fd763551b9e4a2bcbb2979';
+  'e255118c38553e8d575e1d0374427668513d22a4ec2986dc9263632bc3854ab7';
 
 /** verifyAuth of whole datagram bytes, decoding them first. */
 const verify = (key: typeof KEY, bytes: Uint8Array, now: number, replay?: ReplayWindow) =>
@@ -76,7 +76,7 @@ afterEach(() => {
 describe('session token (FLAG_TOKEN)', () => {
   it('sits right after the header, sets flag 0x01 and moves the fields 16 bytes on', () => {
     const bytes = encode(HEARTBEAT, { token: TOKEN });
-    expect(toHex(bytes)).toBe('ff55010701' + '000102030405060708090a0b0c0d0e0f' + '00000007');
+    expect(toHex(bytes)).toBe('ff55020701' + '000102030405060708090a0b0c0d0e0f' + '00000007');
     expect(bytes[4]).toBe(FLAG_TOKEN);
     expect(encodingLength(HEARTBEAT, { token: TOKEN })).toBe(9 + TOKEN_BYTES);
     const d = decodeDatagram(bytes);
@@ -103,10 +103,10 @@ describe('session token (FLAG_TOKEN)', () => {
 
   it('a cut token is TRUNCATED, whatever the kind', () => {
     for (let n = 0; n < TOKEN_BYTES; n++) {
-      expect(codeOf(() => decode(fromHex('ff55010701' + toHex(TOKEN.subarray(0, n))))), `${n} bytes`).toBe('TRUNCATED');
-      expect(codeOf(() => decode(fromHex('ff55010d01' + toHex(TOKEN.subarray(0, n))))), `list, ${n} bytes`).toBe('TRUNCATED');
+      expect(codeOf(() => decode(fromHex('ff55020701' + toHex(TOKEN.subarray(0, n))))), `${n} bytes`).toBe('TRUNCATED');
+      expect(codeOf(() => decode(fromHex('ff55020d01' + toHex(TOKEN.subarray(0, n))))), `list, ${n} bytes`).toBe('TRUNCATED');
     }
-    expect(decode(fromHex('ff55010d01' + toHex(TOKEN) + '0000000700000009'))).toStrictEqual({ kind: 'list', epoch: 7, version: 9 });
+    expect(decode(fromHex('ff55020d01' + toHex(TOKEN) + '0000000700000009'))).toStrictEqual({ kind: 'list', epoch: 7, version: 9 });
   });
 
   it('encode refuses a token that is not 16 bytes of Uint8Array (BAD_FIELD)', () => {
@@ -131,7 +131,7 @@ describe('auth trailer (FLAG_AUTH)', () => {
     const bytes = encode(HEARTBEAT, { auth: KEY, time: TIME, nonce: NONCE });
     expect(bytes.length).toBe(9 + AUTH_TRAILER_BYTES);
     expect(bytes[4]).toBe(FLAG_AUTH);
-    expect(toHex(bytes.subarray(0, 25))).toBe('ff55010702' + '00000007' + '0000019b76daa800' + '0102030405060708');
+    expect(toHex(bytes.subarray(0, 25))).toBe('ff55020702' + '00000007' + '0000019b76daa800' + '0102030405060708');
     const d = decodeDatagram(bytes);
     expect(d.token).toBeUndefined();
     expect(d.auth!.time).toBe(TIME);
@@ -206,7 +206,7 @@ describe('auth trailer (FLAG_AUTH)', () => {
   });
 
   it('a trailer time above 2^53-1 is BAD_FIELD, before the tag is looked at', () => {
-    const trailer = (time: string) => fromHex('ff5501070200000007' + time + '00'.repeat(8) + '00'.repeat(32));
+    const trailer = (time: string) => fromHex('ff5502070200000007' + time + '00'.repeat(8) + '00'.repeat(32));
     expect(codeOf(() => decode(trailer('0020000000000000')))).toBe('BAD_FIELD');
     expect(codeOf(() => decode(trailer('ffffffffffffffff')))).toBe('BAD_FIELD');
     expect(decodeDatagram(trailer('001fffffffffffff')).auth!.time).toBe(Number.MAX_SAFE_INTEGER);
@@ -292,7 +292,7 @@ describe('shared secret and tags', () => {
   });
 
   it('a string secret is its UTF-8 bytes', () => {
-    const bytes = fromHex('ff5501070000000007');
+    const bytes = fromHex('ff5502070000000007');
     const fromString = computeTag(createAuthKey('pässwörd-ü'), bytes, bytes.length);
     const fromBytes = computeTag(createAuthKey(new Uint8Array(Buffer.from('pässwörd-ü', 'utf8'))), bytes, bytes.length);
     expect(toHex(fromString)).toBe(toHex(fromBytes));
@@ -497,7 +497,7 @@ describe('ReplayWindow', () => {
 describe('fuzz and properties (fast-check, seeded)', () => {
   const kindByte = fc.oneof(fc.integer({ min: 0x00, max: 0x0f }), fc.integer({ min: 0, max: 255 }));
   const flagsByte = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 }));
-  const header = (kind: number, flags: number) => [0xff, 0x55, 0x01, kind, flags];
+  const header = (kind: number, flags: number) => [0xff, 0x55, 0x02, kind, flags];
 
   it('(a) decodeDatagram of arbitrary bytes (0..1300) returns a datagram or throws ProtocolError, nothing else', () => {
     fc.assert(

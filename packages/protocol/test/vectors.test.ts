@@ -23,6 +23,7 @@ import {
   ReplayWindow,
   TOKEN_BYTES,
   verifyAuth,
+  PROTOCOL_VERSION,
 } from '../src/index.js';
 
 /** As stored: byte fields (a welcome's `token`, an identify's `publicKey` and `signature`, a `challenge`) are hex strings. */
@@ -179,11 +180,11 @@ describe('test-vectors.json', () => {
       expect(encodingLength(messageOf(v), optionsOf(v))).toBe(v.hex.length / 2);
     });
 
-    it('is a protocol datagram with header FF 55 01 <kind> <flags of its envelope>', () => {
+    it('is a protocol datagram with header FF 55 02 <kind> <flags of its envelope>', () => {
       const bytes = fromHex(v.hex);
       expect(isProtocolDatagram(bytes)).toBe(true);
       const flags = (v.token === undefined ? 0 : FLAG_TOKEN) | (v.auth === undefined ? 0 : FLAG_AUTH);
-      expect([...bytes.subarray(0, 5)]).toEqual([0xff, 0x55, 0x01, KIND_CODES[v.message.kind], flags]);
+      expect([...bytes.subarray(0, 5)]).toEqual([0xff, 0x55, PROTOCOL_VERSION, KIND_CODES[v.message.kind], flags]);
     });
   });
 
