@@ -84,90 +84,62 @@ export const padding = {
   prefixBytes: 0,
 } satisfies FieldCodec<number | undefined>;
 
+/**
+ * A list of named entries: 2-byte count, then per entry a `name` and a
+ * one-byte enumeration under the property `key` (the layout of `contacts`
+ * and of `changes`). Each entry takes at least 3 bytes, so an impossible
+ * count is refused before looping.
+ */
+function namedEntries<K extends string, V>(key: K, value: FieldCodec<V>): FieldCodec<Array<{ name: string } & Record<K, V>>> {
+  type Entry = { name: string } & Record<K, V>;
+  return {
+    minBytes: 2,
+    maxBytes: 2 + 0xffff * (name.maxBytes + value.maxBytes),
+    encodingLength: (list, path) => {
+      if (!Array.isArray(list) || list.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
+      let total = 2;
+      // A plain loop, not forEach: forEach skips the holes of a sparse array.
+      for (let i = 0; i < list.length; i++) {
+        const entry = (list[i] ?? {}) as Partial<Record<string, unknown>>;
+        total += name.encodingLength(entry.name, `${path}[${i}].name`);
+        total += value.encodingLength(entry[key], `${path}[${i}].${key}`);
+      }
+      return total;
+    },
+    encode: (list, w) => {
+      w.u16(list.length);
+      for (const entry of list) {
+        name.encode(entry.name, w);
+        value.encode(entry[key], w);
+      }
+    },
+    decode: (r, path) => {
+      const count = r.u16(`${path}.count`);
+      r.need(count * 3, path);
+      const out: Entry[] = [];
+      for (let i = 0; i < count; i++) {
+        const entryName = name.decode(r, `${path}[${i}].name`);
+        out.push({ name: entryName, [key]: value.decode(r, `${path}[${i}].${key}`) } as Entry);
+      }
+      return out;
+    },
+    skip: (r, path) => {
+      const count = r.u16(path);
+      r.need(count * 3, path);
+      for (let i = 0; i < count; i++) {
+        name.skip(r, path);
+        value.skip(r, path);
+      }
+    },
+    prefixBytes: 0,
+  };
+}
+
 /** `contacts`: 2-byte count, then per entry a `name` and a `contactKind`. */
-export const contacts = {
-  minBytes: 2,
-  maxBytes: 2 + 0xffff * (1 + MAX_NAME_BYTES + 1),
-  encodingLength: (value, path) => {
-    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
-    let total = 2;
-    // A plain loop, not forEach: forEach skips the holes of a sparse array.
-    for (let i = 0; i < value.length; i++) {
-      const entry = (value[i] ?? {}) as Partial<Record<keyof ContactEntry, unknown>>;
-      total += name.encodingLength(entry.name, `${path}[${i}].name`);
-      total += contactKind.encodingLength(entry.type, `${path}[${i}].type`);
-    }
-    return total;
-  },
-  encode: (value, w) => {
-    w.u16(value.length);
-    for (const entry of value) {
-      name.encode(entry.name, w);
-      contactKind.encode(entry.type, w);
-    }
-  },
-  decode: (r, path) => {
-    const count = r.u16(`${path}.count`);
-    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
-    r.need(count * 3, path);
-    const out: ContactEntry[] = [];
-    for (let i = 0; i < count; i++) {
-      out.push({ name: name.decode(r, `${path}[${i}].name`), type: contactKind.decode(r, `${path}[${i}].type`) });
-    }
-    return out;
-  },
-  skip: (r, path) => {
-    const count = r.u16(path);
-    r.need(count * 3, path);
-    for (let i = 0; i < count; i++) {
-      name.skip(r, path);
-      contactKind.skip(r, path);
-    }
-  },
-  prefixBytes: 0,
-} satisfies FieldCodec<ContactEntry[]>;
+export const contacts = namedEntries('type', contactKind) satisfies FieldCodec<ContactEntry[]>;
 
 /** `changes`: 2-byte count, then per change a `name` and a `rosterState` (the layout of `contacts`, another enum). */
-export const changes = {
-  minBytes: 2,
-  maxBytes: 2 + 0xffff * (1 + MAX_NAME_BYTES + 1),
-  encodingLength: (value, path) => {
-    if (!Array.isArray(value) || value.length > 0xffff) badField(path, 'must be an array of at most 65535 entries');
-    let total = 2;
-    for (let i = 0; i < value.length; i++) {
-      const entry = (value[i] ?? {}) as Partial<Record<keyof RosterChange, unknown>>;
-      total += name.encodingLength(entry.name, `${path}[${i}].name`);
-      total += rosterState.encodingLength(entry.state, `${path}[${i}].state`);
-    }
-    return total;
-  },
-  encode: (value, w) => {
-    w.u16(value.length);
-    for (const entry of value) {
-      name.encode(entry.name, w);
-      rosterState.encode(entry.state, w);
-    }
-  },
-  decode: (r, path) => {
-    const count = r.u16(`${path}.count`);
-    // Each entry takes at least 3 bytes: refuse impossible counts before looping.
-    r.need(count * 3, path);
-    const out: RosterChange[] = [];
-    for (let i = 0; i < count; i++) {
-      out.push({ name: name.decode(r, `${path}[${i}].name`), state: rosterState.decode(r, `${path}[${i}].state`) });
-    }
-    return out;
-  },
-  skip: (r, path) => {
-    const count = r.u16(path);
-    r.need(count * 3, path);
-    for (let i = 0; i < count; i++) {
-      name.skip(r, path);
-      rosterState.skip(r, path);
-    }
-  },
-  prefixBytes: 0,
-} satisfies FieldCodec<RosterChange[]>;
+export const changes = namedEntries('state', rosterState) satisfies FieldCodec<RosterChange[]>;
 
 const errorCodeText = str8({ maxBytes: 64, nonEmpty: true });
 
