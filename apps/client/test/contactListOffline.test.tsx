@@ -2,9 +2,8 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContactRow } from '../src/state/types.js';
 import { ContactList } from '../src/ui/components/ContactList.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('ContactList: offline contacts with a conversation (issue 10, item 10)', () => {
   afterEach(() => cleanup());

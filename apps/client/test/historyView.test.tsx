@@ -15,9 +15,8 @@ import type { ConversationEntry } from '../src/state/types.js';
 import { App } from '../src/ui/App.js';
 import { FakeBackend } from './helpers/fakeBackend.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 const label = (i: number) => `msg ${String(i).padStart(4, '0')}`;
 const TOTAL = 1500;
 const WINDOW = 400;

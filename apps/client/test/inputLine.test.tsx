@@ -13,9 +13,8 @@ import { App } from '../src/ui/App.js';
 import { byteCount, messageBytes } from '../src/ui/byteCounter.js';
 import { registeredSession, testRelay } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('byte counter', () => {

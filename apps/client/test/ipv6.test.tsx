@@ -11,9 +11,8 @@ import { ChatStore } from '../src/state/store.js';
 import { StatusLine } from '../src/ui/components/StatusLine.js';
 import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('a client of an IPv6 relay writes IPv6 endpoints in brackets', () => {
   let relay: Relay;

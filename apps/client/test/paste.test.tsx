@@ -10,32 +10,19 @@ import type { Relay } from '@udpchat/server';
 import type { ChatSession } from '../src/net/session.js';
 import { ChatStore } from '../src/state/store.js';
 import { App } from '../src/ui/App.js';
-import { inbox, registeredSession, testRelay } from './helpers/chat.js';
+import { inbox, storeFixture } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('multi-line paste (real relay over UDP)', () => {
   let relay: Relay;
   let alice: ChatSession;
   let bob: ChatSession;
   let store: ChatStore;
-
-  beforeEach(async () => {
-    relay = await testRelay();
-    alice = await registeredSession(relay, 'alice');
-    store = new ChatStore(alice, { notifyEveryMs: 5 });
-    bob = await registeredSession(relay, 'bob');
-  });
-
-  afterEach(async () => {
-    cleanup();
-    store.dispose();
-    await bob.close();
-    await alice.close();
-    await relay.stop();
-  });
+  const fixture = storeFixture({ storeFirst: true });
+  beforeEach(() => ({ relay, alice, bob, store } = fixture));
+  afterEach(() => cleanup());
 
   it('holds the lines until Enter, then sends one message per line', async () => {
     const ui = render(<App store={store} columns={100} rows={24} onQuit={() => {}} />);

@@ -11,11 +11,10 @@ import { ChatStore } from '../src/state/store.js';
 import type { ConversationEntry, MessageEntry } from '../src/state/types.js';
 import { App } from '../src/ui/App.js';
 import { addedSince, clampScrollBack } from '../src/ui/conversationRows.js';
-import { registeredSession, testRelay } from './helpers/chat.js';
+import { storeFixture } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 const tick = () => new Promise((r) => setImmediate(r));
 /** The message rows on screen (`m01` … `m40`, `late …`), in order. */
 const messageRows = (frame: string) => frame.split('\n').filter((l) => /\bm\d\d\b|late one/.test(l));
@@ -54,21 +53,9 @@ describe('conversation scrolling in the App (real relay over UDP)', () => {
   let alice: ChatSession;
   let bob: ChatSession;
   let store: ChatStore;
-
-  beforeEach(async () => {
-    relay = await testRelay();
-    alice = await registeredSession(relay, 'alice');
-    bob = await registeredSession(relay, 'bob');
-    store = new ChatStore(alice, { notifyEveryMs: 5 });
-  });
-
-  afterEach(async () => {
-    cleanup();
-    store.dispose();
-    await bob.close();
-    await alice.close();
-    await relay.stop();
-  });
+  const fixture = storeFixture({ storeFirst: false });
+  beforeEach(() => ({ relay, alice, bob, store } = fixture));
+  afterEach(() => cleanup());
 
   it('stops at the top, keeps the view still when messages arrive, and shows "N new ↓"', async () => {
     const ui = render(<App store={store} columns={100} rows={24} onQuit={() => {}} />);

@@ -3,7 +3,7 @@ import type { Relay } from '@udpchat/server';
 import type { ChatSession } from '../src/net/session.js';
 import { ChatStore } from '../src/state/store.js';
 import type { MessageEntry } from '../src/state/types.js';
-import { inbox, registeredSession, testRelay } from './helpers/chat.js';
+import { inbox, registeredSession, storeFixture } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
 
 /** The store over real sessions and a real relay on 127.0.0.1: what the relay answers for names that are not online. */
@@ -12,19 +12,8 @@ describe('store over UDP: a message for one name never reaches anyone else (issu
   let alice: ChatSession;
   let bob: ChatSession;
   let store: ChatStore;
-
-  beforeEach(async () => {
-    relay = await testRelay();
-    alice = await registeredSession(relay, 'alice');
-    bob = await registeredSession(relay, 'bob');
-    store = new ChatStore(alice, { notifyEveryMs: 5 });
-  });
-  afterEach(async () => {
-    store.dispose();
-    await bob.close();
-    await alice.close();
-    await relay.stop();
-  });
+  const fixture = storeFixture({ storeFirst: false });
+  beforeEach(() => ({ relay, alice, bob, store } = fixture));
 
   const ownEntries = () => store.getSnapshot().open.entries.filter((e): e is MessageEntry => e.kind === 'message' && e.own);
 

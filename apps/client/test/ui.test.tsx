@@ -8,13 +8,12 @@ import { App } from '../src/ui/App.js';
 import { contactColor } from '../src/ui/contactColors.js';
 import { inbox, registeredSession, testRelay } from './helpers/chat.js';
 import { until } from './helpers/wait.js';
+import { plain } from './helpers/frames.js';
 
 // chalk's SGR codes for the palette in theme.ts
 const SGR: Record<string, number> = {
   cyan: 36, magenta: 35, yellow: 33, green: 32, blueBright: 94, redBright: 91, magentaBright: 95, cyanBright: 96, greenBright: 92,
 };
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined) => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('full-screen client (ink-testing-library, real relay over UDP)', () => {
   let relay: Relay;

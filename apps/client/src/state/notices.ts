@@ -6,6 +6,7 @@
  */
 import { GROUP_ALL } from '@udpchat/protocol';
 import type { DeliveryState } from '../net/delivery/states.js';
+import { deliveryMark } from './deliveryMark.js';
 
 /** The latest unread message of one conversation, shown until that conversation is opened. */
 export interface Preview {
@@ -35,25 +36,7 @@ export function previewNotice(previews: readonly Preview[]): string {
     .join('  ·  ');
 }
 
-/** The short delivery mark of the sent-elsewhere notice: ◌ queued, … sending, ✓ at the relay, ✓✓ delivered, ✗ reason. */
-export function noticeMark(d: DeliveryState): string {
-  switch (d.state) {
-    case 'queued':
-      return '◌';
-    case 'sending':
-      return '…';
-    case 'at-relay':
-      return d.final ? '✓ at relay' : '✓';
-    case 'delivered':
-      return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
-    case 'stored':
-      return `✓ stored for ${d.to}, offline`;
-    case 'failed':
-      return `✗ ${d.reason}`;
-  }
-}
-
 /** `→ bob: text ✓✓`: a message sent to a conversation that is not open, and how far it got. */
 export function sentNotice(to: string, text: string, d: DeliveryState): string {
-  return `→ ${to}: ${text} ${noticeMark(d)}`;
+  return `→ ${to}: ${text} ${deliveryMark(d, 'notice')}`;
 }

@@ -4,7 +4,7 @@
  * offset) is full, so the cost per frame depends on the pane's height, not
  * on the length of the history. Wrapped rows are cached per entry and width.
  */
-import type { DeliveryState } from '../net/delivery/states.js';
+import { deliveryMark } from '../state/deliveryMark.js';
 import type { ConversationEntry } from '../state/types.js';
 import { clockTime, shortClockTime } from '../text/time.js';
 import { displayWidth, padToWidth, truncateMiddle, wrapToWidth } from '../text/width.js';
@@ -76,28 +76,6 @@ export function entryRows(entry: ConversationEntry, width: number, colorOf: Colo
   const rows = layoutEntry(entry, width, color);
   cache.set(entry, { width, status, color, rows });
   return rows;
-}
-
-/**
- * The mark after an own message: `◌` waiting for the relay, `…` sent, `✓` at
- * the relay, `✓ stored for bob, offline` kept at the relay for someone offline,
- * `✓✓` delivered (`✓✓ 2/3` in a group), `✗ reason` failed.
- */
-export function deliveryMark(d: DeliveryState): string {
-  switch (d.state) {
-    case 'queued':
-      return '◌';
-    case 'sending':
-      return '…';
-    case 'at-relay':
-      return d.final ? '✓ at relay' : d.acked > 0 ? `✓ ${d.acked}/${d.recipients}` : '✓';
-    case 'delivered':
-      return d.of > 1 ? `✓✓ ${d.delivered}/${d.of}` : '✓✓';
-    case 'stored':
-      return `✓ stored for ${d.to}, offline`;
-    case 'failed':
-      return `✗ ${d.reason} · /retry`;
-  }
 }
 
 function layoutEntry(entry: ConversationEntry, width: number, color: ColorToken): Row[] {

@@ -39,6 +39,17 @@ export interface ReceiptOut {
   sentAt: number;
 }
 
+/** Those of `items` last sent before `before` (their retransmission is due), marked sent at `now`. */
+function takeDue<T extends { sentAt: number }>(items: Iterable<T>, before: number, now: number): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (item.sentAt > before) continue;
+    item.sentAt = now;
+    out.push(item);
+  }
+  return out;
+}
+
 /** In-flight stored chats by recipient name key, each by store row; receipts in flight by sender name key. */
 export class OfflineDeliveries {
   private readonly byRecipient = new Map<string, Map<number, InFlight>>();
@@ -64,13 +75,7 @@ export class OfflineDeliveries {
 
   /** The receipts in flight to `senderKey` sent before `before`, marked sent at `now`. */
   receiptsDue(senderKey: string, before: number, now: number): ReceiptOut[] {
-    const out: ReceiptOut[] = [];
-    for (const r of this.receiptsOut.get(senderKey)?.values() ?? []) {
-      if (r.sentAt > before) continue;
-      r.sentAt = now;
-      out.push(r);
-    }
-    return out;
+    return takeDue(this.receiptsOut.get(senderKey)?.values() ?? [], before, now);
   }
 
   /** Forgets the receipts in flight to `senderKey` (it left: they wait in the store, or are gone for a keyless sender). */
@@ -122,13 +127,7 @@ export class OfflineDeliveries {
 
   /** The chats in flight to `recipientKey` sent before `before`, marked sent at `now`. */
   due(recipientKey: string, before: number, now: number): InFlight[] {
-    const out: InFlight[] = [];
-    for (const f of this.byRecipient.get(recipientKey)?.values() ?? []) {
-      if (f.sentAt > before) continue;
-      f.sentAt = now;
-      out.push(f);
-    }
-    return out;
+    return takeDue(this.byRecipient.get(recipientKey)?.values() ?? [], before, now);
   }
 
   /** Forgets `recipientKey` (it left). */
