@@ -80,7 +80,7 @@ describe('history of the real client (line mode)', () => {
     alice.child.kill('SIGKILL');
     await exitCode(alice.child);
     bob.child.kill('SIGCONT');
-    const first = JSON.parse(await bob.out.waitFor(/"text":"survive"/)) as { id: string };
+    const first = JSON.parse(await bob.out.waitFor(/"text":"survive"/, 20_000)) as { id: string };
 
     // Input stays open: the name is free again only once the relay has dropped the killed session (NAME_TAKEN until then).
     const again = client('alice', '--json');

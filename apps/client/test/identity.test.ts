@@ -7,23 +7,13 @@
  * in order, once, and alice (back after quitting) gets their receipts
  * (takeover.identity.test.ts has the rest of issue 13's Done-when).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
+import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
 import { exitCode, until } from './helpers/wait.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  killAll();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(label: string): string {
-  const d = mkdtempSync(join(tmpdir(), `udpchat-${label}-`));
-  dirs.push(d);
-  return d;
-}
+afterEach(() => killAll()); // the programs, then their temp folders
 
 async function relayOn(dir: string): Promise<{ relay: Program; port: number }> {
   const relay = startProgram(RELAY_BIN, ['--port', '0', '--data-dir', dir]);

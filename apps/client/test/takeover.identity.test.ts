@@ -6,23 +6,12 @@
  * directory is refused the name bob, and so is an --ephemeral client;
  * --ephemeral with a new name chats.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
+import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
 import { exitCode } from './helpers/wait.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  killAll();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(label: string): string {
-  const d = mkdtempSync(join(tmpdir(), `udpchat-${label}-`));
-  dirs.push(d);
-  return d;
-}
+afterEach(() => killAll()); // the programs, then their temp folders
 const events = (p: Program, event: string) => p.out.json().filter((e) => e.event === event);
 
 describe('reserved names, with the real programs', () => {

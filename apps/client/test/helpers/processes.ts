@@ -22,6 +22,13 @@ export interface Program {
 const running = new Set<ChildProcessWithoutNullStreams>();
 const homes: string[] = [];
 
+/** A fresh temp folder named after `label` (data dirs of the programs a test starts), removed by `killAll`. */
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `udpchat-${label}-`));
+  homes.push(dir);
+  return dir;
+}
+
 /**
  * XDG_DATA_HOME and XDG_STATE_HOME of a fresh temp folder (removed by
  * `killAll`): a program started by a test keeps its history, keys and relay
