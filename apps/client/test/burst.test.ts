@@ -50,9 +50,14 @@ describe('/burst and the datagram inspector', () => {
     const texts = received().map((e) => e.text);
     expect(texts).toEqual(Array.from({ length: 500 }, (_, i) => `hello ${i + 1}/500`));
     const chats = bobStore.getSnapshot().inspector.records.filter((r) => r.direction === 'in' && r.kind === 'chat');
-    // Each of the 500 is one whole datagram in the inspector, in order.
-    expect(chats.length).toBe(500);
-    chats.forEach((r, i) => expect(new TextDecoder().decode(r.bytes).endsWith(`hello ${i + 1}/500`)).toBe(true));
+    // Each of the 500 is one whole datagram in the inspector, in order. A datagram seen again is a
+    // retransmission (the sender's timer ran out before bob's delayed ack came back: on a loaded machine
+    // alice, bob and the relay share this process): the same message again, whole, never a merge or a split.
+    const numbers = chats.map((r) => Number(/hello (\d+)\/500$/.exec(new TextDecoder().decode(r.bytes))?.[1] ?? NaN));
+    expect(numbers.every((n) => n >= 1 && n <= 500)).toBe(true);
+    const firsts = numbers.filter((n, i) => numbers.indexOf(n) === i);
+    expect(firsts).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(chats.length).toBeLessThan(1000); // retransmissions are the exception, not the rule
     // alice's inspector shows 500 chat datagrams going out
     const out = aliceStore.getSnapshot().inspector.total;
     expect(out).toBeGreaterThanOrEqual(500);
