@@ -3,6 +3,7 @@
 // `pnpm bench client …`: the client benchmark, apps/client/bench-bin/bench-client.js, with the arguments after `client`.
 // `pnpm bench presence …`: what presence costs the relay with a crowd of real client cores (apps/client/bench/src/presence/main.ts).
 // `pnpm bench store …`: the relay's cost per stored offline message.
+// `pnpm bench cluster …`: cross-relay chat (two relays over a real nats-server) against single-relay chat.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -23,6 +24,9 @@ if (args[0] === 'client' || args[0] === 'presence') {
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
   });
+} else if (args[0] === 'cluster') {
+  // `pnpm bench cluster [--duration S] [--json]`: cross-relay chat over NATS against single-relay chat (issue 14).
+  await import('../dist-bench/cluster.js');
 } else if (args[0] === 'store') {
   // `pnpm bench store [--messages N] [--json]`: the relay's cost per stored offline message (apps/server/bench/store.ts).
   await import('../dist-bench/store.js');

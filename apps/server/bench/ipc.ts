@@ -41,6 +41,11 @@ export type LoadgenRequest =
       /** The relay's shared secret (its bytes as UTF-8 text): sign every datagram and check the relay's; null: none. */
       readonly secret: string | null;
       readonly target: TargetInfo;
+      /**
+       * Where the receiver registers, when not at `target` (the cluster benchmark: the sender on
+       * one relay, the receiver on another of the same cluster). CPU is read for `target` only.
+       */
+      readonly receiverTarget?: TargetInfo;
       /** Text bytes per chat. */
       readonly bodyBytes: number;
       /** How often sender and receiver send a heartbeat (relay mode), in ms. */

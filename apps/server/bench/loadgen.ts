@@ -332,7 +332,7 @@ async function setup(req: Extract<LoadgenRequest, { cmd: 'setup' }>): Promise<{ 
   authKey = req.secret === null ? null : createAuthKey(req.secret);
   const signer = authKey ? new Signer(authKey) : null;
   await connectUdp(sender, req.target.port);
-  await connectUdp(receiver, req.target.port);
+  await connectUdp(receiver, (req.receiverTarget ?? req.target).port);
   if (req.mode === 'bare') {
     // No relay to hand out tokens: a fixed random one, so the forwarder carries datagrams of the relay case's size.
     const token = randomBytes(TOKEN_BYTES);
