@@ -310,6 +310,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
       peersUp: peers.upCount,
       peers: peers.all().length,
       remoteContacts: ctx?.contacts.remoteCount ?? 0,
+      movingContacts: ctx?.contacts.remotes().filter((c) => c.remote?.moving === true).length ?? 0,
       ...counts,
     }),
   };

@@ -104,6 +104,8 @@ export interface ClusterStats {
   readonly peers: number;
   /** Users of the other relays in this relay's roster. */
   readonly remoteContacts: number;
+  /** Of those, the ones moving (their relay is down or stopped; listed until the grace ends or they register elsewhere). */
+  readonly movingContacts: number;
   /** Datagrams routed to other relays (direct chats and acks; a group chat counts once). */
   readonly routedOut: number;
   /** Datagrams other relays routed here. */
