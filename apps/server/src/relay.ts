@@ -41,6 +41,9 @@ export interface Relay {
    * 'relay shutting down', cut to 255 bytes), waits at most ~200 ms for those
    * sends (plain peers are told nothing), closes the socket and clears the timers. Idempotent: later calls
    * return the same promise. Never rejects. Resolves within ~250 ms.
+   * In cluster mode it first tells the other relays its users are moving (waiting at most 300 ms
+   * for NATS), says `relay moving: <reason>` in the byes, and closes its NATS connection
+   * (at most 200 ms): within ~750 ms (CLUSTER.md §6).
    */
   stop(reason?: string): Promise<void>;
   /**
