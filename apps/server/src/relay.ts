@@ -154,7 +154,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
   sweeper.unref();
-  cluster?.start();
 
   const snapshot = (): RelayStats => (cluster ? { ...core.stats(), cluster: cluster.stats() } : core.stats());
   const logStats = (): RelayStats => {
@@ -204,6 +203,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     })();
     return stopping;
   };
+
+  cluster?.start(); // last: its first tick may arm the timer
 
   return {
     address,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barrier, chat } from './helpers/peer.js';
-import { peerOf, registered } from './helpers/relay.js';
+import { captureLogger, peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, watchSubject, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 
@@ -27,6 +27,21 @@ describe.skipIf(missing)('three relays as one chat', () => {
     await clusterFormed(relays);
     return { prefix, relays };
   }
+
+  it('logs the cluster state, and nothing at error level, from the start', async () => {
+    const prefix = freshPrefix();
+    const { logger, lines } = captureLogger();
+    const r1 = await clusterRelay(nats.url, prefix, 'r1', { logger });
+    const r2 = await clusterRelay(nats.url, prefix, 'r2');
+    await clusterFormed([r1, r2]);
+    await until(() => lines.some((l) => l.msg === 'relay joined the cluster' && l.relay === 'r2'), 'r2 joining in r1\'s log');
+    expect(lines.find((l) => l.msg === 'cluster joined')).toMatchObject({ relayId: 'r1', nats: nats.url, prefix });
+    expect(lines.find((l) => l.msg === 'relay started')).toMatchObject({ relayId: 'r1' });
+    await r2.stop();
+    await until(() => lines.some((l) => l.msg === 'relay left the cluster: its users are moving' && l.relay === 'r2'), 'r2 leaving in r1\'s log');
+    expect(r1.stats().cluster).toMatchObject({ relayId: 'r1', connected: true, peersUp: 0, peers: 1 });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
 
   it('shows every relay\'s users to everyone, pushes joins and leaves across relays', async () => {
     const { relays } = await threeRelays();
