@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barrier, chat } from './helpers/peer.js';
-import { captureLogger, peerOf, registered } from './helpers/relay.js';
+import { captureLogger, peerOf, rawPeerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, watchSubject, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 
@@ -109,6 +109,32 @@ describe.skipIf(missing)('three relays as one chat', () => {
     expect(r1.stats().cluster?.routedOut).toBe(1);
     expect(r2.stats().cluster?.routedIn).toBe(1);
     expect(r3.stats().cluster?.routedIn).toBe(1);
+    // Group acks go back to the sender's relay.
+    await bob!.send({ kind: 'ack', from: '', to: 'alice', group: true, epoch: 3, upTo: 1, ranges: [] });
+    expect(await alice!.next('ack')).toMatchObject({ from: 'bob', group: true, upTo: 1 });
+  });
+
+  it('pushes a rename across relays; keeps plain-text peers (named by their address) on their relay', async () => {
+    const { relays } = await threeRelays();
+    const [r1, r2] = relays as [typeof relays[0], typeof relays[0]];
+    const [alice] = await registered(r1, 'alice');
+    const [bob] = await registered(r2, 'bob');
+    await alice!.next('join', (m) => m.name === 'bob');
+    await bob!.hello('robert');
+    await bob!.next('welcome', (m) => m.name === 'robert');
+    expect(await alice!.next('rename')).toMatchObject({ from: 'bob', name: 'robert' });
+    const plain = await rawPeerOf(r1);
+    await plain.send('hello from nc');
+    expect((await alice!.next('join', (m) => m.type === 'plain')).name).toBe(plain.contactName);
+    expect((await alice!.next('chat', (m) => m.text === 'hello from nc')).from).toBe(plain.contactName);
+    await plain.send('@robert are you there');
+    expect(await plain.nextText()).toBe('[relay] robert is not online');
+    await barrier(bob!, 1);
+    expect(bob!.pending('chat')).toHaveLength(0); // no address went to r2
+    expect(bob!.pending('join')).toHaveLength(0);
+    // Group chats of other relays' users do reach it.
+    await bob!.send(chat('all', 'hi all', { epoch: 1, seq: 1 }));
+    expect(await plain.nextText()).toBe('[robert] hi all');
   });
 });
 

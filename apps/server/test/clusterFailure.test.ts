@@ -109,6 +109,28 @@ describe.skipIf(missing)('relay failure and names across the cluster', () => {
     expect(alice!.pending('join')).toHaveLength(0);
   });
 
+  it('a keyed user of a stopped relay moves with its key; a keyless claimant is refused in the grace', async () => {
+    const [r1, r2, r3] = (await relaysOf(3)) as [Relay, Relay, Relay];
+    const [alice] = await registered(r1, 'alice');
+    const key = newKey();
+    const bob = await peerOf(r2);
+    await registerWithKey(bob, 'bob', key);
+    await alice!.next('join', (m) => m.name === 'bob');
+    await r2.stop();
+    await until(() => r3.stats().cluster?.movingContacts === 1, 'r3 to take bob as moving');
+    const thief = await peerOf(r3);
+    await thief.hello('bob');
+    thief.token = (await thief.next('welcome')).token;
+    await thief.send({ kind: 'list', epoch: 0, version: 0 });
+    expect((await thief.next('error')).code).toBe('NAME_TAKEN');
+    const moved = await peerOf(r3);
+    await registerWithKey(moved, 'bob', key);
+    await until(() => r1.stats().cluster?.movingContacts === 0 && r1.stats().cluster?.remoteContacts === 1, 'r1: bob on r3');
+    await barrier(alice!, 4);
+    expect(alice!.pending('leave')).toHaveLength(0);
+    expect(alice!.pending('join')).toHaveLength(0);
+  });
+
   it('refuses a name present on another relay, and lets the same key take it over from there', async () => {
     const [r1, r2] = (await relaysOf(2)) as [Relay, Relay];
     const key = newKey();

@@ -163,13 +163,14 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint,
     text: parsed.text,
   };
   if (parsed.kind === 'group') {
-    const recipients = ctx.contacts.othersThan(peer);
+    // Local contacts only: a plain peer is named after its address, which never leaves this relay (CLUSTER.md §3).
+    const recipients = ctx.contacts.othersThan(peer).filter((c) => c.remote === undefined);
     deliverChat(ctx, chat, recipients);
     ctx.log.debug({ id: chat.id, from: peer.name, to: GROUP_ALL, recipients: recipients.length }, 'plain text relayed');
     return HANDLED;
   }
   const target = ctx.contacts.named(parsed.to);
-  if (!target) {
+  if (!target || target.remote !== undefined) {
     ctx.out.sendText(formatPlainText(RELAY_SENDER, `${truncateUtf8(parsed.to, MAX_ECHOED_NAME_BYTES)} is not online`), peer);
     return HANDLED;
   }
