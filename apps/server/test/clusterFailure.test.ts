@@ -131,6 +131,34 @@ describe.skipIf(missing)('relay failure and names across the cluster', () => {
     expect(alice!.pending('join')).toHaveLength(0);
   });
 
+  it('a full relay refuses a moving user before claiming its name: it stays moving for the others', async () => {
+    const prefix = freshPrefix();
+    const [r1, r2, r3] = await Promise.all([
+      clusterRelay(nats.url, prefix, 'r1'),
+      clusterRelay(nats.url, prefix, 'r2'),
+      clusterRelay(nats.url, prefix, 'r3', { maxContacts: 1 }),
+    ]);
+    await clusterFormed([r1, r2, r3]);
+    await registered(r3, 'carol');
+    await registered(r2, 'bob');
+    const key = newKey();
+    const dave = await peerOf(r2);
+    await registerWithKey(dave, 'dave', key);
+    await until(() => r1.stats().cluster?.remoteContacts === 3, 'r1 to know carol, bob, dave');
+    await r2.stop();
+    await until(() => r3.stats().cluster?.movingContacts === 2, 'r3 to take bob and dave as moving');
+    const bob = await peerOf(r3);
+    await bob.hello('bob');
+    expect((await bob.next('error')).code).toBe('RELAY_FULL');
+    const dave2 = await peerOf(r3);
+    await dave2.hello('dave');
+    dave2.token = (await dave2.next('welcome')).token;
+    await dave2.send({ kind: 'identify', name: 'dave', publicKey: rawPublicKey(key), signature: signIdentify(key, dave2.token, 'dave') });
+    expect((await dave2.next('error')).code).toBe('RELAY_FULL');
+    expect(r3.stats().cluster?.movingContacts).toBe(2); // not claimed
+    expect(r1.stats().cluster?.movingContacts).toBe(2);
+  });
+
   it('refuses a name present on another relay, and lets the same key take it over from there', async () => {
     const [r1, r2] = (await relaysOf(2)) as [Relay, Relay];
     const key = newKey();

@@ -114,6 +114,12 @@ export function identifyPending(ctx: RouterContext, pending: Pending, message: I
       ctx.out.send(errorReply(ERROR_CODES.NAME_TAKEN, `name "${pending.name}" is taken`), endpoint);
       return HANDLED;
     }
+    if (owner.remote !== undefined && ctx.contacts.localSize >= ctx.config.maxContacts) {
+      // Taking a name from another relay adds a contact here: refused before that relay is told anything.
+      ctx.pending.remove(pending);
+      ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${ctx.config.maxContacts} contacts)`), endpoint);
+      return HANDLED;
+    }
     if (owner.remote?.moving === true && owner.name === pending.name) {
       // Its relay is down or stopping: the same user, moving here (cluster mode, CLUSTER.md): no leave, no join.
       ctx.cluster?.claim(owner, true);

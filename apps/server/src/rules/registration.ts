@@ -157,13 +157,9 @@ export function completeRegistration(ctx: RouterContext, pending: Pending, reloc
     return undefined;
   }
   const plain = atAddress;
-  let owner = ctx.contacts.named(name);
-  let silently = relocated;
-  if (owner !== undefined && owner !== replaces && relocatable(owner)) {
-    silently = owner.name === name; // another spelling is news to the others: leave and join
-    ctx.cluster?.claim(owner, silently);
-    owner = undefined;
-  }
+  const found = ctx.contacts.named(name);
+  const relocating = found !== undefined && found !== replaces && relocatable(found) ? found : undefined;
+  const owner = relocating ? undefined : found;
   if (replaces && owner === replaces) {
     if (plain) removeContact(ctx, plain, 'renamed');
     const moved = ctx.contacts.rebind(replaces, endpoint, pending.token, ctx.now());
@@ -178,6 +174,11 @@ export function completeRegistration(ctx: RouterContext, pending: Pending, reloc
   if (!plain && ctx.contacts.localSize >= maxContacts) {
     ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`), endpoint);
     return undefined;
+  }
+  let silently = relocated;
+  if (relocating) {
+    silently = relocating.name === name; // another spelling is news to the others: leave and join
+    ctx.cluster?.claim(relocating, silently);
   }
   if (plain) {
     removeContact(ctx, plain, 'renamed');
