@@ -89,6 +89,16 @@ describe('the cluster core on an in-memory bus', () => {
     expect(syncs.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('says loudly, once, that another relay uses its id', () => {
+    const { relays } = cluster('r1');
+    const [r1] = relays as [BusRelay];
+    const hb = encodeControl({ t: 'hb', relay: 'r1', instance: 'someone-else', seq: 0, users: 0 });
+    r1.cluster.receive('t.presence', hb);
+    r1.cluster.receive('t.presence', hb);
+    expect(r1.logs.filter((l) => l.msg.startsWith('another relay uses this relay id'))).toHaveLength(1);
+    expect(r1.cluster.stats().peers).toBe(0);
+  });
+
   it('drops and counts malformed cluster messages without effect', () => {
     const { bus, relays } = cluster('r1');
     const [r1] = relays as [BusRelay];

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../src/cli/cli.js';
 import { TestPeer } from './helpers/peer.js';
-import { peerOf, registered } from './helpers/relay.js';
+import { captureLogger, peerOf, registered } from './helpers/relay.js';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { freeTcpPort } from '../../../tools/test/natsServer.js';
@@ -97,7 +97,8 @@ describe.skipIf(missing)('relay programs in a cluster', () => {
 
   it('reconnects and resyncs after nats-server restarts', async () => {
     const prefix = freshPrefix();
-    const r1 = await clusterRelay(nats.url, prefix, 'a');
+    const { logger, lines } = captureLogger();
+    const r1 = await clusterRelay(nats.url, prefix, 'a', { logger });
     const r2 = await clusterRelay(nats.url, prefix, 'b');
     await clusterFormed([r1, r2]);
     const [alice] = await registered(r1, 'alice');
@@ -112,6 +113,10 @@ describe.skipIf(missing)('relay programs in a cluster', () => {
     await until(() => r1.stats().cluster?.connected === true && r2.stats().cluster?.connected === true, 'both to reconnect', 10_000);
     await alice!.next('join', (m) => m.name === 'carol', 5000); // resynced from r2's snapshot
     await until(() => r1.stats().cluster?.remoteContacts === 2 && r1.stats().cluster?.movingContacts === 0, 'r1 to have bob and carol');
+    const said = lines.map((l) => l.msg);
+    expect(said).toContain('NATS connection lost: serving local users, reconnecting');
+    expect(said).toContain('NATS connection back: resyncing the cluster');
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 

@@ -74,6 +74,8 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   const queue: LocalChange[] = [];
   /** Names (keys) this relay took from another relay, until their join is published: the relay it took them from. */
   const claimed = new Map<string, string>();
+  /** Instances of other processes seen with our relay id (each logged once). */
+  const twins = new Set<string>();
   let ctx: RouterContext | undefined;
   let seq = 0;
   let isConnected = false;
@@ -141,7 +143,14 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
 
   const onControl = (m: ControlMessage): void => {
     const c = ctx as RouterContext;
-    if (m.relay === self) return; // our own (a bus that echoes)
+    if (m.relay === self) {
+      // Our own (a bus that echoes), or another process started with our id: that one is an operator's mistake worth a loud line.
+      if ('instance' in m && m.instance !== instance && !twins.has(m.instance)) {
+        twins.add(m.instance);
+        log.error({ relayId: self, otherInstance: m.instance }, 'another relay uses this relay id: give each relay its own --relay-id');
+      }
+      return;
+    }
     switch (m.t) {
       case 'hb': {
         heard(m.relay, m.instance);
