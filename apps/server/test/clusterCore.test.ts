@@ -5,7 +5,7 @@
  * the test vectors of CLUSTER.md §4 and the checks of what other relays send.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeDatagram, type Message } from '@udpchat/protocol';
+import { decodeDatagram, paddedHello, type Message } from '@udpchat/protocol';
 import { decodeEnvelope, encodeEnvelope } from '../src/cluster/envelope.js';
 import { encodeControl, parseControl } from '../src/cluster/messages.js';
 import { defaultRelayId, resolveClusterOptions } from '../src/cluster/options.js';
@@ -71,6 +71,27 @@ describe('the cluster core on an in-memory bus', () => {
     const leaves = toPort(r1, 1001, mark).filter((m) => m.kind === 'leave');
     expect(leaves).toEqual([expect.objectContaining({ name: 'bob', reason: 'timeout' })]);
     expect(bus.t - cutAt).toBeGreaterThan(2000);
+  });
+
+  it('holds a hello for a name whose relay missed its heartbeat, and relocates it silently once that relay is down', () => {
+    const { bus, relays } = cluster('r1', 'r2', 'r3');
+    const [r1, r2, r3] = relays as [BusRelay, BusRelay, BusRelay];
+    r1.driver.register(1001, 'alice');
+    r2.driver.register(2001, 'bob');
+    bus.run();
+    const mark = r1.driver.sent.length;
+    bus.cut('r2');
+    bus.advance(200); // > 1.5 heartbeats silent, not down yet
+    const before = r3.driver.sent.length;
+    r3.driver.send(3001, paddedHello('bob'), false);
+    expect(r3.driver.messagesSince(before)).toEqual([]); // neither welcome nor NAME_TAKEN: the client tries again
+    bus.advance(400); // down: bob is moving
+    r3.driver.register(3001, 'bob');
+    bus.run();
+    expect(r3.driver.core.contactCount).toBe(1);
+    expect(r1.cluster.stats()).toMatchObject({ remoteContacts: 1, movingContacts: 0 });
+    bus.advance(2000); // past the grace
+    expect(toPort(r1, 1001, mark).filter((m) => m.kind === 'leave' || m.kind === 'join')).toEqual([]);
   });
 
   it('a lost presence change is noticed at the next heartbeat and repaired by a snapshot', () => {

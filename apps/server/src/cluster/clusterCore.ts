@@ -274,6 +274,10 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
       publish(subjects.relay(owner.remote.relay), { t: 'takeover', relay: self, name: owner.name });
       removeRemote(ctx, owner, silently ? undefined : 'bye');
     },
+    suspect(owner: Contact): boolean {
+      const peer = owner.remote === undefined ? undefined : peers.get(owner.remote.relay);
+      return peer !== undefined && peer.up && now() - peer.lastHeard > 1.5 * o.heartbeatMs;
+    },
   };
 
   return {

@@ -122,6 +122,14 @@ export interface ClusterLink {
    * its session; `owner` is removed from the table.
    */
   claim(owner: Contact, silently: boolean): void;
+  /**
+   * Whether the relay of the remote contact `owner` missed its last
+   * heartbeat (silent for more than 1.5 heartbeat intervals, not yet down):
+   * a `hello` for its name is then left unanswered (the client tries again
+   * a second later), not refused, since it is most likely its user failing
+   * over from a relay that just died (CLUSTER.md §5).
+   */
+  suspect(owner: Contact): boolean;
 }
 
 /**

@@ -68,6 +68,10 @@ export function helloFromStranger(
   const invalid = nameError(name);
   if (invalid) return refuse(invalid);
   const found = ctx.contacts.named(name);
+  if (found?.remote !== undefined && !found.remote.moving && ctx.cluster?.suspect(found) === true) {
+    ctx.log.debug({ contact: name, relay: found.remote.relay }, 'hello held: the relay of that name missed its heartbeat');
+    return HANDLED; // most likely its own user failing over: the next hello comes after the relay is down (its users moving)
+  }
   // A keyless user of another relay that is down or stopping may register here (relocated, CLUSTER.md): the name counts as free.
   const owner = found !== undefined && relocatable(found) ? undefined : found;
   const moving = owner !== undefined && owner.type === 'client' && tokensEqual(token, owner.token) ? owner : undefined;
