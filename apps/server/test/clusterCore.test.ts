@@ -81,11 +81,11 @@ describe('the cluster core on an in-memory bus', () => {
     bus.run();
     const mark = r1.driver.sent.length;
     bus.cut('r2');
-    bus.advance(200); // > 1.5 heartbeats silent, not down yet
+    bus.advance(350); // silent > 300 ms (halfway to down), not down yet
     const before = r3.driver.sent.length;
     r3.driver.send(3001, paddedHello('bob'), false);
     expect(r3.driver.messagesSince(before)).toEqual([]); // neither welcome nor NAME_TAKEN: the client tries again
-    bus.advance(400); // down: bob is moving
+    bus.advance(250); // down: bob is moving
     r3.driver.register(3001, 'bob');
     bus.run();
     expect(r3.driver.core.contactCount).toBe(1);

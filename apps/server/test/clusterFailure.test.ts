@@ -15,6 +15,7 @@ import { peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import type { Relay } from '../src/index.js';
+import type { ClusterOptions } from '../src/cluster/options.js';
 
 const missing = natsServerPath() === undefined;
 const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
@@ -43,9 +44,10 @@ describe.skipIf(missing)('relay failure and names across the cluster', () => {
     await nats?.stop();
   });
 
-  async function relaysOf(n: number): Promise<Relay[]> {
+  /** `n` relays of a fresh cluster; `timing` for tests that need no quick failure detection (a loaded machine then never makes a relay suspect). */
+  async function relaysOf(n: number, timing: Partial<ClusterOptions> = {}): Promise<Relay[]> {
     const prefix = freshPrefix();
-    const relays = await Promise.all(Array.from({ length: n }, (_, i) => clusterRelay(nats.url, prefix, `r${i + 1}`)));
+    const relays = await Promise.all(Array.from({ length: n }, (_, i) => clusterRelay(nats.url, prefix, `r${i + 1}`, {}, timing)));
     await clusterFormed(relays);
     return relays;
   }
@@ -160,7 +162,7 @@ describe.skipIf(missing)('relay failure and names across the cluster', () => {
   });
 
   it('refuses a name present on another relay, and lets the same key take it over from there', async () => {
-    const [r1, r2] = (await relaysOf(2)) as [Relay, Relay];
+    const [r1, r2] = (await relaysOf(2, { downAfterMs: 3000 })) as [Relay, Relay];
     const key = newKey();
     const first = await peerOf(r1);
     await registerWithKey(first, 'bob', key);

@@ -276,7 +276,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
     },
     suspect(owner: Contact): boolean {
       const peer = owner.remote === undefined ? undefined : peers.get(owner.remote.relay);
-      return peer !== undefined && peer.up && now() - peer.lastHeard > 1.5 * o.heartbeatMs;
+      return peer !== undefined && peer.up && now() - peer.lastHeard > (o.heartbeatMs + o.downAfterMs) / 2;
     },
   };
 

@@ -123,8 +123,9 @@ export interface ClusterLink {
    */
   claim(owner: Contact, silently: boolean): void;
   /**
-   * Whether the relay of the remote contact `owner` missed its last
-   * heartbeat (silent for more than 1.5 heartbeat intervals, not yet down):
+   * Whether the relay of the remote contact `owner` missed its heartbeat
+   * (silent for longer than halfway between the heartbeat interval and the
+   * down time, 2 s with the product's timings, and not yet down):
    * a `hello` for its name is then left unanswered (the client tries again
    * a second later), not refused, since it is most likely its user failing
    * over from a relay that just died (CLUSTER.md §5).
