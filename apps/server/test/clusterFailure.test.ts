@@ -1,7 +1,7 @@
 /**
  * Cluster mode when relays fail or stop (CLUSTER.md "Relay failure",
  * "Names"), over a real nats-server with test timings (heartbeat 100 ms,
- * down after 500 ms, grace 1.5 s): a relay whose NATS link dies is noticed,
+ * down after 800 ms, grace 1.5 s): a relay whose NATS link dies is noticed,
  * its users stay listed as moving, are relocated silently when they register
  * elsewhere in the grace, and leave (timeout) after it; a stopping relay
  * says bye `relay moving: …`; names are unique cluster-wide, and the same key
