@@ -77,13 +77,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (options.cluster !== undefined) resolveClusterOptions(options.cluster, port); // RangeError before anything is bound
 
   const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
-  let store: RelayStore;
-  try {
-    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
-  } catch (err) {
-    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-    throw err;
-  }
 
   const raw = socket.address();
   const address: RelayAddress = Object.freeze({
@@ -94,16 +87,23 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const now = (): number => performance.now();
   let cluster: ClusterHandle | undefined;
   if (options.cluster !== undefined) {
-    // Cluster mode: NATS is loaded only here (a single relay never imports it).
+    // Cluster mode: NATS is loaded only here (a single relay never imports it). Joined before the store opens: a cluster store uses its connection.
     const clusterOptions: ResolvedClusterOptions = resolveClusterOptions(options.cluster, address.port);
     try {
       const { joinCluster } = await import('./cluster/driver.js');
       cluster = await joinCluster(clusterOptions, { log, now, onChange: () => arm() }); // ClusterStartError
     } catch (err) {
       await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-      store.close();
       throw err;
     }
+  }
+  let store: RelayStore;
+  try {
+    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+  } catch (err) {
+    await cluster?.close();
+    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+    throw err;
   }
   const core = createRelayCore({
     address,

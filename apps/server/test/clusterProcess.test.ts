@@ -5,6 +5,8 @@
  * SIGTERM handing its users over (`bye` "relay moving: …", exit 0), and a
  * restart of nats-server (the relays reconnect and resync).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../src/cli/cli.js';
 import { TestPeer } from './helpers/peer.js';
@@ -15,6 +17,8 @@ import { freeTcpPort } from '../../../tools/test/natsServer.js';
 import { until } from './helpers/wait.js';
 
 const missing = natsServerPath() === undefined;
+/** The built @udpchat/server (tests that spawn programs use dist/). */
+const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 describe('--cluster and --relay-id', () => {
   it('are read and checked', () => {
@@ -26,6 +30,23 @@ describe('--cluster and --relay-id', () => {
       kind: 'error',
       message: '--relay-id must be 1 to 64 letters, digits, "_", "-" or ":" (got "a.b")',
     });
+  });
+
+  it('are not loaded by a single relay: the NATS client is imported only in cluster mode', () => {
+    // The built relay in a fresh node: CommonJS modules (the nats client is one) show in require.cache once loaded.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { startRelay } = await import(${JSON.stringify(DIST_INDEX)});
+      const cache = createRequire(import.meta.url).cache;
+      const nats = () => Object.keys(cache).some((k) => k.includes('/node_modules/nats/'));
+      const relay = await startRelay({ port: 0 });
+      const single = nats();
+      await relay.stop();
+      await startRelay({ port: 0, cluster: { url: 'nats://127.0.0.1:1' } }).catch(() => {});
+      process.stdout.write(JSON.stringify({ single, cluster: nats() }));`;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ single: false, cluster: true });
   });
 
   it('says in one line that NATS is not reachable, and exits 1', async () => {
