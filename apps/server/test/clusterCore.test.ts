@@ -133,6 +133,9 @@ describe('the cluster core on an in-memory bus', () => {
     expect(r1.cluster.stats().routedDropped).toBe(1); // the ack on the group subject
     expect(r1.driver.sent.length).toBe(before);
     expect(r1.cluster.stats().remoteContacts).toBe(0);
+    for (let i = 0; i < 50; i++) r1.cluster.receive(bus.subjects.presence, Uint8Array.of(0x7b));
+    expect(r1.cluster.stats().malformed).toBe(53);
+    expect(r1.logs.filter((l) => l.msg === 'cluster message dropped').length).toBeLessThanOrEqual(10); // rate-limited
   });
 
   it('a name registered on two relays at once ends with the smaller relay id, everywhere', () => {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { AckMessage, ChatMessage } from '@udpchat/protocol';
 import type { Logger } from 'pino';
 import type { ClusterStats } from '../observe/stats.js';
+import { RateLimitedLog } from '../observe/log.js';
 import type { ClusterAttachment, RouterContext } from '../rules/context.js';
 import type { Contact } from '../state/contacts.js';
 import { decodeEnvelope, encodeEnvelope, isEnvelope } from './envelope.js';
@@ -71,6 +72,8 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   const { relayId: self, subjects, bus, now, log } = o;
   const instance = o.instance ?? randomBytes(6).toString('hex');
   const peers = new PeerTable();
+  /** Drops are logged at most 10 times per 10 s each (a process flooding the prefix must not flood the log). */
+  const limited = new RateLimitedLog(log, { now });
   const queue: LocalChange[] = [];
   /** Names (keys) this relay took from another relay, until their join is published: the relay it took them from. */
   const claimed = new Map<string, string>();
@@ -214,7 +217,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
         const env = decodeEnvelope(data);
         if ('error' in env) {
           counts.malformed++;
-          log.warn({ subject, reason: env.error }, 'cluster datagram dropped');
+          limited.log('cluster-datagram', 'warn', { subject, reason: env.error }, 'cluster datagram dropped');
           return;
         }
         if (env.origin !== self) deliverRouted(ctx, counts, env.message, subject === subjects.group);
@@ -222,7 +225,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
         const parsed = parseControl(data);
         if ('error' in parsed) {
           counts.malformed++;
-          log.warn({ subject, reason: parsed.error }, 'cluster message dropped');
+          limited.log('cluster-message', 'warn', { subject, reason: parsed.error }, 'cluster message dropped');
           return;
         }
         onControl(parsed.message);
@@ -231,7 +234,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
       o.onChange?.();
     } catch (err) {
       counts.malformed++;
-      log.error({ err, subject }, 'cluster message handling failed');
+      limited.log('cluster-internal', 'error', { err, subject }, 'cluster message handling failed');
     }
   };
 
@@ -252,6 +255,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
       if (gone.length > 0) log.info({ contacts: gone.length, relays: [...new Set(gone.map((g) => g.remote?.relay))] }, 'moving users not back in time: left');
       for (const peer of peers.all()) if (peer.up && !peer.synced && t - peer.syncAskedAt >= o.heartbeatMs) askSync(peer.id);
       flush();
+      limited.flush();
       o.onChange?.();
     } catch (err) {
       log.error({ err }, 'cluster tick failed');
