@@ -56,6 +56,11 @@ describe('--cluster and --relay-id', () => {
     const lines = stderr.filter((l) => l.trim());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^udpchat-relay: cannot join the cluster: NATS at nats://127\\.0\\.0\\.1:${port} is not reachable`));
+    // Credentials in the URL are never printed.
+    const secret = await runRelay(['--port', '0', '--cluster', `nats://relay:s3cret@127.0.0.1:${port}`]);
+    expect(secret.code).toBe(1);
+    expect(secret.stderr.join('\n')).toContain(`NATS at nats://127.0.0.1:${port} is not reachable`);
+    expect(secret.stderr.join('\n') + secret.stdout.join('\n')).not.toContain('s3cret');
   });
 });
 

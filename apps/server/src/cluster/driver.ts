@@ -52,6 +52,11 @@ export interface ClusterDriverDeps {
   readonly onChange: () => void;
 }
 
+/** `server` with any `user:password@` left out (a NATS URL may carry credentials; logs must not). */
+export function withoutCredentials(server: string): string {
+  return server.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1');
+}
+
 /** Resolves within `ms` at the latest, never rejects. */
 function within(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -75,7 +80,7 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
  */
 export async function joinCluster(options: ResolvedClusterOptions, deps: ClusterDriverDeps): Promise<ClusterHandle> {
   const { log } = deps;
-  const url = options.servers.join(',');
+  const url = options.servers.map(withoutCredentials).join(','); // for messages and logs only
   let nc: NatsConnection;
   try {
     nc = await connect({
