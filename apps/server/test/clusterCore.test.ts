@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeDatagram, paddedHello, type Message } from '@udpchat/protocol';
 import { decodeEnvelope, encodeEnvelope } from '../src/cluster/envelope.js';
 import { encodeControl, parseControl } from '../src/cluster/messages.js';
+import { SnapshotAssembler, snapshotParts } from '../src/cluster/snapshots.js';
 import { defaultRelayId, resolveClusterOptions } from '../src/cluster/options.js';
 import { MemoryBus, type BusRelay } from './helpers/memoryBus.js';
 
@@ -39,6 +40,26 @@ describe('CLUSTER.md test vectors', () => {
     expect(defaultRelayId(8081, 'chat.example.org')).toBe('chat-example-org:8081');
     expect(resolveClusterOptions({ url: 'nats://127.0.0.1:4222' }, 9001)).toMatchObject({ servers: ['nats://127.0.0.1:4222'], prefix: 'udpchat', heartbeatMs: 1000, downAfterMs: 3000, graceMs: 15_000 });
     expect(() => resolveClusterOptions({ url: 'nats://x:1', heartbeatMs: 500, downAfterMs: 400 }, 1)).toThrow(RangeError);
+  });
+});
+
+describe('snapshots in parts', () => {
+  it('splits 2,500 users into parts far below the NATS limit, and puts them back together in any order', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const users = Array.from({ length: 2500 }, (_, i) => ({ name: `user${String(i).padStart(26, '0')}`, key }));
+    const parts = snapshotParts('r1', 'i1', 9, users);
+    expect(parts.map((p) => [p.part, p.parts, p.users.length])).toEqual([[0, 3, 1000], [1, 3, 1000], [2, 3, 500]]);
+    for (const p of parts) expect(encodeControl(p).length).toBeLessThan(100_000);
+    const read = parts.map((p) => (parseControl(encodeControl(p)) as { message: Parameters<SnapshotAssembler['add']>[0] }).message);
+    const assembler = new SnapshotAssembler();
+    expect(assembler.add(read[2]!)).toBeUndefined();
+    expect(assembler.add(read[0]!)).toBeUndefined();
+    expect(assembler.add(read[1]!)?.map((u) => u.name)).toEqual(users.map((u) => u.name));
+    // A part of a newer snapshot starts afresh; one part alone is a whole snapshot.
+    expect(assembler.add(read[0]!)).toBeUndefined();
+    expect(assembler.add({ ...read[1]!, seq: 10 })).toBeUndefined();
+    expect(snapshotParts('r1', 'i1', 0, [])).toEqual([{ t: 'snapshot', relay: 'r1', instance: 'i1', seq: 0, users: [] }]);
+    expect(parseControl(encodeControl({ ...read[0]!, part: 3 }))).toHaveProperty('error');
   });
 });
 

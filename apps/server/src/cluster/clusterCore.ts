@@ -19,6 +19,7 @@ import { deliverRouted, takenOver, type RoutedCounts } from './inbound.js';
 import { encodeControl, keyBytes, keyText, parseControl, type ControlMessage } from './messages.js';
 import type { ClusterSubjects } from './options.js';
 import { PeerTable } from './peers.js';
+import { SnapshotAssembler, snapshotParts } from './snapshots.js';
 import { applySnapshot, expireMoving, markMoving, remoteArrived, remoteLeft, remoteRenamed, removeRemote } from './remoteRoster.js';
 
 /** Where the core's messages go: NATS (driver.ts), or a test's bus. */
@@ -72,6 +73,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   const { relayId: self, subjects, bus, now, log } = o;
   const instance = o.instance ?? randomBytes(6).toString('hex');
   const peers = new PeerTable();
+  const snapshots = new SnapshotAssembler();
   /** Drops are logged at most 10 times per 10 s each (a process flooding the prefix must not flood the log). */
   const limited = new RateLimitedLog(log, { now });
   const queue: LocalChange[] = [];
@@ -106,7 +108,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
     if (ctx === undefined) return;
     flush();
     const users = ctx.contacts.clients().map((c) => ({ name: c.name, ...opt('key', keyOf(c)) }));
-    publish(subjects.relay(to), { t: 'snapshot', relay: self, instance, seq, users });
+    for (const part of snapshotParts(self, instance, seq, users)) publish(subjects.relay(to), part);
   };
 
   const askSync = (peerId: string): void => {
@@ -193,10 +195,12 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
         heard(m.relay, m.instance);
         const peer = peers.get(m.relay);
         if (peer === undefined || (peer.synced && m.seq < peer.seq)) return; // an older one
-        applySnapshot(c, self, m.relay, m.users.map((u) => ({ name: u.name, key: keyBytes(u.key) })));
+        const users = snapshots.add(m);
+        if (users === undefined) return; // more parts to come
+        applySnapshot(c, self, m.relay, users.map((u) => ({ name: u.name, key: keyBytes(u.key) })));
         peer.seq = m.seq;
         peer.synced = true;
-        log.debug({ relay: m.relay, users: m.users.length, seq: m.seq }, 'relay snapshot applied');
+        log.debug({ relay: m.relay, users: users.length, seq: m.seq }, 'relay snapshot applied');
         return;
       }
       case 'takeover':

@@ -30,8 +30,8 @@ export type ControlMessage =
   | { readonly t: 'moving'; readonly relay: string; readonly instance: string; readonly reason: string }
   /** On `relay.<id>`: send me your snapshot. */
   | { readonly t: 'sync'; readonly relay: string }
-  /** On `relay.<id>`: every user of `relay` now, as of its presence change `seq`. */
-  | { readonly t: 'snapshot'; readonly relay: string; readonly instance: string; readonly seq: number; readonly users: readonly SnapshotUser[] }
+  /** On `relay.<id>`: every user of `relay` now, as of its presence change `seq` (in `parts` parts of at most 1,000 users, `part` 0-based; both absent: one part). */
+  | { readonly t: 'snapshot'; readonly relay: string; readonly instance: string; readonly seq: number; readonly users: readonly SnapshotUser[]; readonly part?: number; readonly parts?: number }
   /** On `relay.<id>`: `relay` takes `name` over (same key, or the user moved there): end your session of it. */
   | { readonly t: 'takeover'; readonly relay: string; readonly name: string };
 
@@ -54,6 +54,12 @@ const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const isInstance = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64;
 const isKey = (v: unknown): boolean => v === undefined || (typeof v === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(v));
 
+/** `part` and `parts` of a snapshot: both absent, or 0 ≤ part < parts ≤ 10,000. */
+function validParts(part: unknown, parts: unknown): boolean {
+  if (part === undefined && parts === undefined) return true;
+  return isSeq(part) && isSeq(parts) && parts >= 1 && parts <= 10_000 && part < parts;
+}
+
 /** Whether `f` has the fields every message of type `t` must have, well-formed. */
 function valid(f: Fields): boolean {
   if (!isRelay(f.relay)) return false;
@@ -73,7 +79,7 @@ function valid(f: Fields): boolean {
     case 'sync':
       return true;
     case 'snapshot':
-      return isInstance(f.instance) && isSeq(f.seq) && Array.isArray(f.users) && f.users.every((u: unknown) => typeof u === 'object' && u !== null && isName((u as Fields).name) && isKey((u as Fields).key));
+      return isInstance(f.instance) && isSeq(f.seq) && validParts(f.part, f.parts) && Array.isArray(f.users) && f.users.every((u: unknown) => typeof u === 'object' && u !== null && isName((u as Fields).name) && isKey((u as Fields).key));
     case 'takeover':
       return isName(f.name);
     default:
