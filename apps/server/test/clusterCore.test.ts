@@ -131,6 +131,19 @@ describe('the cluster core on an in-memory bus', () => {
     expect(syncs.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('says nothing more once it left: a late sync does not make it look up again', () => {
+    const { bus, relays } = cluster('r1', 'r2');
+    const [r1, r2] = relays as [BusRelay, BusRelay];
+    r2.cluster.leave('test');
+    bus.run();
+    expect(r1.cluster.stats().peersUp).toBe(0);
+    const published = bus.published.length;
+    r2.cluster.receive(bus.subjects.relay('r2'), encodeControl({ t: 'sync', relay: 'r1' }));
+    bus.advance(300);
+    expect(bus.published.slice(published).filter((m) => m.from === 'r2')).toEqual([]);
+    expect(r1.cluster.stats().peersUp).toBe(0);
+  });
+
   it('says loudly, once, that another relay uses its id', () => {
     const { relays } = cluster('r1');
     const [r1] = relays as [BusRelay];

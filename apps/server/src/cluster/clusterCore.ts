@@ -16,7 +16,7 @@ import type { ClusterAttachment, RouterContext } from '../rules/context.js';
 import type { Contact } from '../state/contacts.js';
 import { decodeEnvelope, encodeEnvelope, isEnvelope } from './envelope.js';
 import { deliverRouted, takenOver, type RoutedCounts } from './inbound.js';
-import { encodeControl, keyBytes, keyText, parseControl, type ControlMessage } from './messages.js';
+import { encodeControl, keyBytes, keyText, opt, parseControl, type ControlMessage } from './messages.js';
 import type { ClusterSubjects } from './options.js';
 import { PeerTable } from './peers.js';
 import { SnapshotAssembler, snapshotParts } from './snapshots.js';
@@ -87,7 +87,11 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   let lastHeartbeat = Number.NEGATIVE_INFINITY;
   const counts: RoutedCounts = { routedOut: 0, routedIn: 0, routedDropped: 0, malformed: 0 };
 
-  const publish = (subject: string, message: ControlMessage): void => bus.publish(subject, encodeControl(message));
+  /** Set by `leave`: after its `moving`, this relay says nothing more (an answer to a late `sync` would make it look up again). */
+  let gone = false;
+  const publish = (subject: string, message: ControlMessage): void => {
+    if (!gone) bus.publish(subject, encodeControl(message));
+  };
   const keyOf = (c: Contact) => keyText(c.identity);
 
   const flush = (): void => {
@@ -215,7 +219,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   };
 
   const receive = (subject: string, data: Uint8Array): void => {
-    if (ctx === undefined) return;
+    if (ctx === undefined || gone) return;
     try {
       if (isEnvelope(data)) {
         const env = decodeEnvelope(data);
@@ -243,7 +247,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
   };
 
   const tick = (): void => {
-    if (ctx === undefined) return;
+    if (ctx === undefined || gone) return;
     const t = now();
     try {
       if (isConnected && t - lastHeartbeat >= o.heartbeatMs) {
@@ -268,11 +272,12 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
 
   const link = {
     direct(message: ChatMessage | AckMessage, target: Contact): void {
-      if (target.remote === undefined) return;
+      if (target.remote === undefined || gone) return;
       counts.routedOut++;
       bus.publish(subjects.relay(target.remote.relay), encodeEnvelope(self, message));
     },
     group(chat: ChatMessage): void {
+      if (gone) return;
       counts.routedOut++;
       bus.publish(subjects.group, encodeEnvelope(self, chat));
     },
@@ -324,6 +329,7 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
     leave(reason) {
       flush();
       publish(subjects.presence, { t: 'moving', relay: self, instance, reason: reason.slice(0, 255) });
+      gone = true;
     },
     stats: () => ({
       relayId: self,
@@ -335,9 +341,4 @@ export function createClusterCore(o: ClusterCoreOptions): ClusterCore {
       ...counts,
     }),
   };
-}
-
-/** `{ [name]: value }`, or nothing when `value` is undefined (JSON without `"key": null`). */
-function opt<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }

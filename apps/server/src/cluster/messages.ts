@@ -113,3 +113,8 @@ export function keyText(key: Uint8Array | undefined): string | undefined {
 export function keyBytes(text: string | undefined): Uint8Array | undefined {
   return text === undefined ? undefined : new Uint8Array(Buffer.from(text, 'base64'));
 }
+
+/** `{ [name]: value }`, or nothing when `value` is undefined (JSON without `"key": null`). */
+export function opt<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
+}
