@@ -21,6 +21,7 @@ const LONGEST_FIRST = [
   'apps/client/test/takeover.test.ts',
   'apps/client/test/reliability.test.ts',
   'apps/server/test/cli.test.ts',
+  'apps/server/test/clusterProcess.test.ts',
   'apps/client/test/tuiScreen.test.ts',
   'tools/arch/test/arch.test.ts',
   'tools/arch/test/repository.test.ts',

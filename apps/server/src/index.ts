@@ -6,7 +6,7 @@
 export { startRelay, type Relay, type RelayAddress, type RelayContactInfo, type RelayOptions } from './relay.js';
 export { createRelayCore, type RelayCore, type RelayCoreOptions, type DatagramSink } from './relayCore.js';
 export { RelayStartError, type RelayStartErrorCode } from './io/errors.js';
-export type { RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './observe/stats.js';
+export type { ClusterStats, RelayStats, DropReason, MalformedReason, UnauthenticatedReason, IgnoredReason, NotSentReason } from './observe/stats.js';
 export type { DepartureReason } from './rules/context.js';
 export { createLogger, RateLimitedLog, LOG_LEVELS, type LoggerOptions, type RateLimitOptions } from './observe/log.js';
 export { contactPages } from './rules/replies.js';
@@ -18,3 +18,12 @@ export { PENDING_TIMEOUT_MS } from './state/sessions.js';
 export { PLAIN_PEER_BUDGET_BYTES } from './state/contacts.js';
 export { openRelayStore, type RelayStore, type Binding, type StoredChat, type Receipt } from './store/relayStore.js';
 export { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './state/offlineDeliveries.js';
+export {
+  CLUSTER_DOWN_AFTER_MS,
+  CLUSTER_GRACE_MS,
+  CLUSTER_HEARTBEAT_MS,
+  ClusterStartError,
+  DEFAULT_CLUSTER_PREFIX,
+  defaultRelayId,
+  type ClusterOptions,
+} from './cluster/options.js';

@@ -114,7 +114,7 @@ export function parsePlainText(raw: string): PlainText | null {
 /** Whether a new plain peer at `from` fits the limits: fewer than maxContacts contacts, fewer than maxPerIp of its IP (0 = no cap). */
 function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
   const { maxContacts, maxPerIp } = ctx.config;
-  if (ctx.contacts.size >= maxContacts) return false;
+  if (ctx.contacts.localSize >= maxContacts) return false;
   expirePending(ctx); // an expired pending registration no longer counts against its IP
   return maxPerIp === 0 || ctx.contacts.ipCount.get(from.address) < maxPerIp;
 }
@@ -163,13 +163,14 @@ export function handlePlainText(ctx: RouterContext, raw: string, from: Endpoint,
     text: parsed.text,
   };
   if (parsed.kind === 'group') {
-    const recipients = ctx.contacts.othersThan(peer);
+    // Local contacts only: a plain peer is named after its address, which never leaves this relay (CLUSTER.md §3).
+    const recipients = ctx.contacts.othersThan(peer).filter((c) => c.remote === undefined);
     deliverChat(ctx, chat, recipients);
     ctx.log.debug({ id: chat.id, from: peer.name, to: GROUP_ALL, recipients: recipients.length }, 'plain text relayed');
     return HANDLED;
   }
   const target = ctx.contacts.named(parsed.to);
-  if (!target) {
+  if (!target || target.remote !== undefined) {
     ctx.out.sendText(formatPlainText(RELAY_SENDER, `${truncateUtf8(parsed.to, MAX_ECHOED_NAME_BYTES)} is not online`), peer);
     return HANDLED;
   }
