@@ -23,6 +23,18 @@ export class Liveness {
     this.awaitingSince ??= now;
   }
 
+  /** Something else that the relay answers went out at `now` (a chat message): the silence clock runs, no probe is counted. */
+  expect(now: number): void {
+    this.awaitingSince ??= now;
+  }
+
+  /** A new relay (fail-over): nothing awaited, nothing probed yet, `connecting`. @returns true when that changed the status. */
+  reset(): boolean {
+    this.awaitingSince = null;
+    this.lastProbeAt = 0;
+    return this.set('connecting');
+  }
+
   /** The `seq` of the next heartbeat: 1, 2, … (wrapping at 2^32), echoed by its heartbeat-ack. */
   nextHeartbeatSeq(): number {
     this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
