@@ -10,9 +10,12 @@
  * relay is silent; once every server was tried without an answer, each
  * further move waits longer (`moveBackoffMs`: 1 s, 2 s, 4 s, then 8 s on top
  * of the silence window), while hellos go on to the server tried, so a
- * relay that comes back is found. With one server nothing moves: today's
+ * relay that comes back is found. Heartbeats go out at least every
+ * FAILOVER_HEARTBEAT_MS (5 s), so an idle client moves within ~7.5 s.
+ * With one server nothing moves and nothing of this applies: today's
  * behaviour (the driver may host the relay itself).
  */
+import { FAILOVER_HEARTBEAT_MS } from './constants.js';
 import { Liveness } from './liveness.js';
 import type { RelayMove, Transmit } from './types.js';
 import type { Message } from '@udpchat/protocol';
@@ -55,7 +58,7 @@ export class RelayLink {
     silentAfterMs: number,
   ) {
     if (servers.length === 0) this.servers = ['relay'];
-    this.liveness = new Liveness(silentAfterMs);
+    this.liveness = new Liveness(silentAfterMs, this.servers.length > 1 ? FAILOVER_HEARTBEAT_MS : Number.POSITIVE_INFINITY);
   }
 
   /** Whether the list has more than one server: then the client moves instead of waiting (or hosting). */
