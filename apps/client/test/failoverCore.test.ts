@@ -100,6 +100,24 @@ describe('client core fail-over', () => {
     expect(moves(events).map((m) => m.to)).toEqual([B]);
   });
 
+  it('NAME_TAKEN at the new relay (the old registration still holds the name): today\'s retry, on the new relay, no further move', () => {
+    const { core, out, events, at } = registered([A, B]);
+    core.handle({ kind: 'bye', reason: 'relay moving: SIGTERM' }, 500);
+    core.handle({ kind: 'error', code: 'NAME_TAKEN', message: 'name "bob" is taken', ref: '' }, 510);
+    at(500);
+    out.length = 0;
+    const errors = () => events.filter((e) => e.type === 'relay-error').map((e) => e.args[0].message);
+    expect(errors()).toEqual(['name "bob" is taken, maybe by your previous session; retrying in 3 s']);
+    at(3400);
+    expect(out).toEqual([]); // waits the 3 s (an answer, not silence: no move)
+    at(3600);
+    expect(kinds(out)).toEqual(['hello@1']);
+    expect(core.server).toBe(1);
+    expect(moves(events)).toHaveLength(1);
+    core.handle(welcome(tokenB), 3700); // the old registration expired: the name is ours there
+    expect(core.registration).toBe('registered');
+  });
+
   it('refused (SESSION_REPLACED: a newer session of the name) and then bye: does not move (it would take the name back)', () => {
     const { core, events, at } = registered([A, B]);
     core.handle({ kind: 'error', code: 'SESSION_REPLACED', message: 'replaced', ref: '' }, 100);
