@@ -64,7 +64,9 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (!outputGone) output.write(`${formatEvent(e, json)}\n`);
   };
   const now = () => Date.now();
-  const relayLabel = () => formatEndpoint(session.relay); // the relay in use: with several servers, the one moved to last
+  // The relay in use as the events tell it, in their order: a `status` silent that led to a move names the old one.
+  let relay = formatEndpoint(session.relay);
+  const relayLabel = () => relay;
   const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
   let target = GROUP_ALL;
   /** The last registration blocker the relay answered (SECRET_REQUIRED…), for the end-of-input report. */
@@ -111,7 +113,10 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     print({ event: 'relay', status: status === 'silent' ? 'not answering' : status, detail: relayLabel(), time: now() }),
   );
   session.on('relay-bye', (reason) => print({ event: 'relay', status: 'going away', detail: reason, time: now() }));
-  session.on('moved', (m) => print({ event: 'moved', from: m.from, to: m.to, reason: m.reason, time: now() }));
+  session.on('moved', (m) => {
+    relay = m.to;
+    print({ event: 'moved', from: m.from, to: m.to, reason: m.reason, time: now() });
+  });
   session.on('hosting', (on) => on && print({ event: 'relay', status: 'hosted in this process', detail: relayLabel(), time: now() }));
   const localError = (code: string, message: string) => print({ event: 'error', code, message, ref: '', time: now() });
 
