@@ -10,7 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession, type RelayMove } from '../src/net/session.js';
-import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
+import { keyFileProvider } from '../src/identity/keyFiles.js';
+import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
 import { freeUdpPort } from './helpers/ports.js';
 import { until } from './helpers/wait.js';
 
@@ -35,10 +36,11 @@ async function inProcessRelay(): Promise<Relay> {
   return relay;
 }
 
-/** A session of `name` given the relays on `ports`, in order; autoHost on, to show that a list never hosts. */
-async function session(name: string, ports: number[]): Promise<{ s: ChatSession; moves: Array<RelayMove & { at: number }>; shown: string[] }> {
+/** A session of `name` given the relays on `ports`, in order; autoHost on, to show that a list never hosts. `keyed`: with an identity key. */
+async function session(name: string, ports: number[], keyed = false): Promise<{ s: ChatSession; moves: Array<RelayMove & { at: number }>; shown: string[] }> {
   const [first, ...rest] = ports as [number, ...number[]];
-  const s = await ChatSession.open({ host: '127.0.0.1', port: first, moreServers: rest.map((port) => ({ host: '127.0.0.1', port })), name, autoHost: true });
+  const identity = keyed ? keyFileProvider(tempDir('failover')) : null;
+  const s = await ChatSession.open({ host: '127.0.0.1', port: first, moreServers: rest.map((port) => ({ host: '127.0.0.1', port })), name, autoHost: true, identity });
   cleanups.push(() => s.close());
   const moves: Array<RelayMove & { at: number }> = [];
   const shown: string[] = [];
@@ -78,11 +80,13 @@ describe('fail-over between two independent relays (real sockets)', () => {
     expect(two.contacts().map((c) => c.name).sort()).toEqual(['alice', 'bob']);
   }, 60_000);
 
-  it('a relay that says bye: its clients move at once (no silence window), nothing lost', async () => {
+  it('a relay that says bye: its clients move at once (no silence window), nothing lost; a keyed one proves its key there', async () => {
     const one = await inProcessRelay();
     const two = await inProcessRelay();
     const ports = [one.address.port, two.address.port];
-    const alice = await session('alice', ports);
+    const alice = await session('alice', ports, true);
+    const identifies: number[] = [];
+    alice.s.watchDatagrams((r) => r.direction === 'out' && r.kind === 'identify' && identifies.push(r.peer.port));
     const bob = await session('bob', ports);
     bob.s.send('alice', 'before');
     await until(() => alice.shown.length === 1, 'the first message');
@@ -91,6 +95,7 @@ describe('fail-over between two independent relays (real sockets)', () => {
     bob.s.send('alice', 'after');
     await until(() => alice.shown.length === 2 && bob.s.pending === 0, 'the second message, through relay 2', 10_000);
     expect(alice.shown).toEqual(['before', 'after']);
+    expect(identifies).toContain(two.address.port); // registration at relay 2 completed with the identity key (PROTOCOL.md §6.5)
     for (const { moves } of [alice, bob]) {
       expect(moves.map((m) => m.reason)).toEqual([`127.0.0.1:${one.address.port} said bye: relay moving: upgrade`]);
       expect((moves[0]?.at ?? Infinity) - stoppedAt).toBeLessThan(2000); // the bye, not 2.5 s of silence
