@@ -102,6 +102,18 @@ describe('fail-over between two independent relays (real sockets)', () => {
     }
   }, 30_000);
 
+  it('nothing on the first (loopback) address at start: a list never hosts it, it moves to the second', async () => {
+    const free = await freeUdpPort();
+    const two = await inProcessRelay();
+    const s = await ChatSession.open({ host: '127.0.0.1', port: free, moreServers: [{ host: '127.0.0.1', port: two.address.port }], name: 'dora', autoHost: true, silentAfterMs: 500 });
+    cleanups.push(() => s.close());
+    expect(s.hosting).toBe(false); // with one server it would host a relay on that free loopback port now
+    s.start();
+    await until(() => s.registration === 'registered', 'dora to register at relay 2');
+    expect(s.relay.port).toBe(two.address.port);
+    expect(s.hosting).toBe(false);
+  });
+
   it('line mode (--server a,b; UDPCHAT_SERVERS): prints the move, and the message typed after it arrives', async () => {
     const one = await inProcessRelay();
     const two = await inProcessRelay();
