@@ -174,6 +174,8 @@ export class KvMirror<V> implements MirrorControl {
       this.confirmed.delete(key);
       this.tombstones.set(key, { revision: e.revision, at: e.created.getTime() });
     }
+    const own = this.ownRevision.get(key);
+    if (own !== undefined && own <= e.revision) this.ownRevision.delete(key); // the watcher knows as much now
     const o = this.overlay.get(key);
     if (o?.settleAt !== undefined && o.settleAt <= e.revision) this.overlay.delete(key);
     this.report(key, before, this.get(key), true);
