@@ -28,6 +28,9 @@ export interface MirrorHooks<V> {
   onView(key: string, before: MirrorEntry<V> | undefined, after: MirrorEntry<V> | undefined, remote: boolean): void;
 }
 
+/** How a local write ended: in JetStream (`done`), beaten by another relay's write (`lost`), refused or given up (`failed`), or a delete with nothing there (`none`). */
+export type WriteOutcome = 'done' | 'lost' | 'failed' | 'none';
+
 /** Counters of a mirror's writes, for the operator. */
 export interface WriteCounters {
   /** Writes asked for. */
@@ -205,12 +208,12 @@ export class KvMirror<V> implements MirrorControl {
   }
 
   /** Creates `key` (first writer wins): the view has it at once; when another relay's value was there first, the view takes that one. */
-  create(key: string, value: V): Promise<boolean> {
+  create(key: string, value: V): Promise<WriteOutcome> {
     return this.write(key, { value, revision: undefined }, { kind: 'create', bytes: this.o.hooks.encode(value) });
   }
 
   /** Sets `key` to `value`. */
-  put(key: string, value: V): Promise<boolean> {
+  put(key: string, value: V): Promise<WriteOutcome> {
     return this.write(key, { value, revision: undefined }, { kind: 'put', bytes: this.o.hooks.encode(value) });
   }
 
@@ -219,15 +222,15 @@ export class KvMirror<V> implements MirrorControl {
    * value written meanwhile elsewhere stays); in JetStream only once `after`
    * has ended (the view has it deleted at once).
    */
-  delete(key: string, after?: Promise<unknown>): Promise<boolean> {
+  delete(key: string, after?: Promise<unknown>): Promise<WriteOutcome> {
     return this.write(key, undefined, undefined, after);
   }
 
   /**
    * Applies a write to the view now and queues it behind the key's other writes.
-   * @returns a promise of whether it reached JetStream as asked (false: lost, failed, or nothing to delete there).
+   * @returns a promise of how it ended.
    */
-  private write(key: string, entry: MirrorEntry<V> | undefined, op: WriteOp | undefined, after?: Promise<unknown>): Promise<boolean> {
+  private write(key: string, entry: MirrorEntry<V> | undefined, op: WriteOp | undefined, after?: Promise<unknown>): Promise<WriteOutcome> {
     this.counters.writes++;
     const id = this.nextOp++;
     const before = this.get(key);
@@ -245,14 +248,14 @@ export class KvMirror<V> implements MirrorControl {
     return run;
   }
 
-  private async execute(key: string, id: number, given: WriteOp | undefined): Promise<boolean> {
+  private async execute(key: string, id: number, given: WriteOp | undefined): Promise<WriteOutcome> {
     const t: WriteTarget = { js: this.o.js, kv: this.kv as KV, bucket: this.o.bucket, timeoutMs: this.o.timeoutMs };
     let result: WriteResult;
     if (given === undefined) {
       const expected = Math.max(this.confirmed.get(key)?.revision ?? 0, this.ownRevision.get(key) ?? 0);
       if (expected === 0 || (this.tombstones.get(key)?.revision ?? 0) >= expected) {
         this.ended(key, id, this.position);
-        return false; // nothing there to delete (a write before lost, or it is deleted already)
+        return 'none'; // nothing there to delete (a write before lost, or it is deleted already)
       }
       given = { kind: 'delete', expected };
     }
@@ -273,18 +276,18 @@ export class KvMirror<V> implements MirrorControl {
         this.report(key, before, entry, false);
       }
       this.ended(key, id, result.revision);
-      return true;
+      return 'done';
     }
     if (result.status === 'lost') {
       this.counters.lost++;
       this.o.logger.info({ bucket: this.o.bucket, key, op: given.kind, revision: result.revision }, 'JetStream store: another relay wrote first');
       this.ended(key, id, result.revision);
-      return false;
+      return 'lost';
     }
     this.counters.failed++;
     this.o.logger.error({ bucket: this.o.bucket, key, op: given.kind, err: result.error.message }, 'JetStream store: write failed for good');
     this.ended(key, id, this.position);
-    return false;
+    return 'failed';
   }
 
   /** The write `id` on `key` ended: its overlay (if still the latest) settles once the watcher has passed `revision`. */

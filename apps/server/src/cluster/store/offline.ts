@@ -15,7 +15,7 @@
  */
 import type { NewStoredChat, StoredChat, Usage } from '../../store/relayStore.js';
 import { decodeChat, encodeChat, type ChatValue } from './codec.js';
-import { KvMirror, type MirrorEntry, type MirrorOptions } from './kvMirror.js';
+import { KvMirror, type MirrorEntry, type MirrorOptions, type WriteOutcome } from './kvMirror.js';
 import { chatEntryKey } from './keys.js';
 import type { StoreChange } from './types.js';
 
@@ -28,7 +28,7 @@ export class OfflineChats {
   private readonly rowsOf = new Map<string, number[]>();
   private readonly byRow = new Map<number, string>();
   private readonly provisional = new Map<string, number>();
-  private readonly writes = new Map<string, Promise<boolean>>();
+  private readonly writes = new Map<string, Promise<WriteOutcome>>();
   private nextProvisional = PROVISIONAL_BASE;
   private count = 0;
 
@@ -88,11 +88,11 @@ export class OfflineChats {
     return 'stored';
   }
 
-  /** Whether the chat is in JetStream (its create acknowledged, or it came from there). */
+  /** Whether the chat is in JetStream: its create acknowledged, or another relay's copy of it there first, or it came from there. */
   written(recipientKey: string, id: string): Promise<boolean> {
     const k = chatEntryKey(recipientKey, id);
     const pending = this.writes.get(k);
-    if (pending) return pending;
+    if (pending) return pending.then((outcome) => outcome === 'done' || outcome === 'lost');
     return Promise.resolve(this.mirror.get(k)?.revision !== undefined);
   }
 

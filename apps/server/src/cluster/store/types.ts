@@ -45,10 +45,10 @@ export interface ClusterStore extends RelayStore {
   onChange(listener: (change: StoreChange) => void): () => void;
   /**
    * Resolves true once the stored chat `id` for `recipientKey` is in
-   * JetStream (acknowledged by nats-server, on disk), false when it is not
-   * stored or its write failed or lost (another relay's copy of the same id
-   * won: that one is stored). For a relay that tells the sender `stored`
-   * only once it is durable.
+   * JetStream (acknowledged by nats-server, on disk; or another relay's copy
+   * of that id was there first: that one is stored), false when it is not
+   * stored or its write failed for good. For a relay that tells the sender
+   * `stored` only once it is durable (see CLUSTER-STORE.md).
    */
   chatWritten(recipientKey: string, id: string): Promise<boolean>;
   /** Resolves once every write asked for so far has ended (acknowledged, lost or failed). */
