@@ -3,7 +3,8 @@
  * one nats-server (no relay-to-relay routing: only the store is shared): a
  * name bound through relay A is reserved on relay B; a chat stored by B for
  * an offline name is delivered by A when the name registers there, and the
- * receipt A keeps is handed to the sender on B. Cores on a virtual clock
+ * receipt A keeps is handed to the sender on B; with `durableStoredSink`
+ * the sender hears `stored` only once the chat is in JetStream. Cores on a virtual clock
  * (helpers/offlineHarness.ts), stores on a real nats-server.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -11,7 +12,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paddedHello, rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
-import { openJetStreamStore, type ClusterStore, type StoreChange } from '../src/cluster/store/index.js';
+import { durableStoredSink, openJetStreamStore, type ClusterStore, type StoreChange } from '../src/cluster/store/index.js';
 import { offlineHarness } from './helpers/offlineHarness.js';
 import { until } from './helpers/wait.js';
 
@@ -85,5 +86,40 @@ describe.skipIf(natsServerPath() === undefined)(`two relay cores over one JetStr
     expect(b.last(2, 'receipt')).toEqual([{ kind: 'receipt', id: 'm1', by: 'bob' }]);
     b.send(2, { kind: 'receipt-ack', id: 'm1' });
     await until(() => storeA.counts().receipts === 0, 'the receipt gone from A');
+  });
+
+  it('durableStoredSink: the sender is told stored only once the chat is in JetStream (held while nats-server is down)', async () => {
+    const own = await startNatsServer();
+    const conn = await connect({ servers: own.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const store = await openJetStreamStore(conn, { prefix: 'durable', timeoutMs: 1000 });
+      stores.push(store);
+      let sink: ReturnType<typeof durableStoredSink> | undefined;
+      const h = offlineHarness(WEEK, store, (inner) => (sink = durableStoredSink(inner, store)));
+      h.register(1, 'bob');
+      h.send(1, { kind: 'bye', reason: '' });
+      h.register(2, 'alice');
+      h.send(2, { kind: 'chat', id: 'm1', from: '', to: 'bob', epoch: 7, seq: 1, base: 1, time: 0, text: 'now' });
+      await until(() => h.last(2, 'stored').length === 1, 'stored, NATS up');
+      await store.settled();
+      await own.stop({ keepStore: true });
+      h.send(2, { kind: 'chat', id: 'm2', from: '', to: 'bob', epoch: 7, seq: 2, base: 1, time: 0, text: 'while NATS is down' });
+      expect(store.isStored('bob', 'm2')).toBe(true); // in the mirror
+      expect(h.last(2, 'stored')).toHaveLength(1); // not told yet
+      expect(sink?.held.waiting).toBe(1);
+      const back = await startNatsServer({ port: own.port, storeDir: own.storeDir });
+      try {
+        const stored = await until(() => (h.last(2, 'stored').length === 2 ? h.last(2, 'stored') : undefined), 'stored, once NATS is back', 10_000);
+        expect(stored[1]).toEqual({ kind: 'stored', id: 'm2', to: 'bob' });
+        expect(sink?.held).toEqual({ released: 2, dropped: 0, waiting: 0 });
+        h.send(2, { kind: 'heartbeat', seq: 1 }); // other datagrams pass at once
+        expect(h.last(2, 'heartbeat-ack')).toHaveLength(1);
+      } finally {
+        await conn.close();
+        await back.stop();
+      }
+    } finally {
+      await own.stop();
+    }
   });
 });

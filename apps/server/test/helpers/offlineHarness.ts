@@ -6,17 +6,21 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeDatagram, encode, paddedHello, rawPublicKey, signIdentify, type Message } from '@udpchat/protocol';
 import { pino } from 'pino';
-import { createRelayCore } from '../../src/index.js';
+import { createRelayCore, type DatagramSink } from '../../src/index.js';
 import type { RelayStore } from '../../src/store/relayStore.js';
 
-/** A core over `store` keeping stored chats and receipts `maxAgeMs` (10 messages, 10,000 bytes per recipient). */
-export function offlineHarness(maxAgeMs: number, store: RelayStore) {
+/**
+ * A core over `store` keeping stored chats and receipts `maxAgeMs` (10
+ * messages, 10,000 bytes per recipient); `wrap` may put a sink of its own
+ * between the core and the recorder of what it sent.
+ */
+export function offlineHarness(maxAgeMs: number, store: RelayStore, wrap: (sink: DatagramSink) => DatagramSink = (sink) => sink) {
   let now = 1_000;
   let wall = Date.UTC(2026, 0, 1);
   const sent: Array<{ port: number; message: Message }> = [];
   const core = createRelayCore({
     address: { address: '127.0.0.1', port: 9, family: 'IPv4' },
-    out: { send: (bytes, port, _address, done) => (sent.push({ port, message: decodeDatagram(bytes).message }), done?.(null)) },
+    out: wrap({ send: (bytes, port, _address, done) => (sent.push({ port, message: decodeDatagram(bytes).message }), done?.(null)) }),
     now: () => now,
     wallClock: () => wall,
     logger: pino({ level: 'silent' }),
