@@ -195,4 +195,24 @@ describe.skipIf(natsServerPath() === undefined)(`JetStream store across relays${
     expect(b.binding('bob')).toBeUndefined();
     expect(b.bindings().map((x) => x.key)).toEqual(['dan']);
   });
+
+  it('the expiry sweep removes old delete markers from the streams; a store opened after that loads the rest', async () => {
+    const nc = await nats();
+    const a = await openJetStreamStore(nc, { prefix, markerAgeMs: 0 });
+    stores.push(a);
+    for (let i = 1; i <= 20; i++) a.storeChat(chatTo('fay', `f${i}`, i), T0 + i);
+    await a.settled();
+    a.acknowledged(a.storedFor('fay').slice(0, 15).map((c) => c.row), []);
+    await a.settled();
+    const messages = async () => (await nc.jetstreamManager()).streams.info(`KV_${prefix}_offline`).then((i) => i.state.messages);
+    expect(await messages()).toBe(20); // 5 chats and 15 delete markers
+    await until(() => a.counts().stored === 5, 'the deletes seen by the watcher');
+    a.expire(T0); // nothing that old: only the markers go
+    await a.settled();
+    expect(await messages()).toBe(5);
+    const again = await open();
+    expect(again.storedFor('fay').map((c) => c.id)).toEqual(['f16', 'f17', 'f18', 'f19', 'f20']);
+    a.storeChat(chatTo('fay', 'f1', 1), T0 + 100); // an id whose marker is gone is stored again as new
+    await until(() => again.storedFor('fay').length === 6, 'stored again, seen by the other');
+  });
 });

@@ -27,8 +27,6 @@ import { OfflineChats } from './offline.js';
 import { Receipts } from './receipts.js';
 import type { ClusterStore, ClusterStoreStats, JetStreamStoreOptions, StoreChange } from './types.js';
 
-/** Delete markers are removed from the buckets' streams when older than this (ms), at the expiry sweep. */
-const COMPACT_AFTER_MS = 3600_000;
 
 /**
  * Opens the store over `nc`'s JetStream, creating the buckets when missing
@@ -79,16 +77,20 @@ export async function openJetStreamStore(nc: NatsConnection, options: JetStreamS
   })().catch(() => undefined);
 
   const jsm = await nc.jetstreamManager({ timeout: options.timeoutMs ?? 5000 });
-  let lastCompact = 0;
+  const markerAgeMs = options.markerAgeMs ?? 3600_000;
+  let lastCompact = Number.NEGATIVE_INFINITY;
+  let compacting: Promise<unknown> = Promise.resolve();
   const compact = (now: number) => {
-    if (now - lastCompact < COMPACT_AFTER_MS) return;
+    if (now - lastCompact < markerAgeMs) return;
     lastCompact = now;
-    for (const m of mirrors) {
-      const stream = `KV_${m.bucket}`;
-      void m
-        .compact(async (filter, seq) => void (await jsm.streams.purge(stream, { filter, seq })), now - COMPACT_AFTER_MS)
-        .catch((error: unknown) => logger.warn({ stream, err: String(error) }, 'JetStream store: removing old delete markers failed'));
-    }
+    compacting = Promise.all(
+      mirrors.map((m) => {
+        const stream = `KV_${m.bucket}`;
+        return m
+          .compact(async (filter, seq) => void (await jsm.streams.purge(stream, { filter, seq })), now - markerAgeMs)
+          .catch((error: unknown) => logger.warn({ stream, err: String(error) }, 'JetStream store: removing old delete markers failed'));
+      }),
+    );
   };
 
   return {
@@ -131,6 +133,7 @@ export async function openJetStreamStore(nc: NatsConnection, options: JetStreamS
     chatWritten: (recipientKey, id) => chats.written(recipientKey, id),
     async settled() {
       await Promise.all(mirrors.map((m) => m.settled()));
+      await compacting;
     },
     stats(): ClusterStoreStats {
       const sum = (f: (m: MirrorControl) => number) => mirrors.reduce((n, m) => n + f(m), 0);

@@ -51,7 +51,7 @@ export interface ClusterStore extends RelayStore {
    * `stored` only once it is durable (see CLUSTER-STORE.md).
    */
   chatWritten(recipientKey: string, id: string): Promise<boolean>;
-  /** Resolves once every write asked for so far has ended (acknowledged, lost or failed). */
+  /** Resolves once every write asked for so far has ended (acknowledged, lost or failed), and the removal of old delete markers. */
   settled(): Promise<void>;
   stats(): ClusterStoreStats;
 }
@@ -66,6 +66,13 @@ export interface JetStreamStoreOptions {
   readonly replicas?: number;
   /** ms to wait for JetStream's acknowledgement of a write before it is tried again (default 5000). */
   readonly timeoutMs?: number;
+  /**
+   * Delete markers older than this (ms) are removed from the buckets' streams
+   * at an expiry sweep, at most once per this long (default 1 hour), so that
+   * deleted entries do not pile up. A relay cut off from NATS for longer than
+   * this may miss a delete (see CLUSTER-STORE.md).
+   */
+  readonly markerAgeMs?: number;
   /** ms to wait for the buckets to be loaded at the start (default 30,000). */
   readonly loadTimeoutMs?: number;
 }
