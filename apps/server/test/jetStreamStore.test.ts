@@ -61,6 +61,9 @@ describe.skipIf(natsServerPath() === undefined)(`JetStream store across relays${
   it('two relays: a binding, a stored chat, its acknowledgement and receipt, the receipt-ack and a release written by one are seen by the other', async () => {
     const a = await open();
     const b = await open();
+    b.onChange(() => {
+      throw new Error('a listener that throws is logged, the others still hear'); // registered first
+    });
     const onA = changes(a);
     const onB = changes(b);
 
