@@ -9,7 +9,8 @@
 import { connect, StringCodec, type NatsConnection } from 'nats';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
+import { spawn } from 'node:child_process';
+import { freeTcpPort, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
 import { openJetStreamStore, type ClusterStore, type StoreChange } from '../src/cluster/store/index.js';
 import { chatTo } from './helpers/storeContract.js';
 import { until } from './helpers/wait.js';
@@ -217,5 +218,20 @@ describe.skipIf(natsServerPath() === undefined)(`JetStream store across relays${
     expect(again.storedFor('fay').map((c) => c.id)).toEqual(['f16', 'f17', 'f18', 'f19', 'f20']);
     a.storeChat(chatTo('fay', 'f1', 1), T0 + 100); // an id whose marker is gone is stored again as new
     await until(() => again.storedFor('fay').length === 6, 'stored again, seen by the other');
+  });
+
+  it('a NATS server without JetStream: the store says so in one sentence', async () => {
+    const port = await freeTcpPort();
+    const plain = spawn(natsServerPath() as string, ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((resolve) => plain.stderr.on('data', (d: Buffer) => d.toString().includes('Server is ready') && resolve()));
+      const nc = await connect({ servers: `127.0.0.1:${port}` });
+      conns.push(nc);
+      await expect(openJetStreamStore(nc, { prefix })).rejects.toThrow(
+        `JetStream is not enabled on the NATS server (start nats-server with -js): the ${prefix}_* buckets cannot be opened`,
+      );
+    } finally {
+      plain.kill('SIGKILL');
+    }
   });
 });

@@ -17,7 +17,7 @@
  * two relays storing for one recipient at the same moment may pass a bound
  * by the chats in flight between them.
  */
-import type { NatsConnection } from 'nats';
+import { ErrorCode, NatsError, type NatsConnection } from 'nats';
 import { pino } from 'pino';
 import type { Receipt } from '../../store/relayStore.js';
 import { bucketNames } from './keys.js';
@@ -28,10 +28,21 @@ import { Receipts } from './receipts.js';
 import type { ClusterStore, ClusterStoreStats, JetStreamStoreOptions, StoreChange } from './types.js';
 
 
+/** One sentence for an error at the opening of the buckets (nats.js says only "503" when JetStream is off). */
+function openingError(error: unknown, prefix: string): Error {
+  if (error instanceof NatsError && (error.code === ErrorCode.JetStreamNotEnabled || error.api_error?.code === 503)) {
+    return new Error(`JetStream is not enabled on the NATS server (start nats-server with -js): the ${prefix}_* buckets cannot be opened`);
+  }
+  if (error instanceof NatsError && error.code === ErrorCode.Timeout) {
+    return new Error(`JetStream did not answer in time: the ${prefix}_* buckets cannot be opened`);
+  }
+  return new Error(`the JetStream store (${prefix}_*) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+}
+
 /**
  * Opens the store over `nc`'s JetStream, creating the buckets when missing
  * (file storage), and resolves once all three are loaded.
- * @throws Error when JetStream is not enabled or not reachable, or a bucket is not loaded within `loadTimeoutMs`.
+ * @throws Error (one sentence, for the operator) when JetStream is not enabled or does not answer, or a bucket is not loaded within `loadTimeoutMs`.
  */
 export async function openJetStreamStore(nc: NatsConnection, options: JetStreamStoreOptions = {}): Promise<ClusterStore> {
   const prefix = options.prefix ?? 'udpchat';
@@ -60,7 +71,7 @@ export async function openJetStreamStore(nc: NatsConnection, options: JetStreamS
     await Promise.all(mirrors.map((m) => m.start(options.loadTimeoutMs ?? 30_000)));
   } catch (error) {
     stopAll();
-    throw error;
+    throw openingError(error, prefix);
   }
   loaded = true;
 
