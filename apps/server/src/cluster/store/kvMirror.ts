@@ -79,6 +79,7 @@ interface Overlay<V> {
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
 
+/** The mirror of one bucket (see the top of this file). */
 export class KvMirror<V> implements MirrorControl {
   private readonly confirmed = new Map<string, { value: V; revision: number }>();
   private readonly overlay = new Map<string, Overlay<V>>();

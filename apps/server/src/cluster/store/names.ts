@@ -11,6 +11,7 @@ import type { StoreChange } from './types.js';
 
 const sameKey = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** The name bindings of the cluster, as this relay's mirror has them; reports others' binds, releases, and binds this relay lost. */
 export class NameBindings {
   readonly mirror: KvMirror<Binding>;
   private count = 0;

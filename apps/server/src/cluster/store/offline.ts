@@ -22,6 +22,7 @@ import type { StoreChange } from './types.js';
 /** Provisional rows start here (JetStream revisions stay far below: 2^48 ≈ 2.8e14 writes). */
 const PROVISIONAL_BASE = 2 ** 48;
 
+/** The stored chats of the cluster, as this relay's mirror has them, by recipient; reports chats stored by other relays. */
 export class OfflineChats {
   readonly mirror: KvMirror<ChatValue>;
   private readonly byRecipient = new Map<string, Set<string>>();

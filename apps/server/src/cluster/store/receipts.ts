@@ -9,6 +9,7 @@ import { KvMirror, type MirrorEntry, type MirrorOptions } from './kvMirror.js';
 import { receiptEntryKey } from './keys.js';
 import type { StoreChange } from './types.js';
 
+/** The receipts of the cluster, as this relay's mirror has them, by sender; reports receipts made by other relays. */
 export class Receipts {
   readonly mirror: KvMirror<Receipt>;
   private readonly bySender = new Map<string, Set<string>>();
