@@ -20,18 +20,26 @@ export interface RunResult {
   wallMs: number;
 }
 
-/** Runs `scenario` and checks it. */
+/**
+ * Runs `scenario` and checks it. An exception thrown by the code under test
+ * (the client or relay core: a bug, e.g. an ack that cannot be encoded) does
+ * not end the whole sweep: the run stops there and counts as a violation
+ * naming the error, so its seed is reported and can be replayed like any other.
+ */
 export function runScenario(scenario: Scenario): RunResult {
   const started = performance.now();
   const world = new World(scenario);
-  let quiescent: boolean;
+  let quiescent = false;
+  let thrown: string | undefined;
   try {
     ({ quiescent } = world.run());
+  } catch (err) {
+    thrown = `threw at ${world.clock.elapsed()} ms: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
   } finally {
     for (const relay of world.relays) relay.close();
   }
   const holds = new Map(scenario.clients.map((c) => [c.name, c.holdMs ?? 30_000]));
-  const violations = checkInvariants(world.records, (name) => holds.get(name) ?? 30_000);
+  const violations = thrown !== undefined ? [thrown] : checkInvariants(world.records, (name) => holds.get(name) ?? 30_000);
   return { scenario, world, quiescent, violations, wallMs: performance.now() - started };
 }
 
