@@ -15,7 +15,7 @@ import { Sender, type DatagramSink } from './io/socket.js';
 import { RateLimitedLog } from './observe/log.js';
 import { StatsCounter, type RelayStats } from './observe/stats.js';
 import { createReceiver } from './receive/receive.js';
-import type { DepartureReason, RouterContext } from './rules/context.js';
+import type { ClusterAttachment, DepartureReason, RouterContext } from './rules/context.js';
 import { sweepExpired } from './rules/membership.js';
 import { flushPushes } from './rules/presence.js';
 import { RelayAckScheduler } from './rules/relayAcks.js';
@@ -92,6 +92,12 @@ export interface RelayCoreOptions {
   store: RelayStore;
   /** Bounds of the offline messages per recipient (default DEFAULT_OFFLINE_LIMITS: 1,000, 1 MiB, 7 days). */
   offlineLimits?: OfflineLimits;
+  /**
+   * Cluster mode: called once with the core's context (before any datagram);
+   * the attachment is told of the local contacts' changes and routes what is
+   * meant for remote contacts (apps/server/src/cluster/). Absent: a single relay.
+   */
+  cluster?: (ctx: RouterContext) => ClusterAttachment;
   onJoin?: (contact: RelayContactInfo) => void;
   onLeave?: (contact: RelayContactInfo, reason: DepartureReason) => void;
   onRename?: (contact: RelayContactInfo, from: string) => void;
@@ -112,9 +118,9 @@ export interface RelayCore {
   tick(): void;
   /** Expires contacts, pending registrations and guard state; the driver calls it every `sweepIntervalMs`. */
   sweep(): void;
-  /** Registered contacts right now, plain peers included. */
+  /** Registered contacts of this relay right now, plain peers included (in cluster mode, the other relays' are not counted). */
   readonly contactCount: number;
-  /** Snapshot of the registered contacts (plain peers included), in registration order. */
+  /** Snapshot of this relay's registered contacts (plain peers included), in registration order. */
   contacts(): RelayContactInfo[];
   /** Snapshot of the counters. */
   stats(): RelayStats;
@@ -182,16 +188,31 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     wallClock: o.wallClock,
     events: {
       joined: (contact) => {
+        cluster?.joined(contact);
         if (o.onJoin) notify('onJoin', () => o.onJoin?.(infoOf(contact, now())));
       },
       left: (contact, reason) => {
+        cluster?.left(contact, reason);
         if (o.onLeave) notify('onLeave', () => o.onLeave?.(infoOf(contact, now()), reason));
       },
       renamed: (contact, from) => {
+        cluster?.renamed(contact, from);
         if (o.onRename) notify('onRename', () => o.onRename?.(infoOf(contact, now()), from));
       },
     },
     relayAcks: new RelayAckScheduler(),
+    cluster: undefined,
+  };
+  const cluster = o.cluster?.(ctx);
+  ctx.cluster = cluster?.link;
+  /** Publishes what the cluster queued (cluster mode). Never throws. */
+  const flushCluster = (): void => {
+    if (cluster === undefined) return;
+    try {
+      cluster.flush();
+    } catch (err) {
+      log.error({ err }, 'cluster publish failed');
+    }
   };
   const releaseRelayAck = heldRelayAckSender(ctx);
   /** Sends the held relay-acks due now. */
@@ -225,6 +246,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     receiveOne(bytes, from);
     if (ctx.relayAcks.nextDeadline() <= now()) flushRelayAcks();
     pushWaiting(); // changes that waited for the push pacing go out with the next datagram, tick or sweep
+    flushCluster();
   };
   /** Pushes the roster changes that waited for the push pacing, if it allows now (PROTOCOL.md §6.7). Never throws. */
   const pushWaiting = (): void => {
@@ -243,6 +265,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
     tick() {
       flushRelayAcks();
       pushWaiting();
+      flushCluster();
     },
     sweep() {
       flushRelayAcks();
@@ -256,6 +279,7 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
           const gone = ctx.store.expire(o.wallClock() - ctx.offline.limits.maxAgeMs);
           if (gone > 0) log.info({ deleted: gone }, 'stored messages and receipts expired');
         }
+        flushCluster();
         rateLimiter?.sweep(t);
         amplification.sweep(t);
         throttle.sweep(t);
@@ -265,19 +289,19 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
       }
     },
     get contactCount() {
-      return table.size;
+      return table.localSize;
     },
     get fastPathHandled() {
       return stats.fastPathHandled;
     },
-    contacts: () => table.all().map((c) => infoOf(c, now())),
-    stats: () => stats.snapshot(table.size, pending.size),
+    contacts: () => table.locals().map((c) => infoOf(c, now())),
+    stats: () => stats.snapshot(table.localSize, pending.size),
     async sayBye(reason, maxWaitMs) {
       const contacts = table.all();
-      log.info({ reason, contacts: contacts.length }, 'relay stopping');
+      log.info({ reason, contacts: table.localSize }, 'relay stopping');
       try {
         const bye = sender.encode({ kind: 'bye', reason: truncateUtf8(reason, MAX_BYE_REASON_BYTES) });
-        const clients = contacts.filter((c) => c.type === 'client').map((c) => c.endpoint);
+        const clients = contacts.filter((c) => c.type === 'client' && c.remote === undefined).map((c) => c.endpoint);
         await sender.sendAndWait(bye, clients, maxWaitMs);
       } catch (err) {
         log.error({ err }, 'could not say bye');

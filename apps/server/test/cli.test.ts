@@ -29,6 +29,7 @@ describe('parseCli', () => {
       storeFile: join(resolveDataDir('state'), 'relay.db'),
       offlineLimits: { maxMessages: 1000, maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600 * 1000 },
       presence: { heartbeatIntervalMs: 10_000, presenceTimeoutMs: 30_000 },
+      cluster: null,
     });
   });
 
@@ -73,6 +74,7 @@ describe('parseCli', () => {
       storeFile: '/srv/udpchat/relay.db',
       offlineLimits: { maxMessages: 5, maxBytes: 100, maxAgeMs: 2 * 24 * 3600 * 1000 },
       presence: { heartbeatIntervalMs: 1000, presenceTimeoutMs: 3000 },
+      cluster: null,
     });
     expect(parseCli(['--ephemeral'])).toMatchObject({ kind: 'run', storeFile: null });
     expect(parseCli(['--ephemeral', '--data-dir', '/x'])).toEqual({ kind: 'error', message: '--ephemeral and --data-dir exclude each other' });

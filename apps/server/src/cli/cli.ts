@@ -9,9 +9,11 @@ import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../observe/log.js';
 import { DEFAULT_SEED, parseSimulateFlags, SIMULATE_ARG_OPTIONS, DEFAULT_RATE_LIMIT, SECRET_ENV, type SimulateOptions } from '@udpchat/net';
 import { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP } from '../relay.js';
-import { join } from 'node:path';
-import { resolveDataDir } from '@udpchat/store';
 import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../state/offlineDeliveries.js';
+import { parseOfflineLimits, relayStoreFile } from './storeFlags.js';
+import { parseClusterFlags, type ClusterCommand } from './clusterFlags.js';
+
+export { relayStoreFile } from './storeFlags.js';
 import { parsePresenceFlags, type PresenceTiming } from './presenceFlags.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -27,6 +29,7 @@ export const USAGE = [
   '                     [--seed N] [--data-dir DIR | --ephemeral] [--offline-max-messages N]',
   '                     [--offline-max-bytes N] [--offline-max-days N]',
   '                     [--heartbeat-interval S] [--presence-timeout S]',
+  '                     [--cluster nats://HOST:PORT [--relay-id ID]]',
   `       ${'udpchat-relay'} names list|release NAME [--data-dir DIR]`,
   '  --host HOST             address to bind (default 127.0.0.1; 0.0.0.0 serves the LAN;',
   '                          an IPv6 address such as ::1 makes an IPv6 relay)',
@@ -56,6 +59,9 @@ export const USAGE = [
   '  --heartbeat-interval S  seconds between a client\'s heartbeats, told in welcome (default 10)',
   '  --presence-timeout S    seconds of silence after which a contact is dropped (default 30;',
   '                          longer than the heartbeat interval)',
+  '  --cluster URL           join the relays on this NATS server as one chat (several',
+  '                          relays; NATS must be running: else exit 1)',
+  '  --relay-id ID           this relay\'s id in the cluster (default HOSTNAME:PORT)',
   '  names list              the reserved names in the store (the relay must be stopped)',
   '  names release NAME      free a reserved name and delete what is stored for it',
   '  -h, --help              show this help and exit',
@@ -92,6 +98,8 @@ export type CliCommand =
       readonly offlineLimits: OfflineLimits;
       /** `--heartbeat-interval` and `--presence-timeout`, in ms. */
       readonly presence: PresenceTiming;
+      /** `--cluster URL [--relay-id ID]`, or null: a single relay. */
+      readonly cluster: ClusterCommand | null;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -114,6 +122,8 @@ const OPTIONS = {
   'offline-max-days': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'presence-timeout': { type: 'string' },
+  cluster: { type: 'string' },
+  'relay-id': { type: 'string' },
   ...SIMULATE_ARG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -238,6 +248,8 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     'offline-max-days'?: string;
     'heartbeat-interval'?: string;
     'presence-timeout'?: string;
+    cluster?: string;
+    'relay-id'?: string;
     'simulate-loss'?: string;
     'simulate-duplicate'?: string;
     'simulate-reorder'?: string;
@@ -274,6 +286,8 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
   if ('error' in offline) return { kind: 'error', message: offline.error };
   const presence = parsePresenceFlags(values);
   if ('error' in presence) return { kind: 'error', message: presence.error };
+  const cluster = parseClusterFlags(values);
+  if ('error' in cluster) return { kind: 'error', message: cluster.error };
   return {
     kind: 'run',
     host,
@@ -288,31 +302,8 @@ export function parseCli(rawArgv: readonly string[]): CliCommand {
     storeFile: values.ephemeral ? null : relayStoreFile(values['data-dir'] ?? null),
     offlineLimits: offline.limits,
     presence: presence.timing,
+    cluster: cluster.cluster,
   };
-}
-
-/** `<DIR>/relay.db`, DIR being `--data-dir` or the XDG state folder (`$XDG_STATE_HOME/udpchat`, else `~/.local/state/udpchat`). */
-export function relayStoreFile(dataDir: string | null): string {
-  return join(resolveDataDir('state', dataDir), 'relay.db');
-}
-
-/** The --offline-* flags, or the one-line error naming the flag. */
-function parseOfflineLimits(values: Record<string, string | boolean | undefined>): { limits: OfflineLimits } | { error: string } {
-  const d = DEFAULT_OFFLINE_LIMITS;
-  const field = (flag: string, fallback: number, max: number): number | { error: string } => {
-    const text = values[flag];
-    if (typeof text !== 'string') return fallback;
-    const value = /^\d{1,13}$/.test(text) ? Number(text) : NaN;
-    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
-    return { error: `--${flag} must be a whole number from 1 to ${max} (got ${JSON.stringify(text)})` };
-  };
-  const maxMessages = field('offline-max-messages', d.maxMessages, MAX_COUNT);
-  if (typeof maxMessages !== 'number') return maxMessages;
-  const maxBytes = field('offline-max-bytes', d.maxBytes, 2 ** 40);
-  if (typeof maxBytes !== 'number') return maxBytes;
-  const days = field('offline-max-days', d.maxAgeMs / DAY_MS, 36_500);
-  if (typeof days !== 'number') return days;
-  return { limits: { maxMessages, maxBytes, maxAgeMs: days * DAY_MS } };
 }
 
 /**

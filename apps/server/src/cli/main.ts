@@ -3,7 +3,7 @@
  * secret, start the relay, log its stats on SIGUSR1, stop it on
  * SIGINT/SIGTERM. Exit codes: 0 after a signal or --help/--version, 1 when
  * the relay cannot start (a port in use is probed to say who holds it,
- * probe.ts), 2 for a command-line mistake (a missing or
+ * probe.ts; in cluster mode, NATS not reachable), 2 for a command-line mistake (a missing or
  * too-short secret included).
  * Importing this module runs the program (bin/udpchat-relay.js does).
  */
@@ -16,6 +16,7 @@ import { loadSecret, SECRET_ENV } from '@udpchat/net';
 import { describePortInUse, probePort } from '../io/probe.js';
 import { StoreError } from '@udpchat/store';
 import { runNames } from './names.js';
+import { ClusterStartError } from '../cluster/options.js';
 
 /** After a signal, exit at the latest this long after it, in ms, even if stopping hangs. */
 const FORCE_EXIT_MS = 900;
@@ -131,6 +132,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       heartbeatIntervalMs: command.presence.heartbeatIntervalMs,
       presenceTimeoutMs: command.presence.presenceTimeoutMs,
       ...(secret ? { secret: secret.key } : {}),
+      ...(command.cluster ? { cluster: { url: command.cluster.url, ...(command.cluster.relayId !== null && { relayId: command.cluster.relayId }) } } : {}),
       logger,
       ...(command.simulate ? { simulate: command.simulate } : {}),
     });
@@ -146,7 +148,8 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       process.stderr.write(`${PROGRAM}: ${err.message}\n`);
       return 1;
     }
-    if (err instanceof RelayStartError || err instanceof RangeError) {
+    if (err instanceof RelayStartError || err instanceof RangeError || err instanceof ClusterStartError) {
+      // ClusterStartError: NATS is not reachable (a wrong URL, or not running): one line, exit 1 (CLUSTER.md "NATS down").
       process.stderr.write(`${PROGRAM}: ${err.message}\n`);
       return 1;
     }

@@ -156,13 +156,13 @@ export class Sender implements Outbox {
   }
 
   /**
-   * {@inheritDoc Outbox.sendToAll} Signed once for all of them: each
+   * {@inheritDoc Outbox.sendToAll} Remote contacts (cluster mode) are skipped too. Signed once for all of them: each
    * receiver has its own replay window, so one nonce per datagram suffices.
    */
   sendToAll(message: Message, to: readonly Contact[]): void {
     let bytes: Uint8Array | undefined;
     for (const contact of to) {
-      if (contact.type !== 'client') continue;
+      if (contact.type !== 'client' || contact.remote !== undefined) continue;
       bytes ??= this.encode(message);
       this.sendBytes(bytes, contact.endpoint);
     }

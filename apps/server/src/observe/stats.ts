@@ -92,6 +92,30 @@ export function isUnauthenticatedReason(reason: string): reason is Unauthenticat
   return UNAUTHENTICATED.has(reason);
 }
 
+/** The cluster counters (cluster mode, CLUSTER.md "Operations"): `RelayStats.cluster`. */
+export interface ClusterStats {
+  /** This relay's id. */
+  readonly relayId: string;
+  /** Whether the NATS connection is up. */
+  readonly connected: boolean;
+  /** Other relays up now. */
+  readonly peersUp: number;
+  /** Other relays known (up or down). */
+  readonly peers: number;
+  /** Users of the other relays in this relay's roster. */
+  readonly remoteContacts: number;
+  /** Of those, the ones moving (their relay is down or stopped; listed until the grace ends or they register elsewhere). */
+  readonly movingContacts: number;
+  /** Datagrams routed to other relays (direct chats and acks; a group chat counts once). */
+  readonly routedOut: number;
+  /** Datagrams other relays routed here. */
+  readonly routedIn: number;
+  /** Routed datagrams whose recipient was not here any more (its sender retransmits). */
+  readonly routedDropped: number;
+  /** Cluster messages that did not read (counted, logged, dropped). */
+  readonly malformed: number;
+}
+
 /** A snapshot of the counters. Byte counts are UDP payload bytes. */
 export interface RelayStats {
   /** Datagrams received (= accepted + malformed + empty + unauthenticated + rateLimited). */
@@ -122,10 +146,12 @@ export interface RelayStats {
   notSent: Record<string, number>;
   /** `error` messages sent, by error code (NAME_TAKEN, UNKNOWN_CONTACT, …). */
   refused: Record<string, number>;
-  /** Contacts registered right now, plain peers included. */
+  /** Contacts registered right now, plain peers included (in cluster mode: this relay's; the others' are `cluster.remoteContacts`). */
   contacts: number;
   /** Registrations pending right now (PROTOCOL.md §6.1). */
   pending: number;
+  /** Cluster mode only: the cluster counters. */
+  cluster?: ClusterStats;
 }
 
 function bump(map: Map<string, number>, key: string): void {

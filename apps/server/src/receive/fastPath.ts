@@ -11,7 +11,7 @@
  * not scan (malformed: the slow path refuses, counts and logs it exactly as
  * before), another kind, a sender not registered at its address or without
  * its token, a recipient named in another spelling or case, a plain peer,
- * `all` while plain peers are online, an empty text, an unnumbered chat, a
+ * `all` while plain peers or remote contacts (cluster mode) are online, a remote recipient, an empty text, an unnumbered chat, a
  * failed auth trailer — is left to the slow path, untouched (returns false
  * before any state changes; an auth trailer's nonce is recorded only when it
  * is accepted, so the slow path's check reaches the same verdict).
@@ -101,17 +101,17 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
       const toStart = scanner.valueStart(CHAT.to);
       const toEnd = scanner.end(CHAT.to);
       if (equalBytes(bytes, toStart, toEnd, GROUP_BYTES)) {
-        if (ctx.contacts.plainCount > 0) return false;
+        if (ctx.contacts.plainCount > 0 || ctx.contacts.remoteCount > 0) return false;
         group = ctx.contacts.clients(sender);
       } else {
         target = ctx.contacts.exactlyNamed(bytes, toStart, toEnd);
-        if (target === undefined || target.type !== 'client') return false;
+        if (target === undefined || target.type !== 'client' || target.remote !== undefined) return false;
       }
     } else if (kind === 'ack') {
       // An ack that may cover stored chats in flight to its sender turns them into receipts (rules/offline.ts): the slow path.
       if (ctx.offline.deliveries.hasInFlight(sender.key)) return false;
       target = ctx.contacts.exactlyNamed(bytes, scanner.valueStart(ACK.to), scanner.end(ACK.to));
-      if (target === undefined || target.type !== 'client') return false;
+      if (target === undefined || target.type !== 'client' || target.remote !== undefined) return false;
     }
     if (secret !== undefined && verifyAuth(secret, bytes, scanner.trailer(bytes), deps.auth.wallClock(), replay) !== 'ok') return false;
 

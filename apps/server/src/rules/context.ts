@@ -3,7 +3,7 @@
  * (router.ts, membership.ts, plainPeers.ts) know nothing about sockets.
  */
 import type { Logger } from 'pino';
-import type { Message } from '@udpchat/protocol';
+import type { AckMessage, ChatMessage, Message } from '@udpchat/protocol';
 import type { AmplificationLimiter } from '../guards/amplification.js';
 import type { Contact, ContactTable } from '../state/contacts.js';
 import type { Endpoint } from '@udpchat/net';
@@ -101,6 +101,47 @@ export interface PresenceConfig {
   readonly hostedByClient: boolean;
 }
 
+/**
+ * The other relays of the cluster, as the rules see them (cluster mode only:
+ * apps/server/src/cluster/, CLUSTER.md). Remote contacts (`Contact.remote`)
+ * are in the contact table; what is meant for them goes through here.
+ */
+export interface ClusterLink {
+  /**
+   * Routes a chat or an ack (`from` already the sender's registered name,
+   * `to` the remote contact's) to the relay of the remote contact `target`.
+   */
+  direct(message: ChatMessage | AckMessage, target: Contact): void;
+  /** Sends a group chat (`from` set) once to the cluster: every other relay gives it to its own contacts. */
+  group(chat: ChatMessage): void;
+  /**
+   * This relay takes the name of the remote contact `owner`: a session
+   * proving the same key (a take-over, `silently` false: a leave is pushed,
+   * the join follows), or its user moved here from a relay that is down or
+   * stopping (`silently` true: no leave, no join). Its relay is told to end
+   * its session; `owner` is removed from the table.
+   */
+  claim(owner: Contact, silently: boolean): void;
+}
+
+/**
+ * What a relay core tells its cluster (cluster mode): the changes of its own
+ * contacts (clients only: plain peers are named after their address, which
+ * stays local), and when to publish what they queued.
+ */
+export interface ClusterAttachment {
+  /** What the rules use. */
+  readonly link: ClusterLink;
+  /** A local contact registered. */
+  joined(contact: Contact): void;
+  /** A local contact was removed. */
+  left(contact: Contact, reason: DepartureReason): void;
+  /** A local client renamed itself (`contact` has the new name). */
+  renamed(contact: Contact, from: string): void;
+  /** Publishes what the last datagram, tick or sweep queued (the core calls it after each). */
+  flush(): void;
+}
+
 /** Everything the handlers use. */
 export interface RouterContext {
   /** The contact table (mutated by the handlers). */
@@ -129,4 +170,6 @@ export interface RouterContext {
   readonly offline: { readonly deliveries: OfflineDeliveries; readonly limits: OfflineLimits };
   /** Wall clock, ms since the epoch: what the store records (bindings, storage times, the 7-day bound). */
   wallClock(): number;
+  /** The other relays (cluster mode), or undefined for a single relay. Set once, when the relay joins its cluster. */
+  cluster: ClusterLink | undefined;
 }

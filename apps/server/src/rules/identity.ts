@@ -70,6 +70,12 @@ function prove(ctx: RouterContext, message: IdentifyMessage, challenge: Uint8Arr
 
 /** Ends `old`'s registration for a new session proving the same key: SESSION_REPLACED and bye to it, leave to the others. */
 function replace(ctx: RouterContext, old: Contact): void {
+  if (old.remote !== undefined) {
+    // A user of another relay (cluster mode): that relay ends its session; the leave is pushed here now.
+    ctx.log.info({ contact: old.name, relay: old.remote.relay }, 'session taken over from another relay by the same key');
+    ctx.cluster?.claim(old, false);
+    return;
+  }
   ctx.out.send(errorReply(ERROR_CODES.SESSION_REPLACED, `the name ${old.name} signed in again with its key elsewhere`), old.endpoint);
   ctx.out.send({ kind: 'bye', reason: `replaced by a new session of ${old.name}` }, old.endpoint);
   ctx.log.info({ contact: old.name, address: old.endpoint.address, port: old.endpoint.port }, 'session taken over by the same key');
@@ -101,15 +107,22 @@ export function identifyPending(ctx: RouterContext, pending: Pending, message: I
     return HANDLED;
   }
   const owner = ctx.contacts.named(pending.name);
+  let relocated = false;
   if (owner && owner !== pending.replaces) {
     if (owner.type !== 'client' || !sameKey(owner.identity, message.publicKey)) {
       ctx.pending.remove(pending);
       ctx.out.send(errorReply(ERROR_CODES.NAME_TAKEN, `name "${pending.name}" is taken`), endpoint);
       return HANDLED;
     }
-    replace(ctx, owner);
+    if (owner.remote?.moving === true && owner.name === pending.name) {
+      // Its relay is down or stopping: the same user, moving here (cluster mode, CLUSTER.md): no leave, no join.
+      ctx.cluster?.claim(owner, true);
+      relocated = true;
+    } else {
+      replace(ctx, owner);
+    }
   }
-  const contact = completeRegistration(ctx, pending); // a move as in §6.1, or new (the name is free now)
+  const contact = completeRegistration(ctx, pending, relocated); // a move as in §6.1, or new (the name is free now)
   if (!contact) return HANDLED;
   contact.identity = message.publicKey.slice();
   welcomeBack(ctx, contact);

@@ -30,12 +30,13 @@ export function welcomeFor(ctx: RouterContext, name: string, to: Endpoint, token
  * (the caller has checked the name is valid and free, the endpoint
  * unregistered, and the address validated): a roster change, pushed as
  * `join` to every other client (rules/presence.ts). The contact list goes
- * out when the triggering `list` is handled.
+ * out when the triggering `list` is handled. `silently`: a user relocated
+ * from another relay of the cluster, already in everyone's list: no join.
  * @throws Error when the name or endpoint is already registered (caller bug).
  */
-export function registerContact(ctx: RouterContext, name: string, from: Endpoint, token: Uint8Array): Contact {
+export function registerContact(ctx: RouterContext, name: string, from: Endpoint, token: Uint8Array, silently = false): Contact {
   const contact = ctx.contacts.add(name, from, ctx.now(), 'client', token);
-  rosterChanged(ctx, [{ name: contact.name, state: 'client' }], { kind: 'join', name: contact.name, type: contact.type });
+  if (!silently) rosterChanged(ctx, [{ name: contact.name, state: 'client' }], { kind: 'join', name: contact.name, type: contact.type });
   ctx.log.info({ contact: contact.name, address: from.address, port: from.port }, 'contact registered');
   ctx.events.joined(contact);
   return contact;

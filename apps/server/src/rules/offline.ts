@@ -94,7 +94,7 @@ export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact):
     receipts,
   );
   const target = ctx.contacts.named(ack.to);
-  if (target && target.type === 'client') {
+  if (target && target.type === 'client' && target.remote === undefined) {
     for (const f of done) sendReceipt(ctx, target, f.chat.id, sender.name);
   }
   return true;
@@ -113,7 +113,7 @@ export function resendStored(ctx: RouterContext): void {
   const deliveries = ctx.offline.deliveries;
   for (const key of deliveries.recipients()) {
     const contact = ctx.contacts.named(key);
-    if (!contact || contact.type !== 'client' || contact.identity === undefined) {
+    if (!contact || contact.type !== 'client' || contact.remote !== undefined || contact.identity === undefined) {
       deliveries.forget(key);
       continue;
     }
@@ -121,7 +121,7 @@ export function resendStored(ctx: RouterContext): void {
   }
   for (const key of deliveries.receiptSenders()) {
     const contact = ctx.contacts.named(key);
-    if (!contact || contact.type !== 'client') {
+    if (!contact || contact.type !== 'client' || contact.remote !== undefined) {
       deliveries.forgetReceipts(key);
       continue;
     }

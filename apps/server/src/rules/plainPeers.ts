@@ -114,7 +114,7 @@ export function parsePlainText(raw: string): PlainText | null {
 /** Whether a new plain peer at `from` fits the limits: fewer than maxContacts contacts, fewer than maxPerIp of its IP (0 = no cap). */
 function mayAddPlainPeer(ctx: RouterContext, from: Endpoint): boolean {
   const { maxContacts, maxPerIp } = ctx.config;
-  if (ctx.contacts.size >= maxContacts) return false;
+  if (ctx.contacts.localSize >= maxContacts) return false;
   expirePending(ctx); // an expired pending registration no longer counts against its IP
   return maxPerIp === 0 || ctx.contacts.ipCount.get(from.address) < maxPerIp;
 }

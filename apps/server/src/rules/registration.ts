@@ -24,6 +24,16 @@ import { errorReply } from './replies.js';
 import { HANDLED, type RouteOutcome } from './outcome.js';
 import { tokensEqual, type Pending } from '../state/sessions.js';
 
+/**
+ * Whether `owner` is a keyless user of another relay that is down or
+ * stopping (cluster mode, `Contact.remote.moving`): whoever registers its
+ * name here within the grace is taken to be it, moving (CLUSTER.md
+ * "Relay failure"). A keyed one must prove its key first (identity.ts).
+ */
+export function relocatable(owner: Contact): boolean {
+  return owner.remote !== undefined && owner.remote.moving && owner.identity === undefined;
+}
+
 /** The error for a name `nameProblem` objects to, or undefined when the name is fine. */
 function nameError(name: string): ErrorMessage | undefined {
   const problem = nameProblem(name);
@@ -57,10 +67,13 @@ export function helloFromStranger(
   };
   const invalid = nameError(name);
   if (invalid) return refuse(invalid);
-  const owner = ctx.contacts.named(name);
+  const found = ctx.contacts.named(name);
+  // A keyless user of another relay that is down or stopping may register here (relocated, CLUSTER.md): the name counts as free.
+  const owner = found !== undefined && relocatable(found) ? undefined : found;
   const moving = owner !== undefined && owner.type === 'client' && tokensEqual(token, owner.token) ? owner : undefined;
   // A name reserved for a key may be taken over by a session proving that key (PROTOCOL.md §6.5): pending, not refused.
-  const takeover = owner !== undefined && owner.identity !== undefined && ctx.store.binding(nameKey(name)) !== undefined;
+  // A keyed user of another relay (cluster mode): the key its relay announced decides, once `identify` proves one.
+  const takeover = owner !== undefined && owner.identity !== undefined && (owner.remote !== undefined || ctx.store.binding(nameKey(name)) !== undefined);
   if (owner && !moving && !takeover) return refuse(errorReply(ERROR_CODES.NAME_TAKEN, `name "${name}" is taken`));
   const existing = ctx.pending.at(key);
   if (existing && existing.key === nameKey(name) && existing.replaces === moving) {
@@ -69,7 +82,7 @@ export function helloFromStranger(
     return HANDLED;
   }
   const { maxContacts, maxPerIp } = ctx.config;
-  if (!moving && !takeover && ctx.contacts.size >= maxContacts) {
+  if (!moving && !takeover && ctx.contacts.localSize >= maxContacts) {
     return refuse(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`));
   }
   // This address's own pending registration is replaced below: it does not count.
@@ -127,10 +140,13 @@ export function helloFromContact(ctx: RouterContext, message: HelloMessage, send
  * A move rebinds the contact to the new address (no leave, no join); a new
  * registration is checked again (NAME_TAKEN, RELAY_FULL: the contact list
  * may have changed in the meantime) and then joins. A plain peer at the
- * address is replaced (`leave` for it, then `join`).
+ * address is replaced (`leave` for it, then `join`). In cluster mode a
+ * keyless user of a relay that is down or stopping (`relocatable`) is
+ * relocated here: no leave, no join; `relocated` says the caller already
+ * claimed such a name (a keyed user that proved its key).
  * @returns the registered contact, or undefined when refused (an `error` was sent).
  */
-export function completeRegistration(ctx: RouterContext, pending: Pending): Contact | undefined {
+export function completeRegistration(ctx: RouterContext, pending: Pending, relocated = false): Contact | undefined {
   ctx.pending.remove(pending);
   ctx.amplification.forget(pending.endpointKey);
   const { endpoint, name, replaces } = pending;
@@ -141,7 +157,13 @@ export function completeRegistration(ctx: RouterContext, pending: Pending): Cont
     return undefined;
   }
   const plain = atAddress;
-  const owner = ctx.contacts.named(name);
+  let owner = ctx.contacts.named(name);
+  let silently = relocated;
+  if (owner !== undefined && owner !== replaces && relocatable(owner)) {
+    silently = owner.name === name; // another spelling is news to the others: leave and join
+    ctx.cluster?.claim(owner, silently);
+    owner = undefined;
+  }
   if (replaces && owner === replaces) {
     if (plain) removeContact(ctx, plain, 'renamed');
     const moved = ctx.contacts.rebind(replaces, endpoint, pending.token, ctx.now());
@@ -153,7 +175,7 @@ export function completeRegistration(ctx: RouterContext, pending: Pending): Cont
     return undefined;
   }
   const { maxContacts } = ctx.config;
-  if (!plain && ctx.contacts.size >= maxContacts) {
+  if (!plain && ctx.contacts.localSize >= maxContacts) {
     ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`), endpoint);
     return undefined;
   }
@@ -161,5 +183,5 @@ export function completeRegistration(ctx: RouterContext, pending: Pending): Cont
     removeContact(ctx, plain, 'renamed');
     ctx.log.info({ contact: plain.name, to: name, address: endpoint.address, port: endpoint.port }, 'plain peer became a client');
   }
-  return registerContact(ctx, name, endpoint, pending.token);
+  return registerContact(ctx, name, endpoint, pending.token, silently);
 }

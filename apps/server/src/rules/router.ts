@@ -193,13 +193,15 @@ function relayAck(ctx: RouterContext, message: ChatMessage, recipients: readonly
 
 /**
  * ack: a recipient acknowledges a conversation to its sender; forwarded to the
- * contact named in `to`, with `from` = the acker's registered name. Never answered.
+ * contact named in `to` (or its relay, for a remote contact), with `from` = the acker's registered name. Never answered.
  */
 function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteOutcome {
   const ofStored = ackStored(ctx, message, sender); // stored chats it covers become receipts (PROTOCOL.md §6.6)
   const target = ctx.contacts.named(message.to);
   if (!target || target.type !== 'client') return ofStored ? HANDLED : { handled: false, reason: 'ack-unknown-contact' };
-  ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
+  const forwarded = { ...message, from: sender.name, to: target.name };
+  if (target.remote !== undefined) ctx.cluster?.direct(forwarded, target); // to its relay (cluster mode)
+  else ctx.out.send(forwarded, target.endpoint);
   if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
   return HANDLED;
 }

@@ -7,6 +7,12 @@
  * `127.0.0.1:54321`), so a direct message and the contact list find either.
  * A client name can never look like an address (no `:` is allowed in names),
  * so the two kinds never compete for a name.
+ *
+ * In cluster mode (apps/server/src/cluster/) the table also holds the
+ * clients of the other relays (`remote` set: their relay, no address): they
+ * are in the contact list and the roster like any client, but never sent to
+ * (`clients()` and the send paths skip them), never expire here (their relay
+ * says when they leave), and do not count in `localSize` or per IP.
  */
 import { nameKey, type ContactKind } from '@udpchat/protocol';
 import { formatEndpoint, type Endpoint } from '@udpchat/net';
@@ -18,6 +24,19 @@ import { IpCount } from './ipCount.js';
  * forge one), so a forged datagram makes the relay send its victim at most this.
  */
 export const PLAIN_PEER_BUDGET_BYTES = 16 * 1024;
+
+/** Where a remote contact (a client of another relay in the cluster) is, and whether it is moving. */
+export interface RemoteOwner {
+  /** The relay id of the relay that holds it. */
+  readonly relay: string;
+  /** True while its relay is down or said its users are moving (PROTOCOL: CLUSTER.md "Relay failure"). */
+  moving: boolean;
+  /** When it started moving, ms of the table's clock (0 when not moving). */
+  movingSince: number;
+}
+
+/** Address of every remote contact: no datagram ever goes to it (the send paths skip remote contacts before). */
+const NO_ENDPOINT: Endpoint = Object.freeze({ address: '0.0.0.0', port: 0 });
 
 /** One registered contact. */
 export interface Contact {
@@ -55,6 +74,8 @@ export interface Contact {
    * PLAIN_PEER_BUDGET_BYTES each time it sends (PROTOCOL.md §6.3). Unused for clients.
    */
   sendBudget: number;
+  /** Set for a client of another relay of the cluster (then `endpoint` is a placeholder, never sent to); undefined for a local contact. */
+  remote: RemoteOwner | undefined;
 }
 
 /** The two indexes of the registered contacts. Not thread-safe, not persistent. */
@@ -68,6 +89,9 @@ export class ContactTable {
    */
   private readonly byNameBytes = new Map<number, Contact>();
   private plain = 0;
+  private remote = 0;
+  /** Numbers the placeholder endpoint keys of remote contacts (`@remote#N`: never an `ip:port`). */
+  private remoteSerial = 0;
 
   /** @param ipCount where contacts are counted per IP address (shared with the pending registrations). */
   constructor(readonly ipCount: IpCount = new IpCount()) {}
@@ -136,6 +160,7 @@ export class ContactTable {
       identity: undefined,
       challenge: undefined,
       sendBudget: PLAIN_PEER_BUDGET_BYTES,
+      remote: undefined,
     };
     this.byKey.set(key, contact);
     this.byAddress.set(endpointKey, contact);
@@ -143,6 +168,58 @@ export class ContactTable {
     this.indexName(contact);
     if (type === 'plain') this.plain++;
     return contact;
+  }
+
+  /**
+   * Registers `name` as a client of the relay `relay` of the cluster (no
+   * address, no token), with the identity key its relay announced.
+   * @throws Error when the name key is already registered (callers check first).
+   */
+  addRemote(name: string, relay: string, identity: Uint8Array | undefined, now: number): Contact {
+    const key = nameKey(name);
+    if (this.byKey.has(key)) throw new Error(`name ${JSON.stringify(name)} is already registered`);
+    const endpointKey = `@remote#${++this.remoteSerial}`;
+    const contact: Contact = {
+      name,
+      key,
+      nameBytes: utf8Bytes(name),
+      endpoint: NO_ENDPOINT,
+      endpointKey,
+      type: 'client',
+      registeredAt: now,
+      lastSeen: now,
+      token: undefined,
+      identity,
+      challenge: undefined,
+      sendBudget: 0,
+      remote: { relay, moving: false, movingSince: 0 },
+    };
+    this.byKey.set(key, contact);
+    this.byAddress.set(endpointKey, contact);
+    this.indexName(contact);
+    this.remote++;
+    return contact;
+  }
+
+  /** Registered contacts of this relay (clients and plain peers), the remote ones not counted. */
+  get localSize(): number {
+    return this.byKey.size - this.remote;
+  }
+
+  /** Remote contacts (clients of the other relays of the cluster) registered now. */
+  get remoteCount(): number {
+    return this.remote;
+  }
+
+  /** The remote contacts, of `relay` only when given, in registration order. */
+  remotes(relay?: string): Contact[] {
+    if (this.remote === 0) return [];
+    return this.all().filter((c) => c.remote !== undefined && (relay === undefined || c.remote.relay === relay));
+  }
+
+  /** The contacts of this relay (clients and plain peers), in registration order. */
+  locals(): Contact[] {
+    return this.remote === 0 ? this.all() : this.all().filter((c) => c.remote === undefined);
   }
 
   /**
@@ -197,7 +274,8 @@ export class ContactTable {
     if (this.byKey.get(contact.key) !== contact) return false;
     this.byKey.delete(contact.key);
     this.byAddress.delete(contact.endpointKey);
-    this.ipCount.remove(contact.endpoint.address);
+    if (contact.remote === undefined) this.ipCount.remove(contact.endpoint.address);
+    else this.remote--;
     this.unindexName(contact);
     if (contact.type === 'plain') this.plain--;
     return true;
@@ -228,20 +306,20 @@ export class ContactTable {
     return this.all().filter((c) => c !== contact);
   }
 
-  /** Every protocol client (`type === 'client'`) except `except` (if given), in registration order. */
+  /** Every protocol client of this relay (`type === 'client'`, not remote) except `except` (if given), in registration order. */
   clients(except?: Contact): Contact[] {
-    return this.all().filter((c) => c.type === 'client' && c !== except);
+    return this.all().filter((c) => c.type === 'client' && c.remote === undefined && c !== except);
   }
 
   /**
-   * Contacts silent for longer than their timeout at `now` (not removed: the caller does that).
+   * Local contacts silent for longer than their timeout at `now` (not removed: the caller does that; remote ones never expire here).
    * @param now current time in ms (same clock as `lastSeen`).
    * @param timeoutMs the timeout in ms, one for every contact or one per contact
    *   (e.g. a longer one for plain peers).
    */
   expired(now: number, timeoutMs: number | ((contact: Contact) => number)): Contact[] {
     const timeoutOf = typeof timeoutMs === 'number' ? () => timeoutMs : timeoutMs;
-    return this.all().filter((c) => now - c.lastSeen > timeoutOf(c));
+    return this.all().filter((c) => c.remote === undefined && now - c.lastSeen > timeoutOf(c));
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type Message,
 } from '@udpchat/protocol';
 import { pino } from 'pino';
-import { createRelayCore, openRelayStore, type RelayCore } from '../../src/index.js';
+import { createRelayCore, openRelayStore, type RelayCore, type RelayCoreOptions } from '../../src/index.js';
 import type { LogLine } from './relay.js';
 
 /** A datagram the core sent. */
@@ -39,7 +39,7 @@ export class CoreDriver {
   readonly tokens = new Map<number, Uint8Array>();
 
   constructor(
-    readonly options: { fastPath: boolean; secret?: AuthKey; plainPeers?: boolean },
+    readonly options: { fastPath: boolean; secret?: AuthKey; plainPeers?: boolean; cluster?: RelayCoreOptions['cluster'] },
   ) {
     const logger = pino({ level: 'debug' }, { write: (line: string) => void this.logs.push(JSON.parse(line) as LogLine) });
     this.core = createRelayCore({
@@ -66,6 +66,7 @@ export class CoreDriver {
       fastPath: options.fastPath,
       rosterEpoch: () => ROSTER_EPOCH,
       store: openRelayStore(null),
+      ...(options.cluster !== undefined && { cluster: options.cluster }),
     });
   }
 

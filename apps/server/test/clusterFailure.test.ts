@@ -1,0 +1,140 @@
+/**
+ * Cluster mode when relays fail or stop (CLUSTER.md "Relay failure",
+ * "Names"), over a real nats-server with test timings (heartbeat 100 ms,
+ * down after 500 ms, grace 1.5 s): a relay whose NATS link dies is noticed,
+ * its users stay listed as moving, are relocated silently when they register
+ * elsewhere in the grace, and leave (timeout) after it; a stopping relay
+ * says bye `relay moving: …`; names are unique cluster-wide, and the same key
+ * takes a name over from another relay.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawPublicKey, signIdentify } from '@udpchat/protocol';
+import { barrier, chat, type TestPeer } from './helpers/peer.js';
+import { peerOf, registered } from './helpers/relay.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
+import { until } from './helpers/wait.js';
+import type { Relay } from '../src/index.js';
+
+const missing = natsServerPath() === undefined;
+const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
+
+/** hello → welcome → identify (signing the welcome's token) → contacts. */
+async function registerWithKey(peer: TestPeer, name: string, key: KeyObject): Promise<void> {
+  await peer.hello(name);
+  const welcome = await peer.next('welcome');
+  peer.token = welcome.token;
+  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
+  await peer.next('contacts');
+}
+
+/** The relay's NATS link dies (no `moving`, no heartbeats any more); then it stops serving. */
+async function crash(relay: Relay): Promise<void> {
+  await relay.cluster?.connection.close();
+  await relay.stop();
+}
+
+describe.skipIf(missing)('relay failure and names across the cluster', () => {
+  let nats: NatsServer;
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  async function relaysOf(n: number): Promise<Relay[]> {
+    const prefix = freshPrefix();
+    const relays = await Promise.all(Array.from({ length: n }, (_, i) => clusterRelay(nats.url, prefix, `r${i + 1}`)));
+    await clusterFormed(relays);
+    return relays;
+  }
+
+  it('keeps the users of a dead relay as moving for the grace, then pushes their leave (timeout)', async () => {
+    const [r1, r2, r3] = (await relaysOf(3)) as [Relay, Relay, Relay];
+    const [alice] = await registered(r1, 'alice');
+    await registered(r2, 'bob');
+    await alice!.next('join', (m) => m.name === 'bob');
+    const diedAt = Date.now();
+    await crash(r2);
+    await until(() => r1.stats().cluster?.peersUp === 1 && r3.stats().cluster?.peersUp === 1, 'r1 and r3 to see r2 down');
+    const noticedMs = Date.now() - diedAt;
+    expect(noticedMs).toBeLessThan(3000);
+    await barrier(alice!, 1);
+    expect(alice!.pending('leave')).toHaveLength(0); // moving: still listed
+    expect(r1.stats().cluster).toMatchObject({ remoteContacts: 1, movingContacts: 1 });
+    const leave = await alice!.next('leave', (m) => m.name === 'bob', 5000);
+    expect(leave.reason).toBe('timeout');
+    expect(Date.now() - diedAt).toBeGreaterThanOrEqual(1500); // not before the grace
+    expect(r1.stats().cluster?.remoteContacts).toBe(0);
+  });
+
+  it('relocates a user of a dead relay silently when it registers on another one within the grace', async () => {
+    const [r1, r2, r3] = (await relaysOf(3)) as [Relay, Relay, Relay];
+    const [alice] = await registered(r1, 'alice');
+    await registered(r2, 'bob');
+    await alice!.next('join', (m) => m.name === 'bob');
+    await crash(r2);
+    await until(() => r3.stats().cluster?.peersUp === 1, 'r3 to see r2 down');
+    const bob = await peerOf(r3);
+    const { contacts } = await bob.register('bob');
+    expect(contacts.map((c) => c.name)).toEqual(['alice']);
+    await until(() => r1.stats().cluster?.remoteContacts === 1 && r1.stats().cluster?.movingContacts === 0, 'r1 to have bob on r3');
+    const sent = chat('bob', 'still there?', { epoch: 1, seq: 1 });
+    await alice!.send(sent);
+    expect((await bob.next('chat', (m) => m.id === sent.id)).from).toBe('alice');
+    // Past the grace: no leave, no join of bob was pushed to alice.
+    await new Promise((resolve) => setTimeout(resolve, 1700)); // the grace (1.5 s) must pass for the absence of a leave to mean anything
+    await barrier(alice!, 2);
+    expect(alice!.pending('leave').filter((m) => m.name === 'bob')).toHaveLength(0);
+    expect(alice!.pending('join').filter((m) => m.name === 'bob')).toHaveLength(0);
+  });
+
+  it('a stopping relay says bye "relay moving: …" and its users move without leave or join', async () => {
+    const [r1, r2, r3] = (await relaysOf(3)) as [Relay, Relay, Relay];
+    const [alice] = await registered(r1, 'alice');
+    const [bob] = await registered(r2, 'bob');
+    await alice!.next('join', (m) => m.name === 'bob');
+    await r2.stop();
+    expect((await bob!.next('bye')).reason).toMatch(/^relay moving: /);
+    await until(() => r3.stats().cluster?.peersUp === 1, 'r3 to know r2 left');
+    const again = await peerOf(r3);
+    await again.register('bob');
+    await until(() => r1.stats().cluster?.remoteContacts === 1 && r1.stats().cluster?.movingContacts === 0, 'r1: bob on r3, not moving');
+    const sent = chat('bob', 'moved?', { epoch: 1, seq: 1 });
+    await alice!.send(sent);
+    await again.next('chat', (m) => m.id === sent.id);
+    await barrier(alice!, 3);
+    expect(alice!.pending('leave')).toHaveLength(0);
+    expect(alice!.pending('join')).toHaveLength(0);
+  });
+
+  it('refuses a name present on another relay, and lets the same key take it over from there', async () => {
+    const [r1, r2] = (await relaysOf(2)) as [Relay, Relay];
+    const key = newKey();
+    const first = await peerOf(r1);
+    await registerWithKey(first, 'bob', key);
+    await until(() => r2.stats().cluster?.remoteContacts === 1, 'r2 to know bob');
+    const thief = await peerOf(r2);
+    await thief.hello('bob');
+    thief.token = (await thief.next('welcome')).token; // a keyed name: pending until a key is proved
+    await thief.send({ kind: 'list', epoch: 0, version: 0 });
+    expect((await thief.next('error')).code).toBe('NAME_TAKEN');
+    const other = await peerOf(r2);
+    await other.hello('Bob');
+    other.token = (await other.next('welcome')).token;
+    await other.send({ kind: 'identify', name: 'Bob', publicKey: rawPublicKey(newKey()), signature: new Uint8Array(64) });
+    expect(['NAME_TAKEN', 'BAD_SIGNATURE']).toContain((await other.next('error')).code);
+    const [watcher] = await registered(r1, 'watcher');
+    const second = await peerOf(r2);
+    await registerWithKey(second, 'bob', key);
+    expect((await first.next('error')).code).toBe('SESSION_REPLACED');
+    expect((await first.next('bye')).reason).toMatch(/replaced/);
+    await until(() => r1.contactCount === 1 && r1.stats().cluster?.remoteContacts === 1, 'bob on r2 only');
+    const sent = chat('bob', 'which one?', { epoch: 1, seq: 1 });
+    await watcher!.send(sent);
+    expect((await second.next('chat', (m) => m.id === sent.id)).text).toBe('which one?');
+  });
+});
+
+if (missing) it.skip(NATS_MISSING, () => {});
