@@ -1,6 +1,7 @@
 /**
- * Command line of the client: `udpchat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
+ * Command line of the client: `udpchat [--server HOST:PORT[,HOST:PORT…]] [--name NAME] [--plain] [--json] [--no-host]
  * [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--history N] [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]`.
+ * The server list may also come from UDPCHAT_SERVERS (the flag wins).
  * Parsing with node:util parseArgs (strict). Mistakes raise `UsageError`;
  * main prints its one-line message and the usage and exits 2.
  */
@@ -8,15 +9,21 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { describeParseError } from './parseArgsError.js';
 import { DEFAULT_RELAY_PORT, describeNameProblem, nameProblem } from '@udpchat/protocol';
-import { DEFAULT_SEED, parseEndpoint, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/net';
+import { isIP } from 'node:net';
+import { DEFAULT_SEED, formatEndpoint, parseEndpoint, parseSimulateFlags, SIMULATE_ARG_OPTIONS, type SimulateOptions } from '@udpchat/net';
 import { resolveDataDir } from '@udpchat/store';
 
 /** What the command line asks for. */
 export interface ClientOptions {
-  /** Relay host name or IP literal (IPv6 without brackets). */
+  /** Relay host name or IP literal (IPv6 without brackets): the first of `servers`. */
   host: string;
-  /** Relay UDP port. */
+  /** Relay UDP port: the first of `servers`. */
   port: number;
+  /**
+   * Every relay of `--server a,b,c` (else UDPCHAT_SERVERS, else 127.0.0.1:8081), in
+   * order, at least one: with several the client fails over and never hosts one.
+   */
+  servers: Array<{ host: string; port: number }>;
   /** Contact name to register. */
   name: string;
   /** Line mode (one line per event) instead of the full-screen UI. */
@@ -51,11 +58,14 @@ export class UsageError extends Error {
 }
 
 /** Usage text: no blank lines, ends without a newline. */
-export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--plain] [--json] [--no-host]
+export const USAGE = `usage: pnpm chat [--server HOST:PORT[,…]] [--name NAME] [--plain] [--json] [--no-host]
                  [--secret-file PATH] [--data-dir DIR] [--ephemeral] [--history N]
                  [--simulate-loss P] [--simulate-duplicate P] [--simulate-reorder P] [--seed N]
   --server HOST:PORT      relay to use (default 127.0.0.1:${DEFAULT_RELAY_PORT}); on loopback, when no relay
-                          is running there, this client hosts one itself (unless --no-host)
+                          is running there, this client hosts one itself (unless --no-host);
+                          a list (a:8081,b:8081,[::1]:8082) is fail-over: when the relay in use
+                          stops answering or says bye the client moves to the next (never hosts);
+                          without this flag UDPCHAT_SERVERS is used, if set
   --name NAME             your contact name (default: your OS user name)
   --plain                 line mode: one line per event, each input line is sent (automatic when
                           stdin or stdout is not a terminal)
@@ -78,12 +88,38 @@ export const USAGE = `usage: pnpm chat [--server HOST:PORT] [--name NAME] [--pla
 
 /**
  * Parses `HOST:PORT`, `HOST` or `[IPv6]:PORT`.
+ * @param source what to name in the error (`--server`, `UDPCHAT_SERVERS`, `--server entry 2`).
  * @throws UsageError for a malformed value.
  */
-export function parseServer(value: string): { host: string; port: number } {
+export function parseServer(value: string, source = '--server'): { host: string; port: number } {
   const parsed = parseEndpoint(value, DEFAULT_RELAY_PORT);
-  if ('error' in parsed) throw new UsageError(`--server ${parsed.error}`);
+  if ('error' in parsed) throw new UsageError(`${source} ${parsed.error}`);
   return { host: parsed.host, port: parsed.port };
+}
+
+/**
+ * Parses a comma-separated server list, `HOST:PORT,HOST:PORT,[IPv6]:PORT`
+ * (spaces around entries allowed), as `--server` or UDPCHAT_SERVERS gives it.
+ * @param source `--server` or `UDPCHAT_SERVERS`, named in errors.
+ * @throws UsageError for an empty entry, a malformed one (`--server entry 2 port must be …`),
+ *   a relay listed twice, or IPv4 and IPv6 literals mixed (one socket talks to all of them).
+ */
+export function parseServerList(value: string, source = '--server'): Array<{ host: string; port: number }> {
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.length === 1) return [parseServer(entries[0] as string, source)];
+  const servers = entries.map((entry, i) => {
+    if (entry === '') throw new UsageError(`${source} entry ${i + 1} is empty (a list is HOST:PORT,HOST:PORT)`);
+    return parseServer(entry, `${source} entry ${i + 1} ("${entry}")`);
+  });
+  const seen = new Set<string>();
+  for (const s of servers) {
+    const key = `${s.host.toLowerCase()}|${s.port}`;
+    if (seen.has(key)) throw new UsageError(`${source} lists ${formatEndpoint({ address: s.host, port: s.port })} twice`);
+    seen.add(key);
+  }
+  const families = new Set(servers.map((s) => isIP(s.host)).filter((f) => f !== 0));
+  if (families.size > 1) throw new UsageError(`${source} mixes IPv4 and IPv6 relays: give all of one kind`);
+  return servers;
 }
 
 function defaultName(): string {
@@ -95,10 +131,10 @@ function defaultName(): string {
 }
 
 /**
- * Parses the client's arguments (without `node` and the script).
- * @throws UsageError for an unknown flag, a missing value or a bad value.
+ * Parses the client's arguments (without `node` and the script); `env`: where UDPCHAT_SERVERS is read.
+ * @throws UsageError for an unknown flag, a missing value or a bad value (also in UDPCHAT_SERVERS).
  */
-export function parseClientArgs(argv: readonly string[]): ParsedCommand {
+export function parseClientArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): ParsedCommand {
   let values;
   try {
     ({ values } = parseArgs({
@@ -125,7 +161,9 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  const { host, port } = parseServer(values.server ?? `127.0.0.1:${DEFAULT_RELAY_PORT}`);
+  const fromEnv = values.server === undefined && (env.UDPCHAT_SERVERS ?? '').trim() !== '';
+  const servers = parseServerList(values.server ?? (fromEnv ? (env.UDPCHAT_SERVERS as string) : `127.0.0.1:${DEFAULT_RELAY_PORT}`), fromEnv ? 'UDPCHAT_SERVERS' : '--server');
+  const { host, port } = servers[0] as { host: string; port: number };
   const name = values.name ?? defaultName();
   const problem = nameProblem(name);
   if (problem) throw new UsageError(`--name: ${describeNameProblem(name, problem)}`);
@@ -142,6 +180,7 @@ export function parseClientArgs(argv: readonly string[]): ParsedCommand {
     options: {
       host,
       port,
+      servers,
       name,
       json,
       plain: json || (values.plain ?? false),

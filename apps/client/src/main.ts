@@ -36,6 +36,7 @@ async function openSession(options: ClientOptions, secret: AuthKey | null, journ
     hostedStoreFile: options.dataDir === null ? null : join(options.dataDir, 'relay.db'),
     host: options.host,
     port: options.port,
+    moreServers: options.servers.slice(1),
     name: options.name,
     autoHost: !options.noHost,
     simulate: options.simulate,

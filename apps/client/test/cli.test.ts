@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveDataDir } from '@udpchat/store';
-import { parseClientArgs, parseServer, USAGE, UsageError } from '../src/cli.js';
+import { parseClientArgs, parseServer, parseServerList, USAGE, UsageError } from '../src/cli.js';
 
 describe('client command line', () => {
   it('parses --server forms', () => {
@@ -12,12 +12,13 @@ describe('client command line', () => {
   });
 
   it('parses a run', () => {
-    const parsed = parseClientArgs(['--name', '一棵树', '--server', '127.0.0.1:9', '--json']);
+    const parsed = parseClientArgs(['--name', '一棵树', '--server', '127.0.0.1:9', '--json'], {});
     expect(parsed).toEqual({
       kind: 'run',
       options: {
         host: '127.0.0.1',
         port: 9,
+        servers: [{ host: '127.0.0.1', port: 9 }],
         name: '一棵树',
         json: true,
         plain: true,
@@ -96,5 +97,53 @@ describe('client command line', () => {
   ])('refuses %j with a one-line reason', (args, message) => {
     expect(() => parseClientArgs(args)).toThrow(UsageError);
     expect(() => parseClientArgs(args)).toThrow(message);
+  });
+});
+
+describe('server lists (--server a,b,c and UDPCHAT_SERVERS)', () => {
+  const serversOf = (argv: string[], env: Record<string, string> = {}) => {
+    const parsed = parseClientArgs(['--name', 'a', ...argv], env);
+    if (parsed.kind !== 'run') throw new Error(`not a run: ${parsed.kind}`);
+    return parsed.options;
+  };
+
+  it('parses a list in order, with IPv6 in brackets, spaces around entries and default ports', () => {
+    expect(parseServerList('127.0.0.1:8081,127.0.0.1:8082, localhost')).toEqual([
+      { host: '127.0.0.1', port: 8081 },
+      { host: '127.0.0.1', port: 8082 },
+      { host: 'localhost', port: 8081 },
+    ]);
+    expect(parseServerList('[::1]:8081,[::1]:8082')).toEqual([
+      { host: '::1', port: 8081 },
+      { host: '::1', port: 8082 },
+    ]);
+    const o = serversOf(['--server', '10.0.0.1:1,10.0.0.2:2']);
+    expect([o.host, o.port, o.servers]).toEqual(['10.0.0.1', 1, [{ host: '10.0.0.1', port: 1 }, { host: '10.0.0.2', port: 2 }]]);
+  });
+
+  it('reads UDPCHAT_SERVERS when there is no --server; the flag wins; neither: 127.0.0.1:8081', () => {
+    expect(serversOf([], { UDPCHAT_SERVERS: 'h1:1,h2:2' }).servers).toEqual([{ host: 'h1', port: 1 }, { host: 'h2', port: 2 }]);
+    expect(serversOf(['--server', 'h3:3'], { UDPCHAT_SERVERS: 'h1:1,h2:2' }).servers).toEqual([{ host: 'h3', port: 3 }]);
+    expect(serversOf([], { UDPCHAT_SERVERS: '  ' }).servers).toEqual([{ host: '127.0.0.1', port: 8081 }]);
+    expect(serversOf([]).servers).toEqual([{ host: '127.0.0.1', port: 8081 }]);
+  });
+
+  it.each([
+    [['--server', 'a:1,,b:2'], {}, '--server entry 2 is empty (a list is HOST:PORT,HOST:PORT)'],
+    [['--server', 'a:1,'], {}, '--server entry 2 is empty'],
+    [['--server', 'a:1,b:x'], {}, '--server entry 2 ("b:x") port must be a whole number from 1 to 65535 (got "x")'],
+    [['--server', 'a:1,[::1'], {}, '--server entry 2 ("[::1") needs an IPv6 address in brackets'],
+    [['--server', 'a:1,A:1'], {}, '--server lists A:1 twice'],
+    [['--server', '127.0.0.1:1,[::1]:2'], {}, '--server mixes IPv4 and IPv6 relays: give all of one kind'],
+    [[], { UDPCHAT_SERVERS: 'a:1,b:0' }, 'UDPCHAT_SERVERS entry 2 ("b:0") port must be a whole number from 1 to 65535 (got "0")'],
+    [[], { UDPCHAT_SERVERS: 'h:abc' }, 'UDPCHAT_SERVERS port must be a whole number from 1 to 65535 (got "abc")'],
+  ])('refuses %j %j with a one-line reason', (argv, env, message) => {
+    expect(() => serversOf(argv, env)).toThrow(UsageError);
+    expect(() => serversOf(argv, env)).toThrow(message);
+  });
+
+  it('documents the list and UDPCHAT_SERVERS in the usage', () => {
+    expect(USAGE).toContain('[--server HOST:PORT[,…]]');
+    expect(USAGE).toContain('UDPCHAT_SERVERS');
   });
 });

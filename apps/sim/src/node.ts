@@ -5,7 +5,9 @@
  * core the virtual time, and records what the user would see: messages shown
  * (`chat` events) and the delivery states of its own (`delivery` events).
  * It can close (bye), crash (gone without a word) and restart (a new core
- * with the same name on a new port).
+ * with the same name on a new port). Given several relays, its core fails
+ * over between them (client core failover.ts); like the real transport, it
+ * takes datagrams only from the relay in use.
  */
 import { decodeDatagram, encode, nameKey } from '@udpchat/protocol';
 import { ClientCore } from '#client/net/core/clientCore.js';
@@ -20,8 +22,8 @@ export interface NodeWorld {
   bus: Bus;
   clock: VirtualClock;
   records: Records;
-  /** The relay's endpoint. */
-  relay: Address;
+  /** The relays' endpoints: the client's server list, in order (one, or several for fail-over). */
+  relays: readonly Address[];
   /** A fresh port for a new incarnation. */
   newPort(): number;
 }
@@ -37,6 +39,8 @@ export class SimNode {
   state: NodeState = 'crashed';
   /** Datagrams that did not decode (dropped). */
   undecodable = 0;
+  /** Datagrams from a relay other than the one in use (dropped, as the real transport does). */
+  strays = 0;
   /** Name keys of the clients this life knows online: from contact lists and joins, until it sees them leave. */
   private known = new Set<string>();
 
@@ -71,10 +75,11 @@ export class SimNode {
     this.incarnation++;
     this.state = 'running';
     this.known = new Set();
-    const core = new ClientCore({ ...this.options, name: this.name });
+    const servers = this.world.relays.length > 1 ? this.world.relays.map((r) => `${r.address}:${r.port}`) : undefined;
+    const core = new ClientCore({ ...this.options, name: this.name, servers });
     this.core = core;
     this.world.bus.setLink(this.current, this.link);
-    this.world.bus.attach(this.current, (bytes) => this.receive(core, bytes));
+    this.world.bus.attach(this.current, (bytes, from) => this.receive(core, bytes, from));
     this.world.records.lives.push({ name: this.name, incarnation: this.incarnation, start: this.world.clock.elapsed(), registeredAt: null, end: null, how: null });
     this.world.records.note(`${this.label} starts on port ${this.current.port}`);
     core.start(this.world.clock.now());
@@ -167,8 +172,13 @@ export class SimNode {
     this.world.records.note(`${this.label} ${state}`);
   }
 
-  private receive(core: ClientCore, bytes: Uint8Array): void {
+  private receive(core: ClientCore, bytes: Uint8Array, from: Address): void {
     if (core !== this.core) return;
+    const relay = this.world.relays[core.server];
+    if (relay && (from.port !== relay.port || from.address !== relay.address)) {
+      this.strays++;
+      return;
+    }
     let message;
     try {
       message = decodeDatagram(bytes).message;
@@ -181,7 +191,7 @@ export class SimNode {
   }
 
   private send(transmits: Transmit[]): void {
-    for (const t of transmits) this.world.bus.send(this.current, this.world.relay, encode(t.message, { token: t.token }));
+    for (const t of transmits) this.world.bus.send(this.current, this.world.relays[t.server] ?? (this.world.relays[0] as Address), encode(t.message, { token: t.token }));
   }
 
   /** Sends what the core queued and records what it reported. */
@@ -223,6 +233,10 @@ export class SimNode {
           break;
         case 'relay-bye':
           records.note(`${this.label} got the relay's bye`);
+          break;
+        case 'moved':
+          records.moves.push({ name: this.name, incarnation: this.incarnation, ...e.args[0], at: this.world.clock.elapsed() });
+          records.note(`${this.label} moved to ${e.args[0].to} (${e.args[0].reason})`);
           break;
         default:
           break;

@@ -73,6 +73,8 @@ export class Records {
   readonly lives: Life[] = [];
   /** Leaves the clients showed: who saw whom leave, why, when (virtual ms since the start). */
   readonly leaves: Array<{ viewer: string; incarnation: number; name: string; reason: string; at: number }> = [];
+  /** Fail-overs (several relays): who moved from which relay to which, why, when (virtual ms since the start). */
+  readonly moves: Array<{ name: string; incarnation: number; from: string; to: string; reason: string; at: number }> = [];
 
   /** @param elapsed virtual ms since the run's start. */
   constructor(private readonly elapsed: () => number) {}

@@ -13,17 +13,18 @@ import type { Address, Bus } from './bus.js';
 import type { VirtualClock } from './clock.js';
 import type { Records } from './records.js';
 
-let shared: RelayStore | null = null;
+const shared: RelayStore[] = [];
 /**
- * The store of the simulated relays: one real SQLite store in memory for the
- * whole process (opening one costs ~4 ms, a run ~40 ms), emptied for each
- * run — every binding released, and with it what was stored for it — so runs
- * stay independent and deterministic.
+ * The store of simulated relay `index` (0 for the first; independent relays
+ * of a fail-over scenario have their own): one real SQLite store in memory
+ * per index for the whole process (opening one costs ~4 ms, a run ~40 ms),
+ * emptied for each run — every binding released, and with it what was stored
+ * for it — so runs stay independent and deterministic.
  */
-function emptyStore(): RelayStore {
-  shared ??= openRelayStore(null);
-  for (const b of shared.bindings()) shared.release(b.key);
-  return shared;
+function emptyStore(index: number): RelayStore {
+  const store = (shared[index] ??= openRelayStore(null));
+  for (const b of store.bindings()) store.release(b.key);
+  return store;
 }
 
 /** One logger that writes nothing, for every relay core of the process. */
@@ -48,7 +49,7 @@ export class SimRelay {
   /** Lives so far (1 after the first start). */
   lives = 0;
   /** The relay's store, kept across crashes and restarts (its "disk"). */
-  readonly store: RelayStore = emptyStore();
+  readonly store: RelayStore;
 
   constructor(
     readonly address: Address,
@@ -56,8 +57,11 @@ export class SimRelay {
     private readonly clock: VirtualClock,
     private readonly records: Records,
     private readonly options: SimRelayOptions = {},
+    /** Which relay of the world this is (0: the first): its store is its own. */
+    index = 0,
   ) {
     this.sweepMs = options.sweepIntervalMs ?? 1000;
+    this.store = emptyStore(index);
   }
 
   /** Whether a core is running. */

@@ -28,7 +28,7 @@ export function runScenario(scenario: Scenario): RunResult {
   try {
     ({ quiescent } = world.run());
   } finally {
-    world.relay.close();
+    for (const relay of world.relays) relay.close();
   }
   const holds = new Map(scenario.clients.map((c) => [c.name, c.holdMs ?? 30_000]));
   const violations = checkInvariants(world.records, (name) => holds.get(name) ?? 30_000);

@@ -16,7 +16,8 @@ export type Action =
   | { at: number; kind: 'type'; client: string; to: string; text: string }
   | { at: number; kind: 'rename'; client: string; name: string }
   | { at: number; kind: 'partition'; client: string; forMs: number }
-  | { at: number; kind: 'relay-crash' | 'relay-start' | 'relay-bye' };
+  /** `relay`: which relay of the world (default 0, the first). */
+  | { at: number; kind: 'relay-crash' | 'relay-start' | 'relay-bye'; relay?: number };
 
 /** One client of a scenario: its name and its link to the relay. */
 export interface ClientPlan {
@@ -31,6 +32,8 @@ export interface Scenario {
   seed: number;
   clients: ClientPlan[];
   relay: SimRelayOptions;
+  /** How many independent relays (default 1); with several, every client is given all of them (fail-over, client core failover.ts). */
+  relays?: number;
   /** Sorted by `at`. */
   actions: Action[];
   /** The run stops this long after its start at the latest, ms (quiescence usually comes first). */

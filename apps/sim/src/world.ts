@@ -24,7 +24,10 @@ export class World {
   readonly clock = new VirtualClock();
   readonly records = new Records(() => this.clock.elapsed());
   readonly bus: Bus;
+  /** The first relay (the only one unless the scenario has `relays`). */
   readonly relay: SimRelay;
+  /** Every relay, on ports RELAY_PORT, RELAY_PORT + 1, … */
+  readonly relays: SimRelay[];
   readonly nodes = new Map<string, SimNode>();
   private nextPort = 40_000;
   private readonly actions: Action[];
@@ -38,14 +41,15 @@ export class World {
     random.fork(); // the scenario's own streams
     random.fork();
     this.bus = new Bus(this.clock, random.fork());
-    const relayAt = { address: '127.0.0.1', port: RELAY_PORT };
-    this.relay = new SimRelay(relayAt, this.bus, this.clock, this.records, scenario.relay);
+    const relaysAt = Array.from({ length: Math.max(1, scenario.relays ?? 1) }, (_, i) => ({ address: '127.0.0.1', port: RELAY_PORT + i }));
+    this.relays = relaysAt.map((at, i) => new SimRelay(at, this.bus, this.clock, this.records, scenario.relay, i));
+    this.relay = this.relays[0] as SimRelay;
     for (const c of scenario.clients) {
-      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relay: relayAt, newPort: () => this.nextPort++ }, c.link, { delivery: { holdMs: c.holdMs } });
+      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relays: relaysAt, newPort: () => this.nextPort++ }, c.link, { delivery: { holdMs: c.holdMs } });
       this.nodes.set(c.name, node);
     }
     this.actions = scenario.actions;
-    this.relay.start();
+    for (const relay of this.relays) relay.start();
   }
 
   /** The node named `name`. @throws Error for a name not in the scenario. */
@@ -53,6 +57,13 @@ export class World {
     const node = this.nodes.get(name);
     if (!node) throw new Error(`no client ${name} in this scenario`);
     return node;
+  }
+
+  /** Relay `index` (default 0). @throws Error for one the scenario does not have. */
+  relayOf(index = 0): SimRelay {
+    const relay = this.relays[index];
+    if (!relay) throw new Error(`no relay ${index} in this scenario`);
+    return relay;
   }
 
   /** Whether every scripted action ran. */
@@ -79,7 +90,8 @@ export class World {
   nextAt(): number {
     const action = this.actions[this.nextAction];
     let t = action ? SIM_EPOCH_MS + action.at : Number.POSITIVE_INFINITY;
-    t = Math.min(t, this.bus.nextAt(), this.relay.nextDeadline());
+    t = Math.min(t, this.bus.nextAt());
+    for (const relay of this.relays) t = Math.min(t, relay.nextDeadline());
     for (const node of this.nodes.values()) t = Math.min(t, node.nextDeadline());
     return t;
   }
@@ -100,7 +112,9 @@ export class World {
       this.nextAction++;
       this.perform(a);
     }
-    if (this.relay.poll()) this.watch();
+    let swept = false;
+    for (const relay of this.relays) swept = relay.poll() || swept;
+    if (swept) this.watch();
     for (const node of this.nodes.values()) node.poll();
   }
 
@@ -115,9 +129,9 @@ export class World {
    * STUCK_MS is a violation.
    */
   private watch(): void {
-    const contacts = this.relay.relay?.contacts() ?? [];
     for (const node of this.nodes.values()) {
       const core = node.client;
+      const contacts = this.relays[core?.server ?? 0]?.relay?.contacts() ?? []; // the relay it is on
       const held = core?.registration === 'registering' && contacts.some((c) => c.port === node.address.port && c.name === node.name);
       const since = this.stuckSince.get(node.name);
       if (!held) {
@@ -175,11 +189,11 @@ export class World {
         return;
       }
       case 'relay-crash':
-        return this.relay.crash();
+        return this.relayOf(a.relay).crash();
       case 'relay-bye':
-        return this.relay.stopGracefully();
+        return this.relayOf(a.relay).stopGracefully();
       case 'relay-start':
-        return this.relay.start();
+        return this.relayOf(a.relay).start();
     }
   }
 }

@@ -29,6 +29,8 @@ export type LineEvent =
   | { event: 'left'; name: string; reason: LeaveReason; time: number }
   | { event: 'error'; code: string; message: string; ref: string; time: number }
   | { event: 'relay'; status: string; detail: string; time: number }
+  /** Fail-over (several servers): the client left relay `from` for `to` (`host:port`), and why. */
+  | { event: 'moved'; from: string; to: string; reason: string; time: number }
   | { event: 'datagram'; direction: 'in' | 'out'; peer: string; bytes: number; kind: string; payload: string; time: number }
   | { event: 'info'; message: string; time: number }
   | { event: 'delivered'; id: string; to: string; delivered: number; of: number; time: number }
@@ -60,6 +62,8 @@ export function formatEvent(e: LineEvent, json: boolean): string {
       return `${t} ! ${s(e.message)} (${e.code})`;
     case 'relay':
       return `${t} * relay ${e.status}${e.detail ? `: ${s(e.detail)}` : ''}`;
+    case 'moved':
+      return `${t} * moved to ${s(e.to)} (${s(e.reason)})`;
     case 'datagram':
       return `${t} ${e.direction === 'out' ? '>>' : '<<'} ${e.peer} ${e.bytes} B ${e.kind} ${e.payload}`;
     case 'info':

@@ -64,7 +64,9 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     if (!outputGone) output.write(`${formatEvent(e, json)}\n`);
   };
   const now = () => Date.now();
-  const relayLabel = formatEndpoint(session.relay);
+  // The relay in use as the events tell it, in their order: a `status` silent that led to a move names the old one.
+  let relay = formatEndpoint(session.relay);
+  const relayLabel = () => relay;
   const registerTimeoutMs = options.registerTimeoutMs ?? 5000;
   let target = GROUP_ALL;
   /** The last registration blocker the relay answered (SECRET_REQUIRED…), for the end-of-input report. */
@@ -72,7 +74,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
 
   session.on('registered', (w) => {
     blocker = null;
-    print({ event: 'registered', name: w.name, address: w.address, port: w.port, relay: relayLabel, hosting: session.hosting, time: now() });
+    print({ event: 'registered', name: w.name, address: w.address, port: w.port, relay: relayLabel(), hosting: session.hosting, time: now() });
   });
   session.on('contacts', (list) => {
     roster.received(list);
@@ -108,10 +110,14 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
     print({ event: 'error', code: e.code, message: e.message, ref: e.ref, time: now() });
   });
   session.on('status', (status) =>
-    print({ event: 'relay', status: status === 'silent' ? 'not answering' : status, detail: relayLabel, time: now() }),
+    print({ event: 'relay', status: status === 'silent' ? 'not answering' : status, detail: relayLabel(), time: now() }),
   );
   session.on('relay-bye', (reason) => print({ event: 'relay', status: 'going away', detail: reason, time: now() }));
-  session.on('hosting', (on) => on && print({ event: 'relay', status: 'hosted in this process', detail: relayLabel, time: now() }));
+  session.on('moved', (m) => {
+    relay = m.to;
+    print({ event: 'moved', from: m.from, to: m.to, reason: m.reason, time: now() });
+  });
+  session.on('hosting', (on) => on && print({ event: 'relay', status: 'hosted in this process', detail: relayLabel(), time: now() }));
   const localError = (code: string, message: string) => print({ event: 'error', code, message, ref: '', time: now() });
 
   if (session.simulation) print({ event: 'info', message: session.simulation, time: now() });

@@ -11,17 +11,20 @@ import { EventEmitter } from 'node:events';
 import { newMessageId, type AuthKey, type ChatMessage, type ContactEntry } from '@udpchat/protocol';
 import type { SimulateOptions } from '@udpchat/net';
 import { ClientCore } from './core/clientCore.js';
-import type { CoreEvents, RegistrationState, RelayStatus } from './core/types.js';
+import type { CoreEvents, RegistrationState, RelayMove, RelayStatus, Transmit } from './core/types.js';
 import type { KeptIdentity } from './core/deliveryLink.js';
 import type { InboxOptions } from './delivery/inbox.js';
 import type { OutboxOptions } from './delivery/outbox.js';
 import { Hosting } from './hosting.js';
 import type { IdentityProvider } from './core/keyedLink.js';
 import { resolveRelay, Transport, type DatagramRecord, type Endpoint } from './transport.js';
+import { until } from './until.js';
+import { isIP } from 'node:net';
+import { formatEndpoint } from '@udpchat/net';
 
 export { SendError } from './core/options.js';
 import { checkText, SendError } from './core/options.js';
-export type { RegistrationState, RelayStatus } from './core/types.js';
+export type { RegistrationState, RelayMove, RelayStatus } from './core/types.js';
 export type { KeptIdentity } from './core/deliveryLink.js';
 
 /** Options of `ChatSession.open`. */
@@ -30,6 +33,12 @@ export interface SessionOptions {
   host: string;
   /** Relay port. */
   port: number;
+  /**
+   * More relays after `host:port`, in order (`--server a,b,c`): when the relay
+   * in use stops answering or says bye, the client registers with the next
+   * (round robin; core/failover.ts). With any, this process never hosts a relay.
+   */
+  moreServers?: ReadonlyArray<{ host: string; port: number }>;
   /** Name to register. */
   name: string;
   /** Host the relay in this process when it is on loopback and nothing is bound there. */
@@ -77,17 +86,22 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   /** Own messages sent in this turn with a journal: committed, then given to the core (`release`). */
   private readonly held: ChatMessage[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** The last fail-over (several servers), or null: the status line tells it. */
+  lastMove: RelayMove | null = null;
   private closed = false;
 
   private constructor(
     private readonly transport: Transport,
     private readonly hostingSupervisor: Hosting,
+    /** The relays of the list, resolved, in order (one without `moreServers`). */
+    readonly servers: readonly Endpoint[],
     options: SessionOptions,
   ) {
     super();
     this.journal = options.journal ?? null;
     this.core = new ClientCore({
       name: options.name,
+      servers: servers.map(formatEndpoint),
       helloRetryMs: options.helloRetryMs,
       silentAfterMs: options.silentAfterMs,
       delivery: options.delivery,
@@ -103,14 +117,18 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   /**
    * Resolves the relay, hosts it in-process if allowed and needed, binds the socket.
    * Call `start()` after attaching listeners.
-   * @throws Error (one-line message) when the host does not resolve or hosting fails for a reason other than a busy port.
+   * With several servers (`moreServers`) it never hosts: relays of a list are run by their operators.
+   * @throws Error (one-line message) when a host does not resolve, the relays mix IPv4 and IPv6,
+   *   or hosting fails for a reason other than a busy port.
    */
   static async open(options: SessionOptions): Promise<ChatSession> {
-    const relay = await resolveRelay(options.host, options.port);
+    const servers = await Promise.all([options, ...(options.moreServers ?? [])].map((s) => resolveRelay(s.host, s.port)));
+    const relay = servers[0] as Endpoint;
+    if (servers.some((s) => (isIP(s.address) === 6) !== (isIP(relay.address) === 6))) throw new Error('the relays of --server must all be IPv4 or all IPv6');
     const secret = options.secret ?? null;
-    const hosting = await Hosting.open(relay, secret, options.autoHost, options.hostedStoreFile ?? null);
+    const hosting = await Hosting.open(relay, secret, options.autoHost && servers.length === 1, options.hostedStoreFile ?? null);
     const transport = await Transport.open(relay, { simulate: options.simulate ?? null, secret });
-    return new ChatSession(transport, hosting, options);
+    return new ChatSession(transport, hosting, servers, options);
   }
 
   /** Sends the first hello and starts the timer. */
@@ -130,7 +148,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
   get status(): RelayStatus {
     return this.core.status;
   }
-  /** The relay's address. */
+  /** The address of the relay in use (with several servers: the one it moved to last). */
   get relay(): Endpoint {
     return this.transport.relay;
   }
@@ -245,7 +263,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * or after `timeoutMs`, with the state then.
    */
   settled(timeoutMs: number): Promise<RegistrationState> {
-    return this.until(['registered', 'relay-error'], () => this.registration !== 'registering', timeoutMs).then(() => this.registration);
+    return until(this as EventEmitter, ['registered', 'relay-error'], () => this.registration !== 'registering', timeoutMs).then(() => this.registration);
   }
 
   /**
@@ -253,7 +271,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
    * the relay with nobody to ack), `false` after `timeoutMs`.
    */
   drained(timeoutMs: number): Promise<boolean> {
-    return this.until(['delivery'], () => this.core.pending === 0, timeoutMs);
+    return until(this as EventEmitter, ['delivery'], () => this.core.pending === 0, timeoutMs);
   }
 
   /** Says bye, stops a hosted relay (telling its contacts), closes the socket. Idempotent. */
@@ -264,28 +282,10 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     this.journal?.commit();
     const last = this.core.close();
     const bye = last.pop();
-    for (const t of last) this.transport.send(t.message, t.token);
+    for (const t of last) this.transmit(t);
     if (bye) await this.transport.sendAndWait(bye.message, bye.token);
     await this.hostingSupervisor.stop(bye ? this.core.name : null);
     this.transport.close();
-  }
-
-  /** Resolves true when `done()` holds (checked now and on each of `events`), false after `timeoutMs`. */
-  private until(events: Array<keyof SessionEvents>, done: () => boolean, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (done()) return resolve(true);
-      const check = () => {
-        if (!done()) return;
-        finish(true);
-      };
-      const finish = (value: boolean) => {
-        clearTimeout(timer);
-        for (const e of events) this.off(e, check);
-        resolve(value);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      for (const e of events) this.on(e, check);
-    });
   }
 
   /**
@@ -306,15 +306,23 @@ export class ChatSession extends EventEmitter<SessionEvents> {
     // Own messages are on disk before any of their datagrams leaves.
     this.journal?.commit();
     const { transmits, events } = this.core.take();
-    for (const t of transmits) this.transport.send(t.message, t.token);
+    for (const t of transmits) this.transmit(t);
     for (const e of events) {
       // Acknowledged by the core all the same; only not reported again.
       if (e.type === 'chat' && this.journal && !this.journal.received(e.args[0])) continue;
+      if (e.type === 'moved') this.lastMove = e.args[0];
       (this.emit as (type: string, ...args: unknown[]) => boolean)(e.type, ...e.args);
     }
     if (this.closed) return;
     if (this.core.status === 'silent') this.tryTakeOver();
     this.schedule();
+  }
+
+  /** Sends one datagram of the core to its server (a fail-over moves the transport there first). */
+  private transmit(t: Transmit): void {
+    const to = this.servers[t.server];
+    if (to && to !== this.transport.relay) this.transport.use(to);
+    this.transport.send(t.message, t.token);
   }
 
   private schedule(): void {

@@ -127,8 +127,7 @@ export class Transport extends EventEmitter<TransportEvents> {
 
   private constructor(
     private readonly socket: Socket,
-    /** The relay this transport talks to. */
-    readonly relay: Endpoint,
+    private current: Endpoint,
     simulator: LossSimulator | null,
     /** The shared secret, or null. */
     readonly secret: AuthKey | null,
@@ -151,6 +150,20 @@ export class Transport extends EventEmitter<TransportEvents> {
     // An ephemeral port on every interface, 4 MiB buffers: a burst of hundreds of datagrams is queued, not dropped by the kernel.
     const socket = await bindUdpSocket({ port: 0, type: isIP(relay.address) === 6 ? 'udp6' : 'udp4' });
     return new Transport(socket, relay, simulator, options.secret ?? null);
+  }
+
+  /** The relay this transport talks to (the only source it accepts datagrams from). */
+  get relay(): Endpoint {
+    return this.current;
+  }
+
+  /**
+   * Talks to `relay` from now on (fail-over): datagrams go there, and only its are accepted.
+   * @throws RangeError when `relay` is of the other address family than the socket.
+   */
+  use(relay: Endpoint): void {
+    if ((isIP(relay.address) === 6) !== (isIP(this.current.address) === 6)) throw new RangeError(`relay ${relay.address} is not of the socket's address family`);
+    this.current = relay;
   }
 
   /** What is simulated on received datagrams, e.g. `simulating loss 30%, duplicate 0%, reorder 0% (seed 1)`; null when nothing is. */

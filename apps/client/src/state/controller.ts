@@ -19,6 +19,7 @@ import { NoticeBoard } from './noticeBoard.js';
 import { OwnName } from './ownName.js';
 import { Presence } from './presence.js';
 import { buildSnapshot } from './snapshot.js';
+import { RelayNotices } from './relayNotices.js';
 import { Sender } from './sending.js';
 import { HistoryView } from './historyView.js';
 import type { EntryPage, HistoryRequest, SearchMatch, StoredConversationPage } from './historyWindow.js';
@@ -41,8 +42,8 @@ export type ChatBackend = Pick<
   | 'watchDatagrams'
   | 'simulation'
 > &
-  /** The contacts known now, read once when the store is made after registration (optional for test backends). */
-  Partial<Pick<ChatSession, 'contacts'>>;
+  /** The contacts known now, read once when the store is made after registration; the last fail-over (optional for test backends). */
+  Partial<Pick<ChatSession, 'contacts' | 'lastMove'>>;
 
 /** Options of `ChatController`. */
 export interface ControllerOptions {
@@ -65,6 +66,7 @@ export class ChatController {
   private readonly sender: Sender;
   private readonly ownName = new OwnName();
   private readonly history: HistoryView;
+  private readonly relayNotices: RelayNotices;
   private confirmingQuit = false;
   /** The relay's presence timeout, in whole seconds (from its welcome): what "no heartbeat for N s" says. */
   private presenceTimeoutS = Math.round(PRESENCE_TIMEOUT_MS / 1000);
@@ -84,6 +86,8 @@ export class ChatController {
     this.sender = new Sender({ backend, presence, conversations, notices, changed: () => this.changed() });
     const [request, cap, track] = [options.historyRequest ?? null, options.historyWindow ?? 1000, (e: MessageEntry) => this.sender.track(e)];
     this.history = new HistoryView({ conversations, notices, track, request, cap, changed: () => this.changed() });
+    const [current, setNotice, system] = [() => notices.current, (n: Notice) => this.setNotice(n), (text: string, level: 'info' | 'error') => this.system(GROUP_ALL, text, level)];
+    this.relayNotices = new RelayNotices({ backend, presence, current, setNotice, system, changed: () => this.changed() });
     if (backend.registration === 'registered' && backend.contacts) {
       // Made after registration (tests, benchmarks): the session has had the contact list.
       this.presence.received(backend.contacts());
@@ -246,8 +250,7 @@ export class ChatController {
       const hosting = this.backend.hosting
         ? ` · no relay was answering on ${formatEndpoint(this.backend.relay)}, so this client hosts it`
         : '';
-      this.setNotice({ text: `${said.notice}${hosting}`, level: 'info' });
-      this.changed();
+      this.setNotice({ text: this.relayNotices.registered(`${said.notice}${hosting}`), level: 'info' });
     });
     b.on('contacts', (list) => {
       this.presence.received(list);
@@ -266,17 +269,6 @@ export class ChatController {
     b.on('delivery', (m, state) => this.sender.delivery(m, state));
     b.on('receipt', (id, by) => this.sender.delivery({ id, to: by }, { state: 'delivered', delivered: 1, of: 1 })); // a stored message reached its recipient
     b.on('relay-error', (e) => this.relayError(e));
-    b.on('status', (status) => {
-      if (status === 'silent') this.setNotice({ text: 'relay not answering, retrying…', level: 'warning' });
-      else if (status === 'answering' && this.notices.current?.level === 'warning') this.setNotice({ text: 'relay answering again', level: 'info' });
-      else this.changed();
-    });
-    b.on('relay-bye', (reason) => {
-      this.system(GROUP_ALL, `relay going away${reason ? `: ${escapeControls(reason)}` : ''}`, 'error');
-      this.presence.clear();
-    });
-    b.on('hosting', () => this.setNotice({ text: 'the relay was gone: hosting it in this process now', level: 'info' }));
-    b.on('socket-error', (err) => this.setNotice({ text: `socket: ${err.message}`, level: 'error' }));
   }
 
   /** `/to NAME`: opens NAME's conversation whether or not NAME is online (commands.ts, `resolveOpen`). */

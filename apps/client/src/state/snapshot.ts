@@ -14,7 +14,7 @@ import type { ChatSnapshot, ContactRow, Notice } from './types.js';
 import { compareNames } from '../text/nameOrder.js';
 
 /** What a snapshot reads of the session. */
-export type SnapshotSource = Pick<ChatSession, 'name' | 'registration' | 'seenAs' | 'relay' | 'status' | 'hosting' | 'hostedOthers' | 'simulation'>;
+export type SnapshotSource = Pick<ChatSession, 'name' | 'registration' | 'seenAs' | 'relay' | 'status' | 'hosting' | 'hostedOthers' | 'simulation'> & Partial<Pick<ChatSession, 'lastMove'>>;
 
 /** The parts a snapshot is built from. */
 export interface SnapshotParts {
@@ -58,6 +58,7 @@ export function buildSnapshot(parts: SnapshotParts): ChatSnapshot {
       hosting: b.hosting,
       hostedOthers: b.hostedOthers,
       simulation: b.simulation,
+      moved: b.lastMove ? escapeControls(b.lastMove.reason) : null,
     },
     contacts,
     open: { ...open },

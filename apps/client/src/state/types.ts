@@ -106,8 +106,11 @@ export interface ChatSnapshot {
   revision: number;
   /** Own name, registration state and address as the relay sees it. */
   self: { name: string; registration: RegistrationState; seenAs: Endpoint | null };
-  /** The relay: `address:port`, liveness, whether this process hosts it and for how many others. */
-  relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number; simulation: string | null };
+  /**
+   * The relay: `address:port`, liveness, whether this process hosts it and for how many others, and
+   * why the client last moved to another relay of its list (`127.0.0.1:8081 stopped answering`), or null.
+   */
+  relay: { label: string; status: RelayStatus; hosting: boolean; hostedOthers: number; simulation: string | null; moved?: string | null };
   /** `all` first, then online contacts by name, then offline contacts with a conversation, by name. */
   contacts: ContactRow[];
   /** The conversation shown. */

@@ -25,8 +25,8 @@ import { DeliveryLink, type KeptIdentity } from './deliveryLink.js';
 import { coreDeadline } from './deadline.js';
 import { KeyedLink } from './keyedLink.js';
 import { checkText, SendError, type CoreOptions } from './options.js';
-import { Liveness } from './liveness.js';
-import { nameOf, registering, type Registration } from './registration.js';
+import { RelayLink } from './failover.js';
+import { isActive, nameOf, registering, type Registration } from './registration.js';
 import { onRelayError, type ErrorContext } from './relayErrorRules.js';
 import { onRosterMessage, type RosterCore } from './rosterEvents.js';
 import { RosterSync } from './rosterSync.js';
@@ -34,26 +34,23 @@ import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } 
 
 export class ClientCore {
   private reg: Registration;
-  private token: Uint8Array | undefined;
-  private readonly liveness: Liveness;
+  private readonly link: RelayLink; // the current relay of the server list: its liveness, token, queued datagrams
   private readonly roster = new RosterSync();
   private readonly delivery: DeliveryLink;
   private readonly keyed: KeyedLink;
   private readonly rosterCore: RosterCore;
-  private readonly transmits: Transmit[] = [];
   private readonly events: CoreEvent[] = [];
   /** When the last `list` went out while its answer is awaited, or null. */
   private listSentAt: number | null = null;
   private lastBlocker: string | null = null;
   private graceUntil = Number.NEGATIVE_INFINITY; // end of the grace after re-registering (REJOIN_GRACE_MS)
   private everRegistered = false;
-  private hostedByClient = false;
   private readonly helloRetryMs: number;
   private lastNow = 0;
 
   constructor(private readonly options: CoreOptions) {
     this.reg = registering(options.name);
-    this.liveness = new Liveness(options.silentAfterMs ?? 2500);
+    this.link = new RelayLink(options.servers ?? [], options.silentAfterMs ?? 2500);
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
     this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, this.keyed.translate(message, state)), options.delivery);
@@ -64,9 +61,7 @@ export class ClientCore {
       emit: this.emit.bind(this),
       leave: (name, reason) => this.onLeave(name, reason),
       answered: () => (this.listSentAt = null),
-      askIfIdle: (now) => {
-        if (this.listSentAt === null && this.reg.state === 'registered') this.sendList(now);
-      },
+      askIfIdle: (now) => void (this.listSentAt === null && this.reg.state === 'registered' && this.sendList(now)),
     };
   }
 
@@ -86,7 +81,11 @@ export class ClientCore {
   }
   /** Relay liveness. */
   get status(): RelayStatus {
-    return this.liveness.status;
+    return this.link.liveness.status;
+  }
+  /** The index of the relay in use in the server list (0: the first). */
+  get server(): number {
+    return this.link.server;
   }
   /** The last welcome, while registered. */
   get welcome(): WelcomeMessage | null {
@@ -94,7 +93,7 @@ export class ClientCore {
   }
   /** Whether the relay last registered with is hosted inside a client (welcome.hostedByClient): only such a relay is taken over. */
   get relayHostedByClient(): boolean {
-    return this.hostedByClient;
+    return this.link.hostedByClient;
   }
   /** Own messages not final yet. */
   get pending(): number {
@@ -115,7 +114,7 @@ export class ClientCore {
 
   /** What to send and to report since the last call, in order. */
   take(): { transmits: Transmit[]; events: CoreEvent[] } {
-    return { transmits: this.transmits.splice(0), events: this.events.splice(0) };
+    return { transmits: this.link.take(), events: this.events.splice(0) };
   }
 
   /**
@@ -148,7 +147,7 @@ export class ClientCore {
     if (this.reg.state === 'registered') {
       if (name === this.reg.welcome.name) return;
       this.reg.renaming = { name, sentAt: now };
-      this.probe(paddedHello(name, { auth: this.options.secret ?? undefined }), now, this.token);
+      this.link.probe(paddedHello(name, { auth: this.options.secret ?? undefined }), now);
       return;
     }
     this.reg = registering(name);
@@ -170,14 +169,15 @@ export class ClientCore {
     if (this.reg.state !== 'closed') this.reg = { state: 'closed', name: this.name };
     if (!wasRegistered) return [];
     const last: Message[] = [...this.delivery.flushAcks(this.name), { kind: 'bye', reason: '' }];
-    return last.map((message) => ({ message, token: this.token }));
+    for (const message of last) this.link.transmit(message);
+    return this.link.take();
   }
 
   /** Takes one datagram from the relay. */
   handle(message: Message, now: number): void {
     this.lastNow = now;
     if (this.reg.state === 'closed') return;
-    if (this.liveness.answered()) this.statusChanged(now);
+    if (this.link.answered()) this.statusChanged(now);
     switch (message.kind) {
       case 'welcome':
         return this.onWelcome(message, now);
@@ -201,9 +201,10 @@ export class ClientCore {
         return;
       case 'bye':
         this.lostRegistration();
+        if (this.link.several && this.reg.state === 'registering') return this.moveOn(now, `${this.link.label} said bye${message.reason ? `: ${message.reason}` : ''}`);
         this.emit('relay-bye', message.reason);
         // Silent until a relay (a restarted one, or one this process hosts) answers a hello.
-        if (this.liveness.gone(now)) this.statusChanged(now);
+        if (this.link.liveness.gone(now)) this.statusChanged(now);
         return;
       case 'error':
         return onRelayError(this.errorContext(now), message);
@@ -216,7 +217,7 @@ export class ClientCore {
   private onKeyed(message: Message, now: number): void {
     const renaming = this.reg.state === 'registered' ? (this.reg.renaming?.name ?? null) : null;
     const { reply, receipt } = this.keyed.handle(message, renaming, (id) => this.delivery.outbox.onRelayAck(id, 0, now));
-    if (reply) this.transmit(reply, this.token);
+    if (reply) this.link.transmit(reply);
     if (receipt) this.emit('receipt', receipt.id, receipt.by);
   }
 
@@ -224,12 +225,13 @@ export class ClientCore {
   poll(now: number): void {
     this.lastNow = now;
     if (this.reg.state === 'closed') return;
-    if (this.liveness.poll(now)) this.statusChanged(now);
-    if (this.delivery.acksDue(now)) for (const ack of this.delivery.flushAcks(this.name)) this.transmit(ack, this.token);
+    if (this.link.poll(now)) this.statusChanged(now);
+    if (now >= this.link.moveAt(isActive(this.reg))) this.moveOn(now, `${this.link.label} stopped answering`);
+    if (this.delivery.acksDue(now)) for (const ack of this.delivery.flushAcks(this.name)) this.link.transmit(ack);
     this.pump(now);
     for (const message of this.delivery.inbox.expire(now)) this.emit('chat', message);
-    const reg = this.reg;
-    if (reg.state === 'registering' && now - this.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
+    const { reg, link: { liveness } } = this;
+    if (reg.state === 'registering' && now - this.link.liveness.lastProbeAt >= this.helloRetryMs && now >= reg.retryAt) this.sendHello(now);
     if (reg.state !== 'registered') return;
     if (this.roster.awaiting && now >= this.graceUntil) {
       this.roster.graceOver(); // the list asked for now says who of those awaited is gone
@@ -237,61 +239,63 @@ export class ClientCore {
     }
     if (reg.renaming && now - reg.renaming.sentAt >= REPROBE_MS) this.rename(reg.renaming.name, now);
     if (this.listSentAt !== null && now - this.listSentAt >= REPROBE_MS) this.sendList(now);
-    else if (now - this.liveness.lastProbeAt >= this.liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.probe({ kind: 'heartbeat', seq: this.liveness.nextHeartbeatSeq() }, now, this.token);
+    else if (now - liveness.lastProbeAt >= liveness.probeEvery(this.welcome?.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)) this.link.probe({ kind: 'heartbeat', seq: liveness.nextHeartbeatSeq() }, now);
   }
 
   /** When `poll` must run next, in ms (it may run earlier). */
   nextDeadline(): number {
-    const { lastNow: now, reg, liveness, helloRetryMs, listSentAt, graceUntil } = this;
-    const deliveryAt = this.delivery.nextDeadline(now);
-    return coreDeadline({ now, reg, liveness, deliveryAt, helloRetryMs, listSentAt, awaiting: this.roster.awaiting, graceUntil });
+    const { lastNow: now, reg, link, helloRetryMs, listSentAt, graceUntil } = this;
+    const deliveryAt = Math.min(this.delivery.nextDeadline(now), link.moveAt(isActive(reg)));
+    return coreDeadline({ now, reg, liveness: link.liveness, deliveryAt, helloRetryMs, listSentAt, awaiting: this.roster.awaiting, graceUntil });
   }
 
   private emit<K extends keyof CoreEvents>(type: K, ...args: CoreEvents[K]): void {
     this.events.push({ type, args } as CoreEvent);
   }
 
-  private transmit(message: Message, token: Uint8Array | undefined): void {
-    this.transmits.push({ message, token });
-  }
-
   /** A `hello` padded to HELLO_MIN_BYTES (anti-amplification, PROTOCOL.md §6.1), with the last token if any: a relay that still has us answers only that. */
   private sendHello(now: number): void {
-    this.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now, this.token);
+    this.link.probe(paddedHello(this.name, { auth: this.options.secret ?? undefined }), now);
   }
 
   /** Asks for the changes since the list's roster version (PROTOCOL.md §6.7); the first `list` with a new token completes registration (§6.1). */
   private sendList(now: number): void {
     this.listSentAt = now;
-    this.probe(this.keyed.listDatagram(this.name, this.token, this.roster.version), now, this.token); // identify until registered, when keyed
-  }
-
-  /** Sends a datagram that the relay must answer, and starts the silence clock. */
-  private probe(message: Message, now: number, token: Uint8Array | undefined): void {
-    this.liveness.probed(now);
-    this.transmit(message, token);
+    this.link.probe(this.keyed.listDatagram(this.name, this.link.token, this.roster.version), now); // identify until registered, when keyed
   }
 
   /** Queues the chat datagrams that are due (first sends and retransmissions, paced). */
   private pump(now: number): void {
-    for (const message of this.delivery.due(this.name, now)) this.transmit(message, this.token);
+    const due = this.delivery.due(this.name, now);
+    for (const message of due) this.link.transmit(message);
+    if (due.length > 0) this.link.expectAnswer(now); // several servers: a dead relay is noticed while sending
   }
 
   /** Delivery runs only while registered with an answering relay. */
   private updateDelivery(now: number): void {
-    if (this.reg.state === 'registered' && this.liveness.status === 'answering') this.delivery.outbox.resume(now);
+    if (this.reg.state === 'registered' && this.link.liveness.status === 'answering') this.delivery.outbox.resume(now);
     else this.delivery.outbox.pause(now);
   }
 
   private statusChanged(now: number): void {
     this.updateDelivery(now);
-    this.emit('status', this.liveness.status);
+    this.emit('status', this.link.liveness.status);
+  }
+
+  /** Fail-over (failover.ts): registers with the next relay, keeping name, key, epochs and outbox (resent with the same ids once welcomed). */
+  private moveOn(now: number, reason: string): void {
+    this.lostRegistration();
+    if (this.reg.state === 'registering') this.reg = registering(this.reg.name);
+    this.listSentAt = null;
+    this.emit('moved', this.link.moveOn(reason));
+    this.statusChanged(now);
+    this.sendHello(now);
   }
 
   private onWelcome(welcome: WelcomeMessage, now: number): void {
     const reg = this.reg;
-    this.token = welcome.token;
-    this.hostedByClient = welcome.hostedByClient;
+    this.link.token = welcome.token;
+    this.link.hostedByClient = welcome.hostedByClient;
     this.lastBlocker = null;
     if (reg.state === 'registered') {
       const renamed = welcome.name !== reg.welcome.name;
@@ -334,12 +338,9 @@ export class ClientCore {
       lastBlocker: this.lastBlocker,
       setLastBlocker: (code) => (this.lastBlocker = code),
       getReg: () => this.reg,
-      setReg: (reg) => {
-        this.reg = reg;
-        this.updateDelivery(now);
-      },
+      setReg: (reg) => void ((this.reg = reg), this.updateDelivery(now)),
       lostRegistration: () => this.lostRegistration(),
-      forgetToken: () => (this.token = undefined),
+      forgetToken: () => (this.link.token = undefined),
       sendHello: () => this.sendHello(now),
       outbox: this.delivery.outbox,
       emit: (error) => this.emit('relay-error', error),

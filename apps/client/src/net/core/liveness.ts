@@ -14,13 +14,32 @@ export class Liveness {
   status: RelayStatus = 'connecting';
   private heartbeatSeq = 0;
 
-  /** @param silentAfterMs an unanswered probe marks the relay silent after this long, in ms. */
-  constructor(private readonly silentAfterMs: number) {}
+  /**
+   * @param silentAfterMs an unanswered probe marks the relay silent after this long, in ms.
+   * @param maxHeartbeatMs heartbeats go out at least this often, whatever the relay's interval, in ms
+   *   (fail-over: an idle client notices a dead relay sooner; default: the relay's interval).
+   */
+  constructor(
+    private readonly silentAfterMs: number,
+    private readonly maxHeartbeatMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** A probe went out at `now`. */
   probed(now: number): void {
     this.lastProbeAt = now;
     this.awaitingSince ??= now;
+  }
+
+  /** Something else that the relay answers went out at `now` (a chat message): the silence clock runs, no probe is counted. */
+  expect(now: number): void {
+    this.awaitingSince ??= now;
+  }
+
+  /** A new relay (fail-over): nothing awaited, nothing probed yet, `connecting`. @returns true when that changed the status. */
+  reset(): boolean {
+    this.awaitingSince = null;
+    this.lastProbeAt = 0;
+    return this.set('connecting');
   }
 
   /** The `seq` of the next heartbeat: 1, 2, … (wrapping at 2^32), echoed by its heartbeat-ack. */
@@ -60,13 +79,13 @@ export class Liveness {
 
   /**
    * How long after the last probe the next one is due, in ms: the heartbeat
-   * interval (`heartbeatMs`), sooner while one waits for its answer (REPROBE_MS),
+   * interval (`heartbeatMs`, at most `maxHeartbeatMs`), sooner while one waits for its answer (REPROBE_MS),
    * every SILENT_PROBE_MS while the relay is silent.
    */
   probeEvery(heartbeatMs: number): number {
     if (this.status === 'silent') return SILENT_PROBE_MS;
     if (this.awaiting) return REPROBE_MS;
-    return heartbeatMs;
+    return Math.min(heartbeatMs, this.maxHeartbeatMs);
   }
 
   private set(status: RelayStatus): boolean {

@@ -8,6 +8,8 @@ import type { IdentityProvider } from './keyedLink.js';
 export interface CoreOptions {
   /** Name to register. */
   name: string;
+  /** Labels (`host:port`) of the relays to use, in order; with more than one the core fails over (failover.ts). Default: one unnamed relay. */
+  servers?: readonly string[];
   /** Interval between hellos while registering, in ms (default 1000). */
   helloRetryMs?: number;
   /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */

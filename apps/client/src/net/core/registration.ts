@@ -31,3 +31,8 @@ export function nameOf(r: Registration): string {
 export function stateOf(r: Registration): RegistrationState {
   return r.state;
 }
+
+/** Whether the client is trying to be (or is) registered: neither refused nor closed. */
+export function isActive(r: Registration): boolean {
+  return r.state === 'registering' || r.state === 'registered';
+}

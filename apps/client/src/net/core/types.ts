@@ -12,10 +12,18 @@ export type RelayStatus = 'connecting' | 'answering' | 'silent';
 /** Registration state: `refused` after a name error until `rename`. */
 export type RegistrationState = 'registering' | 'registered' | 'refused' | 'closed';
 
-/** One datagram for the relay: `message` with exactly this session token (undefined: none, PROTOCOL.md §3.1). */
+/** One datagram for the relay: `message` with exactly this session token (undefined: none, PROTOCOL.md §3.1), to server `server` of the list (0: the first). */
 export interface Transmit {
   message: Message;
   token: Uint8Array | undefined;
+  server: number;
+}
+
+/** A fail-over (failover.ts): from the relay `from` to `to` (labels, `host:port`), and why (`127.0.0.1:8081 stopped answering`). */
+export interface RelayMove {
+  from: string;
+  to: string;
+  reason: string;
 }
 
 /** Events of the core, by name, with their arguments (the driver re-emits them). */
@@ -44,8 +52,10 @@ export interface CoreEvents {
   'relay-error': [error: ErrorMessage];
   /** Relay liveness changed. */
   status: [status: RelayStatus];
-  /** The relay said it is going away. */
+  /** The relay said it is going away (with one server; with several the client moves instead: `moved`). */
   'relay-bye': [reason: string];
+  /** Several servers: the client left its relay for the next one (it registers there now, keeping its name and outbox). */
+  moved: [move: RelayMove];
 }
 
 /** One event: its name and arguments. */

@@ -45,6 +45,7 @@ export function StatusLine({ self, relay, width, simulation }: StatusLineProps) 
       </Text>
       <Text color={state.color}>{`${state.dot} ${state.text}`}</Text>
       <Text color={theme.text.secondary}>{hosting}</Text>
+      {relay.moved ? <Text color={theme.text.secondary}>{` · moved here (${relay.moved})`}</Text> : null}
       {simulation ? <Text color={theme.status.warning}>{` · ⚠ ${simulation}`}</Text> : null}
     </Text>
   );
