@@ -10,7 +10,7 @@ import { createRelayCore, type RelayAddress, type RelayContactInfo } from './rel
 import { MIN_PENDING_ENTRIES, resolveRelayOptions, type RelayOptions } from './relayOptions.js';
 import { openRelayStore, type RelayStore } from './store/relayStore.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from './cluster/options.js';
-import type { ClusterHandle } from './cluster/driver.js';
+import type { ClusterMode } from './clusterMode.js';
 import type { NatsConnection } from 'nats';
 
 export type { RelayAddress, RelayContactInfo } from './relayCore.js';
@@ -55,6 +55,8 @@ export interface Relay {
 
 /** How long `stop` waits for the byes' send callbacks, in ms. */
 const STOP_SEND_WAIT_MS = 200;
+/** How long `stop` waits for the cluster store's writes (cluster mode), in ms, at the same time as the byes. */
+const STOP_SETTLE_WAIT_MS = 200;
 /** How long `stop` waits for the socket to close, in ms. */
 const STOP_CLOSE_WAIT_MS = 50;
 /**
@@ -77,14 +79,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (options.cluster !== undefined) resolveClusterOptions(options.cluster, port); // RangeError before anything is bound
 
   const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
-  let store: RelayStore;
-  try {
-    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
-  } catch (err) {
-    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-    throw err;
-  }
-
   const raw = socket.address();
   const address: RelayAddress = Object.freeze({
     address: raw.address,
@@ -92,22 +86,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     family: raw.family === 'IPv6' || (raw.family as unknown) === 6 ? 'IPv6' : 'IPv4',
   });
   const now = (): number => performance.now();
-  let cluster: ClusterHandle | undefined;
-  if (options.cluster !== undefined) {
-    // Cluster mode: NATS is loaded only here (a single relay never imports it).
-    const clusterOptions: ResolvedClusterOptions = resolveClusterOptions(options.cluster, address.port);
-    try {
-      const { joinCluster } = await import('./cluster/driver.js');
-      cluster = await joinCluster(clusterOptions, { log, now, onChange: () => arm() }); // ClusterStartError
-    } catch (err) {
-      await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-      store.close();
-      throw err;
+  let mode: ClusterMode | undefined;
+  let store: RelayStore;
+  try {
+    if (options.cluster !== undefined) {
+      // Cluster mode: NATS and the JetStream store are loaded only here (a single relay never imports them); no SQLite store.
+      const clusterOptions: ResolvedClusterOptions = resolveClusterOptions(options.cluster, address.port);
+      const { startClusterMode } = await import('./clusterMode.js');
+      mode = await startClusterMode(clusterOptions, { log, now, onChange: () => arm(), socket }); // ClusterStartError
+      store = mode.store;
+    } else {
+      store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
     }
+  } catch (err) {
+    await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
+    throw err;
   }
+  const cluster = mode?.cluster;
   const core = createRelayCore({
     address,
-    out: socket,
+    out: mode?.out ?? socket,
     now,
     wallClock: () => Date.now(),
     logger: log,
@@ -154,9 +152,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
   sweeper.unref();
+  // Another relay stored a chat, made a receipt, bound or released a name: acted on for the users here.
+  const unwatchStore = mode?.store.onChange((change) => {
+    core.storeChanged(change);
+    arm();
+  });
   cluster?.start();
 
-  const snapshot = (): RelayStats => (cluster ? { ...core.stats(), cluster: cluster.stats() } : core.stats());
+  const snapshot = (): RelayStats =>
+    mode ? { ...core.stats(), cluster: mode.cluster.stats(), store: { ...mode.store.stats(), ...mode.store.counts(), held: { ...mode.held } } } : core.stats();
   const logStats = (): RelayStats => {
     const s = snapshot();
     log.info(s, 'relay stats');
@@ -195,11 +199,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       simulator?.close();
       // Cluster mode: the others hear that our users are moving before those are told to move (they must not find their names taken).
       await cluster?.leave(reason);
-      await core.sayBye(cluster ? `relay moving: ${reason}` : reason, STOP_SEND_WAIT_MS);
+      unwatchStore?.();
+      // Meanwhile the store's last writes (a receipt, a release) reach JetStream, before NATS closes.
+      await Promise.all([core.sayBye(cluster ? `relay moving: ${reason}` : reason, STOP_SEND_WAIT_MS), mode?.settle(STOP_SETTLE_WAIT_MS)]);
       core.flushLog(true);
       await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-      await cluster?.close();
       store.close();
+      await cluster?.close();
       log.info({ ...core.stats(), contacts: 0, pending: 0, ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;

@@ -78,6 +78,36 @@ export function deliverStored(ctx: RouterContext, contact: Contact): void {
 }
 
 /**
+ * Stored chats of `contact` (registered here with its key) not yet in flight
+ * to it: sent now and tracked beside those in flight (which keep their
+ * timing: a second call loses none of them). Cluster mode: another relay
+ * stored them while `contact` was here already.
+ * @returns how many were sent.
+ */
+export function deliverNewlyStored(ctx: RouterContext, contact: Contact): number {
+  const added = ctx.offline.deliveries.add(contact.key, ctx.store.storedFor(contact.key), ctx.now());
+  for (const f of added) sendInFlight(ctx, contact, f);
+  if (added.length > 0) ctx.log.info({ contact: contact.name, stored: added.length }, 'stored chats sent');
+  return added.length;
+}
+
+/**
+ * The receipts waiting in the store for `contact` (registered here) that are
+ * not in flight to it yet: sent now, then again until its `receipt-ack`.
+ * Cluster mode: the recipient acknowledged on another relay.
+ * @returns how many were sent.
+ */
+export function sendNewReceipts(ctx: RouterContext, contact: Contact): number {
+  let n = 0;
+  for (const r of ctx.store.receiptsFor(contact.key)) {
+    if (ctx.offline.deliveries.receiptInFlight(contact.key, r.id)) continue;
+    sendReceipt(ctx, contact, r.id, r.by);
+    n++;
+  }
+  return n;
+}
+
+/**
  * An `ack` from `sender` for `ack.to`'s conversation: the stored chats it
  * covers are deleted and become receipts (kept for a keyed sender; sent now
  * when the sender is online). The caller forwards the ack as usual.
