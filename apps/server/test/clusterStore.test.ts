@@ -1,0 +1,106 @@
+/**
+ * Cluster mode's store is JetStream (issue 14, CLUSTER-STORE.md), end to
+ * end: relays in this process with `startRelay` in cluster mode on a real
+ * nats-server, protocol clients on real sockets. A name bound on one relay
+ * is reserved on the others; a chat to a name offline cluster-wide is
+ * `stored` once it is in JetStream, delivered once wherever the name comes
+ * back, its receipt handed to the sender on its own relay; the loss of the
+ * relay that stored it loses nothing.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawPublicKey, signIdentify } from '@udpchat/protocol';
+import { barrier, chat, type TestPeer } from './helpers/peer.js';
+import { peerOf } from './helpers/relay.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
+import { until } from './helpers/wait.js';
+import type { Relay } from '../src/index.js';
+
+const missing = natsServerPath() === undefined;
+const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
+
+/** hello → welcome → identify (signing the welcome's token): the first answer (contacts, or an error). */
+async function identify(peer: TestPeer, name: string, key: KeyObject) {
+  await peer.hello(name);
+  const welcome = await peer.next('welcome');
+  peer.token = welcome.token;
+  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
+  return peer.nextMatching((m) => m.kind === 'contacts' || m.kind === 'error');
+}
+
+/** A peer of `relay` registered as `name` with `key`. */
+async function keyed(relay: Relay, name: string, key: KeyObject): Promise<TestPeer> {
+  const peer = await peerOf(relay);
+  expect((await identify(peer, name, key)).kind).toBe('contacts');
+  return peer;
+}
+
+/** The relay's NATS link dies (no `moving`, no more writes to JetStream), then it stops serving. */
+async function crash(relay: Relay): Promise<void> {
+  await relay.cluster?.connection.close();
+  await relay.stop();
+}
+
+describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => {
+  let nats: NatsServer;
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  async function twoRelays(): Promise<[Relay, Relay]> {
+    const prefix = freshPrefix();
+    const relays = await Promise.all(['r1', 'r2'].map((id) => clusterRelay(nats.url, prefix, id)));
+    await clusterFormed(relays);
+    return relays as [Relay, Relay];
+  }
+
+  /** bob registers with `key` on `relay` and leaves: reserved, offline cluster-wide once `others` know. */
+  async function bobBoundAndGone(relay: Relay, key: KeyObject, others: readonly Relay[]): Promise<void> {
+    const bob = await keyed(relay, 'bob', key);
+    await bob.send({ kind: 'bye', reason: '' });
+    await until(() => others.every((r) => r.stats().store?.bindings === 1 && r.stats().cluster?.remoteContacts === 0), 'bob bound and gone, everywhere');
+  }
+
+  it('a name bound on one relay is reserved on the other; a chat to it offline is stored, delivered once on the other relay, and its receipt reaches the sender on hers', async () => {
+    const [r1, r2] = await twoRelays();
+    const bobKey = newKey();
+    await bobBoundAndGone(r1, bobKey, [r2]);
+    const mallory = await peerOf(r2);
+    expect(await identify(mallory, 'bob', newKey())).toMatchObject({ kind: 'error', code: 'NAME_KEY_MISMATCH' });
+
+    const alice = await keyed(r1, 'alice', newKey());
+    const sent = chat('bob', 'while you were away', { epoch: 5, seq: 1, base: 1 });
+    await alice.send(sent);
+    expect(await alice.next('stored')).toEqual({ kind: 'stored', id: sent.id, to: 'bob' });
+    expect(r1.stats().store).toMatchObject({ stored: 1, held: { released: 1, dropped: 0, waiting: 0 } });
+
+    const bob = await keyed(r2, 'bob', bobKey);
+    expect(await bob.next('chat', (m) => m.id === sent.id)).toMatchObject({ from: 'alice', to: 'bob', text: 'while you were away', seq: 1 });
+    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, epoch: 5, upTo: 1, ranges: [] });
+    await barrier(bob, 1);
+    expect(bob.pending('chat').filter((m) => m.id === sent.id)).toHaveLength(0); // once
+
+    expect(await alice.next('receipt')).toEqual({ kind: 'receipt', id: sent.id, by: 'bob' }); // r2 wrote it, r1 handed it over
+    await alice.send({ kind: 'receipt-ack', id: sent.id });
+    await until(() => r2.stats().store?.receipts === 0 && r2.stats().store?.stored === 0, 'the receipt and the chat gone, on r2');
+    expect(r2.stats().store).toMatchObject({ failed: 0, malformed: 0 });
+  });
+
+  it('the relay that stored a chat dies after `stored`: the name gets it on another relay', async () => {
+    const [r1, r2] = await twoRelays();
+    const bobKey = newKey();
+    await bobBoundAndGone(r2, bobKey, [r1]);
+    const alice = await keyed(r1, 'alice', newKey());
+    const sent = chat('bob', 'kept in JetStream', { epoch: 9, seq: 1, base: 1 });
+    await alice.send(sent);
+    await alice.next('stored'); // only once it is in JetStream
+    await crash(r1);
+    const bob = await keyed(r2, 'bob', bobKey);
+    expect(await bob.next('chat', (m) => m.id === sent.id)).toMatchObject({ from: 'alice', text: 'kept in JetStream' });
+  });
+});
+
+if (missing) it.skip(NATS_MISSING, () => {});
