@@ -69,6 +69,8 @@ const STOP_CLOSE_WAIT_MS = 50;
  * @throws RelayStartError (as a rejection) when the socket cannot be bound:
  *   code ADDRESS_IN_USE ("port 8081 is in use"), ADDRESS_NOT_AVAILABLE,
  *   PERMISSION_DENIED or BIND_FAILED.
+ * @throws StoreError (as a rejection) when the SQLite store cannot be opened (single relay).
+ * @throws ClusterStartError (as a rejection) in cluster mode when NATS is not reachable or its JetStream store cannot be opened.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const o = resolveRelayOptions(options);

@@ -7,6 +7,7 @@
  * back, its receipt handed to the sender on its own relay; the loss of the
  * relay that stored it loses nothing.
  */
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
@@ -14,6 +15,8 @@ import { barrier, chat, type TestPeer } from './helpers/peer.js';
 import { peerOf } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
+import { runRelay } from './helpers/process.js';
+import { freeTcpPort } from '../../../tools/test/natsServer.js';
 import type { Relay } from '../src/index.js';
 
 const missing = natsServerPath() === undefined;
@@ -100,6 +103,24 @@ describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => 
     await crash(r1);
     const bob = await keyed(r2, 'bob', bobKey);
     expect(await bob.next('chat', (m) => m.id === sent.id)).toMatchObject({ from: 'alice', text: 'kept in JetStream' });
+  });
+
+  it('a relay program whose NATS server has no JetStream says so in one line and exits 1', async () => {
+    const port = await freeTcpPort();
+    const plain = spawn(natsServerPath() as string, ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let log = '';
+      await new Promise<void>((resolve, reject) => {
+        plain.stderr.on('data', (chunk: Buffer) => ((log += chunk.toString()), log.includes('Server is ready') && resolve()));
+        plain.once('exit', (code) => reject(new Error(`nats-server exited with ${code}: ${log}`)));
+      });
+      const { code, stderr } = await runRelay(['--port', '0', '--ephemeral', '--cluster', `nats://127.0.0.1:${port}`]);
+      expect(code).toBe(1);
+      const lines = stderr.filter((l) => l.trim());
+      expect(lines).toEqual([expect.stringMatching(/^udpchat-relay: cannot open the cluster's store: JetStream is not enabled on the NATS server \(start nats-server with -js\)/)]);
+    } finally {
+      plain.kill('SIGKILL');
+    }
   });
 });
 
