@@ -133,6 +133,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
   // Held relay-acks (PROTOCOL.md §4.11) and roster changes held by the push pacing (§6.7) need a timer only while some wait: one at a time, for the earliest.
   let ticker: NodeJS.Timeout | undefined;
+  /** Set by `stop` (declared before anything can call `arm`: the cluster's first tick, at `start`, does). */
+  let stopping: Promise<void> | undefined;
   const tick = (): void => {
     ticker = undefined;
     core.tick();
@@ -191,7 +193,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (secret !== undefined && plainPeers) log.info('plain-text peers are refused in shared-secret mode');
   if (simulator) log.warn({ simulate, simulation: simulator.describe() }, 'simulating an unreliable network');
 
-  let stopping: Promise<void> | undefined;
   const stop = (reason = 'relay shutting down'): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(sweeper);

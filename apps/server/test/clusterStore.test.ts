@@ -12,7 +12,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
-import { peerOf } from './helpers/relay.js';
+import { captureLogger, peerOf } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import { runRelay } from './helpers/process.js';
@@ -53,9 +53,20 @@ describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => 
     await nats?.stop();
   });
 
+  /** Every relay's log lines, to check that none is an error. */
+  let logs: Array<ReturnType<typeof captureLogger>['lines']> = [];
+  const errors = () => logs.flat().filter((l) => l.level >= 50);
+
   async function twoRelays(): Promise<[Relay, Relay]> {
     const prefix = freshPrefix();
-    const relays = await Promise.all(['r1', 'r2'].map((id) => clusterRelay(nats.url, prefix, id)));
+    logs = [];
+    const relays = await Promise.all(
+      ['r1', 'r2'].map((id) => {
+        const { logger, lines } = captureLogger();
+        logs.push(lines);
+        return clusterRelay(nats.url, prefix, id, { logger });
+      }),
+    );
     await clusterFormed(relays);
     return relays as [Relay, Relay];
   }
@@ -90,6 +101,7 @@ describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => 
     await alice.send({ kind: 'receipt-ack', id: sent.id });
     await until(() => r2.stats().store?.receipts === 0 && r2.stats().store?.stored === 0, 'the receipt and the chat gone, on r2');
     expect(r2.stats().store).toMatchObject({ failed: 0, malformed: 0 });
+    expect(errors()).toEqual([]); // none at start either (the cluster's first tick)
   });
 
   it('the relay that stored a chat dies after `stored`: the name gets it on another relay', async () => {
