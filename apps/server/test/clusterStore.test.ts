@@ -12,7 +12,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
-import { captureLogger, peerOf } from './helpers/relay.js';
+import { captureLogger, peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import { runRelay } from './helpers/process.js';
@@ -102,6 +102,23 @@ describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => 
     await until(() => r2.stats().store?.receipts === 0 && r2.stats().store?.stored === 0, 'the receipt and the chat gone, on r2');
     expect(r2.stats().store).toMatchObject({ failed: 0, malformed: 0 });
     expect(errors()).toEqual([]); // none at start either (the cluster's first tick)
+  });
+
+  it('a keyless sender online on another relay gets its receipt too (as from a single relay)', async () => {
+    const [r1, r2] = await twoRelays();
+    const bobKey = newKey();
+    await bobBoundAndGone(r2, bobKey, [r1]);
+    const [alice] = await registered(r1, 'alice'); // no key
+    await until(() => r2.stats().cluster?.remoteContacts === 1, 'r2 to know alice');
+    const sent = chat('bob', 'no key here', { epoch: 3, seq: 1, base: 1 });
+    await alice!.send(sent);
+    await alice!.next('stored');
+    const bob = await keyed(r2, 'bob', bobKey);
+    await bob.next('chat', (m) => m.id === sent.id);
+    await bob.send({ kind: 'ack', from: '', to: 'alice', group: false, epoch: 3, upTo: 1, ranges: [] });
+    expect(await alice!.next('receipt')).toEqual({ kind: 'receipt', id: sent.id, by: 'bob' });
+    await alice!.send({ kind: 'receipt-ack', id: sent.id });
+    await until(() => r2.stats().store?.receipts === 0, 'the receipt gone');
   });
 
   it('the relay that stored a chat dies after `stored`: the name gets it on another relay', async () => {
