@@ -5,9 +5,10 @@
  * is reserved on the others; a chat to a name offline cluster-wide is
  * `stored` once it is in JetStream, delivered once wherever the name comes
  * back, its receipt handed to the sender on its own relay; the loss of the
- * relay that stored it loses nothing.
+ * relay that stored it loses nothing. A single relay loads none of it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
@@ -150,6 +151,17 @@ describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => 
     } finally {
       plain.kill('SIGKILL');
     }
+  });
+});
+
+describe('a single relay', () => {
+  it('loads neither NATS nor the cluster store (only the cluster flags\' checks)', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/singleRelayModules.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 20_000 });
+    const lines = run.stdout.split('\n').filter(Boolean);
+    expect(lines.at(-1)).toBe('DONE');
+    const loaded = lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.replace(/^LOADED .*\/dist\//, ''));
+    expect(loaded).toEqual(['cluster/options.js']); // pure (no NATS import); seen here, so the hook sees the cluster folder
   });
 });
 
