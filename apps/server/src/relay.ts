@@ -10,7 +10,7 @@ import { createRelayCore, type RelayAddress, type RelayContactInfo } from './rel
 import { MIN_PENDING_ENTRIES, resolveRelayOptions, type RelayOptions } from './relayOptions.js';
 import { openRelayStore, type RelayStore } from './store/relayStore.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from './cluster/options.js';
-import type { ClusterHandle } from './cluster/driver.js';
+import type { ClusterMode } from './clusterMode.js';
 import type { NatsConnection } from 'nats';
 
 export type { RelayAddress, RelayContactInfo } from './relayCore.js';
@@ -55,6 +55,8 @@ export interface Relay {
 
 /** How long `stop` waits for the byes' send callbacks, in ms. */
 const STOP_SEND_WAIT_MS = 200;
+/** How long `stop` waits for the cluster store's writes (cluster mode), in ms, at the same time as the byes. */
+const STOP_SETTLE_WAIT_MS = 200;
 /** How long `stop` waits for the socket to close, in ms. */
 const STOP_CLOSE_WAIT_MS = 50;
 /**
@@ -67,6 +69,8 @@ const STOP_CLOSE_WAIT_MS = 50;
  * @throws RelayStartError (as a rejection) when the socket cannot be bound:
  *   code ADDRESS_IN_USE ("port 8081 is in use"), ADDRESS_NOT_AVAILABLE,
  *   PERMISSION_DENIED or BIND_FAILED.
+ * @throws StoreError (as a rejection) when the SQLite store cannot be opened (single relay).
+ * @throws ClusterStartError (as a rejection) in cluster mode when NATS is not reachable or its JetStream store cannot be opened.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const o = resolveRelayOptions(options);
@@ -77,7 +81,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (options.cluster !== undefined) resolveClusterOptions(options.cluster, port); // RangeError before anything is bound
 
   const socket = await bindSocket(host, port, log); // first: a port in use is said as such (probe.ts), whatever the store
-
   const raw = socket.address();
   const address: RelayAddress = Object.freeze({
     address: raw.address,
@@ -85,29 +88,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     family: raw.family === 'IPv6' || (raw.family as unknown) === 6 ? 'IPv6' : 'IPv4',
   });
   const now = (): number => performance.now();
-  let cluster: ClusterHandle | undefined;
-  if (options.cluster !== undefined) {
-    // Cluster mode: NATS is loaded only here (a single relay never imports it). Joined before the store opens: a cluster store uses its connection.
-    const clusterOptions: ResolvedClusterOptions = resolveClusterOptions(options.cluster, address.port);
-    try {
-      const { joinCluster } = await import('./cluster/driver.js');
-      cluster = await joinCluster(clusterOptions, { log, now, onChange: () => arm() }); // ClusterStartError
-    } catch (err) {
-      await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-      throw err;
-    }
-  }
+  let mode: ClusterMode | undefined;
   let store: RelayStore;
   try {
-    store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+    if (options.cluster !== undefined) {
+      // Cluster mode: NATS and the JetStream store are loaded only here (a single relay never imports them); no SQLite store.
+      const clusterOptions: ResolvedClusterOptions = resolveClusterOptions(options.cluster, address.port);
+      const { startClusterMode } = await import('./clusterMode.js');
+      mode = await startClusterMode(clusterOptions, { log, now, onChange: () => arm(), socket }); // ClusterStartError
+      store = mode.store;
+    } else {
+      store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+    }
   } catch (err) {
-    await cluster?.close();
     await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
     throw err;
   }
+  const cluster = mode?.cluster;
   const core = createRelayCore({
     address,
-    out: socket,
+    out: mode?.out ?? socket,
     now,
     wallClock: () => Date.now(),
     logger: log,
@@ -133,6 +133,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const simulator = LossSimulator.isActive(simulate) ? new LossSimulator(simulate) : null;
   // Held relay-acks (PROTOCOL.md §4.11) and roster changes held by the push pacing (§6.7) need a timer only while some wait: one at a time, for the earliest.
   let ticker: NodeJS.Timeout | undefined;
+  /** Set by `stop` (declared before anything can call `arm`: the cluster's first tick, at `start`, does). */
+  let stopping: Promise<void> | undefined;
   const tick = (): void => {
     ticker = undefined;
     core.tick();
@@ -154,8 +156,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const sweeper = setInterval(() => core.sweep(), sweepIntervalMs);
   sweeper.unref();
+  // Another relay stored a chat, made a receipt, bound or released a name: acted on for the users here.
+  const unwatchStore = mode?.store.onChange((change) => {
+    core.storeChanged(change);
+    arm();
+  });
 
-  const snapshot = (): RelayStats => (cluster ? { ...core.stats(), cluster: cluster.stats() } : core.stats());
+  const snapshot = (): RelayStats =>
+    mode ? { ...core.stats(), cluster: mode.cluster.stats(), store: { ...mode.store.stats(), ...mode.store.counts(), held: { ...mode.held } } } : core.stats();
   const logStats = (): RelayStats => {
     const s = snapshot();
     log.info(s, 'relay stats');
@@ -184,7 +192,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   if (secret !== undefined && plainPeers) log.info('plain-text peers are refused in shared-secret mode');
   if (simulator) log.warn({ simulate, simulation: simulator.describe() }, 'simulating an unreliable network');
 
-  let stopping: Promise<void> | undefined;
   const stop = (reason = 'relay shutting down'): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(sweeper);
@@ -194,11 +201,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       simulator?.close();
       // Cluster mode: the others hear that our users are moving before those are told to move (they must not find their names taken).
       await cluster?.leave(reason);
-      await core.sayBye(cluster ? `relay moving: ${reason}` : reason, STOP_SEND_WAIT_MS);
+      unwatchStore?.();
+      // Meanwhile the store's last writes (a receipt, a release) reach JetStream, before NATS closes.
+      await Promise.all([core.sayBye(cluster ? `relay moving: ${reason}` : reason, STOP_SEND_WAIT_MS), mode?.settle(STOP_SETTLE_WAIT_MS)]);
       core.flushLog(true);
       await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);
-      await cluster?.close();
       store.close();
+      await cluster?.close();
       log.info({ ...core.stats(), contacts: 0, pending: 0, ...(simulator ? { simulated: simulator.stats() } : {}) }, 'relay stopped');
     })();
     return stopping;

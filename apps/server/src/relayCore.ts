@@ -28,6 +28,8 @@ import { RosterLog, ROSTER_LOG_CAPACITY } from './state/rosterLog.js';
 import { DEFAULT_OFFLINE_LIMITS, OfflineDeliveries, type OfflineLimits } from './state/offlineDeliveries.js';
 import { resendStored } from './rules/offline.js';
 import type { RelayStore } from './store/relayStore.js';
+import type { StoreChange } from './cluster/store/types.js';
+import { storeChanged } from './rules/storeChanges.js';
 
 export type { DatagramSink } from './io/socket.js';
 
@@ -134,6 +136,8 @@ export interface RelayCore {
   sayBye(reason: string, maxWaitMs: number): Promise<void>;
   /** Flushes rate-limited log lines (`all`: also those under their limit). */
   flushLog(all?: boolean): void;
+  /** Cluster mode: another relay changed the store (`ClusterStore.onChange`); acted on for the users here (rules/storeChanges.ts). Never throws. */
+  storeChanged(change: StoreChange): void;
 }
 
 /** Largest `bye.reason`, in UTF-8 bytes (str8). */
@@ -311,5 +315,14 @@ export function createRelayCore(o: RelayCoreOptions): RelayCore {
       sender.close();
     },
     flushLog: (all = false) => limited.flush(all),
+    storeChanged(change) {
+      try {
+        storeChanged(ctx, change);
+      } catch (err) {
+        log.error({ err, change: change.type }, 'store change handling failed');
+      }
+      pushWaiting();
+      flushCluster();
+    },
   };
 }

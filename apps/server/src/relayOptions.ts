@@ -104,6 +104,7 @@ export interface RelayOptions {
    * The relay's store file (name bindings, offline messages, receipts;
    * PROTOCOL.md §6.5–6.6), e.g. `$XDG_STATE_HOME/udpchat/relay.db`; null or
    * absent: in memory (`--ephemeral`), forgotten when the relay stops.
+   * Not used in cluster mode: the store is then in JetStream (CLUSTER-STORE.md).
    */
   storeFile?: string | null;
   /** Bounds of the offline messages per recipient; each defaults to DEFAULT_OFFLINE_LIMITS (1,000, 1 MiB, 7 days). */
@@ -111,7 +112,11 @@ export interface RelayOptions {
   /**
    * Cluster mode (apps/server/src/cluster/, packages/protocol/CLUSTER.md): this
    * relay joins the relays on the same NATS server and prefix as one chat.
-   * Absent (the default): a single relay; nothing of the cluster is loaded.
+   * Its store (name bindings, offline messages, receipts) is then the
+   * JetStream store on the cluster's NATS connection (`openJetStreamStore`),
+   * shared by every relay; a NATS server without JetStream fails the start
+   * (ClusterStartError). Absent (the default): a single relay; nothing of the
+   * cluster (NATS, JetStream) is loaded.
    */
   cluster?: ClusterOptions;
 }

@@ -17,6 +17,7 @@
  *   kind, an empty line…): those are also counted in `ignored` by reason.
  */
 import type { ProtocolErrorCode } from '@udpchat/protocol';
+import type { ClusterStoreStats } from '../cluster/store/types.js';
 
 /** Why a datagram counted as `malformed` was dropped: a decode failure code, or `BAD_UTF8`. */
 export type MalformedReason = ProtocolErrorCode;
@@ -152,6 +153,18 @@ export interface RelayStats {
   pending: number;
   /** Cluster mode only: the cluster counters. */
   cluster?: ClusterStats;
+  /** Cluster mode only: the JetStream store (CLUSTER-STORE.md): its writes, what it holds, and the `stored` datagrams held until their chat was in JetStream. */
+  store?: ClusterStoreLine;
+}
+
+/** The JetStream store's part of the stats line (`RelayStats.store`, cluster mode). */
+export interface ClusterStoreLine extends ClusterStoreStats {
+  /** Name bindings, stored chats and receipts in the store (cluster-wide, as this relay's mirror has them). */
+  readonly bindings: number;
+  readonly stored: number;
+  readonly receipts: number;
+  /** `stored` datagrams sent once their chat was in JetStream (`released`), not sent because its write failed (`dropped`), waiting now. */
+  readonly held: { readonly released: number; readonly dropped: number; readonly waiting: number };
 }
 
 function bump(map: Map<string, number>, key: string): void {

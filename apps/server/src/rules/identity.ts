@@ -107,7 +107,7 @@ export function identifyPending(ctx: RouterContext, pending: Pending, message: I
     return HANDLED;
   }
   const owner = ctx.contacts.named(pending.name);
-  let relocated = false;
+  let relocate: Contact | undefined;
   if (owner && owner !== pending.replaces) {
     if (owner.type !== 'client' || !sameKey(owner.identity, message.publicKey)) {
       ctx.pending.remove(pending);
@@ -120,15 +120,12 @@ export function identifyPending(ctx: RouterContext, pending: Pending, message: I
       ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${ctx.config.maxContacts} contacts)`), endpoint);
       return HANDLED;
     }
-    if (owner.remote?.moving === true && owner.name === pending.name) {
-      // Its relay is down or stopping: the same user, moving here (cluster mode, CLUSTER.md): no leave, no join.
-      ctx.cluster?.claim(owner, true);
-      relocated = true;
-    } else {
-      replace(ctx, owner);
-    }
+    // A user of another relay proving the same key (its relay down, stopping, or not known to be down yet): the same
+    // user, moving here (cluster mode, CLUSTER.md): relocated as the other relays see it, no leave, no join.
+    if (owner.remote !== undefined) relocate = owner;
+    else replace(ctx, owner);
   }
-  const contact = completeRegistration(ctx, pending, relocated); // a move as in §6.1, or new (the name is free now)
+  const contact = completeRegistration(ctx, pending, relocate); // a move as in §6.1, or new (the name is free now)
   if (!contact) return HANDLED;
   contact.identity = message.publicKey.slice();
   welcomeBack(ctx, contact);

@@ -78,9 +78,40 @@ export function deliverStored(ctx: RouterContext, contact: Contact): void {
 }
 
 /**
+ * Stored chats of `contact` (registered here with its key) not yet in flight
+ * to it: sent now and tracked beside those in flight (which keep their
+ * timing: a second call loses none of them). Cluster mode: another relay
+ * stored them while `contact` was here already.
+ * @returns how many were sent.
+ */
+export function deliverNewlyStored(ctx: RouterContext, contact: Contact): number {
+  const added = ctx.offline.deliveries.add(contact.key, ctx.store.storedFor(contact.key), ctx.now());
+  for (const f of added) sendInFlight(ctx, contact, f);
+  if (added.length > 0) ctx.log.info({ contact: contact.name, stored: added.length }, 'stored chats sent');
+  return added.length;
+}
+
+/**
+ * The receipts waiting in the store for `contact` (registered here) that are
+ * not in flight to it yet: sent now, then again until its `receipt-ack`.
+ * Cluster mode: the recipient acknowledged on another relay.
+ * @returns how many were sent.
+ */
+export function sendNewReceipts(ctx: RouterContext, contact: Contact): number {
+  let n = 0;
+  for (const r of ctx.store.receiptsFor(contact.key)) {
+    if (ctx.offline.deliveries.receiptInFlight(contact.key, r.id)) continue;
+    sendReceipt(ctx, contact, r.id, r.by);
+    n++;
+  }
+  return n;
+}
+
+/**
  * An `ack` from `sender` for `ack.to`'s conversation: the stored chats it
- * covers are deleted and become receipts (kept for a keyed sender; sent now
- * when the sender is online). The caller forwards the ack as usual.
+ * covers are deleted and become receipts (kept for a keyed sender, and for
+ * one online on another relay of the cluster, whose relay hands them over;
+ * sent now when the sender is online here). The caller forwards the ack as usual.
  * @returns whether it acknowledged stored chats (then it was of use even when its sender is offline).
  */
 export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact): boolean {
@@ -88,12 +119,14 @@ export function ackStored(ctx: RouterContext, ack: AckMessage, sender: Contact):
   const done = ctx.offline.deliveries.acknowledge(sender.key, nameKey(ack.to), ack.epoch, ack.upTo, ack.ranges);
   if (done.length === 0) return false;
   const at = ctx.wallClock();
-  const receipts: Receipt[] = done.filter((f) => f.chat.senderKeyed).map((f) => ({ senderKey: f.chat.senderKey, id: f.chat.id, by: sender.name, at }));
+  const target = ctx.contacts.named(ack.to);
+  // A keyless sender gets its receipt only while online: here, sent now; on another relay (cluster mode), through the store (its relay hands it over).
+  const keep = (f: InFlight) => f.chat.senderKeyed || target?.remote !== undefined;
+  const receipts: Receipt[] = done.filter(keep).map((f) => ({ senderKey: f.chat.senderKey, id: f.chat.id, by: sender.name, at }));
   ctx.store.acknowledged(
     done.map((f) => f.chat.row),
     receipts,
   );
-  const target = ctx.contacts.named(ack.to);
   if (target && target.type === 'client' && target.remote === undefined) {
     for (const f of done) sendReceipt(ctx, target, f.chat.id, sender.name);
   }

@@ -145,12 +145,14 @@ export function helloFromContact(ctx: RouterContext, message: HelloMessage, send
  * registration is checked again (NAME_TAKEN, RELAY_FULL: the contact list
  * may have changed in the meantime) and then joins. A plain peer at the
  * address is replaced (`leave` for it, then `join`). In cluster mode a
- * keyless user of a relay that is down or stopping (`relocatable`) is
- * relocated here: no leave, no join; `relocated` says the caller already
- * claimed such a name (a keyed user that proved its key).
+ * remote contact of the name is relocated here when it is `relocate` (a
+ * keyed user of another relay that proved its key) or `relocatable` (a
+ * keyless user of a relay that is down or stopping): it becomes this local
+ * contact silently, as the other relays see it (CLUSTER.md) — no leave, no
+ * join; a `rename` when the spelling changed.
  * @returns the registered contact, or undefined when refused (an `error` was sent).
  */
-export function completeRegistration(ctx: RouterContext, pending: Pending, relocated = false): Contact | undefined {
+export function completeRegistration(ctx: RouterContext, pending: Pending, relocate?: Contact): Contact | undefined {
   ctx.pending.remove(pending);
   ctx.amplification.forget(pending.endpointKey);
   const { endpoint, name, replaces } = pending;
@@ -161,9 +163,12 @@ export function completeRegistration(ctx: RouterContext, pending: Pending, reloc
     return undefined;
   }
   const plain = atAddress;
-  const found = ctx.contacts.named(name);
-  const relocating = found !== undefined && found !== replaces && relocatable(found) ? found : undefined;
-  const owner = relocating ? undefined : found;
+  let owner = ctx.contacts.named(name);
+  let relocated: Contact | undefined;
+  if (owner !== undefined && owner !== replaces && owner.remote !== undefined && (owner === relocate || relocatable(owner))) {
+    relocated = owner;
+    owner = undefined;
+  }
   if (replaces && owner === replaces) {
     if (plain) removeContact(ctx, plain, 'renamed');
     const moved = ctx.contacts.rebind(replaces, endpoint, pending.token, ctx.now());
@@ -179,14 +184,16 @@ export function completeRegistration(ctx: RouterContext, pending: Pending, reloc
     ctx.out.send(errorReply(ERROR_CODES.RELAY_FULL, `the relay is full (${maxContacts} contacts)`), endpoint);
     return undefined;
   }
-  let silently = relocated;
-  if (relocating) {
-    silently = relocating.name === name; // another spelling is news to the others: leave and join
-    ctx.cluster?.claim(relocating, silently);
-  }
+  if (relocated) ctx.cluster?.claim(relocated, true); // its relay ends its session there; no leave here
   if (plain) {
     removeContact(ctx, plain, 'renamed');
     ctx.log.info({ contact: plain.name, to: name, address: endpoint.address, port: endpoint.port }, 'plain peer became a client');
   }
-  return registerContact(ctx, name, endpoint, pending.token, silently);
+  const contact = registerContact(ctx, name, endpoint, pending.token, relocated !== undefined);
+  if (relocated) {
+    ctx.log.info({ contact: contact.name, relay: relocated.remote?.relay }, 'contact relocated here from another relay');
+    // Another spelling of the same name key: a rename for the others (the other relays push the same).
+    if (relocated.name !== contact.name) rosterChanged(ctx, [{ name: relocated.name, state: 'left-bye' }, { name: contact.name, state: 'client' }], { kind: 'rename', from: relocated.name, name: contact.name });
+  }
+  return contact;
 }

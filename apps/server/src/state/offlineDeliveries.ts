@@ -39,6 +39,16 @@ export interface ReceiptOut {
   sentAt: number;
 }
 
+/** A stored chat's conversation: its sender and one of its epochs (PROTOCOL.md §4.6); `base` is per conversation. */
+const conversation = (c: StoredChat): string => `${c.senderKey}\0${c.epoch}`;
+
+/** The lowest seq of each conversation of `chats`. */
+function lowestSeqs(chats: readonly StoredChat[]): Map<string, number> {
+  const lowest = new Map<string, number>();
+  for (const c of chats) lowest.set(conversation(c), Math.min(lowest.get(conversation(c)) ?? c.seq, c.seq));
+  return lowest;
+}
+
 /** Those of `items` last sent before `before` (their retransmission is due), marked sent at `now`. */
 function takeDue<T extends { sentAt: number }>(items: Iterable<T>, before: number, now: number): T[] {
   const out: T[] = [];
@@ -85,15 +95,38 @@ export class OfflineDeliveries {
 
   /** Starts over for `recipientKey` (a new session of it) with `chats`, sent at `now`. */
   begin(recipientKey: string, chats: readonly StoredChat[], now: number): InFlight[] {
-    // `base` per conversation: a sender and one of its epochs (PROTOCOL.md §4.6).
-    const conversation = (c: StoredChat) => `${c.senderKey}\0${c.epoch}`;
-    const lowest = new Map<string, number>();
-    for (const c of chats) lowest.set(conversation(c), Math.min(lowest.get(conversation(c)) ?? c.seq, c.seq));
+    const lowest = lowestSeqs(chats);
     const map = new Map<number, InFlight>();
     for (const chat of chats) map.set(chat.row, { chat, base: lowest.get(conversation(chat)) ?? chat.seq, sentAt: now });
     if (map.size > 0) this.byRecipient.set(recipientKey, map);
     else this.byRecipient.delete(recipientKey);
     return [...map.values()];
+  }
+
+  /**
+   * Adds to what is in flight to `recipientKey` (the same session) those of
+   * `chats` that are not in flight yet (by chat id: the id is unique per
+   * recipient, a row may have two aliases in cluster mode), sent at `now`;
+   * those in flight keep their `base` and retransmission timing. For chats
+   * stored by another relay while the recipient is here (cluster mode).
+   * @returns the ones added (to send now).
+   */
+  add(recipientKey: string, chats: readonly StoredChat[], now: number): InFlight[] {
+    const map = this.byRecipient.get(recipientKey) ?? new Map<number, InFlight>();
+    const inFlight = new Set<string>();
+    for (const f of map.values()) inFlight.add(f.chat.id);
+    const fresh = chats.filter((c) => !inFlight.has(c.id));
+    if (fresh.length === 0) return [];
+    const lowest = lowestSeqs([...[...map.values()].map((f) => f.chat), ...fresh]);
+    const added = fresh.map((chat) => ({ chat, base: lowest.get(conversation(chat)) ?? chat.seq, sentAt: now }));
+    for (const f of added) map.set(f.chat.row, f);
+    this.byRecipient.set(recipientKey, map);
+    return added;
+  }
+
+  /** Whether the receipt of `id` is in flight to `senderKey` (sent, not yet answered). */
+  receiptInFlight(senderKey: string, id: string): boolean {
+    return this.receiptsOut.get(senderKey)?.has(id) ?? false;
   }
 
   /**
