@@ -8,12 +8,13 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 /**
  * The longest test files, longest first (seconds on an idle 2-core machine, CPU-bound ones
  * first: they set the suite's length). Longest-first packing keeps one long file from starting
- * last, e.g. the simulation's 1,000 seeds (its project, `sim`, sorts last by name). A file not
+ * last, e.g. the simulation's 1,000 seeds (two files of 500; its project, `sim`, sorts last by name). A file not
  * listed runs after these, in vitest's order (slowest first by the cache of the previous run on
  * this machine, else largest first). The list only orders: a stale entry costs a little time.
  */
 const LONGEST_FIRST = [
   'apps/sim/test/sim.test.ts',
+  'apps/sim/test/simSeeds.test.ts',
   'apps/client/test/e2e.test.ts',
   'apps/client/test/lineMode.test.ts',
   'apps/server/test/benchSmoke.test.ts',

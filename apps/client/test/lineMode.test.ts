@@ -22,7 +22,8 @@ describe('line mode, as a real child process', () => {
   // Each client process costs ~0.8 s of CPU (Node, its modules, SQLite's WebAssembly): the tests share
   // the watching clients (bob, carol) where what they see cannot mix.
 
-  it('printf "@bob hi" | udpchat --name alice is a complete program (plain output); a reader that goes away (| head -1: EPIPE) ends the printing, not the program', async () => {
+  // Several program starts per test: generous on a loaded 2-core machine (alone each takes a few seconds).
+  it('printf "@bob hi" | udpchat --name alice is a complete program (plain output); a reader that goes away (| head -1: EPIPE) ends the printing, not the program', { timeout: 60_000 }, async () => {
     const bob = client('bob', '--plain');
     await bob.out.waitFor(/\* registered as bob \(127\.0\.0\.1:\d+\) at relay/);
     const alice = client('alice');
@@ -42,7 +43,7 @@ describe('line mode, as a real child process', () => {
     await bob.out.waitFor(/\* erin left \(bye\)$/);
   });
 
-  it('--json: one object per event; /to switches the target; all reaches everyone but the sender; an unknown contact is an error event; /burst and /datagrams; a taken name is exit 1', async () => {
+  it('--json: one object per event; /to switches the target; all reaches everyone but the sender; an unknown contact is an error event; /burst and /datagrams; a taken name is exit 1', { timeout: 90_000 }, async () => {
     // bob without keys (--ephemeral): his name is not reserved, so BOB below is merely taken (identity.test.ts has the keyed cases).
     const bob = client('bob', '--json', '--ephemeral');
     await bob.out.waitFor(/"event":"registered"/);
