@@ -82,7 +82,10 @@ describe('line mode, as a real child process', () => {
     const texts = bob.out.json().filter((e) => e.event === 'message' && e.from === 'dave').map((e) => e.text);
     expect(texts).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
     const sent = dave.out.json().filter((e) => e.event === 'datagram' && e.direction === 'out' && e.kind === 'chat');
-    expect(sent).toHaveLength(50);
+    // One datagram per message; on a loaded machine an ack may come after the retransmission timer, so a
+    // message may go out again: its first copies are the 50, in order.
+    const firstCopies = [...new Set(sent.map((e) => /^"([^"]*)"/.exec(String(e.payload))?.[1]))];
+    expect(firstCopies).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
     expect(String(sent[0]?.payload)).toMatch(/^"tick 1\/50"  ff 55 02 06/);
 
     // A taken name is a clear error and exit 1, not a hang.
