@@ -8,12 +8,13 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 /**
  * The longest test files, longest first (seconds on an idle 2-core machine, CPU-bound ones
  * first: they set the suite's length). Longest-first packing keeps one long file from starting
- * last, e.g. the simulation's 1,000 seeds (its project, `sim`, sorts last by name). A file not
+ * last, e.g. the simulation's 1,000 seeds (two files of 500; its project, `sim`, sorts last by name). A file not
  * listed runs after these, in vitest's order (slowest first by the cache of the previous run on
  * this machine, else largest first). The list only orders: a stale entry costs a little time.
  */
 const LONGEST_FIRST = [
   'apps/sim/test/sim.test.ts',
+  'apps/sim/test/simSeeds.test.ts',
   'apps/client/test/e2e.test.ts',
   'apps/client/test/lineMode.test.ts',
   'apps/server/test/benchSmoke.test.ts',
@@ -22,11 +23,13 @@ const LONGEST_FIRST = [
   'apps/client/test/reliability.test.ts',
   'apps/server/test/cli.test.ts',
   'apps/server/test/clusterProcess.test.ts',
+  'apps/client/test/failover.test.ts',
+  'apps/client/test/historyProcess.test.ts',
   'apps/client/test/tuiScreen.test.ts',
+  'apps/server/test/paging.test.ts',
   'tools/arch/test/arch.test.ts',
   'tools/arch/test/repository.test.ts',
-  'apps/client/test/deliveryStructures.test.ts',
-  'packages/protocol/test/envelope.test.ts',
+  'apps/server/test/durability.test.ts',
   'apps/client/test/lineModePrivacy.test.ts',
   'apps/client/test/names.test.ts',
 ];

@@ -7,10 +7,12 @@
  * pauses, clocks that jump back, receives with loss, duplicates, reordering,
  * foreign bases, new and earlier epochs, hold timeouts — and required to give exactly the same
  * outputs: what to send and in which order with which base, every delivery
- * state in order, every ack, every delivered message, the sizes.
+ * state in order, every ack, every delivered message, the sizes. Compared
+ * with node:assert after every operation (an expect costs ~30 µs).
  */
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { AckMessage, ChatMessage } from '@udpchat/protocol';
 import { Inbox, type Received } from '../src/net/delivery/inbox.js';
 import { Outbox } from '../src/net/delivery/outbox.js';
@@ -184,10 +186,10 @@ describe('the delivery engine against its reference model', () => {
         ops.forEach((op, n) => {
           clock.now = Math.max(0, clock.now + ('dt' in op ? op.dt : 0));
           const [got, want] = sides.map((side) => runOutbox(side, op, clock, ids, n));
-          expect(got).toEqual(want);
+          assert.deepEqual(got, want);
           if (op.op === 'create') ids.push(`m${n}`);
-          expect(sides[0].log).toEqual(sides[1].log);
-          expect([sides[0].outbox.size, sides[0].outbox.streamCount, sides[0].outbox.rto]).toEqual([
+          assert.deepEqual(sides[0].log, sides[1].log);
+          assert.deepEqual([sides[0].outbox.size, sides[0].outbox.streamCount, sides[0].outbox.rto], [
             sides[1].outbox.size,
             sides[1].outbox.streamCount,
             sides[1].outbox.rto,
@@ -206,8 +208,8 @@ describe('the delivery engine against its reference model', () => {
         ops.forEach((op, n) => {
           now += 'dt' in op ? op.dt : 0;
           const [got, want] = sides.map((side) => runInbox(side, op, now, n));
-          expect(got).toEqual(want);
-          expect(sides[0].inbox.sizes).toEqual(sides[1].inbox.sizes);
+          assert.deepEqual(got, want);
+          assert.deepEqual(sides[0].inbox.sizes, sides[1].inbox.sizes);
         });
       }),
       { numRuns: 200 },
@@ -262,7 +264,7 @@ describe('the delivery engine against its reference model', () => {
             }
             trace.push(side.log, side.outbox.size, side.inbox.sizes);
           });
-          expect(traces[0]).toEqual(traces[1]);
+          assert.deepEqual(traces[0], traces[1]);
         },
       ),
       { numRuns: 100 },

@@ -35,7 +35,7 @@ describe('pnpm bench', () => {
     // `pnpm test` builds the bench project first; build it here too for a bare `vitest run`.
     await run(process.execPath, [TSC, '-b', 'apps/server/bench'], { cwd: ROOT });
     const args = ['--json', '--warmup', '0', '--duration', '0.5', '--latency', '0.2', '--idle', '0.5', '--contacts', '30', '--clients', '10', '--rto', '50'];
-    const { stdout } = await run(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, timeout: 80_000 });
     const lines = stdout.trim().split('\n');
     const report = JSON.parse(lines[lines.length - 1] ?? '') as {
       cases: Record<string, Case>;
@@ -73,7 +73,7 @@ describe('pnpm bench', () => {
     expect(report.targets.map((t) => t.name)).toHaveLength(5);
     expect(lines.some((l) => l.startsWith('relay, shared secret ') && !l.includes('n/a'))).toBe(true);
     expect(lines.some((l) => l.startsWith('shared secret: '))).toBe(true);
-  }, 90_000);
+  }, 100_000);
 });
 
 describe('bench/wire.ts', () => {

@@ -8,6 +8,7 @@
  * the cores themselves, with a virtual clock; no mock of anything they use.
  * FP_RUNS=N runs more cases; FP_SEED and FP_PATH replay a failure.
  */
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -146,7 +147,7 @@ function comparable(sent: Sent[], secret: AuthKey | undefined): string[] {
       const view = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 48, 8);
       auth.time = Number(view.getBigUint64(0));
       // The relay signs with the real clock (Date.now), as its encoder does.
-      expect(verifyAuth(secret, bytes, auth, Date.now())).toBe('ok');
+      assert.equal(verifyAuth(secret, bytes, auth, Date.now()), 'ok');
       bytes = bytes.subarray(0, bytes.length - AUTH_TRAILER_BYTES);
     }
     // A plain peer's line becomes a chat with a random id and the real clock's time: compared without them.
@@ -172,6 +173,7 @@ function setUp(fastPath: boolean, secret: AuthKey | undefined, plainPeer: boolea
   return d;
 }
 
+/** Both cores through `steps`, compared after each (node:assert: thousands of checks per property, an expect costs ~30 µs). */
 function runBoth(steps: Step[], secret: AuthKey | undefined, plainPeer: boolean): void {
   const fast = setUp(true, secret, plainPeer);
   const slow = setUp(false, secret, plainPeer);
@@ -182,15 +184,15 @@ function runBoth(steps: Step[], secret: AuthKey | undefined, plainPeer: boolean)
     slow.receive(step.from, datagramFor(slow, step, secret, n));
     fast.advance(step.advanceMs);
     slow.advance(step.advanceMs);
-    expect(comparable(fast.sent.slice(fastFrom), secret)).toEqual(comparable(slow.sent.slice(slowFrom), secret));
+    assert.deepEqual(comparable(fast.sent.slice(fastFrom), secret), comparable(slow.sent.slice(slowFrom), secret), `step ${n}`);
   }
   const fastFrom = fast.sent.length;
   const slowFrom = slow.sent.length;
   fast.advance(1000);
   slow.advance(1000);
-  expect(comparable(fast.sent.slice(fastFrom), secret)).toEqual(comparable(slow.sent.slice(slowFrom), secret));
-  expect(fast.core.stats()).toEqual(slow.core.stats());
-  expect(comparableLogs(fast)).toEqual(comparableLogs(slow));
+  assert.deepEqual(comparable(fast.sent.slice(fastFrom), secret), comparable(slow.sent.slice(slowFrom), secret));
+  assert.deepEqual(fast.core.stats(), slow.core.stats());
+  assert.deepEqual(comparableLogs(fast), comparableLogs(slow));
 }
 
 describe('forwarding fast path', () => {

@@ -10,6 +10,7 @@ import {
   decodeDatagram,
   isProtocolDatagram,
   encode,
+  kindCode,
   paddedHello,
   ReplayWindow,
   verifyAuth,
@@ -25,12 +26,6 @@ import {
 import { closeSocket, openLoopbackSocket, sendDatagram, type RelayEndpoint } from './socket.js';
 
 export type { RelayEndpoint };
-
-/** The kind byte of every kind (PROTOCOL.md §3), for `skipKinds`; a Record, so that a new kind cannot be forgotten. */
-const SCHEMAS_CODE: Record<MessageKind, number> = {
-  hello: 0x01, welcome: 0x02, contacts: 0x03, join: 0x04, leave: 0x05, chat: 0x06, heartbeat: 0x07,
-  'heartbeat-ack': 0x08, bye: 0x09, error: 0x0a, 'relay-ack': 0x0b, ack: 0x0c, list: 0x0d, rename: 0x0e,
-};
 
 type Waiter = { match: (m: Message) => boolean; resolve: (m: Message) => void };
 
@@ -79,7 +74,8 @@ export class TestPeer {
    *   most of the test's time.
    */
   static async open(relay: RelayEndpoint, options: { secret?: AuthKey; port?: number; skipKinds?: readonly MessageKind[] } = {}): Promise<TestPeer> {
-    const skip = new Map((options.skipKinds ?? []).map((kind) => [SCHEMAS_CODE[kind], kind] as const));
+    // The kind bytes from the codec's schema (a copy here had lost roster-delta, 0x0f: it was never skipped).
+    const skip = new Map((options.skipKinds ?? []).map((kind) => [kindCode(kind), kind] as const));
     return new TestPeer(await openLoopbackSocket(relay, options.port), relay, options.secret, skip);
   }
 
