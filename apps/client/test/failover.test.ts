@@ -122,6 +122,8 @@ describe('fail-over between two independent relays (real sockets)', () => {
     await bob.out.waitFor(new RegExp(`registered as bob .* at relay 127\\.0\\.0\\.1:${one.address.port}$`));
     const alice = startProgram(CLIENT_BIN, ['--server', list, '--name', 'alice', '--plain', '--ephemeral']);
     await alice.out.waitFor(/registered as alice/);
+    // Both registered at relay one, as it sees it (a client prints "registered" at the welcome; its list may still be on its way).
+    await until(() => one.contacts().filter((c) => c.name === 'alice' || c.name === 'bob').length === 2, 'alice and bob registered at relay one');
     await one.stop('relay moving: upgrade'); // what a relay stopped with SIGTERM says
     const moved = `moved to 127.0.0.1:${two.address.port} (127.0.0.1:${one.address.port} said bye: relay moving: upgrade)`;
     await alice.out.waitFor((l) => l.includes(moved));
