@@ -160,7 +160,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): Rout
   deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
   if (target.type === 'client' && message.seq !== 0) {
     // Its ack will most likely say more, sooner (PROTOCOL.md §4.11).
-    ctx.relayAcks.holdId(sender, target, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
+    ctx.relayAcks.holdId(sender, target, message.epoch, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
   } else {
     relayAck(ctx, message, [target], from);
   }
@@ -200,6 +200,6 @@ function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteO
   const target = ctx.contacts.named(message.to);
   if (!target || target.type !== 'client') return ofStored ? HANDLED : { handled: false, reason: 'ack-unknown-contact' };
   ctx.out.send({ ...message, from: sender.name, to: target.name }, target.endpoint);
-  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
+  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.epoch, message.upTo, message.ranges, ctx.now());
   return HANDLED;
 }
