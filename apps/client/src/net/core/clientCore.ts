@@ -36,7 +36,7 @@ export class ClientCore {
   private reg: Registration;
   private token: Uint8Array | undefined;
   private readonly liveness: Liveness;
-  private readonly roster = new RosterSync();
+  private readonly roster: RosterSync;
   private readonly delivery: DeliveryLink;
   private readonly keyed: KeyedLink;
   private readonly rosterCore: RosterCore;
@@ -53,6 +53,7 @@ export class ClientCore {
 
   constructor(private readonly options: CoreOptions) {
     this.reg = registering(options.name);
+    this.roster = new RosterSync(options.rosterStore?.());
     this.liveness = new Liveness(options.silentAfterMs ?? 2500);
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
