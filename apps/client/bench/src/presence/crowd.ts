@@ -231,14 +231,23 @@ function close(c: Client): void {
   counts.clients--;
 }
 
+/** How late the last tick ran, ms: this process's event-loop lag. */
+let lagMs = 0;
+let lastTick = Date.now();
+/** No new client while the lag is above this, ms. */
+const MAX_LAG_MS = 250;
+const TICK_MS = 20;
+
 const ticker = setInterval(() => {
   const now = Date.now();
+  lagMs = Math.max(0, now - lastTick - TICK_MS);
+  lastTick = now;
   for (const c of clients) {
     if (!c.open || c.due > now) continue;
     c.core.poll(now);
     flush(c);
   }
-}, 20);
+}, TICK_MS);
 
 async function start(req: Extract<CrowdRequest, { cmd: 'start' }>): Promise<void> {
   relayPort = req.relayPort;
@@ -249,7 +258,8 @@ async function start(req: Extract<CrowdRequest, { cmd: 'start' }>): Promise<void
   let next = Date.now();
   for (let i = 0; i < req.names.length; i++) {
     // At most `inFlight` clients registering at once (no welcome yet, or no list answer yet): the crowd joins as fast as the relay takes it.
-    while (registering() >= req.inFlight) await new Promise((r) => setTimeout(r, 10));
+    // …and none while this process lags (it would answer heartbeats and lists late, and the relay would time clients out).
+    while (registering() >= req.inFlight || lagMs > MAX_LAG_MS) await new Promise((r) => setTimeout(r, 10));
     next = Math.max(next + gapMs, Date.now() - 1000);
     const wait = next - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -1,20 +1,26 @@
 /**
  * `pnpm bench presence [--clients N] [--workers W] [--rate R] [--steady S]
- * [--churn S] [--cases open,secret]`: what presence costs the relay with a
- * real crowd (issue 12). The relay runs in its own process (the
- * `udpchat-relay` program, `--rate-limit 0 --max-per-ip 0`); the crowd is N
- * clients running the real ClientCore, spread over W forked processes
- * (crowd.ts), each client on its own UDP socket. Per case:
+ * [--churn S] [--cases open,secret] [--full F]`: what presence costs the
+ * relay with a real crowd (issue 12; plain `pnpm bench` runs it at 10,000).
+ * The relay runs in its own process (the `udpchat-relay` program,
+ * `--rate-limit 0 --max-per-ip 0 --ephemeral`); the crowd is N clients
+ * running the real ClientCore, spread over W forked processes (crowd.ts),
+ * each client on its own UDP socket. F of them (default 100) keep their
+ * whole contact list; the others run the same core with a store that keeps
+ * only the roster version (versionOnlyRoster.ts; the output says so). Per case:
  *
- * 1. setup: the clients start at R per second and register as the shipped
- *    client does (hello, welcome, list → the whole list, then numbered pushes);
- * 2. settle: until every client is registered and a sample has the whole
- *    roster, then one heartbeat interval more (pushes and repairs done);
+ * 1. setup: the clients start at up to R per second, at most IN_FLIGHT per
+ *    process registering at once, and register as the shipped client does
+ *    (hello, welcome, list → the whole list, then numbered pushes);
+ * 2. settle: until every client is registered and every full core has the
+ *    whole roster, then one heartbeat interval more (pushes and repairs done);
  * 3. steady: S seconds of heartbeats and repair only, no chat: the relay's
  *    CPU (from /proc/PID/stat), datagrams/s both ways (counted by the crowd:
- *    everything the relay receives or sends), its RSS;
- * 4. churn (case `open` only, when --churn > 0): S seconds in which 1 % of
- *    the clients per minute leave (bye) and as many new ones join.
+ *    everything the relay receives or sends), its RSS; then every full
+ *    core's list is compared with the clients online;
+ * 4. churn (when --churn > 0): S seconds in which 1 % of the clients per
+ *    minute leave (bye) and as many new ones join; one heartbeat interval
+ *    later the full cores' lists are compared again.
  *
  * Prints one line per measurement against the targets (relay under 5 % of a
  * core and under 3,000 datagrams/s at 10,000 clients), and a JSON line.
