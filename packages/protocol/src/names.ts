@@ -42,7 +42,7 @@ const ASCII = /^[\x00-\x7f]*$/;
 /**
  * The key under which names are unique: NFC-normalised and lower-cased, so
  * `Alice` and `alice` are the same contact. An ASCII name skips the
- * normalisation (it would change nothing; ~20× faster: every roster change
+ * normalisation (it would change nothing; about 2× faster: every roster change
  * a client applies takes a few of these).
  */
 export function nameKey(name: string): string {
