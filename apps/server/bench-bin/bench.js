@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench [--json] [--presence N | --no-presence] …`: the relay benchmark (apps/server/bench, built by `tsc -b`
 //   into apps/server/dist-bench), then the presence crowd at N clients (default 10,000; open and shared secret, each
-//   steady and with churn), then one summary of the issue-12 targets. The other options go to the relay benchmark.
+//   steady and with churn), then one summary of the issue-12 targets; with --json, last, one JSON line: the relay
+//   benchmark's report with `presence` added. The other options go to the relay benchmark.
 // `pnpm bench client …`: the client benchmark, apps/client/bench-bin/bench-client.js, with the arguments after `client`.
 // `pnpm bench presence …`: the presence crowd alone, at a chosen size (apps/client/bench/src/presence/main.ts).
 // `pnpm bench store …`: the relay's cost per stored offline message.
@@ -110,7 +111,8 @@ async function plain(argv) {
     process.stdout.write(`\nplain \`pnpm bench\` then runs the presence crowd: --presence N clients (default ${PRESENCE_DEFAULT}), --no-presence to skip it;\n\`pnpm bench presence --help\`-style options: pnpm bench presence [--clients N] [--workers W] [--rate R] [--steady S] [--churn S] [--cases open,secret] [--full F]\n`);
     return;
   }
-  const relay = await run(RELAY_BENCH, relayArgs.includes('--json') ? relayArgs : [...relayArgs, '--json'], json);
+  // Each child's JSON line is kept back; with --json one line with both ends the output.
+  const relay = await run(RELAY_BENCH, json ? relayArgs : [...relayArgs, '--json'], false);
   if (relay.code !== 0) {
     process.exitCode = relay.code;
     return;
@@ -118,9 +120,10 @@ async function plain(argv) {
   let presence = { code: 0, json: null };
   if (presenceClients > 0) {
     process.stdout.write(`\npresence: ${presenceClients} clients, open and shared secret, each steady and with churn (a few minutes; progress below)\n`);
-    presence = await run(PRESENCE_BENCH, ['--clients', String(presenceClients), ...PRESENCE_ARGS], json);
+    presence = await run(PRESENCE_BENCH, ['--clients', String(presenceClients), ...PRESENCE_ARGS], false);
   }
   process.stdout.write(summary(relay.json, presence.json));
+  if (json) process.stdout.write(`${JSON.stringify({ ...relay.json, presence: presence.json?.presence ?? null })}\n`);
   process.exitCode = presence.code;
 }
 
