@@ -38,7 +38,6 @@ import {
   type ContactEntry,
   type Message,
 } from '@udpchat/protocol';
-import { SOCKET_BUFFER_BYTES } from '@udpchat/net';
 import { ClientCore } from '../../../dist/net/core/clientCore.js';
 import { contactsHeader, CONTACTS_CODE } from './contactsHeader.js';
 import { VersionOnlyRoster } from './versionOnlyRoster.js';
@@ -201,8 +200,7 @@ async function open(name: string): Promise<Client> {
     onAddress = 0;
   }
   onAddress++;
-  // The shipped client's buffers (bindUdpSocket: 4 MiB): a full list of 10,000 names is ~68 datagrams at once.
-  const socket = createSocket({ type: 'udp4', recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
+  const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(0, `127.0.0.${nextAddress}`, () => {
