@@ -69,7 +69,7 @@ const fmt = (v, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.
 const verdict = (ok) => (ok === null ? 'not measured' : ok === 'reported' ? 'reported' : ok ? 'met' : 'NOT met');
 
 /** The issue-12 targets from both runs' JSON. */
-function summary(relay, presence) {
+function summary(relay, presence, presenceRan) {
   const out = ['', 'issue 12 targets (this run):'];
   const r = relay?.ratios ?? {};
   const line = (name, value, limit, ok) => out.push(`  ${name.padEnd(58)} ${value.padStart(12)}   ${limit.padEnd(8)} ${verdict(ok)}`);
@@ -85,6 +85,7 @@ function summary(relay, presence) {
     if (m.check) out.push(`  presence ${m.label}: full cores' lists exact: ${m.check.exact}/${m.check.checked}${m.setupS ? `; setup ${fmt(m.setupS, 0)} s` : ''}`);
   }
   if (p) out.push(`  (presence: ${p.clients} clients, ${p.full} keeping their whole list, the others the roster version only; see above)`);
+  else if (presenceRan) out.push('  presence: no figures (the crowd run did not finish; its lines above say how far it got)');
   return `${out.join('\n')}\n`;
 }
 
@@ -122,7 +123,7 @@ async function plain(argv) {
     process.stdout.write(`\npresence: ${presenceClients} clients, open and shared secret, each steady and with churn (a few minutes; progress below)\n`);
     presence = await run(PRESENCE_BENCH, ['--clients', String(presenceClients), ...PRESENCE_ARGS], false);
   }
-  process.stdout.write(summary(relay.json, presence.json));
+  process.stdout.write(summary(relay.json, presence.json, presenceClients > 0));
   if (json) process.stdout.write(`${JSON.stringify({ ...relay.json, presence: presence.json?.presence ?? null })}\n`);
   process.exitCode = presence.code;
 }
