@@ -34,7 +34,7 @@ describe('pnpm bench', () => {
   it('runs every case briefly and prints the JSON report on its last line', async () => {
     // `pnpm test` builds the bench project first; build it here too for a bare `vitest run`.
     await run(process.execPath, [TSC, '-b', 'apps/server/bench'], { cwd: ROOT });
-    const args = ['--json', '--warmup', '0', '--duration', '0.5', '--latency', '0.2', '--idle', '0.5', '--contacts', '30', '--clients', '10', '--rto', '50'];
+    const args = ['--json', '--warmup', '0', '--duration', '0.5', '--latency', '0.2', '--idle', '0.5', '--contacts', '30', '--clients', '10', '--rto', '50', '--no-presence'];
     const { stdout } = await run(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, timeout: 80_000 });
     const lines = stdout.trim().split('\n');
     const report = JSON.parse(lines[lines.length - 1] ?? '') as {

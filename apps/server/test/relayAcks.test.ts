@@ -17,8 +17,8 @@ const BOB = 41_002;
 const CAROL = 41_003;
 const PLAIN = 41_009;
 
-const chat = (to: string, seq: number, id = `m${seq}`): Message => ({ kind: 'chat', id, from: '', to, epoch: 7, seq, base: 1, time: 1, text: 'hi' });
-const ack = (to: string, upTo: number, ranges: Array<[number, number]> = [], group = false): Message => ({ kind: 'ack', from: '', to, group, epoch: 7, upTo, ranges });
+const chat = (to: string, seq: number, id = `m${seq}`, epoch = 7): Message => ({ kind: 'chat', id, from: '', to, epoch, seq, base: 1, time: 1, text: 'hi' });
+const ack = (to: string, upTo: number, ranges: Array<[number, number]> = [], group = false, epoch = 7): Message => ({ kind: 'ack', from: '', to, group, epoch, upTo, ranges });
 
 /** The relay-acks sent to alice since `from`. */
 function relayAcks(d: CoreDriver, from: number): unknown[] {
@@ -89,6 +89,29 @@ for (const fastPath of [true, false]) {
       expect(relayAcks(d, from)).toEqual([{ kind: 'relay-ack', id: 'm1', recipients: 1 }]);
     });
 
+    it('does not let a late ack of an earlier conversation epoch cover a chat of the new one', () => {
+      const d = relay();
+      d.send(ALICE, chat('bob', 5, 'old5'));
+      d.advance(RELAY_ACK_DELAY_MS);
+      const from = d.sent.length;
+      d.send(ALICE, chat('bob', 1, 'new1', 8)); // alice restarted: a new epoch, numbered from 1 again
+      d.send(BOB, ack('alice', 5)); // bob's late ack of epoch 7 (upTo 5 ≥ 1, but another conversation)
+      d.advance(RELAY_ACK_DELAY_MS);
+      expect(relayAcks(d, from)).toEqual([{ kind: 'relay-ack', id: 'new1', recipients: 1 }]);
+    });
+
+    it('counts the new epoch\'s ack although its upTo is below the old epoch\'s', () => {
+      const d = relay();
+      d.send(ALICE, chat('bob', 9, 'old9'));
+      d.send(BOB, ack('alice', 9));
+      d.advance(1000);
+      const from = d.sent.length;
+      d.send(ALICE, chat('bob', 1, 'new1', 8));
+      d.send(BOB, ack('alice', 1, [], false, 8));
+      d.advance(RELAY_ACK_DELAY_MS);
+      expect(relayAcks(d, from)).toEqual([]);
+    });
+
     it('answers group chats and unnumbered chats at once', () => {
       const d = relay();
       const from = d.sent.length;
@@ -141,12 +164,12 @@ describe('RelayAckScheduler', () => {
     const bob = contact('bob', 2);
     const sent: string[] = [];
     const send = (_: Contact, chatId: string) => void sent.push(chatId);
-    s.hold(alice, bob, 1, id('a1'), 0, 2, 0, send);
-    s.hold(alice, bob, 2, id('a2'), 0, 2, 1, send);
-    s.hold(alice, bob, 3, id('a3'), 0, 2, 2, send); // full: a1 goes now
+    s.hold(alice, bob, 7, 1, id('a1'), 0, 2, 0, send);
+    s.hold(alice, bob, 7, 2, id('a2'), 0, 2, 1, send);
+    s.hold(alice, bob, 7, 3, id('a3'), 0, 2, 2, send); // full: a1 goes now
     expect(sent).toEqual(['a1']);
-    s.ackPassedRanges(alice, bob, 2, [], 3);
-    s.hold(alice, bob, 4, id('a4'), 0, 2, 4, send); // full: a2 is covered, dropped
+    s.ackPassedRanges(alice, bob, 7, 2, [], 3);
+    s.hold(alice, bob, 7, 4, id('a4'), 0, 2, 4, send); // full: a2 is covered, dropped
     expect(sent).toEqual(['a1']);
     expect(s.size).toBe(2);
     s.flush(1000, send);
@@ -160,9 +183,9 @@ describe('RelayAckScheduler', () => {
     const bob = contact('bob', 2);
     const sent: string[] = [];
     const send = (_: Contact, chatId: string) => void sent.push(chatId);
-    s.hold(alice, bob, 5, id('a5'), 0, 2, 0, send);
-    s.ackPassedRanges(alice, bob, 5, [], 1);
-    s.ackPassedRanges(alice, bob, 2, [], 2); // reordered, older
+    s.hold(alice, bob, 7, 5, id('a5'), 0, 2, 0, send);
+    s.ackPassedRanges(alice, bob, 7, 5, [], 1);
+    s.ackPassedRanges(alice, bob, 7, 2, [], 2); // reordered, older
     s.flush(80, send);
     expect(sent).toEqual([]);
   });

@@ -95,6 +95,15 @@ describe('nameKey', () => {
     expect(nameKey('Zoe\u0308')).toBe('zo\u00eb');
   });
 
+  it('gives an ASCII name the same key with or without its fast path: lower-cased, nothing else', () => {
+    for (let c = 0; c < 0x80; c++) {
+      const name = `a${String.fromCharCode(c)}Z`;
+      expect(nameKey(name)).toBe(name.normalize('NFC').toLowerCase());
+    }
+    expect(nameKey('Alice_2.x-Y')).toBe('alice_2.x-y');
+    expect(nameKey('Ae\u0308')).toBe('a\u00eb'); // one character outside ASCII: normalised
+  });
+
   it('keeps different names apart and leaves CJK unchanged', () => {
     expect(nameKey('alice')).not.toBe(nameKey('alicf'));
     expect(nameKey('alice')).not.toBe(nameKey('alice_'));

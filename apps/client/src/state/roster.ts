@@ -5,7 +5,28 @@
 import { nameKey, type ContactEntry } from '@udpchat/protocol';
 import { compareNames } from '../text/nameOrder.js';
 
-export class Roster {
+/**
+ * Where the client core keeps who is online (RosterSync writes it). The
+ * shipped client uses `Roster`; a benchmark crowd of thousands of cores may
+ * give most of them a store that keeps nothing (the version and the repair
+ * are RosterSync's own, so what such a core sends is the same).
+ */
+export interface RosterStore {
+  /** Replaces everything with a full contact list. */
+  reset(contacts: readonly ContactEntry[]): void;
+  /** Adds or updates a contact. */
+  join(contact: ContactEntry): void;
+  /** Removes a contact; true when it was there. */
+  leave(name: string): boolean;
+  /** The online contact with this name (any case), if any. */
+  get(name: string): ContactEntry | undefined;
+  /** Online contacts sorted by name. */
+  list(): ContactEntry[];
+  /** Number online. */
+  readonly size: number;
+}
+
+export class Roster implements RosterStore {
   private readonly byKey = new Map<string, ContactEntry>();
 
   /** Replaces everything with a full contact list. */

@@ -56,7 +56,7 @@ export function deliverRouted(ctx: RouterContext, counts: RoutedCounts, message:
   counts.routedIn++;
   ctx.out.send(message, target.endpoint);
   const acker = ctx.contacts.named(message.from);
-  if (!message.group && acker !== undefined) ctx.relayAcks.ackPassedRanges(target, acker, message.upTo, message.ranges, ctx.now());
+  if (!message.group && acker !== undefined) ctx.relayAcks.ackPassedRanges(target, acker, message.epoch, message.upTo, message.ranges, ctx.now());
 }
 
 /** `relay` took `name` over: the local session of it ends (SESSION_REPLACED, bye; its leave is published as usual). */

@@ -36,8 +36,8 @@ import type { Sender } from '../io/socket.js';
 import type { StatsCounter } from '../observe/stats.js';
 import type { AuthGateDeps } from './authGate.js';
 
-const CHAT = { id: fieldOf('chat', 'id'), from: fieldOf('chat', 'from'), to: fieldOf('chat', 'to'), seq: fieldOf('chat', 'seq'), text: fieldOf('chat', 'text') };
-const ACK = { from: fieldOf('ack', 'from'), to: fieldOf('ack', 'to'), group: fieldOf('ack', 'group'), upTo: fieldOf('ack', 'upTo'), ranges: fieldOf('ack', 'ranges') };
+const CHAT = { id: fieldOf('chat', 'id'), from: fieldOf('chat', 'from'), to: fieldOf('chat', 'to'), epoch: fieldOf('chat', 'epoch'), seq: fieldOf('chat', 'seq'), text: fieldOf('chat', 'text') };
+const ACK = { from: fieldOf('ack', 'from'), to: fieldOf('ack', 'to'), group: fieldOf('ack', 'group'), epoch: fieldOf('ack', 'epoch'), upTo: fieldOf('ack', 'upTo'), ranges: fieldOf('ack', 'ranges') };
 /**
  * A heartbeat-ack is written in place: its fields have fixed sizes (seq,
  * epoch, version: u32 each), the heartbeat's `seq` is copied, the roster
@@ -130,7 +130,7 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
       const recipient = target as Contact;
       out.sendBytes(splice(bytes, 'ack', scanner.start(ACK.from), scanner.end(ACK.from), sender.nameBytes), recipient.endpoint);
       if (!boolAt(bytes, scanner.start(ACK.group))) {
-        ctx.relayAcks.ackPassed(recipient, sender, u32At(bytes, scanner.start(ACK.upTo)), bytes, scanner.start(ACK.ranges), now);
+        ctx.relayAcks.ackPassed(recipient, sender, u32At(bytes, scanner.start(ACK.epoch)), u32At(bytes, scanner.start(ACK.upTo)), bytes, scanner.start(ACK.ranges), now);
       }
     } else {
       const chat = splice(bytes, 'chat', scanner.start(CHAT.from), scanner.end(CHAT.from), sender.nameBytes);
@@ -144,7 +144,7 @@ export function createFastPath(deps: FastPathDeps): (bytes: Buffer, key: string,
       } else {
         const recipient = target as Contact;
         out.sendBytes(chat, recipient.endpoint);
-        ctx.relayAcks.hold(sender, recipient, seq, bytes, idStart, idEnd, now, release);
+        ctx.relayAcks.hold(sender, recipient, u32At(bytes, scanner.start(CHAT.epoch)), seq, bytes, idStart, idEnd, now, release);
         if (ctx.log.isLevelEnabled('debug')) {
           ctx.log.debug({ id: latin1.decode(bytes.subarray(idStart, idEnd)), from: sender.name, to: recipient.name }, 'chat relayed');
         }

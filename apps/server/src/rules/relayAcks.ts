@@ -12,9 +12,13 @@
  * Held relay-acks are a FIFO ring of fixed size (the delay is the same for
  * all, so the oldest is always due first), with the chat's id copied into a
  * slab: nothing is allocated per chat. Per conversation (chat sender →
- * recipient) the latest ack seen is kept — its time, `upTo` and ranges — and
- * a held relay-ack is dropped at its deadline when an ack that arrived after
- * the chat was forwarded covers its seq. A full ring sends its oldest
+ * recipient) the latest ack seen is kept — its time, conversation `epoch`,
+ * `upTo` and ranges — and a held relay-ack is dropped at its deadline when an
+ * ack of the chat's epoch that arrived after the chat was forwarded covers
+ * its seq. Seqs of two epochs are unrelated (a restarted sender numbers from
+ * 1 again, §5): an ack of another epoch replaces the one kept (it is newer
+ * by arrival, whatever its `upTo`) and covers no chat of another epoch, so
+ * the worst a late ack of an old epoch can do is let a relay-ack go out. A full ring sends its oldest
  * relay-ack at once (the behaviour before). A sender that moved or left in
  * the meantime gets nothing (its registration is another one now).
  */
@@ -25,6 +29,8 @@ import type { Contact } from '../state/contacts.js';
 interface AckSeen {
   /** When it passed, ms of the relay's clock. */
   at: number;
+  /** The conversation epoch it acknowledges (chat and ack carry it, PROTOCOL.md §5). */
+  epoch: number;
   upTo: number;
   rangeCount: number;
   /** first, last, first, last… (rangeCount pairs). */
@@ -43,6 +49,7 @@ const encoder = new TextEncoder();
 export class RelayAckScheduler {
   private readonly senders: Array<Contact | undefined>;
   private readonly recipients: Array<Contact | undefined>;
+  private readonly epochs: Uint32Array;
   private readonly seqs: Uint32Array;
   private readonly forwardedAt: Float64Array;
   private readonly idLengths: Uint8Array;
@@ -62,6 +69,7 @@ export class RelayAckScheduler {
   ) {
     this.senders = new Array<Contact | undefined>(capacity);
     this.recipients = new Array<Contact | undefined>(capacity);
+    this.epochs = new Uint32Array(capacity);
     this.seqs = new Uint32Array(capacity);
     this.forwardedAt = new Float64Array(capacity);
     this.idLengths = new Uint8Array(capacity);
@@ -79,17 +87,19 @@ export class RelayAckScheduler {
   }
 
   /**
-   * Holds the relay-ack of the direct chat `seq` (≠ 0) from `sender` to the
-   * protocol client `recipient`, forwarded at `now`; its id is `id[start, end)`
+   * Holds the relay-ack of the direct chat `seq` (≠ 0) of conversation
+   * `epoch` from `sender` to the protocol client `recipient`, forwarded at
+   * `now`; its id is `id[start, end)`
    * (1–64 bytes of the id alphabet, as the scanner found it).
    * @param send used at once for the oldest when the ring is full.
    */
-  hold(sender: Contact, recipient: Contact, seq: number, id: Uint8Array, start: number, end: number, now: number, send: RelayAckSend): void {
+  hold(sender: Contact, recipient: Contact, epoch: number, seq: number, id: Uint8Array, start: number, end: number, now: number, send: RelayAckSend): void {
     if (this.count === this.capacity) this.release(send);
     const slot = (this.head + this.count) % this.capacity;
     this.count++;
     this.senders[slot] = sender;
     this.recipients[slot] = recipient;
+    this.epochs[slot] = epoch;
     this.seqs[slot] = seq;
     this.forwardedAt[slot] = now;
     this.idLengths[slot] = end - start;
@@ -97,18 +107,19 @@ export class RelayAckScheduler {
   }
 
   /** `hold` for an id as a string (the slow path). */
-  holdId(sender: Contact, recipient: Contact, seq: number, id: string, now: number, send: RelayAckSend): void {
+  holdId(sender: Contact, recipient: Contact, epoch: number, seq: number, id: string, now: number, send: RelayAckSend): void {
     const bytes = encoder.encode(id);
-    this.hold(sender, recipient, seq, bytes, 0, bytes.length, now, send);
+    this.hold(sender, recipient, epoch, seq, bytes, 0, bytes.length, now, send);
   }
 
   /**
    * An `ack` from `acker` for its direct conversation with `chatSender` passed
-   * through the relay at `now`, as the scanner found it: `upTo`, and its
-   * `ranges` field at `bytes[rangesAt]` (count byte, then first/last u32 pairs).
+   * through the relay at `now`, as the scanner found it: its conversation
+   * `epoch`, `upTo`, and its `ranges` field at `bytes[rangesAt]` (count byte,
+   * then first/last u32 pairs).
    */
-  ackPassed(chatSender: Contact, acker: Contact, upTo: number, bytes: Uint8Array, rangesAt: number, now: number): void {
-    const seen = this.latest(chatSender, acker, upTo, now);
+  ackPassed(chatSender: Contact, acker: Contact, epoch: number, upTo: number, bytes: Uint8Array, rangesAt: number, now: number): void {
+    const seen = this.latest(chatSender, acker, epoch, upTo, now);
     if (seen === undefined) return;
     const n = Math.min(bytes[rangesAt] as number, MAX_ACK_RANGES);
     seen.rangeCount = n;
@@ -116,8 +127,8 @@ export class RelayAckScheduler {
   }
 
   /** `ackPassed` for a decoded ack (the slow path). */
-  ackPassedRanges(chatSender: Contact, acker: Contact, upTo: number, ranges: ReadonlyArray<readonly [number, number]>, now: number): void {
-    const seen = this.latest(chatSender, acker, upTo, now);
+  ackPassedRanges(chatSender: Contact, acker: Contact, epoch: number, upTo: number, ranges: ReadonlyArray<readonly [number, number]>, now: number): void {
+    const seen = this.latest(chatSender, acker, epoch, upTo, now);
     if (seen === undefined) return;
     const n = Math.min(ranges.length, MAX_ACK_RANGES);
     seen.rangeCount = n;
@@ -131,10 +142,10 @@ export class RelayAckScheduler {
   /**
    * The record of the conversation's latest ack, updated to `upTo` at `now`,
    * for the caller to fill in the ranges; undefined when this ack is older
-   * than the one kept (a lower `upTo`: a late, reordered ack does not undo
-   * what a newer one said).
+   * than the one kept (same epoch, a lower `upTo`: a late, reordered ack does
+   * not undo what a newer one said). An ack of another epoch replaces it.
    */
-  private latest(chatSender: Contact, acker: Contact, upTo: number, now: number): AckSeen | undefined {
+  private latest(chatSender: Contact, acker: Contact, epoch: number, upTo: number, now: number): AckSeen | undefined {
     let byAcker = this.acks.get(chatSender);
     if (byAcker === undefined) {
       byAcker = new Map();
@@ -142,12 +153,13 @@ export class RelayAckScheduler {
     }
     let seen = byAcker.get(acker.endpointKey);
     if (seen === undefined) {
-      seen = { at: now, upTo, rangeCount: 0, ranges: new Uint32Array(2 * MAX_ACK_RANGES) };
+      seen = { at: now, epoch, upTo, rangeCount: 0, ranges: new Uint32Array(2 * MAX_ACK_RANGES) };
       byAcker.set(acker.endpointKey, seen);
-    } else if (upTo < seen.upTo) {
+    } else if (epoch === seen.epoch && upTo < seen.upTo) {
       return undefined;
     }
     seen.at = now;
+    seen.epoch = epoch;
     seen.upTo = upTo;
     return seen;
   }
@@ -185,14 +197,14 @@ export class RelayAckScheduler {
     this.recipients[slot] = undefined;
     this.head = (this.head + 1) % this.capacity;
     this.count--;
-    if (this.covered(sender, recipient, this.seqs[slot] as number, this.forwardedAt[slot] as number)) return;
+    if (this.covered(sender, recipient, this.epochs[slot] as number, this.seqs[slot] as number, this.forwardedAt[slot] as number)) return;
     const at = slot * MAX_ID_BYTES;
     send(sender, latin1.decode(this.ids.subarray(at, at + (this.idLengths[slot] as number))));
   }
 
-  private covered(sender: Contact, recipient: Contact, seq: number, forwardedAt: number): boolean {
+  private covered(sender: Contact, recipient: Contact, epoch: number, seq: number, forwardedAt: number): boolean {
     const seen = this.acks.get(sender)?.get(recipient.endpointKey);
-    if (seen === undefined || seen.at < forwardedAt) return false;
+    if (seen === undefined || seen.at < forwardedAt || seen.epoch !== epoch) return false;
     if (seq <= seen.upTo) return true;
     for (let i = 0; i < seen.rangeCount; i++) {
       if (seq >= (seen.ranges[2 * i] as number) && seq <= (seen.ranges[2 * i + 1] as number)) return true;

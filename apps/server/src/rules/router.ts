@@ -160,7 +160,7 @@ function onChat(ctx: RouterContext, message: ChatMessage, sender: Contact): Rout
   deliverChat(ctx, { ...message, from: sender.name, to: target.name }, [target]);
   if (target.type === 'client' && message.seq !== 0) {
     // Its ack will most likely say more, sooner (PROTOCOL.md §4.11).
-    ctx.relayAcks.holdId(sender, target, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
+    ctx.relayAcks.holdId(sender, target, message.epoch, message.seq, message.id, ctx.now(), heldRelayAckSender(ctx));
   } else {
     relayAck(ctx, message, [target], from);
   }
@@ -202,6 +202,6 @@ function onAck(ctx: RouterContext, message: AckMessage, sender: Contact): RouteO
   const forwarded = { ...message, from: sender.name, to: target.name };
   if (target.remote !== undefined) ctx.cluster?.direct(forwarded, target); // to its relay (cluster mode)
   else ctx.out.send(forwarded, target.endpoint);
-  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.upTo, message.ranges, ctx.now());
+  if (!message.group) ctx.relayAcks.ackPassedRanges(target, sender, message.epoch, message.upTo, message.ranges, ctx.now());
   return HANDLED;
 }

@@ -35,7 +35,7 @@ import type { CoreEvent, CoreEvents, RegistrationState, RelayStatus, Transmit } 
 export class ClientCore {
   private reg: Registration;
   private readonly link: RelayLink; // the current relay of the server list: its liveness, token, queued datagrams
-  private readonly roster = new RosterSync();
+  private readonly roster: RosterSync;
   private readonly delivery: DeliveryLink;
   private readonly keyed: KeyedLink;
   private readonly rosterCore: RosterCore;
@@ -51,6 +51,7 @@ export class ClientCore {
   constructor(private readonly options: CoreOptions) {
     this.reg = registering(options.name);
     this.link = new RelayLink(options.servers ?? [], options.silentAfterMs ?? 2500);
+    this.roster = new RosterSync(options.rosterStore?.());
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));
     this.delivery = new DeliveryLink((message, state) => this.emit('delivery', message, this.keyed.translate(message, state)), options.delivery);

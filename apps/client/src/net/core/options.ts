@@ -2,6 +2,7 @@
 import { MAX_TEXT_BYTES, utf8Length, type AuthKey } from '@udpchat/protocol';
 import type { InboxOptions } from '../delivery/inbox.js';
 import type { OutboxOptions } from '../delivery/outbox.js';
+import type { RosterStore } from '../../state/roster.js';
 import type { IdentityProvider } from './keyedLink.js';
 
 /** Options of a `ClientCore`. */
@@ -24,6 +25,8 @@ export interface CoreOptions {
   rejoinGraceMs?: number;
   /** The identity key of each name (PROTOCOL.md §6.5), or null/absent: registers without keys (`--ephemeral`). */
   identity?: IdentityProvider | null;
+  /** Makes the store the contact list is kept in (default: a `Roster`). Only the presence benchmark's crowd gives another (apps/client/bench/src/presence). */
+  rosterStore?: () => RosterStore;
 }
 
 /** Why `send` refused a message. */

@@ -32,7 +32,7 @@ import {
   type RosterDeltaMessage,
   type RosterVersion,
 } from '@udpchat/protocol';
-import { Roster } from '../../state/roster.js';
+import { Roster, type RosterStore } from '../../state/roster.js';
 
 /** What a change did to the roster, for the core to act on and report. */
 export type RosterEvent =
@@ -59,7 +59,6 @@ const NO_CHANGE: ChangeResult = { events: [], gap: false };
 const OTHER_EPOCH: ChangeResult = { events: [], gap: true };
 
 export class RosterSync {
-  readonly roster = new Roster();
   /** The roster version the list is at; epoch 0: no list of this relay yet. */
   private at: RosterVersion = { epoch: 0, version: 0 };
   private readonly pages = new Map<number, ContactEntry[]>();
@@ -71,6 +70,9 @@ export class RosterSync {
   private readonly ahead = new Map<string, number>();
   /** The rejoin grace is over: the answer that brings the list up to date says who of those awaited back is gone. */
   private confirming = false;
+
+  /** @param roster where the contacts are kept (default: a `Roster`, what the shipped client uses). */
+  constructor(readonly roster: RosterStore = new Roster()) {}
 
   /** The roster version the list is at (what `list` says). */
   get version(): RosterVersion {
