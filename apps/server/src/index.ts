@@ -17,6 +17,7 @@ export { DEFAULT_MAX_CONTACTS, DEFAULT_MAX_PER_IP, DEFAULT_STATS_INTERVAL_MS } f
 export { PENDING_TIMEOUT_MS } from './state/sessions.js';
 export { PLAIN_PEER_BUDGET_BYTES } from './state/contacts.js';
 export { openRelayStore, type RelayStore, type Binding, type StoredChat, type Receipt } from './store/relayStore.js';
+export { openMemoryStore } from './store/memoryStore.js';
 export { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './state/offlineDeliveries.js';
 export {
   CLUSTER_DOWN_AFTER_MS,

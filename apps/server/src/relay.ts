@@ -8,6 +8,7 @@ import { bindSocket } from './io/socket.js';
 import type { RelayStats } from './observe/stats.js';
 import { createRelayCore, type RelayAddress, type RelayContactInfo } from './relayCore.js';
 import { MIN_PENDING_ENTRIES, resolveRelayOptions, type RelayOptions } from './relayOptions.js';
+import { openMemoryStore } from './store/memoryStore.js';
 import { openRelayStore, type RelayStore } from './store/relayStore.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from './cluster/options.js';
 import type { ClusterMode } from './clusterMode.js';
@@ -98,7 +99,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       mode = await startClusterMode(clusterOptions, { log, now, onChange: () => arm(), socket }); // ClusterStartError
       store = mode.store;
     } else {
-      store = openRelayStore(options.storeFile ?? null); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
+      // In memory without a file (--ephemeral): maps, no SQLite to load (store/memoryStore.ts).
+      store = options.storeFile ? openRelayStore(options.storeFile) : openMemoryStore(); // StoreError CORRUPT, LOCKED, TOO_NEW, IO
     }
   } catch (err) {
     await closeUdpSocket(socket, STOP_CLOSE_WAIT_MS);

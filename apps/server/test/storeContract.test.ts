@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
 import { openJetStreamStore, type ClusterStore } from '../src/cluster/store/index.js';
 import { openRelayStore } from '../src/store/relayStore.js';
+import { openMemoryStore } from '../src/store/memoryStore.js';
 import { storeContract } from './helpers/storeContract.js';
 
 storeContract('embedded (SQLite)', { open: () => Promise.resolve(openRelayStore(null)) });
+storeContract('in memory (maps)', { open: () => Promise.resolve(openMemoryStore()) });
 
 describe.skipIf(natsServerPath() === undefined)(`JetStream store${natsServerPath() === undefined ? ` (skipped: ${NATS_MISSING})` : ''}`, () => {
   let server: NatsServer;

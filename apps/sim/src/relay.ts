@@ -7,7 +7,7 @@
  * (name bindings, offline messages: the real SQLite one, in memory) is its
  * disk: it outlives crashes, as a relay's file does.
  */
-import { createRelayCore, openRelayStore, type RelayCore, type RelayCoreOptions, type RelayStore } from '@udpchat/server';
+import { createRelayCore, openMemoryStore, type RelayCore, type RelayCoreOptions, type RelayStore } from '@udpchat/server';
 import { pino, type Logger } from 'pino';
 import type { Address, Bus } from './bus.js';
 import type { VirtualClock } from './clock.js';
@@ -22,7 +22,7 @@ const shared: RelayStore[] = [];
  * for it — so runs stay independent and deterministic.
  */
 function emptyStore(index: number): RelayStore {
-  const store = (shared[index] ??= openRelayStore(null));
+  const store = (shared[index] ??= openMemoryStore());
   for (const b of store.bindings()) store.release(b.key);
   return store;
 }
