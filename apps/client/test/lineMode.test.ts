@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Relay } from '@udpchat/server';
 import { testRelay } from './helpers/chat.js';
 import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
+import { freeUdpPort } from './helpers/ports.js';
 import { exitCode } from './helpers/wait.js';
 
 describe('line mode, as a real child process', () => {
@@ -108,10 +109,7 @@ describe('line mode without a relay', () => {
   afterEach(() => killAll());
 
   it('hosts the relay in-process on a free loopback port, and a second client joins it', async () => {
-    // Find a free port by binding a relay and stopping it.
-    const probe = await testRelay();
-    const port = probe.address.port;
-    await probe.stop();
+    const port = await freeUdpPort(); // below the ephemeral range: nobody else's port-0 socket takes it meanwhile
     const host = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--json']);
     const registered = JSON.parse(await host.out.waitFor(/"event":"registered"/)) as Record<string, unknown>;
     expect(registered).toMatchObject({ name: 'alice', hosting: true, relay: `127.0.0.1:${port}` });
@@ -126,9 +124,7 @@ describe('line mode without a relay', () => {
   });
 
   it('--no-host with nothing listening says the relay did not answer and exits 1', async () => {
-    const probe = await testRelay();
-    const port = probe.address.port;
-    await probe.stop();
+    const port = await freeUdpPort();
     const lonely = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--no-host', '--plain']);
     lonely.child.stdin.end('anyone?\n');
     expect(await exitCode(lonely.child, 20_000)).toBe(1);

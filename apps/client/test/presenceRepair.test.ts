@@ -8,6 +8,7 @@ import type { Message, MessageOf } from '@udpchat/protocol';
 import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession } from '../src/net/session.js';
 import { startFilterProxy, type FilterProxy, type Seen } from './helpers/filterProxy.js';
+import { freeUdpPort } from './helpers/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -90,8 +91,8 @@ describe('presence by version and delta', () => {
   });
 
   it('after a relay restart the old version is of another epoch: the whole list comes', async () => {
-    const first = await relayOn(0, 300);
-    const port = first.address.port;
+    const port = await freeUdpPort(); // restarted on it below: no port-0 socket of another test may take it meanwhile
+    const first = await relayOn(port, 300);
     const p = await proxy(first, () => false);
     const bob = await session(p.port, 'bob');
     await session(port, 'carol');

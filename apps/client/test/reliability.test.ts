@@ -13,6 +13,7 @@ import { ChatStore } from '../src/state/store.js';
 import type { MessageEntry } from '../src/state/types.js';
 import { startLossyProxy, type LossyProxy } from './helpers/lossyProxy.js';
 import { killAll, RELAY_BIN, startProgram } from './helpers/processes.js';
+import { freeUdpPort } from './helpers/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -83,8 +84,9 @@ describe('delivery through a lossy network', () => {
 
 describe('relay restart', () => {
   it('messages typed while the relay is down arrive after it is back, once each, in order', async () => {
-    let relay: Relay = await startRelay({ host: '127.0.0.1', port: 0 });
-    const port = relay.address.port;
+    // Below the ephemeral range: while the relay is down no port-0 socket of another test can take its port.
+    const port = await freeUdpPort();
+    let relay: Relay = await startRelay({ host: '127.0.0.1', port });
     cleanups.push(() => relay.stop());
     const alice = await session(port, 'alice');
     const bob = await session(port, 'bob');
@@ -112,9 +114,7 @@ describe('relay restart', () => {
 
 describe('relay killed (SIGKILL) and restarted on the same port', () => {
   it('loses nothing typed during the outage', async () => {
-    const probe = await startRelay({ host: '127.0.0.1', port: 0 });
-    const port = probe.address.port;
-    await probe.stop();
+    const port = await freeUdpPort(); // below the ephemeral range: nobody else's port-0 socket takes it while the relay is down
     const start = async () => {
       const p = startProgram(RELAY_BIN, ['--port', String(port)]);
       await p.out.waitFor(/relay started/);
