@@ -6,25 +6,20 @@
  * the other relays see it: no leave, no join; a `rename` when the spelling
  * changed. Real relays in this process on a real nats-server.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
 import { peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import type { Relay } from '../src/index.js';
+import { newKey, registerWithKey } from './helpers/identity.js';
 
 const missing = natsServerPath() === undefined;
-const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
 
 async function keyed(relay: Relay, name: string, key: KeyObject): Promise<TestPeer> {
   const peer = await peerOf(relay);
-  await peer.hello(name);
-  const welcome = await peer.next('welcome');
-  peer.token = welcome.token;
-  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
-  await peer.next('contacts');
+  await registerWithKey(peer, name, key);
   return peer;
 }
 

@@ -7,27 +7,18 @@
  * says bye `relay moving: …`; names are unique cluster-wide, and the same key
  * takes a name over from another relay.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
-import { barrier, chat, type TestPeer } from './helpers/peer.js';
+import { barrier, chat } from './helpers/peer.js';
 import { peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import type { Relay } from '../src/index.js';
 import type { ClusterOptions } from '../src/cluster/options.js';
+import { newKey, registerWithKey } from './helpers/identity.js';
 
 const missing = natsServerPath() === undefined;
-const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
 
-/** hello → welcome → identify (signing the welcome's token) → contacts. */
-async function registerWithKey(peer: TestPeer, name: string, key: KeyObject): Promise<void> {
-  await peer.hello(name);
-  const welcome = await peer.next('welcome');
-  peer.token = welcome.token;
-  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
-  await peer.next('contacts');
-}
 
 /** The relay's NATS link dies (no `moving`, no heartbeats any more); then it stops serving. */
 async function crash(relay: Relay): Promise<void> {

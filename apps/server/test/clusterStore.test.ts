@@ -9,9 +9,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
 import { captureLogger, peerOf, registered } from './helpers/relay.js';
 import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
@@ -19,16 +18,13 @@ import { until } from './helpers/wait.js';
 import { runRelay } from './helpers/process.js';
 import { freeTcpPort } from '../../../tools/test/natsServer.js';
 import type { Relay } from '../src/index.js';
+import { identifyWithKey, newKey } from './helpers/identity.js';
 
 const missing = natsServerPath() === undefined;
-const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
 
 /** hello → welcome → identify (signing the welcome's token): the first answer (contacts, or an error). */
 async function identify(peer: TestPeer, name: string, key: KeyObject) {
-  await peer.hello(name);
-  const welcome = await peer.next('welcome');
-  peer.token = welcome.token;
-  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
+  await identifyWithKey(peer, name, key);
   return peer.nextMatching((m) => m.kind === 'contacts' || m.kind === 'error');
 }
 

@@ -5,17 +5,18 @@
  * line naming the file and how to move it aside (exit 1, no stack trace);
  * `udpchat-relay names list|release NAME`.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rawPublicKey, signIdentify, type ChatMessage } from '@udpchat/protocol';
+import { type ChatMessage } from '@udpchat/protocol';
 import { chat, TestPeer } from './helpers/peer.js';
 import { exitWithin, runRelay, spawnRelay, type RelayProcess } from './helpers/process.js';
 import { until } from './helpers/wait.js';
 import { openRelayStore } from '../src/store/relayStore.js';
 import { runNames } from '../src/cli/names.js';
+import { registerWithKey as registerKeyed } from './helpers/identity.js';
 
 const dirs: string[] = [];
 const procs: RelayProcess[] = [];
@@ -47,13 +48,6 @@ async function peer(port: number): Promise<TestPeer> {
   return p;
 }
 
-async function registerWithKey(p: TestPeer, name: string, key: KeyObject): Promise<void> {
-  await p.hello(name);
-  const welcome = await p.next('welcome', () => true, 8000);
-  p.token = welcome.token;
-  await p.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
-  await p.next('contacts', () => true, 8000);
-}
 
 describe('the relay store across kill -9 (real process)', () => {
   it('every message the sender was told is stored survives kill -9 mid-stream and reaches bob in order, once', async () => {
@@ -61,7 +55,7 @@ describe('the relay store across kill -9 (real process)', () => {
     const bobKey = generateKeyPairSync('ed25519').privateKey;
     const first = await relayAt(dir);
     const bob = await peer(first.port);
-    await registerWithKey(bob, 'bob', bobKey);
+    await registerKeyed(bob, 'bob', bobKey, 8000);
     await bob.send({ kind: 'bye', reason: '' });
     const alice = await peer(first.port);
     await alice.register('alice');
@@ -77,7 +71,7 @@ describe('the relay store across kill -9 (real process)', () => {
 
     const second = await relayAt(dir); // the same data dir: the dead owner's lock is stale
     const back = await peer(second.port);
-    await registerWithKey(back, 'bob', bobKey);
+    await registerKeyed(back, 'bob', bobKey, 8000);
     const stored = await until(() => {
       const chats = back.pending('chat');
       return chats.length > 0 && chats.length === new Set(chats.map((c) => c.id)).size && [...told].every((id) => chats.some((c) => c.id === id)) ? chats : undefined;
@@ -130,7 +124,7 @@ describe('udpchat-relay names list|release NAME', () => {
     const dir = tempDir();
     const relay = await relayAt(dir);
     const bob = await peer(relay.port);
-    await registerWithKey(bob, 'Bob', generateKeyPairSync('ed25519').privateKey);
+    await registerKeyed(bob, 'Bob', generateKeyPairSync('ed25519').privateKey, 8000);
     const locked = names(['list', '--data-dir', dir]); // the same code as the program's, in this process
     expect(locked.code).toBe(1);
     expect(locked.err[0]).toMatch(/in use by another udpchat process \(pid \d+\) \(stop the relay first\)/);

@@ -5,28 +5,18 @@
  * name refused, take-over by the same key (old address: SESSION_REPLACED +
  * bye; new one welcomed), renames with a challenge.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rawPublicKey, signIdentify, type ContactEntry, type WelcomeMessage } from '@udpchat/protocol';
+import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { openRelayStore } from '../src/store/relayStore.js';
 import { startRelay } from '../src/index.js';
 import { peerOf, testRelay } from './helpers/relay.js';
 import type { TestPeer } from './helpers/peer.js';
+import { newKey, registerWithKey } from './helpers/identity.js';
 
-const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
 
-/** hello → welcome → identify (signing the welcome's token) → contacts; returns the welcome. */
-async function registerWithKey(peer: TestPeer, name: string, key: KeyObject): Promise<{ welcome: WelcomeMessage; contacts: ContactEntry[] }> {
-  await peer.hello(name);
-  const welcome = await peer.next('welcome');
-  peer.token = welcome.token;
-  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
-  const page = await peer.next('contacts');
-  return { welcome, contacts: page.contacts };
-}
 
 describe('identity keys (PROTOCOL.md §6.5)', () => {
   it('binds a name to the first key that proves it, in the store file, and keeps it across a relay restart', async () => {

@@ -6,21 +6,13 @@
  * after the sender was away; bounds refuse the newest with OFFLINE_FULL;
  * groups are not stored; a name never seen fails at once.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { rawPublicKey, signIdentify, type ChatMessage } from '@udpchat/protocol';
-import { chat, type TestPeer } from './helpers/peer.js';
+import { type ChatMessage } from '@udpchat/protocol';
+import { chat } from './helpers/peer.js';
 import { peerOf, testRelay } from './helpers/relay.js';
+import { newKey, registerWithKey } from './helpers/identity.js';
 
-const newKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;
 
-async function registerWithKey(peer: TestPeer, name: string, key: KeyObject): Promise<void> {
-  await peer.hello(name);
-  const welcome = await peer.next('welcome');
-  peer.token = welcome.token;
-  await peer.send({ kind: 'identify', name, publicKey: rawPublicKey(key), signature: signIdentify(key, welcome.token, name) });
-  await peer.next('contacts');
-}
 
 /** A relay where bob (keyed) registered once and left: his name is reserved, he is offline. */
 async function bobReservedAndGone(options: Parameters<typeof testRelay>[0] = {}) {
