@@ -8,14 +8,14 @@
  * B has not heard of A's user yet.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '@udpchat/protocol';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
+import { NATS_MISSING, natsServerPath } from '../../../tools/test/natsServer.js';
 import { openJetStreamStore, type ClusterStore } from '../src/cluster/store/index.js';
 import { STORED_RESEND_MS } from '../src/state/offlineDeliveries.js';
 import { offlineHarness } from './helpers/offlineHarness.js';
 import { until } from './helpers/wait.js';
+import { natsForSuite } from './helpers/cluster.js';
 
 const WEEK = 7 * 24 * 3600 * 1000;
 const newKey = () => generateKeyPairSync('ed25519').privateKey;
@@ -23,24 +23,14 @@ const chat = (id: string, seq: number, text: string): Message => ({ kind: 'chat'
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 
 describe.skipIf(natsServerPath() === undefined)(`store changes from another relay${natsServerPath() === undefined ? ` (skipped: ${NATS_MISSING})` : ''}`, () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const stores: ClusterStore[] = [];
+  const suite = natsForSuite();
+  const stores = suite.stores;
   let n = 0;
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    for (const s of stores) s.close();
-    await nc?.close();
-    await server?.stop();
-  });
 
   /** Relay cores A and B over one JetStream prefix, each acting on its store's changes. */
   const relays = async () => {
     const prefix = `changes${process.pid}x${++n}`;
-    const [storeA, storeB] = await Promise.all([openJetStreamStore(nc, { prefix }), openJetStreamStore(nc, { prefix })]);
+    const [storeA, storeB] = await Promise.all([openJetStreamStore(suite.nc, { prefix }), openJetStreamStore(suite.nc, { prefix })]);
     stores.push(storeA, storeB);
     const a = offlineHarness(WEEK, storeA);
     const b = offlineHarness(WEEK, storeB);

@@ -8,33 +8,24 @@
  * (helpers/offlineHarness.ts), stores on a real nats-server.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'nats';
+import { describe, expect, it } from 'vitest';
 import { paddedHello, rawPublicKey, signIdentify } from '@udpchat/protocol';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
-import { durableStoredSink, openJetStreamStore, type ClusterStore, type StoreChange } from '../src/cluster/store/index.js';
+import { NATS_MISSING, natsServerPath, startNatsServer } from '../../../tools/test/natsServer.js';
+import { durableStoredSink, openJetStreamStore, type StoreChange } from '../src/cluster/store/index.js';
 import { offlineHarness } from './helpers/offlineHarness.js';
 import { until } from './helpers/wait.js';
+import { natsForSuite } from './helpers/cluster.js';
 
 const WEEK = 7 * 24 * 3600 * 1000;
 
 describe.skipIf(natsServerPath() === undefined)(`two relay cores over one JetStream store${natsServerPath() === undefined ? ` (skipped: ${NATS_MISSING})` : ''}`, () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const stores: ClusterStore[] = [];
+  const suite = natsForSuite();
+  const stores = suite.stores;
   let n = 0;
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    for (const s of stores) s.close();
-    await nc?.close();
-    await server?.stop();
-  });
   const relays = async () => {
     const prefix = `cores${++n}`;
-    const [a, b] = await Promise.all([openJetStreamStore(nc, { prefix }), openJetStreamStore(nc, { prefix })]);
+    const [a, b] = await Promise.all([openJetStreamStore(suite.nc, { prefix }), openJetStreamStore(suite.nc, { prefix })]);
     stores.push(a, b);
     const changes: StoreChange[] = [];
     b.onChange((c) => changes.push(c));

@@ -6,13 +6,13 @@
  * and as a store freshly loaded from JetStream. Seeded (the seed is in the
  * test's name: a failure can be run again).
  */
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
+import { describe, expect, it } from 'vitest';
+import { NATS_MISSING, natsServerPath } from '../../../tools/test/natsServer.js';
 import { openJetStreamStore, type ClusterStore } from '../src/cluster/store/index.js';
 import type { RelayStore } from '../src/store/relayStore.js';
 import { chatTo } from './helpers/storeContract.js';
 import { until } from './helpers/wait.js';
+import { natsForSuite } from './helpers/cluster.js';
 
 const NAMES = ['ann', 'ben', 'cat', 'dan'];
 const IDS = ['i1', 'i2', 'i3', 'i4', 'i5', 'i6'];
@@ -39,23 +39,14 @@ function view(s: RelayStore) {
 }
 
 describe.skipIf(natsServerPath() === undefined)(`JetStream store mirrors converge${natsServerPath() === undefined ? ` (skipped: ${NATS_MISSING})` : ''}`, () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const suite = natsForSuite();
 
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: 300 random writes from two relays, then the same view everywhere`, async () => {
       const random = prng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
       const prefix = `converge${seed}`;
-      const stores: ClusterStore[] = await Promise.all([openJetStreamStore(nc, { prefix }), openJetStreamStore(nc, { prefix })]);
+      const stores: ClusterStore[] = await Promise.all([openJetStreamStore(suite.nc, { prefix }), openJetStreamStore(suite.nc, { prefix })]);
       try {
         for (let step = 0; step < 300; step++) {
           const s = pick(stores);
@@ -72,7 +63,7 @@ describe.skipIf(natsServerPath() === undefined)(`JetStream store mirrors converg
           if (random() < 0.3) await new Promise((resolve) => setImmediate(resolve)); // let some writes and watch events in between
         }
         await Promise.all(stores.map((s) => s.settled()));
-        const fresh = await openJetStreamStore(nc, { prefix });
+        const fresh = await openJetStreamStore(suite.nc, { prefix });
         try {
           const truth = view(fresh);
           await until(() => stores.every((s) => view(s) === truth), 'both mirrors equal to JetStream', 10_000).catch(() => undefined);

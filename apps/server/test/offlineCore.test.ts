@@ -6,12 +6,12 @@
  * real relay (createRelayCore), over each store: the embedded one in memory,
  * and the JetStream one of cluster mode on a real nats-server.
  */
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NATS_MISSING, natsServerPath } from '../../../tools/test/natsServer.js';
 import { openJetStreamStore } from '../src/cluster/store/index.js';
 import { openRelayStore, type RelayStore } from '../src/store/relayStore.js';
 import { offlineHarness } from './helpers/offlineHarness.js';
+import { natsForSuite } from './helpers/cluster.js';
 
 const opened: RelayStore[] = [];
 afterEach(() => {
@@ -76,16 +76,7 @@ function offlineRules(name: string, openStore: () => Promise<RelayStore>) {
 offlineRules('embedded store', () => Promise.resolve(openRelayStore(null)));
 
 describe.skipIf(natsServerPath() === undefined)(`over JetStream${natsServerPath() === undefined ? ` (skipped: ${NATS_MISSING})` : ''}`, () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
+  const suite = natsForSuite();
   let n = 0;
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
-  offlineRules('JetStream store', () => openJetStreamStore(nc, { prefix: `core${++n}` }));
+  offlineRules('JetStream store', () => openJetStreamStore(suite.nc, { prefix: `core${++n}` }));
 });

@@ -4,11 +4,13 @@
  * timings, and a NATS client that watches subjects (to count publishes).
  */
 import { connect, type NatsConnection } from 'nats';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { Relay, RelayOptions } from '../../src/index.js';
 import type { ClusterOptions } from '../../src/cluster/options.js';
 import { testRelay } from './relay.js';
 import { until } from './wait.js';
+
+import { startNatsServer, type NatsServer } from '../../../../tools/test/natsServer.js';
 
 export { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../../tools/test/natsServer.js';
 
@@ -45,4 +47,30 @@ export async function watchSubject(url: string, subject: string): Promise<{ coun
   nc.subscribe(subject, { callback: (_err, msg) => messages.push(msg.data) });
   await nc.flush();
   return { count: () => messages.length, messages };
+}
+
+/**
+ * A real nats-server and one NATS connection to it for the enclosing `describe`: started in its
+ * `beforeAll`, closed in its `afterAll` after every store pushed to `stores`. Read `nc` inside tests.
+ */
+export function natsForSuite(): { readonly nc: NatsConnection; readonly stores: Array<{ close(): void }> } {
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  const stores: Array<{ close(): void }> = [];
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    for (const s of stores.splice(0)) s.close();
+    await nc?.close();
+    await server?.stop();
+  });
+  return {
+    get nc(): NatsConnection {
+      if (nc === undefined) throw new Error('natsForSuite: the connection is opened in beforeAll');
+      return nc;
+    },
+    stores,
+  };
 }
