@@ -19,8 +19,8 @@ const welcome = (token: Uint8Array): WelcomeMessage => ({ kind: 'welcome', name:
 const contacts = (epoch: number): ContactsMessage => ({ kind: 'contacts', epoch, version: 1, page: 0, pages: 1, contacts: [{ name: 'alice', type: 'client' }] });
 
 /** A core registered at the first server, with alice online; `servers` as given. */
-function registered(servers: string[] | undefined): { core: ClientCore; out: Transmit[]; events: CoreEvent[]; at: (now: number) => void } {
-  const core = new ClientCore({ name: 'bob', servers });
+function registered(servers: string[] | undefined, maxHeartbeatMs?: number): { core: ClientCore; out: Transmit[]; events: CoreEvent[]; at: (now: number) => void } {
+  const core = new ClientCore({ name: 'bob', servers, maxHeartbeatMs });
   const out: Transmit[] = [];
   const events: CoreEvent[] = [];
   const drain = () => {
@@ -141,5 +141,20 @@ describe('client core fail-over', () => {
     expect(moves(events)).toEqual([]);
     expect(events.some((e) => e.type === 'relay-bye')).toBe(true);
     expect(new Set(out.map((t) => t.server))).toEqual(new Set([0]));
+  });
+
+  it('maxHeartbeatMs: an idle client heartbeats that often instead of at the relay\'s 10 s, and notices a dead relay that much sooner', () => {
+    const { core, out, at } = registered(undefined, 1000);
+    at(950);
+    expect(kinds(out)).toEqual([]);
+    at(1100);
+    expect(kinds(out)).toEqual(['heartbeat@0']);
+    expect(core.status).toBe('answering');
+    at(1000 + 2500 + 200); // unanswered (reprobed every 500 ms) for the liveness window
+    expect(core.status).toBe('silent');
+    // With several servers the smaller of it and FAILOVER_HEARTBEAT_MS (5 s) applies.
+    const several = registered([A, B], 60_000);
+    several.at(5100);
+    expect(kinds(several.out)).toEqual(['heartbeat@0']);
   });
 });

@@ -21,8 +21,9 @@ afterEach(async () => {
   for (const clean of cleanups.splice(0).reverse()) await clean();
 });
 
-async function session(port: number, name: string, giveUpMs?: number): Promise<ChatSession> {
-  const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: false, delivery: { giveUpMs } });
+/** A session; `maxHeartbeatMs` 1000 (not the relay's 10 s) lets an idle client notice an outage in ~3.5 s, not ~12.5 s. */
+async function session(port: number, name: string, giveUpMs?: number, maxHeartbeatMs?: number): Promise<ChatSession> {
+  const s = await ChatSession.open({ host: '127.0.0.1', port, name, autoHost: false, delivery: { giveUpMs }, maxHeartbeatMs });
   cleanups.push(() => s.close());
   s.start();
   await until(() => s.registration === 'registered', `${name} to register`, 20_000);
@@ -122,8 +123,8 @@ describe('relay killed (SIGKILL) and restarted on the same port', () => {
     };
     let relay = await start();
     cleanups.push(async () => killAll());
-    const alice = await session(port, 'alice');
-    const bob = await session(port, 'bob');
+    const alice = await session(port, 'alice', undefined, 1000);
+    const bob = await session(port, 'bob', undefined, 1000);
     const b = observe(bob);
     alice.send('bob', 'one');
     await until(() => b.received.length === 1, 'the first message');

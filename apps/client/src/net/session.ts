@@ -47,6 +47,8 @@ export interface SessionOptions {
   helloRetryMs?: number;
   /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */
   silentAfterMs?: number;
+  /** Heartbeats go out at least this often while idle, in ms (default: the relay's interval, 10 s; 5 s with several servers). */
+  maxHeartbeatMs?: number;
   /** Delivery tuning (give-up time, hold time, bounds); defaults as documented in outbox.ts / inbox.ts. */
   delivery?: OutboxOptions & InboxOptions;
   /** Simulated network trouble on received datagrams (demos and tests), or null. */
@@ -104,6 +106,7 @@ export class ChatSession extends EventEmitter<SessionEvents> {
       servers: servers.map(formatEndpoint),
       helloRetryMs: options.helloRetryMs,
       silentAfterMs: options.silentAfterMs,
+      maxHeartbeatMs: options.maxHeartbeatMs,
       delivery: options.delivery,
       secret: options.secret ?? null,
       nameRetryForMs: options.nameRetryForMs,

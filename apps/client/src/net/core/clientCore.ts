@@ -50,7 +50,7 @@ export class ClientCore {
 
   constructor(private readonly options: CoreOptions) {
     this.reg = registering(options.name);
-    this.link = new RelayLink(options.servers ?? [], options.silentAfterMs ?? 2500);
+    this.link = new RelayLink(options.servers ?? [], options.silentAfterMs ?? 2500, options.maxHeartbeatMs);
     this.roster = new RosterSync(options.rosterStore?.());
     this.helloRetryMs = options.helloRetryMs ?? 1000;
     this.keyed = new KeyedLink(options.identity ?? null, (error) => this.emit('relay-error', error));

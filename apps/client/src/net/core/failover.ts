@@ -52,13 +52,16 @@ export class RelayLink {
   /**
    * @param servers labels of the servers, in order (`host:port`, for events and the status line); none: one called `relay`.
    * @param silentAfterMs the liveness window, ms (see Liveness).
+   * @param maxHeartbeatMs heartbeats go out at least this often, ms (default: FAILOVER_HEARTBEAT_MS with
+   *   several servers, else the relay's interval); with several servers the smaller of the two applies.
    */
   constructor(
     private readonly servers: readonly string[],
     silentAfterMs: number,
+    maxHeartbeatMs = Number.POSITIVE_INFINITY,
   ) {
     if (servers.length === 0) this.servers = ['relay'];
-    this.liveness = new Liveness(silentAfterMs, this.servers.length > 1 ? FAILOVER_HEARTBEAT_MS : Number.POSITIVE_INFINITY);
+    this.liveness = new Liveness(silentAfterMs, Math.min(maxHeartbeatMs, this.servers.length > 1 ? FAILOVER_HEARTBEAT_MS : Number.POSITIVE_INFINITY));
   }
 
   /** Whether the list has more than one server: then the client moves instead of waiting (or hosting). */

@@ -15,6 +15,11 @@ export interface CoreOptions {
   helloRetryMs?: number;
   /** A probe (hello or heartbeat) unanswered this long marks the relay silent, in ms (default 2500). */
   silentAfterMs?: number;
+  /**
+   * Heartbeats go out at least this often while idle, in ms (default: the relay's interval, 10 s; 5 s with
+   * several servers). An idle client notices a dead relay within this plus `silentAfterMs`.
+   */
+  maxHeartbeatMs?: number;
   /** Delivery tuning (give-up time, hold time, bounds); defaults as documented in outbox.ts / inbox.ts. */
   delivery?: OutboxOptions & InboxOptions;
   /** The shared secret, if any: hellos are padded for its trailer, and relay errors are explained with it in mind. */
