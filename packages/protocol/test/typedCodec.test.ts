@@ -5,12 +5,13 @@
  * compiler — that a layout with a wrong field name or type does not compile.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import ts from 'typescript';
+import type TypeScript from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   asErrorCode,
@@ -30,6 +31,8 @@ import { decodeUtf8 } from '../src/utf8.js';
 import { messageArb, optionsArb } from './arbitraries.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// Required, not imported: an ESM import of this 9 MB CommonJS module first scans it for its export names (~0.5 s of CPU).
+const ts = createRequire(import.meta.url)('typescript') as typeof TypeScript;
 const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
 /** What decodeDatagram does with `bytes`: the datagram, or the code it throws. */
@@ -185,7 +188,7 @@ export const known: ErrorMessage = { kind: 'error', code: 'NAME_TAKEN', message:
       const refused = ts
         .getPreEmitDiagnostics(program, program.getSourceFile(file))
         .filter((d) => d.file?.fileName === file)
-        .map((d) => (d.file as ts.SourceFile).getLineAndCharacterOfPosition(d.start ?? 0).line + 1);
+        .map((d) => (d.file as TypeScript.SourceFile).getLineAndCharacterOfPosition(d.start ?? 0).line + 1);
       const bad = fixture.split('\n').flatMap((line, i) => (line.includes('// BAD') ? [i + 1] : []));
       expect(bad).toHaveLength(5);
       expect([...new Set(refused)].sort((a, b) => a - b)).toEqual(bad);
