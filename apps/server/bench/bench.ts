@@ -91,7 +91,8 @@ const LIMITS = {
 
 const USAGE = `usage: pnpm bench [--json] [options]      (pnpm bench client …: the client benchmark)
   --json            also print one JSON object with every number, as the last line
-  --warmup S        seconds of load before measuring each case (default 2)
+  --warmup S        seconds of load before measuring each case (default 2); 0: no warm-up at all,
+                    not even the 0.25 s before each measured slice (a quick smoke run)
   --duration S      seconds measured per throughput case (default 10)
   --latency S       seconds measured per latency run, one message in flight (default 3)
   --idle S          seconds of heartbeats without chat, to measure their cost (default 5)
@@ -276,8 +277,11 @@ type Crowd = Helper<CrowdRequest, CrowdReply>;
 const THROUGHPUT_SLICE_MS = 1000;
 /** Longest measured slice of an interleaved latency run, in ms. */
 const LATENCY_SLICE_MS = 1000;
-/** Load before each measured slice (the pipeline fills again after the previous slice drained), in ms. */
+/** Load before each measured slice (the pipeline fills again after the previous slice drained), in ms; none with `--warmup 0`. */
 const SLICE_WARMUP_MS = 250;
+
+/** The load before each measured slice under `opts`, in ms: SLICE_WARMUP_MS, or less when --warmup asks for less. */
+const sliceWarmupMs = (opts: Options): number => Math.min(SLICE_WARMUP_MS, opts.warmupMs);
 
 /** Sums of the counters of several measured slices of one rig. */
 interface Totals extends RunCounts {
@@ -485,7 +489,7 @@ async function interleave(rigs: readonly Rig[], opts: Options, totalMs: number, 
     for (let i = 0; i < rigs.length; i++) {
       const rig = rigs[(i + round) % rigs.length] as Rig;
       for (const other of rigs) if (other !== rig) await setHeartbeats(other, false);
-      await runSlice(rig, opts, { window: latency ? 1 : opts.window, warmupMs: SLICE_WARMUP_MS, durationMs, latency }, latency ? rig.latencyTotals : rig.throughput);
+      await runSlice(rig, opts, { window: latency ? 1 : opts.window, warmupMs: sliceWarmupMs(opts), durationMs, latency }, latency ? rig.latencyTotals : rig.throughput);
     }
   }
 }
@@ -630,7 +634,7 @@ async function runAll(opts: Options): Promise<Partial<Record<CaseName, CaseRepor
       await runSlice(rig, opts, { window: opts.window, warmupMs: opts.warmupMs, durationMs: opts.durationMs, latency: false }, rig.throughput);
       rig.rssMB = trySampleProcess(rig.target.pid)?.rssMB ?? null;
       progress(`${rig.label}: latency, 1 in flight, ${opts.latencyMs / 1000} s`);
-      await runSlice(rig, opts, { window: 1, warmupMs: SLICE_WARMUP_MS, durationMs: opts.latencyMs, latency: true }, rig.latencyTotals);
+      await runSlice(rig, opts, { window: 1, warmupMs: sliceWarmupMs(opts), durationMs: opts.latencyMs, latency: true }, rig.latencyTotals);
       rig.latency = await latencySummary(rig);
     } finally {
       await stopRig(rig);

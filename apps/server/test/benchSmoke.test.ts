@@ -32,7 +32,7 @@ describe('pnpm bench', () => {
   it('runs every case briefly and prints the JSON report on its last line', async () => {
     // `pnpm test` builds the bench project first (tsc -b; a bare `vitest run` needs `pnpm build` before).
     // The cases that make the issue-12 ratios and the crowd; bareAck and loss are the same programs with a flag.
-    const args = ['--json', '--warmup', '0', '--duration', '0.5', '--latency', '0.2', '--idle', '0.5', '--contacts', '30', '--clients', '10', '--rto', '50', '--no-presence', '--cases', 'bare,relay,contacts,secret'];
+    const args = ['--json', '--warmup', '0', '--duration', '0.2', '--latency', '0.2', '--idle', '0.5', '--contacts', '30', '--clients', '10', '--rto', '50', '--no-presence', '--cases', 'bare,relay,contacts,secret'];
     const { stdout } = await run(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, timeout: 80_000 });
     const lines = stdout.trim().split('\n');
     const report = JSON.parse(lines[lines.length - 1] ?? '') as {

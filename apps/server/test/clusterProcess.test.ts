@@ -49,18 +49,14 @@ describe('--cluster and --relay-id', () => {
     expect(JSON.parse(out.stdout)).toEqual({ single: false, cluster: true });
   });
 
-  it('says in one line that NATS is not reachable, and exits 1', async () => {
+  it('says in one line that NATS is not reachable, and exits 1 (never printing the credentials in the URL)', async () => {
     const port = await freeTcpPort(); // nothing listens there
-    const { code, stderr } = await runRelay(['--port', '0', '--cluster', `nats://127.0.0.1:${port}`]);
+    const { code, stdout, stderr } = await runRelay(['--port', '0', '--cluster', `nats://relay:s3cret@127.0.0.1:${port}`]);
     expect(code).toBe(1);
     const lines = stderr.filter((l) => l.trim());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^udpchat-relay: cannot join the cluster: NATS at nats://127\\.0\\.0\\.1:${port} is not reachable`));
-    // Credentials in the URL are never printed.
-    const secret = await runRelay(['--port', '0', '--cluster', `nats://relay:s3cret@127.0.0.1:${port}`]);
-    expect(secret.code).toBe(1);
-    expect(secret.stderr.join('\n')).toContain(`NATS at nats://127.0.0.1:${port} is not reachable`);
-    expect(secret.stderr.join('\n') + secret.stdout.join('\n')).not.toContain('s3cret');
+    expect(stderr.join('\n') + stdout.join('\n')).not.toContain('s3cret');
   });
 });
 

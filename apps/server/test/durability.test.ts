@@ -49,6 +49,14 @@ async function peer(port: number): Promise<TestPeer> {
 }
 
 
+/** `udpchat-relay names …` in this process (the program's own code): its exit code and lines. */
+function names(argv: string[]): { code: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runNames(argv, { out: (l) => out.push(l), err: (l) => err.push(...l.split('\n')) });
+  return { code, out, err };
+}
+
 describe('the relay store across kill -9 (real process)', () => {
   it('every message the sender was told is stored survives kill -9 mid-stream and reaches bob in order, once', async () => {
     const dir = tempDir();
@@ -70,6 +78,10 @@ describe('the relay store across kill -9 (real process)', () => {
     expect(told.size).toBeGreaterThanOrEqual(20);
 
     const second = await relayAt(dir); // the same data dir: the dead owner's lock is stale
+    // The live owner's is not: `names` (the program's code, in this process) says so, naming its pid.
+    const locked = names(['list', '--data-dir', dir]);
+    expect(locked.code).toBe(1);
+    expect(locked.err[0]).toContain(`is in use by another udpchat process (pid ${second.proc.child.pid}) (stop the relay first)`);
     const back = await peer(second.port);
     await registerKeyed(back, 'bob', bobKey, 8000);
     const stored = await until(() => {
@@ -80,6 +92,13 @@ describe('the relay store across kill -9 (real process)', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b)); // in order
     expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length); // once
     for (const c of stored) expect(c.text).toBe(`m${c.seq}`);
+    // Stopped cleanly, it leaves the store to `names`: bob's binding, from his registration before the kill.
+    second.proc.child.kill('SIGTERM');
+    expect(await exitWithin(second.proc)).toBe(0);
+    const list = names(['list', '--data-dir', dir]);
+    expect(list.code).toBe(0);
+    expect(list.out[1]).toMatch(/^bob\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+[0-9a-f]{16}\s+\d+$/);
+    expect(list.out[2]).toBe(`1 reserved name in ${join(dir, 'relay.db')}`);
   });
 });
 
@@ -113,23 +132,11 @@ describe('a corrupt or torn store (real process)', () => {
 });
 
 describe('udpchat-relay names list|release NAME', () => {
-  const names = (argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = runNames(argv, { out: (l) => out.push(l), err: (l) => err.push(...l.split('\n')) });
-    return { code, out, err };
-  };
-
-  it('the program: lists the reserved names of a stopped relay, and says LOCKED for a running one', async () => {
+  it('the program: lists the reserved names of a stopped relay (LOCKED while one runs: see the kill -9 test)', async () => {
     const dir = tempDir();
-    const relay = await relayAt(dir);
-    const bob = await peer(relay.port);
-    await registerKeyed(bob, 'Bob', generateKeyPairSync('ed25519').privateKey, 8000);
-    const locked = names(['list', '--data-dir', dir]); // the same code as the program's, in this process
-    expect(locked.code).toBe(1);
-    expect(locked.err[0]).toMatch(/in use by another udpchat process \(pid \d+\) \(stop the relay first\)/);
-    relay.proc.child.kill('SIGTERM');
-    await exitWithin(relay.proc);
+    const store = openRelayStore(join(dir, 'relay.db')); // what a relay wrote: the same store code
+    store.bind('Bob', 'bob', generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32), Date.now());
+    store.close();
     const list = await runRelay(['names', 'list', '--data-dir', dir]);
     expect(list.code).toBe(0);
     expect(list.stdout[0]).toMatch(/^name\s+bound since \(UTC\)\s+key\s+stored$/);

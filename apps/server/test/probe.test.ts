@@ -5,10 +5,10 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createAuthKey, ERROR_CODES } from '@udpchat/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRelay } from '../src/index.js';
 import { describePortInUse, probeAddress, probePort } from '../src/io/probe.js';
-import { runRelay, spawnRelay, exitWithin, type RelayProcess } from './helpers/process.js';
+import { runRelay } from './helpers/process.js';
 import { peerOf, testRelay } from './helpers/relay.js';
 import { closeSocket } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
@@ -96,12 +96,6 @@ describe('probePort', () => {
 });
 
 describe('udpchat-relay on a port in use', () => {
-  let running: RelayProcess | undefined;
-  afterEach(() => {
-    running?.child.kill('SIGKILL');
-    running = undefined;
-  });
-
   it('names a client that hosts the relay, and exits 1', async () => {
     const hosted = await testRelay({ hostedByClient: true });
     const { port } = hosted.address;
@@ -116,15 +110,15 @@ describe('udpchat-relay on a port in use', () => {
   });
 
   it('names another udpchat relay (a headless one, with the same secret)', async () => {
-    const p = spawnRelay(['--port', '0'], { UDPCHAT_SECRET: 'relay-cli-secret' });
-    running = p;
-    await p.stdout.waitFor((l) => l.includes('"relay started"'), 'relay started');
-    const port = p.stdout.json().find((l) => l.msg === 'relay started')?.port as number;
+    // The holder in this process (the relay programs themselves are in cli.test.ts); the prober is the program.
+    const headless = await testRelay({ secret: createAuthKey('relay-cli-secret') });
+    const { port } = headless.address;
     const second = await runRelay(['--port', String(port)], { UDPCHAT_SECRET: 'relay-cli-secret' });
     expect(second.code).toBe(1);
     expect(second.stderr).toEqual([`udpchat-relay: port ${port} is in use by another udpchat relay`]);
-    p.child.kill('SIGTERM');
-    expect(await exitWithin(p)).toBe(0);
+    // Its probe was signed (unsigned, it would have been refused: 'it answered SECRET_REQUIRED'), and left nothing behind.
+    await until(() => headless.stats().pending === 0, 'the probe registration cancelled');
+    expect(headless.contactCount).toBe(0);
   });
 
   it('names another program when nothing answers', async () => {
