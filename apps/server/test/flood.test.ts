@@ -99,8 +99,11 @@ describe('a flooding address', () => {
 
       expect(done.sent).toBeGreaterThan(RATE * (DURATION_MS / 1000) * 0.5); // the flooder really flooded
       expect(during.length).toBeGreaterThan(5); // and the chat kept going through it (fewer round trips on a loaded machine)
-      // Nearly all of the flood was refused by the rate limit, before decoding.
-      expect(stats.rateLimited).toBeGreaterThan(done.sent * 0.8);
+      // Nearly all of the flood that reached the relay was refused by the rate limit, before decoding. Counted
+      // against what the relay received, not what was sent: on a loaded machine the kernel drops part of the
+      // flood from the relay's full receive buffer (seen: 14,515 refused of 19,999 sent), which never reaches it.
+      // The clients' own datagrams (a few hundred) are in datagramsIn too.
+      expect(stats.rateLimited).toBeGreaterThan(stats.datagramsIn * 0.8);
       expect(addsUp(stats)).toBe(true);
       // Latency is a speed goal (the "flood figures" line above prints it; the issue asked < 50 ms added), not asserted
       // tightly here: with other test files on the same 2 cores a p50 of 300 ms was seen. Asserted:
