@@ -74,9 +74,20 @@ export class Writer {
     this.offset += n;
   }
 
-  /** Writes UTF-8 whose length the caller already wrote as a prefix. */
-  utf8(text: string): void {
-    this.offset += encodeUtf8Into(text, this.bytes, this.offset);
+  /**
+   * Writes `text`'s length in UTF-8 bytes as a `prefix`-byte big-endian
+   * number (1: `str8`, 2: `str16`), then the UTF-8: one pass over the text,
+   * the prefix filled in after it (the caller checked the length fits).
+   */
+  prefixedUtf8(prefix: 1 | 2, text: string): void {
+    const at = this.offset;
+    const bytes = encodeUtf8Into(text, this.bytes, at + prefix);
+    if (prefix === 1) this.bytes[at] = bytes;
+    else {
+      this.bytes[at] = bytes >>> 8;
+      this.bytes[at + 1] = bytes;
+    }
+    this.offset = at + prefix + bytes;
   }
 }
 
