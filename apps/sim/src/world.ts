@@ -6,6 +6,7 @@
  * everything due then. No real timers, no sleeps: a minute of chat takes
  * milliseconds.
  */
+import type { RelayContactInfo } from '@udpchat/server';
 import { Bus } from './bus.js';
 import { SIM_EPOCH_MS, VirtualClock } from './clock.js';
 import { SimNode } from './node.js';
@@ -151,10 +152,15 @@ export class World {
    * STUCK_MS is a violation.
    */
   private watch(): void {
+    const contactsOf = new Map<number, RelayContactInfo[]>(); // each relay's snapshot, taken once per sweep
     for (const node of this.nodes.values()) {
       const core = node.client;
-      const contacts = this.relays[core?.server ?? 0]?.relay?.contacts() ?? []; // the relay it is on
-      const held = core?.registration === 'registering' && contacts.some((c) => c.port === node.address.port && c.name === node.name);
+      const on = (server: number): RelayContactInfo[] => {
+        let contacts = contactsOf.get(server);
+        if (!contacts) contactsOf.set(server, (contacts = this.relays[server]?.relay?.contacts() ?? []));
+        return contacts;
+      };
+      const held = core?.registration === 'registering' && on(core.server).some((c) => c.port === node.address.port && c.name === node.name); // on the relay it is on
       const since = this.stuckSince.get(node.name);
       if (!held) {
         this.stuckSince.delete(node.name);
