@@ -26,6 +26,10 @@ export interface NodeWorld {
   relays: readonly Address[];
   /** A fresh port for a new incarnation. */
   newPort(): number;
+  /** The id of a new message (drawn from the run's seed: a replay has the same ids). */
+  newId(): string;
+  /** The epoch of a new conversation, a nonzero u32 (drawn from the run's seed). */
+  newEpoch(): number;
 }
 
 /** Life of a node: running, closed (said bye), or crashed (and maybe restarted later). */
@@ -43,6 +47,12 @@ export class SimNode {
   strays = 0;
   /** Name keys of the clients this life knows online: from contact lists and joins, until it sees them leave. */
   private known = new Set<string>();
+  /**
+   * The core's `nextDeadline()` as of the end of the last `flush` (+Infinity when not running). The core is a
+   * state machine that only this node drives, and every call into it ends with a `flush`: until the next one,
+   * its deadline cannot change, and the world asks for it twice per step.
+   */
+  private deadline = Number.POSITIVE_INFINITY;
 
   /**
    * @param name the name it registers.
@@ -76,7 +86,8 @@ export class SimNode {
     this.state = 'running';
     this.known = new Set();
     const servers = this.world.relays.length > 1 ? this.world.relays.map((r) => `${r.address}:${r.port}`) : undefined;
-    const core = new ClientCore({ ...this.options, name: this.name, servers });
+    const delivery = { newId: this.world.newId, newEpoch: this.world.newEpoch, ...this.options.delivery };
+    const core = new ClientCore({ ...this.options, delivery, name: this.name, servers });
     this.core = core;
     this.world.bus.setLink(this.current, this.link);
     this.world.bus.attach(this.current, (bytes, from) => this.receive(core, bytes, from));
@@ -132,7 +143,7 @@ export class SimNode {
 
   /** When the core must be polled next, in ms (+Infinity when not running). */
   nextDeadline(): number {
-    return this.core ? this.core.nextDeadline() : Number.POSITIVE_INFINITY;
+    return this.deadline;
   }
 
   /** Polls the core if its deadline has come. */
@@ -140,7 +151,7 @@ export class SimNode {
     const core = this.core;
     if (!core) return;
     const now = this.world.clock.now();
-    if (core.nextDeadline() > now) return;
+    if (this.deadline > now) return;
     core.poll(now);
     this.flush(core);
   }
@@ -162,6 +173,7 @@ export class SimNode {
   private end(state: NodeState, why: 'crash' | 'close'): void {
     this.world.bus.detach(this.current);
     this.core = null;
+    this.deadline = Number.POSITIVE_INFINITY;
     this.state = state;
     for (const t of this.world.records.typed) if (t.sender === this.name && t.incarnation === this.incarnation) t.senderGone ??= why;
     const life = this.world.records.lives.find((l) => l.name === this.name && l.incarnation === this.incarnation);
@@ -197,6 +209,7 @@ export class SimNode {
   /** Sends what the core queued and records what it reported. */
   private flush(core: ClientCore): void {
     const { transmits, events } = core.take();
+    if (core === this.core) this.deadline = core.nextDeadline();
     this.send(transmits);
     const records = this.world.records;
     for (const e of events) {

@@ -6,6 +6,7 @@
  * everything due then. No real timers, no sleeps: a minute of chat takes
  * milliseconds.
  */
+import type { RelayContactInfo } from '@udpchat/server';
 import { Bus } from './bus.js';
 import { SIM_EPOCH_MS, VirtualClock } from './clock.js';
 import { SimNode } from './node.js';
@@ -20,6 +21,23 @@ const STUCK_MS = 5000;
 /** The relay's port on the bus; clients get ports from 40000 up. */
 export const RELAY_PORT = 8081;
 
+/** nanoid's alphabet (URL-safe, 64 characters): the ids a real client makes. */
+const ID_ALPHABET = 'useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict';
+
+/** A message id as a real client makes one (21 characters of nanoid's alphabet), drawn from `random`. */
+function messageId(random: Random): string {
+  let id = '';
+  for (let i = 0; i < 21; i++) id += ID_ALPHABET[Math.floor(random.float() * 64)];
+  return id;
+}
+
+/** A conversation epoch (a nonzero u32, as `randomEpoch` of the client draws), from `random`. */
+function epoch(random: Random): number {
+  let e = 0;
+  while (e === 0) e = Math.floor(random.float() * 0x1_0000_0000);
+  return e;
+}
+
 export class World {
   readonly clock = new VirtualClock();
   readonly records = new Records(() => this.clock.elapsed());
@@ -29,6 +47,8 @@ export class World {
   /** Every relay, on ports RELAY_PORT, RELAY_PORT + 1, … */
   readonly relays: SimRelay[];
   readonly nodes = new Map<string, SimNode>();
+  /** The nodes in the order of `nodes` (iterated at each step: an array costs no iterator). */
+  private readonly nodeList: SimNode[] = [];
   private nextPort = 40_000;
   private readonly actions: Action[];
   private nextAction = 0;
@@ -41,12 +61,15 @@ export class World {
     random.fork(); // the scenario's own streams
     random.fork();
     this.bus = new Bus(this.clock, random.fork());
+    const ids = random.fork(); // message ids and conversation epochs: a replay has the same ones
     const relaysAt = Array.from({ length: Math.max(1, scenario.relays ?? 1) }, (_, i) => ({ address: '127.0.0.1', port: RELAY_PORT + i }));
     this.relays = relaysAt.map((at, i) => new SimRelay(at, this.bus, this.clock, this.records, scenario.relay, i));
     this.relay = this.relays[0] as SimRelay;
     for (const c of scenario.clients) {
-      const node = new SimNode(c.name, { bus: this.bus, clock: this.clock, records: this.records, relays: relaysAt, newPort: () => this.nextPort++ }, c.link, { delivery: { holdMs: c.holdMs } });
+      const wiring = { bus: this.bus, clock: this.clock, records: this.records, relays: relaysAt, newPort: () => this.nextPort++, newId: () => messageId(ids), newEpoch: () => epoch(ids) };
+      const node = new SimNode(c.name, wiring, c.link, { delivery: { holdMs: c.holdMs } });
       this.nodes.set(c.name, node);
+      this.nodeList.push(node);
     }
     this.actions = scenario.actions;
     for (const relay of this.relays) relay.start();
@@ -92,7 +115,7 @@ export class World {
     let t = action ? SIM_EPOCH_MS + action.at : Number.POSITIVE_INFINITY;
     t = Math.min(t, this.bus.nextAt());
     for (const relay of this.relays) t = Math.min(t, relay.nextDeadline());
-    for (const node of this.nodes.values()) t = Math.min(t, node.nextDeadline());
+    for (const node of this.nodeList) t = Math.min(t, node.nextDeadline());
     return t;
   }
 
@@ -115,7 +138,7 @@ export class World {
     let swept = false;
     for (const relay of this.relays) swept = relay.poll() || swept;
     if (swept) this.watch();
-    for (const node of this.nodes.values()) node.poll();
+    for (const node of this.nodeList) node.poll();
   }
 
   /** Since when (ms) each node is registering while the relay holds its registration at its address. */
@@ -129,10 +152,15 @@ export class World {
    * STUCK_MS is a violation.
    */
   private watch(): void {
+    const contactsOf = new Map<number, RelayContactInfo[]>(); // each relay's snapshot, taken once per sweep
     for (const node of this.nodes.values()) {
       const core = node.client;
-      const contacts = this.relays[core?.server ?? 0]?.relay?.contacts() ?? []; // the relay it is on
-      const held = core?.registration === 'registering' && contacts.some((c) => c.port === node.address.port && c.name === node.name);
+      const on = (server: number): RelayContactInfo[] => {
+        let contacts = contactsOf.get(server);
+        if (!contacts) contactsOf.set(server, (contacts = this.relays[server]?.relay?.contacts() ?? []));
+        return contacts;
+      };
+      const held = core?.registration === 'registering' && on(core.server).some((c) => c.port === node.address.port && c.name === node.name); // on the relay it is on
       const since = this.stuckSince.get(node.name);
       if (!held) {
         this.stuckSince.delete(node.name);

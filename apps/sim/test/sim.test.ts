@@ -32,6 +32,7 @@ describe('simulation: random scenarios', () => {
       end: r.world.clock.elapsed(),
       shown: r.world.records.shown.map((s) => `${s.viewer}#${s.incarnation} ${s.text} ${s.at}`),
       states: r.world.records.typed.map((t) => JSON.stringify(t.states)),
+      ids: r.world.records.typed.map((t) => t.id), // drawn from the seed too
     });
     expect(summary(b)).toEqual(summary(a));
   });

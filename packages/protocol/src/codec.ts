@@ -87,7 +87,9 @@ function lengthOf(message: Message, options: EncodeOptions | undefined): number 
 /**
  * Encodes one message as one datagram, with an optional session token and
  * auth trailer (`options`).
- * @returns a new Uint8Array of `encodingLength(message, options)` bytes.
+ * @returns a new Uint8Array of `encodingLength(message, options)` bytes: a view
+ *   into a slab shared with other datagrams (writer.ts; its `.buffer` is the slab's,
+ *   so read it through `byteOffset`, as a Buffer from Node's pool).
  * @throws ProtocolError UNKNOWN_KIND, BAD_FIELD (a field or envelope option out of range or
  *   of the wrong type), OVERSIZE (the datagram would exceed MAX_DATAGRAM_BYTES = 1200).
  */

@@ -113,12 +113,7 @@ function string(prefix: 1 | 2, rules: StringRules): FieldCodec<string> {
       check(value, bytes, path);
       return prefix + bytes;
     },
-    encode: (value, w) => {
-      const bytes = utf8Length(value);
-      if (prefix === 1) w.u8(bytes);
-      else w.u16(bytes);
-      w.utf8(value);
-    },
+    encode: (value, w) => w.prefixedUtf8(prefix, value),
     decode: (r, path) => {
       const length = prefix === 1 ? r.u8(`${path}.length`) : r.u16(`${path}.length`);
       const text = r.utf8(length, path);

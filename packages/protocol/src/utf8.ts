@@ -97,9 +97,22 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-/** Writes `text` as UTF-8 into `target` at `offset`; returns the bytes written. */
+/**
+ * Writes `text` as UTF-8 into `target` at `offset`; returns the bytes written.
+ * Its ASCII start is copied unit by unit (most names, ids and texts are all
+ * ASCII, and short: cheaper than a view and a call into the encoder), the
+ * rest, from the first other unit, by the encoder.
+ */
 export function encodeUtf8Into(text: string, target: Uint8Array, offset: number): number {
-  return encoder.encodeInto(text, target.subarray(offset)).written;
+  const n = text.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) break;
+    target[offset + i] = unit;
+  }
+  if (i === n) return n;
+  return i + encoder.encodeInto(i === 0 ? text : text.slice(i), target.subarray(offset + i)).written;
 }
 
 /** `text` as UTF-8 bytes. */

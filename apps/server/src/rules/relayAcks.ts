@@ -9,9 +9,11 @@
  * get no ack. The sender of a direct chat needs no count (it is 1), so for
  * it the ack says everything the relay-ack would have.
  *
- * Held relay-acks are a FIFO ring of fixed size (the delay is the same for
+ * Held relay-acks are a FIFO ring of bounded size (the delay is the same for
  * all, so the oldest is always due first), with the chat's id copied into a
- * slab: nothing is allocated per chat. Per conversation (chat sender →
+ * slab: nothing is allocated per chat. The ring starts small and doubles when
+ * full, up to its capacity (a relay that holds few pays for few: a relay
+ * core starts with a ring of RELAY_ACK_INITIAL_SLOTS, not RELAY_ACK_RING_SIZE). Per conversation (chat sender →
  * recipient) the latest ack seen is kept — its time, conversation `epoch`,
  * `upTo` and ranges — and a held relay-ack is dropped at its deadline when an
  * ack of the chat's epoch that arrived after the chat was forwarded covers
@@ -42,18 +44,22 @@ export type RelayAckSend = (sender: Contact, id: string) => void;
 
 /** Default most relay-acks held at once. */
 export const RELAY_ACK_RING_SIZE = 8192;
+/** Slots of a new ring (fewer when the capacity is smaller); it doubles when full, up to its capacity. */
+const RELAY_ACK_INITIAL_SLOTS = 64;
 
 const latin1 = new TextDecoder('latin1');
 const encoder = new TextEncoder();
 
 export class RelayAckScheduler {
-  private readonly senders: Array<Contact | undefined>;
-  private readonly recipients: Array<Contact | undefined>;
-  private readonly epochs: Uint32Array;
-  private readonly seqs: Uint32Array;
-  private readonly forwardedAt: Float64Array;
-  private readonly idLengths: Uint8Array;
-  private readonly ids: Uint8Array;
+  /** Slots of the ring now (at most `capacity`). */
+  private slots = 0;
+  private senders: Array<Contact | undefined> = [];
+  private recipients: Array<Contact | undefined> = [];
+  private epochs = new Uint32Array(0);
+  private seqs = new Uint32Array(0);
+  private forwardedAt = new Float64Array(0);
+  private idLengths = new Uint8Array(0);
+  private ids = new Uint8Array(0);
   private head = 0;
   private count = 0;
   /** chat sender → (recipient's endpoint key → its latest ack). */
@@ -67,13 +73,7 @@ export class RelayAckScheduler {
     readonly delayMs: number = RELAY_ACK_DELAY_MS,
     readonly capacity: number = RELAY_ACK_RING_SIZE,
   ) {
-    this.senders = new Array<Contact | undefined>(capacity);
-    this.recipients = new Array<Contact | undefined>(capacity);
-    this.epochs = new Uint32Array(capacity);
-    this.seqs = new Uint32Array(capacity);
-    this.forwardedAt = new Float64Array(capacity);
-    this.idLengths = new Uint8Array(capacity);
-    this.ids = new Uint8Array(capacity * MAX_ID_BYTES);
+    this.resize(Math.min(capacity, RELAY_ACK_INITIAL_SLOTS));
   }
 
   /** Relay-acks held now. */
@@ -94,8 +94,11 @@ export class RelayAckScheduler {
    * @param send used at once for the oldest when the ring is full.
    */
   hold(sender: Contact, recipient: Contact, epoch: number, seq: number, id: Uint8Array, start: number, end: number, now: number, send: RelayAckSend): void {
-    if (this.count === this.capacity) this.release(send);
-    const slot = (this.head + this.count) % this.capacity;
+    if (this.count === this.slots) {
+      if (this.slots < this.capacity) this.resize(Math.min(this.capacity, 2 * this.slots));
+      else this.release(send);
+    }
+    const slot = (this.head + this.count) % this.slots;
     this.count++;
     this.senders[slot] = sender;
     this.recipients[slot] = recipient;
@@ -180,7 +183,7 @@ export class RelayAckScheduler {
   /** Forgets every held relay-ack (the relay stops). */
   clear(): void {
     for (let i = 0; i < this.count; i++) {
-      const slot = (this.head + i) % this.capacity;
+      const slot = (this.head + i) % this.slots;
       this.senders[slot] = undefined;
       this.recipients[slot] = undefined;
     }
@@ -195,11 +198,41 @@ export class RelayAckScheduler {
     const recipient = this.recipients[slot] as Contact;
     this.senders[slot] = undefined;
     this.recipients[slot] = undefined;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = (this.head + 1) % this.slots;
     this.count--;
     if (this.covered(sender, recipient, this.epochs[slot] as number, this.seqs[slot] as number, this.forwardedAt[slot] as number)) return;
     const at = slot * MAX_ID_BYTES;
     send(sender, latin1.decode(this.ids.subarray(at, at + (this.idLengths[slot] as number))));
+  }
+
+  /** Moves the ring into `slots` slots (at least `count`), the oldest first at slot 0. */
+  private resize(slots: number): void {
+    const senders = new Array<Contact | undefined>(slots);
+    const recipients = new Array<Contact | undefined>(slots);
+    const epochs = new Uint32Array(slots);
+    const seqs = new Uint32Array(slots);
+    const forwardedAt = new Float64Array(slots);
+    const idLengths = new Uint8Array(slots);
+    const ids = new Uint8Array(slots * MAX_ID_BYTES);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % this.slots;
+      senders[i] = this.senders[from];
+      recipients[i] = this.recipients[from];
+      epochs[i] = this.epochs[from] as number;
+      seqs[i] = this.seqs[from] as number;
+      forwardedAt[i] = this.forwardedAt[from] as number;
+      idLengths[i] = this.idLengths[from] as number;
+      ids.set(this.ids.subarray(from * MAX_ID_BYTES, from * MAX_ID_BYTES + (this.idLengths[from] as number)), i * MAX_ID_BYTES);
+    }
+    this.slots = slots;
+    this.senders = senders;
+    this.recipients = recipients;
+    this.epochs = epochs;
+    this.seqs = seqs;
+    this.forwardedAt = forwardedAt;
+    this.idLengths = idLengths;
+    this.ids = ids;
+    this.head = 0;
   }
 
   private covered(sender: Contact, recipient: Contact, epoch: number, seq: number, forwardedAt: number): boolean {

@@ -37,8 +37,11 @@ export function randomEpoch(): number {
 export class RosterLog {
   private epochValue: number;
   private versionValue = 0;
-  /** Ring of the last `capacity` changes; `entries[(v - 1) % capacity]` is version v's while it is kept. */
-  private readonly entries: (LoggedChange | undefined)[];
+  /**
+   * Ring of the last `capacity` changes; `entries[(v - 1) % capacity]` is version v's while it is kept.
+   * It grows as changes come (the first `capacity` are appended in order), up to `capacity`.
+   */
+  private readonly entries: (LoggedChange | undefined)[] = [];
   /** Changes kept (at most `capacity`). */
   private kept = 0;
   /** The version of the last change pushed to the clients (heartbeat-acks carry it). */
@@ -55,7 +58,6 @@ export class RosterLog {
     private readonly newEpoch: () => number = randomEpoch,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`roster log capacity must be a whole number ≥ 1, not ${capacity}`);
-    this.entries = new Array<LoggedChange | undefined>(capacity);
     this.epochValue = this.drawEpoch(0);
   }
 

@@ -6,7 +6,7 @@
  * A pending registration is invisible to other contacts and expires after
  * PENDING_TIMEOUT_MS.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { nameKey, TOKEN_BYTES } from '@udpchat/protocol';
 import { BoundedMap, formatEndpoint, type Endpoint } from '@udpchat/net';
 import type { Contact } from './contacts.js';
@@ -15,9 +15,18 @@ import type { IpCount } from './ipCount.js';
 /** How long a pending registration waits for its first datagram with the token, in ms (PROTOCOL.md §6.1). */
 export const PENDING_TIMEOUT_MS = 5_000;
 
-/** A fresh session token: TOKEN_BYTES (16) bytes = 128 bits from node:crypto's CSPRNG. */
+/** Random bytes for the next 256 tokens, refilled from node:crypto's CSPRNG when used up (one call instead of 256, as the nonces of auth.ts). */
+const tokenPool = new Uint8Array(256 * TOKEN_BYTES);
+let tokenPoolOffset = tokenPool.length;
+
+/** A fresh session token: TOKEN_BYTES (16) bytes = 128 bits from node:crypto's CSPRNG (a copy: its own buffer). */
 export function newToken(): Uint8Array {
-  return new Uint8Array(randomBytes(TOKEN_BYTES));
+  if (tokenPoolOffset === tokenPool.length) {
+    randomFillSync(tokenPool);
+    tokenPoolOffset = 0;
+  }
+  tokenPoolOffset += TOKEN_BYTES;
+  return tokenPool.slice(tokenPoolOffset - TOKEN_BYTES, tokenPoolOffset);
 }
 
 /**

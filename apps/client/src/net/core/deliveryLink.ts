@@ -37,11 +37,13 @@ export class DeliveryLink {
   private readonly pendingAcks = new Map<string, AckNeeded>();
   /** When the oldest pending ack was gathered, in ms (null: none pending). */
   private ackSince: number | null = null;
+  private readonly newId: () => string;
 
   /** @param onState called with every change of an own message's delivery state. */
   constructor(onState: (message: ChatMessage, state: DeliveryState) => void, options: OutboxOptions & InboxOptions = {}) {
     this.outbox = new Outbox(onState, options);
     this.inbox = new Inbox(options);
+    this.newId = options.newId ?? newMessageId;
   }
 
   /** Sizes: pending messages, conversations, held messages, remembered ids. */
@@ -57,7 +59,7 @@ export class DeliveryLink {
    * @throws OutboxFullError when too many messages are pending.
    */
   create(from: string, to: string, text: string, expected: readonly string[], now: number, kept?: KeptIdentity): ChatMessage {
-    return this.outbox.create({ kind: 'chat', id: kept?.id ?? newMessageId(), from, to, time: kept?.time ?? now, text }, expected, now);
+    return this.outbox.create({ kind: 'chat', id: kept?.id ?? this.newId(), from, to, time: kept?.time ?? now, text }, expected, now);
   }
 
   /** The chat datagrams due now (paced), each with `from` set to `name`. */
@@ -95,7 +97,7 @@ export class DeliveryLink {
    */
   nextDeadline(now: number): number {
     let next = this.ackSince === null ? Number.POSITIVE_INFINITY : this.ackSince + ACK_DELAY_MS;
-    if (this.outbox.size > 0 || this.inbox.sizes.held > 0) next = Math.min(next, now + ACK_DELAY_MS);
+    if (this.outbox.size > 0 || this.inbox.heldCount > 0) next = Math.min(next, now + ACK_DELAY_MS);
     return next;
   }
 }

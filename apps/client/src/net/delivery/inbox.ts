@@ -94,9 +94,14 @@ export class Inbox {
 
   /** Sizes, for tests and stats: conversations, held messages, remembered ids. */
   get sizes(): { streams: number; held: number; ids: number } {
+    return { streams: this.streams.size, held: this.heldCount, ids: this.recentIds.size };
+  }
+
+  /** Messages held back for a gap, all conversations together (`sizes.held`, without building `sizes`). */
+  get heldCount(): number {
     let held = 0;
     for (const s of this.streams.values()) held += s.held.size;
-    return { streams: this.streams.size, held, ids: this.recentIds.size };
+    return held;
   }
 
   /** Takes one incoming chat message. `time` is now, in ms. */

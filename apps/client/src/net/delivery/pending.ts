@@ -10,6 +10,8 @@ export interface OutboxOptions {
   maxPending?: number;
   /** Picks the epoch of a new conversation: a nonzero u32 (default `randomEpoch`; tests give fixed ones). */
   newEpoch?: () => number;
+  /** Makes the id of a new message (default `newMessageId`, a nanoid; the simulation draws them from its seed). */
+  newId?: () => string;
 }
 
 /**
