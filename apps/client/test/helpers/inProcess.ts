@@ -37,6 +37,8 @@ export function runInProcess(args: string[], env: Record<string, string> = {}): 
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const entry: { client: InProcessClient; handles: RunningClient | null } = { client: null as unknown as InProcessClient, handles: null };
+  const out = new LineCollector(stdout);
+  const err = new LineCollector(stderr);
   const exit = runClient({
     argv: args,
     env: { ...process.env, ...isolatedXdg(), ...env },
@@ -46,8 +48,22 @@ export function runInProcess(args: string[], env: Record<string, string> = {}): 
     onOpen: (handles) => {
       entry.handles = handles;
     },
-  }).finally(() => running.delete(entry));
-  entry.client = { stdin, out: new LineCollector(stdout), err: new LineCollector(stderr), exit };
+  })
+    .then(async (code) => {
+      // As a process's pipes close at exit: the code resolves once every line written is collected.
+      await Promise.all(
+        [stdout, stderr].map(
+          (s) =>
+            new Promise((resolve) => {
+              s.once('end', resolve); // the readable side: every chunk handed to its 'data' listener
+              s.end();
+            }),
+        ),
+      );
+      return code;
+    })
+    .finally(() => running.delete(entry));
+  entry.client = { stdin, out, err, exit };
   running.add(entry);
   return entry.client;
 }
