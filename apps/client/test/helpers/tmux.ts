@@ -4,9 +4,12 @@
  */
 import { isolatedXdg } from './processes.js';
 import { execFileSync } from 'node:child_process';
+import { threadId } from 'node:worker_threads';
 import { until } from './wait.js';
 
-const SOCKET = `udpchat-test-${process.pid}`;
+// One tmux server per vitest worker: the workers are threads of one process (pool 'threads'), so the pid
+// alone would give test files running side by side one server, and one file's killTmuxServer would end the other's terminals.
+const SOCKET = `udpchat-test-${process.pid}-${threadId}`;
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
