@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
-import { killTmuxServer, Terminal } from './helpers/tmux.js';
+import { killTmuxServer, POLL_MS, Terminal } from './helpers/tmux.js';
 import { exitCode, until } from './helpers/wait.js';
 
 describe('three terminals and a headless relay', () => {
@@ -60,7 +60,7 @@ describe('three terminals and a headless relay', () => {
 
     // bob quits: alice's list drops him at once
     bob.type('/quit');
-    await until(() => bob.dead(), 'bob to exit');
+    await until(() => bob.dead(), 'bob to exit', 10_000, POLL_MS);
     await alice.waitFor((s) => !s.includes('● bob') && s.includes('bob left'), 5_000);
 
     // carol's terminal is killed (no bye): she drops from the list after the relay's presence timeout (3 s here)

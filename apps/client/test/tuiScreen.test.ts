@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
-import { killTmuxServer, Terminal } from './helpers/tmux.js';
+import { killTmuxServer, POLL_MS, Terminal } from './helpers/tmux.js';
 import { until } from './helpers/wait.js';
 import { ChatSession } from '../src/net/session.js';
 
@@ -47,7 +47,7 @@ describe('the client in tmux', () => {
     until(() => {
       const c = t.cursor();
       return c.x === x && c.y === y;
-    }, `the cursor at ${x},${y} ${what} (it is at ${JSON.stringify(t.cursor())})`, 5_000);
+    }, `the cursor at ${x},${y} ${what} (it is at ${JSON.stringify(t.cursor())})`, 5_000, POLL_MS);
 
   // The cursor and paste tests share one terminal (each start of the full-screen client is ~1 s of CPU):
   // each leaves its input empty; whichever runs first opens it, so either also runs alone.
