@@ -97,6 +97,10 @@ describe('history of the real client (line mode)', () => {
     // Acknowledged again, not shown again.
     await until(() => bob.out.lines.some((l) => l.includes('"event":"left"') && l.includes('alice')), 'alice leaving');
     expect(messages(bob).filter((m) => m.text === 'survive')).toHaveLength(1);
+    // SIGTERM (as `kill`, or a service manager) in line mode: bye and exit 0, the history closed (main.ts).
+    bob.child.kill('SIGTERM');
+    expect(await exitCode(bob.child)).toBe(0);
+    expect(readdirSync(join(dataDir, 'history')).filter((f) => f.startsWith('bob.db.'))).toEqual([]); // no lock left
   });
 
   it('refuses a second client with the same name and data dir (exit 1, one line), and a damaged history file', async () => {
