@@ -131,7 +131,7 @@ function defaultName(): string {
 }
 
 /**
- * Parses the client's arguments (without `node` and the script); `env`: where UDPCHAT_SERVERS is read.
+ * Parses the client's arguments (without `node` and the script); `env`: where UDPCHAT_SERVERS and XDG_DATA_HOME are read.
  * @throws UsageError for an unknown flag, a missing value or a bad value (also in UDPCHAT_SERVERS).
  */
 export function parseClientArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): ParsedCommand {
@@ -186,7 +186,7 @@ export function parseClientArgs(argv: readonly string[], env: Readonly<Record<st
       plain: json || (values.plain ?? false),
       noHost: values['no-host'] ?? false,
       secretFile: values['secret-file'] ?? null,
-      dataDir: ephemeral ? null : resolveDataDir('data', values['data-dir'] ?? null),
+      dataDir: ephemeral ? null : resolveDataDir('data', values['data-dir'] ?? null, env),
       history,
       simulate: simulation.simulate,
     },

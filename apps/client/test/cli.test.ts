@@ -24,7 +24,7 @@ describe('client command line', () => {
         plain: true,
         noHost: false,
         secretFile: null,
-        dataDir: resolveDataDir('data'),
+        dataDir: resolveDataDir('data', null, {}), // from the env given (here none), not this process's
         history: 0,
         simulate: null,
       },
@@ -51,6 +51,8 @@ describe('client command line', () => {
     expect(dataDir('--data-dir', '/tmp/udpchat-a')).toBe('/tmp/udpchat-a');
     expect(dataDir('--data-dir', 'rel')).toBe(resolve('rel'));
     expect(dataDir('--ephemeral')).toBeNull();
+    const fromEnv = parseClientArgs(['--name', 'a'], { XDG_DATA_HOME: '/tmp/udpchat-xdg' });
+    expect(fromEnv.kind === 'run' && fromEnv.options.dataDir).toBe('/tmp/udpchat-xdg/udpchat'); // XDG_DATA_HOME of the env argument
     expect(() => parseClientArgs(['--ephemeral', '--data-dir', '/tmp/x'])).toThrow(UsageError);
     expect(() => parseClientArgs(['--data-dir='])).toThrow('--data-dir needs a folder');
     expect(USAGE).toContain('[--data-dir DIR] [--ephemeral]');

@@ -11,12 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession, type RelayMove } from '../src/net/session.js';
 import { keyFileProvider } from '../src/identity/keyFiles.js';
+import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
 import { freeUdpPort } from './helpers/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
+  await stopInProcess();
   for (const c of cleanups.splice(0).reverse()) await c();
   killAll();
 });
@@ -114,13 +116,14 @@ describe('fail-over between two independent relays (real sockets)', () => {
     expect(s.hosting).toBe(false);
   });
 
+  // The client's program code in this process (helpers/inProcess.ts): its arguments and environment, line mode, real UDP.
   it('line mode (--server a,b; UDPCHAT_SERVERS): prints the move, and the message typed after it arrives', async () => {
     const one = await inProcessRelay();
     const two = await inProcessRelay();
     const list = `127.0.0.1:${one.address.port},127.0.0.1:${two.address.port}`;
-    const bob = startProgram(CLIENT_BIN, ['--name', 'bob', '--plain', '--ephemeral'], { UDPCHAT_SERVERS: list });
+    const bob = runInProcess(['--name', 'bob', '--plain', '--ephemeral'], { UDPCHAT_SERVERS: list });
     await bob.out.waitFor(new RegExp(`registered as bob .* at relay 127\\.0\\.0\\.1:${one.address.port}$`));
-    const alice = startProgram(CLIENT_BIN, ['--server', list, '--name', 'alice', '--plain', '--ephemeral']);
+    const alice = runInProcess(['--server', list, '--name', 'alice', '--plain', '--ephemeral']);
     await alice.out.waitFor(/registered as alice/);
     // Both registered at relay one, as it sees it (a client prints "registered" at the welcome; its list may still be on its way).
     await until(() => one.contacts().filter((c) => c.name === 'alice' || c.name === 'bob').length === 2, 'alice and bob registered at relay one');
@@ -130,7 +133,7 @@ describe('fail-over between two independent relays (real sockets)', () => {
     await bob.out.waitFor((l) => l.includes(moved));
     await bob.out.waitFor(new RegExp(`registered as bob .* at relay 127\\.0\\.0\\.1:${two.address.port}$`));
     await alice.out.waitFor(new RegExp(`registered as alice .* at relay 127\\.0\\.0\\.1:${two.address.port}$`));
-    alice.child.stdin.write('@bob after the move\n');
+    alice.stdin.write('@bob after the move\n');
     await bob.out.waitFor(/alice -> bob: after the move$/);
   }, 30_000);
 

@@ -1,10 +1,12 @@
 /**
- * The client's history with the real program (line mode, child processes,
- * one data dir shared by alice and bob as two clients of one user on one
- * machine): history shown after a restart (`--history N`, plain and JSON),
- * `/search`, write before send (kill -9 right after the first datagram left:
- * retried after the restart with the same id, shown once by the receiver),
- * a second client of the same name refused (LOCKED), a damaged file refused.
+ * The client's history with the real program's code (line mode, one data
+ * dir shared by alice and bob as two clients of one user on one machine).
+ * In this process (helpers/inProcess.ts): history shown after a restart
+ * (`--history N`, plain and JSON), `/search`, a damaged file refused. As
+ * child processes, what needs one: write before send (kill -9 right after
+ * the first datagram left: retried after the restart with the same id, shown
+ * once by the receiver), a second client of the same name refused (LOCKED:
+ * the file held by this process, refused in the child), --ephemeral writing nothing.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRelay, type Relay } from '@udpchat/server';
 import { historyFile } from '../src/history/schema.js';
+import { runInProcess, stopInProcess, type InProcessClient } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, startProgram, type Program } from './helpers/processes.js';
 import { exitCode, until } from './helpers/wait.js';
 
@@ -27,28 +30,30 @@ describe('history of the real client (line mode)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'udpchat-history-e2e-'));
   });
   afterEach(async () => {
+    await stopInProcess();
     killAll();
     await relay.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const client = (name: string, ...extra: string[]) =>
-    startProgram(CLIENT_BIN, ['--server', server, '--name', name, '--no-host', '--data-dir', dataDir, ...extra]);
-  const messages = (p: Program) => p.out.json().filter((e) => e.event === 'message');
+  const args = (name: string, ...extra: string[]) => ['--server', server, '--name', name, '--no-host', '--data-dir', dataDir, ...extra];
+  const client = (name: string, ...extra: string[]) => startProgram(CLIENT_BIN, args(name, ...extra));
+  const inProcess = (name: string, ...extra: string[]) => runInProcess(args(name, ...extra));
+  const messages = (p: Program | InProcessClient) => p.out.json().filter((e) => e.event === 'message');
 
   it('shows the stored history after a restart: --history N (JSON marked "history": true, plain), and /search', async () => {
-    const bob = client('bob', '--json');
+    const bob = inProcess('bob', '--json');
     await bob.out.waitFor(/"event":"contacts"/);
-    const alice = client('alice', '--json');
-    alice.child.stdin.end('@bob one\n@bob two\nhi all\n');
-    expect(await exitCode(alice.child)).toBe(0);
+    const alice = inProcess('alice', '--json');
+    alice.stdin.end('@bob one\n@bob two\nhi all\n');
+    expect(await alice.exit).toBe(0);
     await bob.out.waitFor(/"text":"hi all"/);
-    bob.child.stdin.end();
-    expect(await exitCode(bob.child)).toBe(0);
+    bob.stdin.end();
+    expect(await bob.exit).toBe(0);
 
-    const again = client('alice', '--json', '--history', '2');
-    again.child.stdin.end('');
-    expect(await exitCode(again.child)).toBe(0);
+    const again = inProcess('alice', '--json', '--history', '2');
+    again.stdin.end('');
+    expect(await again.exit).toBe(0);
     const shown = again.out.json();
     // The history comes first, before the session's own events.
     expect(shown.slice(0, 2)).toMatchObject([
@@ -57,9 +62,9 @@ describe('history of the real client (line mode)', () => {
     ]);
     expect(shown[2]?.event).not.toBe('message');
 
-    const bobAgain = client('bob', '--plain', '--history', '5');
-    bobAgain.child.stdin.end('/to alice\n/search TWO\n/search nothing-like-this\n');
-    expect(await exitCode(bobAgain.child)).toBe(0);
+    const bobAgain = inProcess('bob', '--plain', '--history', '5');
+    bobAgain.stdin.end('/to alice\n/search TWO\n/search nothing-like-this\n');
+    expect(await bobAgain.exit).toBe(0);
     const lines = bobAgain.out.lines;
     expect(lines.slice(0, 3).map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''))).toEqual(['alice -> bob: one', 'alice -> bob: two', 'alice -> all: hi all']);
     const found = lines.findIndex((l) => l.endsWith('* 1 match for “TWO” in alice'));
@@ -83,19 +88,23 @@ describe('history of the real client (line mode)', () => {
     // The inspector's line is written as the datagram is handed to the socket: a kill right after it may
     // beat the send itself, so bob may or may not have the first copy; the retry after the restart brings it either way.
     // Input stays open while alice's restarted client sends it again.
-    const again = client('alice', '--json');
+    const again = inProcess('alice', '--json');
     const delivered = JSON.parse(await again.out.waitFor(/"event":"delivered"/, 30_000)) as { id: string };
     const first = JSON.parse(await bob.out.waitFor(/"text":"survive"/, 20_000)) as { id: string };
     expect(delivered.id).toBe(first.id);
-    again.child.stdin.end();
-    expect(await exitCode(again.child)).toBe(0);
+    again.stdin.end();
+    expect(await again.exit).toBe(0);
     // Acknowledged again, not shown again.
     await until(() => bob.out.lines.some((l) => l.includes('"event":"left"') && l.includes('alice')), 'alice leaving');
     expect(messages(bob).filter((m) => m.text === 'survive')).toHaveLength(1);
+    // SIGTERM (as `kill`, or a service manager) in line mode: bye and exit 0, the history closed (main.ts).
+    bob.child.kill('SIGTERM');
+    expect(await exitCode(bob.child)).toBe(0);
+    expect(readdirSync(join(dataDir, 'history')).filter((f) => f.startsWith('bob.db.'))).toEqual([]); // no lock left
   });
 
   it('refuses a second client with the same name and data dir (exit 1, one line), and a damaged history file', async () => {
-    const alice = client('alice', '--plain');
+    const alice = inProcess('alice', '--plain'); // holds the file's lock in this process
     await alice.out.waitFor(/registered as alice/);
     const twin = client('alice', '--plain');
     expect(await exitCode(twin.child)).toBe(1);
@@ -105,8 +114,8 @@ describe('history of the real client (line mode)', () => {
     const file = historyFile(dataDir, 'carol');
     mkdirSync(join(dataDir, 'history'), { recursive: true });
     writeFileSync(file, 'not a database at all '.repeat(200));
-    const carol = client('carol', '--plain');
-    expect(await exitCode(carol.child)).toBe(1);
+    const carol = inProcess('carol', '--plain');
+    expect(await carol.exit).toBe(1);
     expect(carol.err.lines.filter((l) => l !== '')).toHaveLength(1);
     expect(carol.err.lines[0]).toContain(`udpchat: history: ${file} is not a usable udpchat database`);
     expect(carol.err.lines[0]).toContain(`mv '${file}' '${file}.broken'`);

@@ -2,16 +2,19 @@
  * A client that hosts the relay for others and whose terminal goes away
  * (issue 10, item 13): closing the terminal (SIGHUP) is a quit like any
  * other — a bye for the host, then the relay's own bye — so the guests see
- * the host leave and one of them takes over hosting at once.
+ * the host leave and one of them takes over hosting at once. alice is the
+ * real program in tmux; bob, the guest, the client's program code in line
+ * mode in this process (helpers/inProcess.ts), hosting the relay next here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeUdpPort } from './helpers/ports.js';
-import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
+import { runInProcess, stopInProcess } from './helpers/inProcess.js';
+import { CLIENT_BIN, killAll } from './helpers/processes.js';
 import { killTmuxServer, Terminal } from './helpers/tmux.js';
-import { until } from './helpers/wait.js';
 
-afterAll(() => {
+afterAll(async () => {
   killTmuxServer();
+  await stopInProcess();
   killAll();
 });
 
@@ -20,7 +23,7 @@ describe('the host closes its terminal', () => {
     const port = await freeUdpPort();
     const alice = Terminal.start('host-alice', [process.execPath, CLIENT_BIN, '--server', `127.0.0.1:${port}`, '--name', 'alice'], 100, 30);
     await alice.waitFor(/hosted here/);
-    const bob = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'bob', '--json']);
+    const bob = runInProcess(['--server', `127.0.0.1:${port}`, '--name', 'bob', '--json']);
     await bob.out.waitFor(/"event":"registered"/);
     await alice.waitFor(/● bob/);
 
@@ -32,7 +35,7 @@ describe('the host closes its terminal', () => {
     // bob (started without --no-host) hosts the relay now and registers with it.
     const again = await bob.out.waitFor(/"event":"registered".*"hosting":true/, 15_000);
     expect(JSON.parse(again)).toMatchObject({ name: 'bob', hosting: true });
-    bob.child.stdin.end();
-    await until(() => bob.child.exitCode !== null, 'bob to exit', 10_000);
+    bob.stdin.end();
+    expect(await bob.exit).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Identity keys and offline messages as a user meets them (issue 13), with
- * the real programs: the built client in line mode (--json) and the built
- * relay as a process with its store on disk. alice and bob each have their
+ * the real programs: the built relay as a process with its store on disk,
+ * and the client's program code in line mode (--json) in this process
+ * (helpers/inProcess.ts: real UDP, real key files). alice and bob each have their
  * own data directory (their keys); bob quits, alice sends three that are
  * stored, the relay is killed with kill -9 and restarted, bob gets the three
  * in order, once, and alice (back after quitting) gets their receipts
@@ -10,10 +11,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
+import { runInProcess, stopInProcess, type InProcessClient } from './helpers/inProcess.js';
+import { killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
 import { exitCode, until } from './helpers/wait.js';
 
-afterEach(() => killAll()); // the programs, then their temp folders
+afterEach(async () => {
+  await stopInProcess();
+  killAll(); // the programs, then their temp folders
+});
 
 async function relayOn(dir: string): Promise<{ relay: Program; port: number }> {
   const relay = startProgram(RELAY_BIN, ['--port', '0', '--data-dir', dir]);
@@ -21,18 +26,18 @@ async function relayOn(dir: string): Promise<{ relay: Program; port: number }> {
   return { relay, port: (JSON.parse(line) as { port: number }).port };
 }
 
-const json = (p: Program) => p.out.json();
-const events = (p: Program, event: string) => json(p).filter((e) => e.event === event);
+const json = (p: InProcessClient) => p.out.json();
+const events = (p: InProcessClient, event: string) => json(p).filter((e) => e.event === event);
 
 describe('identity keys and offline messages, with the real programs', () => {
-  // Many program starts: generous on a loaded 2-core machine (alone it takes ~10 s).
+  // Two relay starts and four clients: generous on a loaded 2-core machine (alone it takes ~2 s).
   it('stored for bob offline, relay kill -9, bob gets the three in order once, alice gets ✓✓ after her restart', { timeout: 60_000 }, async () => {
     const relayDir = tempDir('relay');
     const aliceDir = tempDir('alice');
     const bobDir = tempDir('bob');
     let { relay, port } = await relayOn(relayDir);
     const chat = (name: string, dir: string | null, ...extra: string[]) =>
-      startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', name, '--no-host', '--json', ...(dir ? ['--data-dir', dir] : ['--ephemeral']), ...extra]);
+      runInProcess(['--server', `127.0.0.1:${port}`, '--name', name, '--no-host', '--json', ...(dir ? ['--data-dir', dir] : ['--ephemeral']), ...extra]);
 
     // bob registers once (his name is bound to his key), then quits
     let bob = chat('bob', bobDir);
@@ -40,13 +45,13 @@ describe('identity keys and offline messages, with the real programs', () => {
     const keyFile = join(bobDir, 'keys', 'bob.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(bobDir, 'keys')).mode & 0o777).toBe(0o700);
-    bob.child.stdin.end();
-    expect(await exitCode(bob.child)).toBe(0);
+    bob.stdin.end();
+    expect(await bob.exit).toBe(0);
 
     // alice sends three to bob, offline: stored; then quits
     let alice = chat('alice', aliceDir);
-    alice.child.stdin.end('@bob one\n@bob two\n@bob three\n');
-    expect(await exitCode(alice.child)).toBe(0);
+    alice.stdin.end('@bob one\n@bob two\n@bob three\n');
+    expect(await alice.exit).toBe(0);
     const stored = events(alice, 'stored');
     expect(stored.map((e) => e.to)).toEqual(['bob', 'bob', 'bob']);
     expect(events(alice, 'failed')).toEqual([]);

@@ -9,7 +9,8 @@ import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession } from '../src/net/session.js';
 import { ChatStore } from '../src/state/store.js';
 import { StatusLine } from '../src/ui/components/StatusLine.js';
-import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
+import { runInProcess, stopInProcess } from './helpers/inProcess.js';
+import { killAll } from './helpers/processes.js';
 import { until } from './helpers/wait.js';
 import { plain } from './helpers/frames.js';
 
@@ -21,7 +22,8 @@ describe('a client of an IPv6 relay writes IPv6 endpoints in brackets', () => {
   });
   afterEach(async () => {
     cleanup();
-    killAll();
+    await stopInProcess();
+    killAll(); // the in-process clients' temp folders
     await relay.stop();
   });
 
@@ -47,9 +49,9 @@ describe('a client of an IPv6 relay writes IPv6 endpoints in brackets', () => {
     }
   });
 
-  it('in line mode: --server [::1]:PORT, and the registered line names both endpoints in brackets', async () => {
+  it('in line mode (the program in this process): --server [::1]:PORT, and the registered line names both endpoints in brackets', async () => {
     const port = relay.address.port;
-    const bob = startProgram(CLIENT_BIN, ['--server', `[::1]:${port}`, '--name', 'bob', '--plain', '--no-host']);
+    const bob = runInProcess(['--server', `[::1]:${port}`, '--name', 'bob', '--plain', '--no-host']);
     const line = await bob.out.waitFor(/\* registered as bob/);
     expect(line).toMatch(new RegExp(`\\* registered as bob \\(\\[::1\\]:\\d+\\) at relay \\[::1\\]:${port}$`));
   });

@@ -1,11 +1,24 @@
+/**
+ * Line mode of the real client. The program's code (runClient: arguments,
+ * keys, history, session, line mode) runs in this process over real UDP
+ * (helpers/inProcess.ts) for what line mode does; a few child processes
+ * remain for what only a process shows: exit codes, a reader that goes away
+ * (EPIPE), bad flags, no stack trace on stderr, --no-host with nothing there.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Relay } from '@udpchat/server';
 import { testRelay } from './helpers/chat.js';
+import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
 import { freeUdpPort } from './helpers/ports.js';
 import { exitCode } from './helpers/wait.js';
 
-describe('line mode, as a real child process', () => {
+afterEach(async () => {
+  await stopInProcess();
+  killAll();
+});
+
+describe('line mode with a relay', () => {
   let relay: Relay;
   let server: string;
 
@@ -14,37 +27,29 @@ describe('line mode, as a real child process', () => {
     server = `127.0.0.1:${relay.address.port}`;
   });
   afterEach(async () => {
-    killAll();
     await relay.stop();
   });
 
-  const client = (name: string, ...extra: string[]) => startProgram(CLIENT_BIN, ['--server', server, '--name', name, '--no-host', ...extra]);
+  const args = (name: string, ...extra: string[]) => ['--server', server, '--name', name, '--no-host', ...extra];
+  const client = (name: string, ...extra: string[]) => runInProcess(args(name, ...extra));
+  const program = (name: string, ...extra: string[]) => startProgram(CLIENT_BIN, args(name, ...extra));
 
-  // Each client process costs ~0.8 s of CPU (Node, its modules, SQLite's WebAssembly): the tests share
-  // the watching clients (bob, carol) where what they see cannot mix.
-
-  // Several program starts per test: generous on a loaded 2-core machine (alone each takes a few seconds).
-  it('printf "@bob hi" | udpchat --name alice is a complete program (plain output); a reader that goes away (| head -1: EPIPE) ends the printing, not the program', { timeout: 60_000 }, async () => {
+  // A few program starts per test: generous on a loaded 2-core machine (alone each takes a few seconds).
+  it('a piped program (--plain) whose reader goes away (| head -1: EPIPE) still sends what it was given, says bye and exits 0; plain output', { timeout: 60_000 }, async () => {
     const bob = client('bob', '--plain');
-    await bob.out.waitFor(/\* registered as bob \(127\.0\.0\.1:\d+\) at relay/);
-    const alice = client('alice');
-    alice.child.stdin.end('@bob hi\n');
+    await bob.out.waitFor(/^\d\d:\d\d:\d\d \* registered as bob \(127\.0\.0\.1:\d+\) at relay 127\.0\.0\.1:\d+$/);
+    const alice = program('alice', '--plain');
+    await alice.out.waitFor(/^\d\d:\d\d:\d\d \* registered as alice \(127\.0\.0\.1:\d+\) at relay/);
+    alice.child.stdout.destroy(); // like `head -1` exiting: alice's next write gets EPIPE
+    alice.child.stdin.end('/who\n@bob hi\n');
     expect(await exitCode(alice.child)).toBe(0);
+    expect(alice.err.lines.join('\n')).not.toMatch(/EPIPE|at .*\.js:\d+/);
     const line = await bob.out.waitFor(/alice -> bob: hi$/);
     expect(line).toMatch(/^\d\d:\d\d:\d\d alice -> bob: hi$/);
     await bob.out.waitFor(/^\d\d:\d\d:\d\d \* alice left \(bye\)$/);
-    // EPIPE: the rest is sent, bye, exit 0.
-    const piped = client('erin', '--plain');
-    await piped.out.waitFor(/registered as erin/);
-    piped.child.stdout.destroy(); // like `head -1` exiting: alice's next write gets EPIPE
-    piped.child.stdin.end('/who\n@bob still sent\n');
-    expect(await exitCode(piped.child)).toBe(0);
-    expect(piped.err.lines.join('\n')).not.toMatch(/EPIPE|at .*\.js:\d+/);
-    await bob.out.waitFor(/erin -> bob: still sent$/);
-    await bob.out.waitFor(/\* erin left \(bye\)$/);
   });
 
-  it('--json: one object per event; /to switches the target; all reaches everyone but the sender; an unknown contact is an error event; /burst and /datagrams; a taken name is exit 1', { timeout: 90_000 }, async () => {
+  it('--json: one object per event; /to switches the target; all reaches everyone but the sender; an unknown contact is an error event; /burst and /datagrams; a taken name is exit 1', { timeout: 60_000 }, async () => {
     // bob without keys (--ephemeral): his name is not reserved, so BOB below is merely taken (identity.test.ts has the keyed cases).
     const bob = client('bob', '--json', '--ephemeral');
     await bob.out.waitFor(/"event":"registered"/);
@@ -52,7 +57,7 @@ describe('line mode, as a real child process', () => {
     await carol.out.waitFor(/"event":"registered"/);
     await bob.out.waitFor(/"event":"joined","name":"carol"/);
     const alice = client('alice', '--json');
-    alice.child.stdin.write('hello all\n/to carol\nonly carol\n');
+    alice.stdin.write('hello all\n/to carol\nonly carol\n');
     await carol.out.waitFor(/only carol/);
     const toAll = await bob.out.waitFor(/hello all/);
     const event = JSON.parse(toAll) as Record<string, unknown>;
@@ -62,8 +67,8 @@ describe('line mode, as a real child process', () => {
     expect(new Date(String(event.time)).getTime()).toBeGreaterThan(0);
     await carol.out.waitFor(/"text":"hello all"/);
     // An unknown contact: an error event, and the message itself reported failed, by its id; still exit 0.
-    alice.child.stdin.end('@zed hi\n/quit\n');
-    expect(await exitCode(alice.child)).toBe(0);
+    alice.stdin.end('@zed hi\n/quit\n');
+    expect(await alice.exit).toBe(0);
     const error = alice.out.json().find((e) => e.event === 'error');
     expect(error).toMatchObject({ code: 'UNKNOWN_CONTACT', message: 'zed is not online' });
     expect(typeof error?.ref).toBe('string');
@@ -77,8 +82,8 @@ describe('line mode, as a real child process', () => {
     // /burst works in line mode: N messages, N datagrams, in order; /datagrams prints each datagram.
     const dave = client('dave', '--json');
     await dave.out.waitFor(/"event":"contacts"/);
-    dave.child.stdin.end('/datagrams\n/to bob\n/burst 50 tick\n');
-    expect(await exitCode(dave.child)).toBe(0);
+    dave.stdin.end('/datagrams\n/to bob\n/burst 50 tick\n');
+    expect(await dave.exit).toBe(0);
     await bob.out.waitFor(/"text":"tick 50\/50"/);
     const texts = bob.out.json().filter((e) => e.event === 'message' && e.from === 'dave').map((e) => e.text);
     expect(texts).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
@@ -89,8 +94,8 @@ describe('line mode, as a real child process', () => {
     expect(firstCopies).toEqual(Array.from({ length: 50 }, (_, i) => `tick ${i + 1}/50`));
     expect(String(sent[0]?.payload)).toMatch(/^"tick 1\/50"  ff 55 02 06/);
 
-    // A taken name is a clear error and exit 1, not a hang.
-    const impostor = client('BOB', '--plain', '--ephemeral');
+    // A taken name is a clear error and exit 1 (the real program: its exit code, no stack trace), not a hang.
+    const impostor = program('BOB', '--plain', '--ephemeral');
     impostor.child.stdin.end('hi\n');
     expect(await exitCode(impostor.child)).toBe(1);
     expect(impostor.out.lines.join('\n')).toMatch(/! name "BOB" is taken \(NAME_TAKEN\)|! .*taken.*\(NAME_TAKEN\)/);
@@ -106,24 +111,22 @@ describe('line mode, as a real child process', () => {
 });
 
 describe('line mode without a relay', () => {
-  afterEach(() => killAll());
-
   it('hosts the relay in-process on a free loopback port, and a second client joins it', async () => {
     const port = await freeUdpPort(); // below the ephemeral range: nobody else's port-0 socket takes it meanwhile
-    const host = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--json']);
+    const host = runInProcess(['--server', `127.0.0.1:${port}`, '--name', 'alice', '--json']);
     const registered = JSON.parse(await host.out.waitFor(/"event":"registered"/)) as Record<string, unknown>;
     expect(registered).toMatchObject({ name: 'alice', hosting: true, relay: `127.0.0.1:${port}` });
-    const guest = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'bob', '--json']);
+    const guest = runInProcess(['--server', `127.0.0.1:${port}`, '--name', 'bob', '--json']);
     const guestRegistered = JSON.parse(await guest.out.waitFor(/"event":"registered"/)) as Record<string, unknown>;
     expect(guestRegistered).toMatchObject({ name: 'bob', hosting: false });
-    guest.child.stdin.end('@alice via the embedded relay\n');
+    guest.stdin.end('@alice via the embedded relay\n');
     await host.out.waitFor(/via the embedded relay/);
-    expect(await exitCode(guest.child)).toBe(0);
-    host.child.stdin.end();
-    expect(await exitCode(host.child)).toBe(0);
+    expect(await guest.exit).toBe(0);
+    host.stdin.end();
+    expect(await host.exit).toBe(0);
   });
 
-  it('--no-host with nothing listening says the relay did not answer and exits 1', async () => {
+  it('--no-host with nothing listening: the program says the relay did not answer and exits 1', async () => {
     const port = await freeUdpPort();
     const lonely = startProgram(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, '--name', 'alice', '--no-host', '--plain']);
     lonely.child.stdin.end('anyone?\n');

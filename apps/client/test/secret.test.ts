@@ -13,6 +13,7 @@ import { startRelay } from '@udpchat/server';
 import { ChatSession } from '../src/net/session.js';
 import { Transport } from '../src/net/transport.js';
 import { inbox } from './helpers/chat.js';
+import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
 import { exitCode, until } from './helpers/wait.js';
 
@@ -21,6 +22,7 @@ const OTHER = createAuthKey('incorrect horse battery staple');
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
+  await stopInProcess();
   killAll();
   for (const clean of cleanups.splice(0).reverse()) await clean();
 });
@@ -159,7 +161,8 @@ describe('Transport: what it accepts', () => {
   });
 });
 
-describe('--secret-file and UDPCHAT_SECRET, as a real program', () => {
+describe('--secret-file and UDPCHAT_SECRET, in the client program', () => {
+  // As a real program: its exit code (no SQLite, no network: a cheap start).
   it('a missing secret file or a short secret exits 2 with a one-line reason and the usage', async () => {
     const missing = startProgram(CLIENT_BIN, ['--name', 'a', '--no-host', '--plain', '--secret-file', '/nonexistent/secret']);
     expect(await exitCode(missing.child)).toBe(2);
@@ -170,21 +173,22 @@ describe('--secret-file and UDPCHAT_SECRET, as a real program', () => {
     expect(short.err.lines[0]).toMatch(/^udpchat: .*at least 8/);
   });
 
+  // The program's code in this process (helpers/inProcess.ts): its flags and environment, line mode, real UDP.
   it('a line-mode client with the secret file chats through a relay that requires it; one without says why', async () => {
     const relay = await relayWith(SECRET);
     const dir = mkdtempSync(join(tmpdir(), 'udpchat-secret-'));
     const file = join(dir, 'secret');
     writeFileSync(file, 'correct horse battery staple\n');
     const server = `127.0.0.1:${relay.address.port}`;
-    const bob = startProgram(CLIENT_BIN, ['--server', server, '--name', 'bob', '--no-host', '--json', '--secret-file', file]);
+    const bob = runInProcess(['--server', server, '--name', 'bob', '--no-host', '--json', '--secret-file', file]);
     await bob.out.waitFor(/"event":"registered"/);
-    const alice = startProgram(CLIENT_BIN, ['--server', server, '--name', 'alice', '--no-host', '--json'], {
+    const alice = runInProcess(['--server', server, '--name', 'alice', '--no-host', '--json'], {
       UDPCHAT_SECRET: 'correct horse battery staple',
     });
     await alice.out.waitFor(/"event":"registered"/);
-    alice.child.stdin.write('/to bob\nsigned hello\n');
+    alice.stdin.write('/to bob\nsigned hello\n');
     await bob.out.waitFor(/"text":"signed hello"/);
-    const eve = startProgram(CLIENT_BIN, ['--server', server, '--name', 'eve', '--no-host', '--json']);
+    const eve = runInProcess(['--server', server, '--name', 'eve', '--no-host', '--json']);
     const refusal = JSON.parse(await eve.out.waitFor(/"event":"error"/)) as Record<string, unknown>;
     expect(refusal).toMatchObject({ code: 'SECRET_REQUIRED' });
     expect(String(refusal.message)).toContain('this relay requires the shared secret');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, type Program } from './helpers/processes.js';
-import { killTmuxServer, Terminal } from './helpers/tmux.js';
+import { killTmuxServer, POLL_MS, Terminal } from './helpers/tmux.js';
 import { until } from './helpers/wait.js';
 import { ChatSession } from '../src/net/session.js';
 
@@ -47,10 +47,15 @@ describe('the client in tmux', () => {
     until(() => {
       const c = t.cursor();
       return c.x === x && c.y === y;
-    }, `the cursor at ${x},${y} ${what} (it is at ${JSON.stringify(t.cursor())})`, 5_000);
+    }, `the cursor at ${x},${y} ${what} (it is at ${JSON.stringify(t.cursor())})`, 5_000, POLL_MS);
+
+  // The cursor and paste tests share one terminal (each start of the full-screen client is ~1 s of CPU):
+  // each leaves its input empty; whichever runs first opens it, so either also runs alone.
+  let sharedTerminal: Terminal | null = null;
+  const shared = () => (sharedTerminal ??= open('shared'));
 
   it('keeps the terminal cursor at the caret after every key, with wide characters (issue 10 #5)', async () => {
-    const t = open('cursor');
+    const t = shared();
     await t.waitFor(/● answering/);
     // 30 rows: the UI is 29 tall, the panes 26, so the input line is row 26; the prompt `to all › ` is 9 columns.
     await cursorAt(t, 9, 26, 'on the empty input');
@@ -64,6 +69,9 @@ describe('the client in tmux', () => {
     await cursorAt(t, 12, 26, 'after ← (before 好)');
     t.keys('Home');
     await cursorAt(t, 9, 26, 'after Home');
+    t.keys('Enter'); // sent to all: the input is empty again
+    await t.waitFor(/shared\s+a你好/); // the message, in the conversation
+    await cursorAt(t, 9, 26, 'after Enter (the input sent)');
   }, 30_000);
 
   it('with NO_COLOR shows focus and selection without colour: Tab, ↓, ↓ each change the screen (issue 10 #9)', async () => {
@@ -95,7 +103,7 @@ describe('the client in tmux', () => {
     const erin = await contact('erin');
     const got: string[] = [];
     erin.on('chat', (m) => got.push(m.text));
-    const t = open('paste');
+    const t = shared();
     await t.waitFor((s) => s.includes('● erin') && s.includes('● answering'));
     t.paste('one\ntwo 你好\nthree');
     await t.waitFor(/to all › one⏎two 你好⏎three/);

@@ -28,7 +28,8 @@ let sqlite: typeof sqliteModule | null = null;
  * node-sqlite3-wasm, loaded on the first `openStore` (synchronously: it is
  * CommonJS). Loading it compiles its WebAssembly (~200 ms on a busy 2-core
  * machine), so a program that never opens a store (`--help`, `--version`, a
- * usage mistake, an `--ephemeral` client) never pays for it.
+ * usage mistake, an `--ephemeral` relay) never pays for it; an `--ephemeral`
+ * client does (its history is an in-memory database).
  */
 function loadSqlite(): typeof sqliteModule {
   sqlite ??= createRequire(import.meta.url)('node-sqlite3-wasm') as typeof sqliteModule;

@@ -4,13 +4,22 @@
  */
 import { isolatedXdg } from './processes.js';
 import { execFileSync } from 'node:child_process';
+import { threadId } from 'node:worker_threads';
 import { until } from './wait.js';
 
-const SOCKET = `udpchat-test-${process.pid}`;
+// One tmux server per vitest worker: the workers are threads of one process (pool 'threads'), so the pid
+// alone would give test files running side by side one server, and one file's killTmuxServer would end the other's terminals.
+const SOCKET = `udpchat-test-${process.pid}-${threadId}`;
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
+
+/**
+ * How often a wait reads the screen, in ms: each read runs a tmux process (~5 ms of CPU, and the
+ * worker's event loop blocked meanwhile), so not every 20 ms like other waits.
+ */
+export const POLL_MS = 100;
 
 /** Quotes one word for sh. */
 const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -84,6 +93,7 @@ export class Terminal {
       },
       `${this.name}'s screen to match ${String(pattern)}; screen was:\n${last}`,
       timeoutMs,
+      POLL_MS,
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n--- ${this.name} ---\n${this.screen()}`);
     });

@@ -4,14 +4,17 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-/** Polls `check` every 20 ms until it returns a truthy value; rejects with `what` after `timeoutMs`. */
-export async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls `check` every `intervalMs` (default 20 ms) until it returns a truthy value; rejects with `what`
+ * after `timeoutMs`. A check that costs a process (tmux) polls less often.
+ */
+export async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
