@@ -13,7 +13,7 @@ import { startRelay, type Relay } from '@udpchat/server';
 import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
 import { keyFileProvider } from '../src/identity/keyFiles.js';
 import { ChatSession, type RelayMove } from '../src/net/session.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { killAll, RELAY_BIN, startProgram, tempDir } from './helpers/processes.js';
 import { until } from './helpers/wait.js';
 

@@ -13,7 +13,7 @@ import { ChatSession, type RelayMove } from '../src/net/session.js';
 import { keyFileProvider } from '../src/identity/keyFiles.js';
 import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, RELAY_BIN, startProgram, tempDir, type Program } from './helpers/processes.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

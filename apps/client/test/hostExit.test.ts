@@ -7,7 +7,7 @@
  * mode in this process (helpers/inProcess.ts), hosting the relay next here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll } from './helpers/processes.js';
 import { killTmuxServer, Terminal } from './helpers/tmux.js';

@@ -10,7 +10,7 @@ import type { Relay } from '@udpchat/server';
 import { testRelay } from './helpers/chat.js';
 import { runInProcess, stopInProcess } from './helpers/inProcess.js';
 import { CLIENT_BIN, killAll, startProgram } from './helpers/processes.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { exitCode } from './helpers/wait.js';
 
 afterEach(async () => {

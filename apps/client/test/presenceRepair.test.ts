@@ -8,7 +8,7 @@ import type { Message, MessageOf } from '@udpchat/protocol';
 import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession } from '../src/net/session.js';
 import { startFilterProxy, type FilterProxy, type Seen } from './helpers/filterProxy.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -13,7 +13,7 @@ import { ChatStore } from '../src/state/store.js';
 import type { MessageEntry } from '../src/state/types.js';
 import { startLossyProxy, type LossyProxy } from './helpers/lossyProxy.js';
 import { killAll, RELAY_BIN, startProgram } from './helpers/processes.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

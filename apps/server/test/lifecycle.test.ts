@@ -5,6 +5,7 @@ import { TestPeer } from './helpers/peer.js';
 import { captureLogger, peerOf, registered, testRelay } from './helpers/relay.js';
 import { addsUp } from './helpers/stats.js';
 import { until } from './helpers/wait.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 
 describe('starting', () => {
   it('binds 127.0.0.1 on an ephemeral port and logs relay started', async () => {
@@ -150,7 +151,9 @@ describe('the stats line', () => {
 describe('stopping', () => {
   it('says bye to every contact with the reason, closes, and is idempotent', async () => {
     const { logger, lines } = captureLogger();
-    const relay = await testRelay({ logger });
+    // A port below the ephemeral range: between the stop and the new bind below, no port-0 socket of another
+    // test file can take it (seen in CI: EADDRINUSE on the ephemeral port the first relay had).
+    const relay = await testRelay({ logger, port: await freeUdpPort() });
     const [alice, bob] = await registered(relay, 'alice', 'bob');
     const stopping = relay.stop('maintenance');
     expect(relay.stop()).toBe(stopping);
