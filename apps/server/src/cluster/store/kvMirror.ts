@@ -11,6 +11,7 @@
  * write, or a local write that lost).
  */
 import { StorageType, type KV, type KvEntry, type QueuedIterator } from 'nats';
+import { openBucket } from './openBucket.js';
 import { writeOnce, type WriteOp, type WriteResult, type WriteTarget } from './kvWrite.js';
 import type { MirrorControl, MirrorEntry, MirrorOptions, WriteCounters, WriteOutcome } from './mirrorTypes.js';
 
@@ -45,9 +46,9 @@ export class KvMirror<V> implements MirrorControl {
 
   constructor(private readonly o: MirrorOptions<V>) {}
 
-  /** Creates the bucket if missing (file storage, history 1) and loads it all; resolves once the view holds every key. */
+  /** Creates the bucket if missing (file storage, history 1; openBucket.ts: retried when another relay creates it at the same moment) and loads it all; resolves once the view holds every key. */
   async start(loadTimeoutMs: number): Promise<void> {
-    this.kv = await this.o.js.views.kv(this.o.bucket, { history: 1, storage: StorageType.File, replicas: this.o.replicas, timeout: this.o.timeoutMs });
+    this.kv = await openBucket(this.o.js, this.o.bucket, { history: 1, storage: StorageType.File, replicas: this.o.replicas, timeout: this.o.timeoutMs });
     const last = (await this.kv.status()).streamInfo.state.last_seq;
     let loaded!: () => void;
     const done = new Promise<void>((resolve) => (loaded = resolve));
