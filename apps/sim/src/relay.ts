@@ -7,6 +7,7 @@
  * (name bindings, offline messages: the real SQLite one, in memory) is its
  * disk: it outlives crashes, as a relay's file does.
  */
+import { tryDecodeDatagram } from '@udpchat/protocol';
 import { createRelayCore, openMemoryStore, type RelayCore, type RelayCoreOptions, type RelayStore } from '@udpchat/server';
 import { pino, type Logger } from 'pino';
 import type { Address, Bus } from './bus.js';
@@ -30,6 +31,14 @@ function emptyStore(index: number): RelayStore {
 /** One logger that writes nothing, for every relay core of the process. */
 const SILENT: Logger = pino({ level: 'silent' }, { write: () => undefined });
 
+/** What a watched address sent to the relay and got back (World.watch: a client stuck registering). */
+export interface HelloTally {
+  /** Hellos from the address that reached the relay. */
+  hellosIn: number;
+  /** Welcomes the relay sent to the address. */
+  welcomesOut: number;
+}
+
 /** Relay settings the scenario may change (the rest are the relay's defaults). */
 export interface SimRelayOptions {
   /** Datagrams/s per source address, 0 = no limit (default 200, the relay's default). */
@@ -50,6 +59,8 @@ export class SimRelay {
   lives = 0;
   /** The relay's store, kept across crashes and restarts (its "disk"). */
   readonly store: RelayStore;
+  /** Ports whose hellos and welcomes are counted (only these are decoded: the others cost nothing). */
+  readonly tallies = new Map<number, HelloTally>();
 
   constructor(
     readonly address: Address,
@@ -81,6 +92,8 @@ export class SimRelay {
       address: { address: this.address.address, port: this.address.port, family: 'IPv4' },
       out: {
         send: (bytes, port, address, done) => {
+          const tally = this.tallies.get(port);
+          if (tally && kindOf(bytes) === 'welcome') tally.welcomesOut++;
           this.bus.send(this.address, { address, port }, bytes);
           done?.(null);
         },
@@ -105,6 +118,8 @@ export class SimRelay {
     this.lives++;
     this.bus.attach(this.address, (bytes, from) => {
       if (this.core !== core) return;
+      const tally = this.tallies.get(from.port);
+      if (tally && kindOf(bytes) === 'hello') tally.hellosIn++;
       core.receive(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { address: from.address, port: from.port, family: 'IPv4', size: bytes.byteLength });
     });
     this.nextSweep = this.clock.now() + this.sweepMs;
@@ -154,4 +169,10 @@ export class SimRelay {
     this.core = null;
     this.nextSweep = Number.POSITIVE_INFINITY;
   }
+}
+
+/** The kind of a datagram, or null when it does not decode. */
+function kindOf(bytes: Uint8Array): string | null {
+  const decoded = tryDecodeDatagram(bytes);
+  return decoded.ok ? decoded.message.kind : null;
 }
