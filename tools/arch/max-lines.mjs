@@ -93,6 +93,29 @@ export function checkLineLimits(root, config) {
 }
 
 /**
+ * The line-limit report on `root` against the config module `configFile`, as
+ * the architecture check prints it: one `error max-lines: …` line per problem
+ * then a summary line (`x N line-limit problem(s) …` or `✔ N source files within …`).
+ * @param {string} root the directory checked
+ * @param {string} configFile the config module (absolute path; its default export is a MaxLinesConfig)
+ * @returns {Promise<{ status: 0 | 1, output: string }>} status 1 on any problem; output ends with a newline
+ */
+export async function reportLineLimits(root, configFile) {
+  /** @type {{ default: MaxLinesConfig }} */
+  const { default: config } = await import(pathToFileURL(configFile).href);
+  const { problems, checked } = checkLineLimits(root, config);
+  const shown = path.relative(process.cwd(), configFile);
+  const lines = problems.map((problem) => `error max-lines: ${problem}`);
+  if (problems.length > 0) {
+    lines.push(`x ${problems.length} line-limit problem(s) in ${checked} files (limit ${config.limit} lines; config: ${shown})`);
+  } else {
+    const excepted = Object.keys(config.exceptions).length;
+    lines.push(`✔ ${checked} source files within ${config.limit} lines (${excepted} known exception(s), listed in ${shown})`);
+  }
+  return { status: problems.length > 0 ? 1 : 0, output: `${lines.join('\n')}\n` };
+}
+
+/**
  * CLI: `node tools/arch/max-lines.mjs [ROOT [CONFIG]]` (defaults: the
  * repository, tools/arch/max-lines.config.mjs). Exit 1 with one line per problem.
  */
@@ -100,17 +123,9 @@ async function main() {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.resolve(process.argv[2] ?? path.join(here, '../..'));
   const configFile = path.resolve(process.argv[3] ?? path.join(here, 'max-lines.config.mjs'));
-  /** @type {{ default: MaxLinesConfig }} */
-  const { default: config } = await import(pathToFileURL(configFile).href);
-  const { problems, checked } = checkLineLimits(root, config);
-  for (const problem of problems) console.error(`error max-lines: ${problem}`);
-  const excepted = Object.keys(config.exceptions).length;
-  if (problems.length > 0) {
-    console.error(`x ${problems.length} line-limit problem(s) in ${checked} files (limit ${config.limit} lines; config: ${path.relative(process.cwd(), configFile)})`);
-    process.exitCode = 1;
-  } else {
-    console.log(`✔ ${checked} source files within ${config.limit} lines (${excepted} known exception(s), listed in ${path.relative(process.cwd(), configFile)})`);
-  }
+  const { status, output } = await reportLineLimits(root, configFile);
+  (status === 0 ? process.stdout : process.stderr).write(output);
+  process.exitCode = status;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
