@@ -35,7 +35,6 @@ const LONGEST_FIRST = [
   'apps/client/test/tuiScreen.test.ts',
   'apps/server/test/paging.test.ts',
   'tools/arch/test/arch.test.ts',
-  'tools/arch/test/repository.test.ts',
   'apps/server/test/durability.test.ts',
   'apps/client/test/lineModePrivacy.test.ts',
   'apps/client/test/names.test.ts',
