@@ -13,31 +13,36 @@ setFlagsFromString('--wasm-tiering-budget=300000000');
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
- * The longest test files, longest first (seconds on an idle 2-core machine, CPU-bound ones
- * first: they set the suite's length). Longest-first packing keeps one long file from starting
- * last, e.g. the simulation's 1,000 seeds (two files of 500; its project, `sim`, sorts last by name). A file not
+ * The longest test files (wall seconds on the 2-core machine), longest first: those that mostly
+ * wait on real time, then the CPU-bound, so that the waiting overlaps the CPU work. Longest-first
+ * packing keeps one long file from starting last, e.g. the simulation's 1,000 seeds (two files of
+ * 500; its project, `sim`, sorts last by name). A file not
  * listed runs after these, in vitest's order (slowest first by the cache of the previous run on
  * this machine, else largest first). The list only orders: a stale entry costs a little time.
  */
 const LONGEST_FIRST = [
-  'apps/sim/test/sim.test.ts',
-  'apps/sim/test/simSeeds.test.ts',
-  'apps/client/test/e2e.test.ts',
-  'apps/client/test/lineMode.test.ts',
-  'apps/server/test/benchSmoke.test.ts',
-  'apps/server/test/blast.test.ts',
+  // Waiting on real time more than on the CPU (outages, fail-over, registration retries): first, beside the CPU-bound.
   'apps/client/test/takeover.test.ts',
   'apps/client/test/reliability.test.ts',
-  'apps/server/test/cli.test.ts',
+  // The simulation's 1,000 seeds, CPU-bound.
+  'apps/sim/test/sim.test.ts',
+  'apps/sim/test/simSeeds.test.ts',
+  'apps/client/test/lineMode.test.ts',
+  'apps/client/test/e2e.test.ts',
+  'apps/client/test/names.test.ts',
+  'apps/server/test/benchSmoke.test.ts',
+  'apps/server/test/clusterFailure.test.ts',
   'apps/server/test/clusterProcess.test.ts',
   'apps/client/test/failover.test.ts',
-  'apps/client/test/historyProcess.test.ts',
-  'apps/client/test/tuiScreen.test.ts',
-  'apps/server/test/paging.test.ts',
+  'apps/client/test/clusterFailover.test.ts',
+  'apps/client/test/lineModePrivacy.test.ts',
   'tools/arch/test/arch.test.ts',
   'apps/server/test/durability.test.ts',
-  'apps/client/test/lineModePrivacy.test.ts',
-  'apps/client/test/names.test.ts',
+  'packages/protocol/test/replayWindow.test.ts',
+  'apps/client/test/tuiScreen.test.ts',
+  'apps/client/test/secret.test.ts',
+  'apps/server/test/cli.test.ts',
+  'apps/server/test/paging.test.ts',
 ];
 
 /** Vitest's order, with LONGEST_FIRST moved to the front. */
