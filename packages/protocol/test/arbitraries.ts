@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { binaryString } from '../../../tools/test/binaryString.js';
 import {
   type AuthKey,
   createAuthKey,
@@ -21,8 +22,8 @@ import {
 
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-const name = fc.string({ unit: 'binary', minLength: 1, maxLength: 32 });
-const anyString = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+const name = binaryString({ minLength: 1, maxLength: 32 });
+const anyString = (maxLength: number) => binaryString({ maxLength });
 const id = fc.string({ unit: fc.constantFrom(...'ABCXYZabcxyz0189_-'), minLength: 1, maxLength: 64 });
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const contactKind = fc.constantFrom('client' as const, 'plain' as const);
@@ -72,7 +73,7 @@ export const messageArb: fc.Arbitrary<Message> = fc
     fc.record({
       kind: fc.constant('chat' as const),
       id,
-      from: fc.string({ unit: 'binary', maxLength: 32 }),
+      from: binaryString({ maxLength: 32 }),
       to: name,
       epoch: u32,
       seq: u32,
@@ -85,14 +86,14 @@ export const messageArb: fc.Arbitrary<Message> = fc
     fc.record({ kind: fc.constant('bye' as const), reason: anyString(63) }),
     fc.record({
       kind: fc.constant('error' as const),
-      code: fc.string({ unit: 'binary', minLength: 1, maxLength: 16 }),
+      code: binaryString({ minLength: 1, maxLength: 16 }),
       message: anyString(128),
       ref: fc.oneof(fc.constant(''), id),
     }),
     fc.record({ kind: fc.constant('relay-ack' as const), id, recipients: fc.integer({ min: 0, max: 0xffff }) }),
     fc.record({
       kind: fc.constant('ack' as const),
-      from: fc.string({ unit: 'binary', maxLength: 32 }),
+      from: binaryString({ maxLength: 32 }),
       to: name,
       group: fc.boolean(),
       epoch: u32,
