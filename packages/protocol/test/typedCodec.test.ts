@@ -181,7 +181,9 @@ export const known: ErrorMessage = { kind: 'error', code: 'NAME_TAKEN', message:
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        lib: ['lib.es2023.d.ts'],
+        // ES5's lib alone: the layouts' types need no later one (with lib.es2023 the same five diagnostics, word
+        // for word, after parsing 60 lib files instead of 3: ~0.4 s more CPU).
+        lib: ['lib.es5.d.ts'],
         types: [],
         skipLibCheck: true,
       });
