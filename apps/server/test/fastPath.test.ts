@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { binaryString } from '../../../tools/test/binaryString.js';
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_TRAILER_BYTES,
@@ -35,7 +36,7 @@ const KEY = createAuthKey('fast path test secret');
 
 const idArb = fc.string({ unit: fc.constantFrom(...'ABCxyz019_-'), minLength: 1, maxLength: 64 });
 const toArb = fc.constantFrom('alice', 'bob', 'carol', 'Bob', 'BOB', 'all', 'All', 'dave', 'bo', 'bobb', '127.0.0.1:40009');
-const textArb = fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 60 }), fc.constant('你好 bob 👋'));
+const textArb = fc.oneof(fc.constant(''), binaryString({ maxLength: 60 }), fc.constant('你好 bob 👋'));
 const u32 = fc.oneof(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(0, 1, 2, 3));
 const range = fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 })).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number]);
 
@@ -43,7 +44,7 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({
     kind: fc.constant('chat' as const),
     id: idArb,
-    from: fc.string({ unit: 'binary', maxLength: 10 }),
+    from: binaryString({ maxLength: 10 }),
     to: toArb,
     epoch: fc.oneof(fc.constant(7), u32),
     seq: fc.oneof(fc.integer({ min: 0, max: 8 }), u32),
@@ -53,7 +54,7 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
   }),
   fc.record({
     kind: fc.constant('ack' as const),
-    from: fc.string({ unit: 'binary', maxLength: 10 }),
+    from: binaryString({ maxLength: 10 }),
     to: toArb,
     group: fc.boolean(),
     epoch: fc.oneof(fc.constant(7), u32),

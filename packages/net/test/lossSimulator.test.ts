@@ -24,13 +24,16 @@ function datagram(seq: number): Buffer {
 function run(options: Partial<SimulateOptions>, n: number): { delivered: number[]; sim: LossSimulator } {
   const sim = new LossSimulator(options);
   const delivered: number[] = [];
+  // Every delivery with the sender's RemoteInfo: counted, checked once (an expect per datagram cost most of the file).
+  let otherSender = 0;
   const receive = sim.wrap((bytes: Buffer, rinfo: RemoteInfo) => {
-    expect(rinfo).toBe(FROM);
+    if (rinfo !== FROM) otherSender++;
     delivered.push(bytes.readUInt32BE(0));
   });
   for (let i = 0; i < n; i++) receive(datagram(i), FROM);
   sim.flush();
   sim.close();
+  expect(otherSender, 'deliveries without the sender given').toBe(0);
   return { delivered, sim };
 }
 

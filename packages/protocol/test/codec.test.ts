@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { binaryString } from '../../../tools/test/binaryString.js';
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_TRAILER_BYTES,
@@ -721,7 +722,9 @@ describe('truncation', () => {
   it.each(longest.map((m) => [m.kind, m] as const))('every prefix of a %s throws BAD_MAGIC (< 2 bytes) or TRUNCATED', (_k, m) => {
     const bytes = encode(m);
     for (let n = 0; n < bytes.length; n++) {
-      expect(codeOf(() => decode(bytes.subarray(0, n))), `prefix ${n}/${bytes.length}`).toBe(n < 2 ? 'BAD_MAGIC' : 'TRUNCATED');
+      // (expect.fail on a wrong code, not an expect per prefix: ~30 µs each, ~2,300 prefixes)
+      const code = codeOf(() => decode(bytes.subarray(0, n)));
+      if (code !== (n < 2 ? 'BAD_MAGIC' : 'TRUNCATED')) expect.fail(`prefix ${n}/${bytes.length}: ${code}`);
     }
     expect(decode(bytes)).toStrictEqual(m);
   });
@@ -731,7 +734,7 @@ describe('truncation', () => {
     const bytes = datagram(0x03, 0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 0, 1, 60000 >> 8, 60000 & 0xff, ...entries);
     expect(bytes.length).toBeLessThan(MAX_DATAGRAM_BYTES);
     const started = performance.now();
-    for (let i = 0; i < 1000; i++) expect(codeOf(() => decode(bytes))).toBe('TRUNCATED');
+    for (let i = 0; i < 1000; i++) if (codeOf(() => decode(bytes)) !== 'TRUNCATED') expect.fail(`decode ${i}: not TRUNCATED`);
     expect(performance.now() - started).toBeLessThan(1000);
     // the same 100 entries with the right count decode
     bytes[17] = 0;
@@ -763,7 +766,7 @@ describe('isProtocolDatagram', () => {
 
   it('is false for every UTF-8 text (property), which decode rejects as BAD_MAGIC', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+      fc.property(binaryString({ maxLength: 300 }), (text) => {
         const bytes = new TextEncoder().encode(text);
         assert.equal(isProtocolDatagram(bytes), false);
         assert.equal(codeOf(() => decode(bytes)), 'BAD_MAGIC');

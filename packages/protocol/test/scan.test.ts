@@ -5,7 +5,10 @@
  * (derived from the schema, so a field added to a kind moves the others);
  * the byte-level UTF-8 and id checks agree with the string ones.
  */
+// node:assert in the properties: thousands of checks per run of the file (an expect costs ~30 µs).
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { binaryString } from '../../../tools/test/binaryString.js';
 import { describe, expect, it } from 'vitest';
 import {
   ackCovers,
@@ -41,9 +44,9 @@ const mutated = (bytes: Uint8Array) =>
 function sameVerdict(bytes: Uint8Array): void {
   const decoded = tryDecodeDatagram(bytes);
   const code = scanner.scan(bytes);
-  expect(code).toBe(decoded.ok ? null : decoded.code);
+  assert.equal(code, decoded.ok ? null : decoded.code);
   // (The reason's wording may name a field's part differently: the relay re-decodes a refused datagram to log it.)
-  if (!decoded.ok) expect(scanner.reason).not.toBe('');
+  if (!decoded.ok) assert.notEqual(scanner.reason, '');
 }
 
 describe('DatagramScanner', () => {
@@ -73,18 +76,18 @@ describe('DatagramScanner', () => {
     fc.assert(
       fc.property(messageArb, optionsArb, (m: Message, o) => {
         const bytes = encode(m, o);
-        expect(scanner.scan(bytes)).toBeNull();
+        assert.equal(scanner.scan(bytes), null);
         const fields = Object.keys(SCHEMAS[m.kind].fields) as never[];
         if (fields.length === 0) return;
         const first = scanner.start(fieldOf(m.kind as MessageKind, fields[0] as never));
-        expect(first).toBe(scanner.envelope.fieldsStart);
+        assert.equal(first, scanner.envelope.fieldsStart);
         for (const field of fields) {
           const ref = fieldOf(m.kind as MessageKind, field);
-          expect(scanner.start(ref)).toBeGreaterThanOrEqual(first);
-          expect(scanner.end(ref)).toBeGreaterThanOrEqual(scanner.start(ref));
+          assert.ok(scanner.start(ref) >= first, `${scanner.start(ref)} < ${first}`);
+          assert.ok(scanner.end(ref) >= scanner.start(ref), `${scanner.end(ref)} < ${scanner.start(ref)}`);
         }
         const last = fieldOf(m.kind as MessageKind, fields[fields.length - 1] as never);
-        expect(scanner.end(last)).toBe(scanner.envelope.fieldsEnd);
+        assert.equal(scanner.end(last), scanner.envelope.fieldsEnd);
       }),
       { numRuns: 200 },
     );
@@ -96,15 +99,15 @@ describe('DatagramScanner', () => {
     fc.assert(
       fc.property(messageArb.filter((m) => m.kind === 'chat'), optionsArb, (m, o) => {
         const bytes = encode(m, o);
-        expect(scanner.scan(bytes)).toBeNull();
+        assert.equal(scanner.scan(bytes), null);
         const chat = decodeDatagram(bytes).message;
         if (chat.kind !== 'chat') throw new Error('not a chat');
         const str = (f: typeof CHAT.id) => text.decode(bytes.subarray(scanner.valueStart(f), scanner.end(f)));
-        expect(str(CHAT.id)).toBe(chat.id);
-        expect(str(CHAT.from)).toBe(chat.from);
-        expect(str(CHAT.to)).toBe(chat.to);
-        expect(str(CHAT.text)).toBe(chat.text);
-        expect(u32At(bytes, scanner.start(CHAT.seq))).toBe(chat.seq);
+        assert.equal(str(CHAT.id), chat.id);
+        assert.equal(str(CHAT.from), chat.from);
+        assert.equal(str(CHAT.to), chat.to);
+        assert.equal(str(CHAT.text), chat.text);
+        assert.equal(u32At(bytes, scanner.start(CHAT.seq)), chat.seq);
       }),
       { numRuns: 200 },
     );
@@ -116,13 +119,13 @@ describe('DatagramScanner', () => {
       fc.property(messageArb.filter((m) => m.kind === 'ack'), fc.integer({ min: 0, max: 0xffff_ffff }), (m, seq) => {
         if (m.kind !== 'ack') return;
         const bytes = encode(m);
-        expect(scanner.scan(bytes)).toBeNull();
+        assert.equal(scanner.scan(bytes), null);
         const upTo = u32At(bytes, scanner.start(ACK.upTo));
-        expect(upTo).toBe(m.upTo);
+        assert.equal(upTo, m.upTo);
         const probes = [seq, m.upTo, m.upTo + 1, ...m.ranges.flat()].filter((s) => s <= 0xffff_ffff);
         for (const s of probes) {
           const expected = s !== 0 && (s <= m.upTo || m.ranges.some(([a, b]) => s >= a && s <= b));
-          expect(ackCovers(bytes, upTo, scanner.start(ACK.ranges), s)).toBe(expected);
+          assert.equal(ackCovers(bytes, upTo, scanner.start(ACK.ranges), s), expected, `seq ${s}`);
         }
       }),
       { numRuns: 200 },
@@ -138,14 +141,14 @@ describe('byte-level checks agree with the string ones', () => {
   it('isWellFormedUtf8Range is what the strict decoder accepts, on arbitrary bytes and ranges', () => {
     const utf8ish = fc.oneof(
       fc.uint8Array({ maxLength: 40 }),
-      fc.string({ unit: 'binary', maxLength: 20 }).map((s) => new TextEncoder().encode(s)),
+      binaryString({ maxLength: 20 }).map((s) => new TextEncoder().encode(s)),
       fc.array(fc.constantFrom(0x41, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xff), { maxLength: 12 }).map((a) => Uint8Array.from(a)),
     );
     fc.assert(
       fc.property(utf8ish, fc.nat(), fc.nat(), (bytes, a, b) => {
         const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
         const end = start + (b % (bytes.length - start + 1));
-        expect(isWellFormedUtf8Range(bytes, start, end)).toBe(isValidUtf8(bytes.subarray(start, end)));
+        assert.equal(isWellFormedUtf8Range(bytes, start, end), isValidUtf8(bytes.subarray(start, end)));
       }),
       { numRuns: 2000 },
     );

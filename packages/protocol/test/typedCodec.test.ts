@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { binaryString } from '../../../tools/test/binaryString.js';
 import type TypeScript from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
@@ -143,7 +144,7 @@ describe('decodeUtf8', () => {
     // Bytes near the edges of RFC 3629's table, valid U+FFFD among them.
     const edgy = fc.constantFrom(0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbd, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.array(edgy, { maxLength: 12 }).map((a) => Uint8Array.from(a)), fc.string({ unit: 'binary' }).map((s) => new TextEncoder().encode(s))), (bytes) => {
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.array(edgy, { maxLength: 12 }).map((a) => Uint8Array.from(a)), binaryString().map((s) => new TextEncoder().encode(s))), (bytes) => {
         assert.equal(decodeUtf8(bytes), reference(bytes));
       }),
       { numRuns: 5000 },
@@ -180,7 +181,9 @@ export const known: ErrorMessage = { kind: 'error', code: 'NAME_TAKEN', message:
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        lib: ['lib.es2023.d.ts'],
+        // ES5's lib alone: the layouts' types need no later one (with lib.es2023 the same five diagnostics, word
+        // for word, after parsing 60 lib files instead of 3: ~0.4 s more CPU).
+        lib: ['lib.es5.d.ts'],
         types: [],
         skipLibCheck: true,
       });
