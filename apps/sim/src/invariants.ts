@@ -123,18 +123,20 @@ const DEFAULT_HOLD_MS = 30_000;
 function checkOrder(records: Records, holdMsOf: (name: string) => number, report: Report): void {
   const leftBefore = (viewer: string, incarnation: number, sender: string, at: number): boolean =>
     records.leaves.some((l) => l.viewer === viewer && l.incarnation === incarnation && nameKey(l.name) === nameKey(sender) && l.at <= at);
-  const lastSeq = new Map<string, { seq: number; shown: Shown }>();
+  // By the order typed, not by seq: a sender's new conversation epoch (after its messages to an offline
+  // contact failed, say) numbers from 1 again (seen at the CLI's size, seed 9868: "seq 1 shown after seq 4").
+  const lastSeq = new Map<string, { order: number; shown: Shown }>();
   for (const s of records.shown) {
     const t = records.byId.get(s.id);
     if (!t) continue;
     const key = `${s.viewer}#${s.incarnation}\u0000${t.sender}#${t.incarnation}\u0000${isGroup(t.to) ? GROUP_ALL : ''}`;
     const prev = lastSeq.get(key);
     const excused = (): boolean => s.at - t.at >= holdMsOf(s.viewer) || leftBefore(s.viewer, s.incarnation, t.sender, s.at);
-    if (prev && t.seq < prev.seq && !excused()) {
+    if (prev && t.order < prev.order && !excused()) {
       const p = records.byId.get(prev.shown.id);
       if (!report(`out of order at ${s.viewer}#${s.incarnation}: ${describe(t)} shown after ${p ? describe(p) : prev.shown.text}`)) return;
     }
-    if (!prev || t.seq > prev.seq) lastSeq.set(key, { seq: t.seq, shown: s });
+    if (!prev || t.order > prev.order) lastSeq.set(key, { order: t.order, shown: s });
   }
 }
 

@@ -16,7 +16,10 @@ export interface Typed {
   to: string;
   text: string;
   id: string;
+  /** Its seq in its conversation epoch (restarts at 1 in a new epoch: PROTOCOL.md §5). */
   seq: number;
+  /** Its place among everything typed in the run (0, 1, …): the order written, across epochs. */
+  order: number;
   /** When it was typed (virtual ms since the run's start). */
   at: number;
   /** Every delivery state its sender reported, in order. */
@@ -85,7 +88,8 @@ export class Records {
   }
 
   /** Records a message typed. */
-  addTyped(t: Typed): void {
+  addTyped(typed: Omit<Typed, 'order'>): void {
+    const t: Typed = { ...typed, order: this.typed.length };
     this.typed.push(t);
     this.byId.set(t.id, t);
   }
