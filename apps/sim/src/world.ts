@@ -200,12 +200,20 @@ export class World {
     return true;
   }
 
-  /** Runs the scenario to quiescence (then `settleMs` more, for stray copies in flight), or to its time limit. */
+  /**
+   * Runs the scenario to quiescence, then `settleMs` more for stray copies in
+   * flight; when one of them was taken (e.g. held by a client that joined
+   * after its predecessor was sent: it waits out the hold timeout), runs to
+   * quiescence again. All within the scenario's time limit.
+   */
   run(settleMs = 3000): { quiescent: boolean } {
     const limit = SIM_EPOCH_MS + this.scenario.limitMs;
-    const quiet = this.runUntil(() => this.quiescent(), limit - this.clock.now());
-    if (quiet) this.runUntil(() => false, settleMs);
-    return { quiescent: quiet && this.quiescent() };
+    for (;;) {
+      if (!this.runUntil(() => this.quiescent(), limit - this.clock.now())) return { quiescent: false };
+      this.runUntil(() => false, Math.min(settleMs, limit - this.clock.now()));
+      if (this.quiescent()) return { quiescent: true };
+      if (this.clock.now() >= limit) return { quiescent: false };
+    }
   }
 
   /** Runs one scripted action. */
