@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { setFlagsFromString } from 'node:v8';
+import { tuneEngine } from './packages/store/src/engine.js';
 
-// The programs' launchers (apps/client/bin/udpchat.js, apps/server/bin/udpchat-relay.js) raise V8's
-// WebAssembly tiering budget before SQLite's WebAssembly compiles; the tests run under the same V8 setting
-// (worker threads share this process's flags). Without it, each worker recompiles SQLite's biggest functions
-// with the optimizing compiler in its first queries (store-heavy test files: ~25 % more CPU).
-setFlagsFromString('--wasm-tiering-budget=300000000');
+// The programs' launchers raise V8's WebAssembly tiering budget before SQLite's WebAssembly compiles
+// (packages/store/src/engine.ts); the tests run under the same V8 setting (worker threads share this
+// process's flags). Without it, each worker recompiles SQLite's biggest functions with the optimizing
+// compiler in its first queries (store-heavy test files: ~25 % more CPU).
+tuneEngine();
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

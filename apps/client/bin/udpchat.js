@@ -5,6 +5,6 @@ process.env.NODE_ENV ??= 'production';
 // bold and inverse, which show focus and selection (issue 10 #9).
 
 // V8 settings (the WebAssembly tiering budget: half the CPU of a start), before any WebAssembly compiles.
-const { tuneEngine } = await import('../dist/engine.js');
+const { tuneEngine } = await import('@udpchat/store/engine');
 tuneEngine();
 await import('../dist/main.js');

@@ -6,7 +6,7 @@
  * only a process shows (exit codes, signals, EPIPE, kill -9, locks).
  */
 import { PassThrough } from 'node:stream';
-import { tuneEngine } from '../../src/engine.js';
+import { tuneEngine } from '../../../../packages/store/src/engine.js';
 import { runClient, type RunningClient } from '../../src/run.js';
 import { isolatedXdg } from './processes.js';
 import { LineCollector } from './wait.js';
