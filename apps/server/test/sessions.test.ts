@@ -6,6 +6,7 @@ import { barrier, chat, TestPeer } from './helpers/peer.js';
 import { peerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
 import { addsUp } from './helpers/stats.js';
+import { freeUdpPort } from '../../../tools/test/ports.js';
 
 describe('the registration handshake (PROTOCOL.md §6.1)', () => {
   it('hello gets only a welcome with a fresh token; the list with the token completes it, then pages and join', async () => {
@@ -142,10 +143,14 @@ describe('PendingTable', () => {
 describe('spoofing a registered address (PROTOCOL.md §6.1)', () => {
   it('drops everything from alice’s address and port without her token: nothing reaches bob, alice stays', async () => {
     const relay = await testRelay();
-    const [alice, bob] = await registered(relay, 'alice', 'bob');
-    const port = alice!.port;
-    const token = alice!.token!;
-    await alice!.close();
+    // alice on a port below the ephemeral range: between her close and the forger's bind below, no
+    // port-0 socket of another test file can take it (seen in CI: EADDRINUSE on her ephemeral port).
+    const alice = await peerOf(relay, { port: await freeUdpPort() });
+    await alice.register('alice');
+    const [bob] = await registered(relay, 'bob');
+    const port = alice.port;
+    const token = alice.token!;
+    await alice.close();
     // The port is free again: a forger binds alice's very address and port.
     const forger = await TestPeer.open(relay.address, { port });
     try {
