@@ -1,7 +1,8 @@
 /** Free ports for tests that must start a program on a port chosen in advance. */
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The kernel's ephemeral range (what `bind(0)` hands out), from /proc; Linux's default when unreadable. */
 function ephemeralRange(): [number, number] {
@@ -25,32 +26,58 @@ function bindable(port: number): Promise<boolean> {
   });
 }
 
-/** How many slices the range below the ephemeral one is cut into: one per test worker (vitest runs 4). */
-const SLICES = 16;
-/** The next port this worker tries, in its own slice (null until the first call). */
-let cursor: number | null = null;
+/**
+ * Where the ports handed out in this run are reserved: one empty folder per port, made with
+ * `mkdir` (atomic), under a folder named by the test process's pid, which all of vitest's
+ * worker threads share. Folders of test processes no longer running are removed on first use.
+ */
+const RESERVED = join(tmpdir(), `udpchat-test-ports-${process.pid}`);
+let cleaned = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reserves `port` for this run: true for exactly one caller of the whole test process. */
+function reserve(port: number): boolean {
+  if (!cleaned) {
+    cleaned = true;
+    for (const entry of readdirSync(tmpdir())) {
+      const pid = /^udpchat-test-ports-(\d+)$/.exec(entry)?.[1];
+      if (pid !== undefined && !alive(Number(pid))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    }
+    mkdirSync(RESERVED, { recursive: true });
+  }
+  try {
+    mkdirSync(join(RESERVED, String(port)));
+    return true;
+  } catch {
+    return false; // EEXIST: another test (of any worker thread) has it
+  }
+}
 
 /**
  * A UDP port on 127.0.0.1 that was free a moment ago, chosen below the
  * kernel's ephemeral range: no `bind(0)` of another test running at the same
  * time can take it before the program (or the restarted relay) binds it.
  * (A relay process restarted "on the same port" needs its number before it starts.)
- * Each worker thread takes its ports from a slice of its own (by thread id), in turn:
- * two test files running side by side never get the same port, nor does a file
- * get one a relay of its own stopped a moment ago and is about to take again
- * (seen before: a restarting relay's port taken by another file's freeUdpPort).
+ * Each port is handed out once per test run, whichever worker thread asks (reserved
+ * before it is even probed): no other test gets a port a relay of this test stopped a
+ * moment ago and is about to take again (CI saw a restarting relay lose its port so).
  * @throws Error when no free port was found in 200 tries.
  */
 export async function freeUdpPort(): Promise<number> {
   const [low] = ephemeralRange();
   const from = Math.max(1024, low - 12_000);
   const to = Math.max(from + 1000, low - 1);
-  const size = Math.floor((to - from) / SLICES);
-  const start = from + (threadId % SLICES) * size;
-  cursor ??= Math.floor(Math.random() * size);
   for (let i = 0; i < 200; i++) {
-    const port = start + (cursor++ % size);
-    if (await bindable(port)) return port;
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (reserve(port) && (await bindable(port))) return port;
   }
   throw new Error('no free UDP port below the ephemeral range');
 }
