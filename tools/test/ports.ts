@@ -81,3 +81,26 @@ export async function freeUdpPort(): Promise<number> {
   }
   throw new Error('no free UDP port below the ephemeral range');
 }
+
+/**
+ * Runs `bind` (a relay start, a socket bind) again while it fails because the
+ * port is in use, for up to `forMs` (default 3 s), and returns what it returns.
+ * A socket this process closed can stay bound a moment longer: a child process
+ * being spawned at that moment (fork, then exec) holds a copy of every open
+ * descriptor until its exec closes them, and on a loaded machine that takes a
+ * while (CI saw a relay restarted in-process at once on its own port refused).
+ * Tests that close a port and bind it again wait that out.
+ * @throws the last error when the port stays in use, or any other error at once.
+ */
+export async function whileInUse<T>(bind: () => Promise<T>, forMs = 3000): Promise<T> {
+  const deadline = Date.now() + forMs;
+  for (;;) {
+    try {
+      return await bind();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if ((code !== 'EADDRINUSE' && code !== 'ADDRESS_IN_USE') || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { Message, MessageOf } from '@udpchat/protocol';
 import { startRelay, type Relay } from '@udpchat/server';
 import { ChatSession } from '../src/net/session.js';
 import { startFilterProxy, type FilterProxy, type Seen } from './helpers/filterProxy.js';
-import { freeUdpPort } from '../../../tools/test/ports.js';
+import { freeUdpPort, whileInUse } from '../../../tools/test/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 async function relayOn(port: number, heartbeatIntervalMs?: number): Promise<Relay> {
-  const relay = await startRelay({ host: '127.0.0.1', port, ...(heartbeatIntervalMs && { heartbeatIntervalMs }) });
+  // whileInUse: restarted below on the port it just closed (ports.ts says why that can take a moment).
+  const relay = await whileInUse(() => startRelay({ host: '127.0.0.1', port, ...(heartbeatIntervalMs && { heartbeatIntervalMs }) }));
   cleanups.push(() => relay.stop());
   return relay;
 }

@@ -13,7 +13,7 @@ import { ChatStore } from '../src/state/store.js';
 import type { MessageEntry } from '../src/state/types.js';
 import { startLossyProxy, type LossyProxy } from './helpers/lossyProxy.js';
 import { killAll, RELAY_BIN, startProgram } from './helpers/processes.js';
-import { freeUdpPort } from '../../../tools/test/ports.js';
+import { freeUdpPort, whileInUse } from '../../../tools/test/ports.js';
 import { until } from './helpers/wait.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -105,7 +105,7 @@ describe('relay restart', () => {
     alice.send('all', 'group during');
     expect(alice.pending).toBe(21);
 
-    relay = await startRelay({ host: '127.0.0.1', port });
+    relay = await whileInUse(() => startRelay({ host: '127.0.0.1', port })); // on the port it just closed (ports.ts)
     await until(() => b.received.length === 22, 'the messages typed during the outage', 30_000);
     expect(b.received.map((m) => m.text)).toEqual(['before', ...during, 'group during']);
     await until(() => a.final.size === 22, 'every message to be final', 30_000);

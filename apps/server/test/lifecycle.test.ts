@@ -5,7 +5,7 @@ import { TestPeer } from './helpers/peer.js';
 import { captureLogger, peerOf, registered, testRelay } from './helpers/relay.js';
 import { addsUp } from './helpers/stats.js';
 import { until } from './helpers/wait.js';
-import { freeUdpPort } from '../../../tools/test/ports.js';
+import { freeUdpPort, whileInUse } from '../../../tools/test/ports.js';
 
 describe('starting', () => {
   it('binds 127.0.0.1 on an ephemeral port and logs relay started', async () => {
@@ -164,7 +164,7 @@ describe('stopping', () => {
     expect(relay.contactCount).toBe(0);
     await relay.stop();
     // The port is free again: a new relay can take it.
-    const again = await startRelay({ port: relay.address.port });
+    const again = await whileInUse(() => startRelay({ port: relay.address.port }));
     await again.stop();
     expect(lines.filter((l) => l.msg === 'relay stopping')).toHaveLength(1);
   });

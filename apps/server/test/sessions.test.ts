@@ -6,7 +6,7 @@ import { barrier, chat, TestPeer } from './helpers/peer.js';
 import { peerOf, registered, testRelay } from './helpers/relay.js';
 import { until } from './helpers/wait.js';
 import { addsUp } from './helpers/stats.js';
-import { freeUdpPort } from '../../../tools/test/ports.js';
+import { freeUdpPort, whileInUse } from '../../../tools/test/ports.js';
 
 describe('the registration handshake (PROTOCOL.md §6.1)', () => {
   it('hello gets only a welcome with a fresh token; the list with the token completes it, then pages and join', async () => {
@@ -152,7 +152,7 @@ describe('spoofing a registered address (PROTOCOL.md §6.1)', () => {
     const token = alice.token!;
     await alice.close();
     // The port is free again: a forger binds alice's very address and port.
-    const forger = await TestPeer.open(relay.address, { port });
+    const forger = await whileInUse(() => TestPeer.open(relay.address, { port }));
     try {
       expect(forger.port).toBe(port);
       const before = relay.stats();
