@@ -8,9 +8,9 @@
  * the 100 exactly once and in order, and carol's list keeps bob throughout
  * (no leave, no join: he is relocated).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, type Relay } from '@udpchat/server';
-import { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../tools/test/natsServer.js';
+import { NATS_MISSING, natsServerPath, natsServerForSuite } from '../../../tools/test/natsServer.js';
 import { keyFileProvider } from '../src/identity/keyFiles.js';
 import { ChatSession, type RelayMove } from '../src/net/session.js';
 import { freeUdpPort } from '../../../tools/test/ports.js';
@@ -35,13 +35,7 @@ afterEach(async () => {
 });
 
 describe.skipIf(missing)('three relays over NATS, clients failing over (issue 14)', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = natsServerForSuite();
 
   async function inProcess(relayId: string): Promise<Relay> {
     const relay = await startRelay({ host: '127.0.0.1', port: 0, cluster: { url: nats.url, relayId } });

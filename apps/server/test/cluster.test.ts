@@ -4,22 +4,16 @@
  * across relays, direct chats and acks routed to the recipient's relay,
  * group chats published once and fanned out by every relay.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { barrier, chat } from './helpers/peer.js';
 import { captureLogger, peerOf, rawPeerOf, registered } from './helpers/relay.js';
-import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, watchSubject, type NatsServer } from './helpers/cluster.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, natsServerForSuite, watchSubject } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 
 const missing = natsServerPath() === undefined;
 
 describe.skipIf(missing)('three relays as one chat', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = natsServerForSuite();
 
   async function threeRelays() {
     const prefix = freshPrefix();

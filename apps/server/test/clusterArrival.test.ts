@@ -7,10 +7,10 @@
  * changed. Real relays in this process on a real nats-server.
  */
 import { type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
 import { peerOf, registered } from './helpers/relay.js';
-import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, natsServerForSuite } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import type { Relay } from '../src/index.js';
 import { newKey, registerWithKey } from './helpers/identity.js';
@@ -30,13 +30,7 @@ function noise(peer: TestPeer, name: string) {
 }
 
 describe.skipIf(missing)('the arrival relay takes a remote user over silently', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = natsServerForSuite();
 
   /** `n` relays; down after 10 s here, so that a dead relay is not known to be down while the test runs. */
   async function relays(n: number): Promise<Relay[]> {

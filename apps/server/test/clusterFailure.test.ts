@@ -7,11 +7,11 @@
  * says bye `relay moving: …`; names are unique cluster-wide, and the same key
  * takes a name over from another relay.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rawPublicKey, signIdentify } from '@udpchat/protocol';
 import { barrier, chat } from './helpers/peer.js';
 import { peerOf, registered } from './helpers/relay.js';
-import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, natsServerForSuite } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import type { Relay } from '../src/index.js';
 import type { ClusterOptions } from '../src/cluster/options.js';
@@ -27,13 +27,7 @@ async function crash(relay: Relay): Promise<void> {
 }
 
 describe.skipIf(missing)('relay failure and names across the cluster', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = natsServerForSuite();
 
   /** `n` relays of a fresh cluster; `timing` for tests that need no quick failure detection (a loaded machine then never makes a relay suspect). */
   async function relaysOf(n: number, timing: Partial<ClusterOptions> = {}): Promise<Relay[]> {

@@ -10,10 +10,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { barrier, chat, type TestPeer } from './helpers/peer.js';
 import { captureLogger, peerOf, registered } from './helpers/relay.js';
-import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from './helpers/cluster.js';
+import { clusterFormed, clusterRelay, freshPrefix, NATS_MISSING, natsServerPath, natsServerForSuite } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 import { runRelay } from './helpers/process.js';
 import { freeTcpPort } from '../../../tools/test/natsServer.js';
@@ -42,13 +42,7 @@ async function crash(relay: Relay): Promise<void> {
 }
 
 describe.skipIf(missing)('the cluster store (JetStream) in cluster mode', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = natsServerForSuite();
 
   /** Every relay's log lines, to check that none is an error. */
   let logs: Array<ReturnType<typeof captureLogger>['lines']> = [];

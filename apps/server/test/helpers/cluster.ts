@@ -10,9 +10,9 @@ import type { ClusterOptions } from '../../src/cluster/options.js';
 import { testRelay } from './relay.js';
 import { until } from './wait.js';
 
-import { startNatsServer, type NatsServer } from '../../../../tools/test/natsServer.js';
+import { natsServerForSuite } from '../../../../tools/test/natsServer.js';
 
-export { NATS_MISSING, natsServerPath, startNatsServer, type NatsServer } from '../../../../tools/test/natsServer.js';
+export { NATS_MISSING, natsServerForSuite, natsServerPath, startNatsServer, type NatsServer } from '../../../../tools/test/natsServer.js';
 
 /** Test timings: heartbeat 100 ms, down after 800 ms (a loaded machine's late heartbeat is not an outage), grace 1.5 s (the product's are 1 s, 3 s, 15 s). */
 export const FAST: Omit<ClusterOptions, 'url'> = { heartbeatMs: 100, downAfterMs: 800, graceMs: 1500 };
@@ -54,17 +54,15 @@ export async function watchSubject(url: string, subject: string): Promise<{ coun
  * `beforeAll`, closed in its `afterAll` after every store pushed to `stores`. Read `nc` inside tests.
  */
 export function natsForSuite(): { readonly nc: NatsConnection; readonly stores: Array<{ close(): void }> } {
-  let server: NatsServer | undefined;
+  const nats = natsServerForSuite(); // its afterAll runs after the one below
   let nc: NatsConnection | undefined;
   const stores: Array<{ close(): void }> = [];
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
+    nc = await connect({ servers: nats.url });
   });
   afterAll(async () => {
     for (const s of stores.splice(0)) s.close();
     await nc?.close();
-    await server?.stop();
   });
   return {
     get nc(): NatsConnection {
